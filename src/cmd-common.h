@@ -1,0 +1,34 @@
+/* cmd-common.h - the steps shared by analyze, import, match and report. */
+#ifndef HARTRIAGE_CMD_COMMON_H
+#define HARTRIAGE_CMD_COMMON_H
+
+#include <stdio.h>
+#include "cli.h"
+#include "pipeline.h"
+#include "report.h"
+
+/* Options shared by analyze, import, match and report. */
+struct common {
+	const char *db;
+	const char *output;
+	enum report_format format;
+	struct rules_dirs rules;
+	int fail_on;           /* severity rank, -1 = never */
+	struct pipeline_opts po;
+	const char **envs;
+	size_t nenvs, envs_alloc;
+	const char **idh;
+	size_t nidh, idh_alloc;
+	const char *ticket;
+	int quiet;
+};
+
+/* Parse the common options; usage prints the command's --help.  Returns
+ * -1 after --help, 0 to go on, or an exit status on a usage error. */
+int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *));
+void common_release(struct common *c);
+/* Open the store and run the asked steps; returns the exit status. */
+int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
+	      size_t npaths);
+
+#endif

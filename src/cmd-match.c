@@ -1,0 +1,43 @@
+/* cmd-match.c - "hartriage match": run the rules over a database. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd-common.h"
+
+static void match_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s match --db=FILE [OPTION]...\n"
+		"Run the rules over every exchange of the database, replacing its findings.\n\n"
+		"      --db=FILE             the database (required)\n"
+		"  -r, --rules=DIR           rules directory (repeatable)\n"
+		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
+		"  -h, --help                display this help and exit\n",
+		program_name);
+}
+
+int cmd_match(int argc, char **argv)
+{
+	struct common c;
+	int rc;
+	memset(&c, 0, sizeof(c));
+	rc = parse_common(argc, argv, &c, match_usage);
+	if (rc)
+		goto out;
+	if (!c.db) {
+		rc = usage_error("match", "--db=FILE is required");
+		goto out;
+	}
+	if (optind < argc) {
+		rc = usage_error("match", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	rc = run_steps(&c, 0, 1, 0, NULL, 0);
+out:
+	common_release(&c);
+	return rc < 0 ? EXIT_DONE : rc;
+}
+

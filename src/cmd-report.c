@@ -1,0 +1,45 @@
+/* cmd-report.c - "hartriage report": write the report from a database. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd-common.h"
+
+static void report_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s report --db=FILE [OPTION]...\n"
+		"Write the report from the database alone.\n\n"
+		"      --db=FILE             the database (required)\n"
+		"  -o, --output=FILE         write to FILE (default: standard output)\n"
+		"  -f, --format=md|json      report format (default: md)\n"
+		"      --ticket=NAME         only this ticket\n"
+		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
+		"      --request-id-header=NAME  also quote this header as a request ID\n"
+		"  -h, --help                display this help and exit\n",
+		program_name);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct common c;
+	int rc;
+	memset(&c, 0, sizeof(c));
+	rc = parse_common(argc, argv, &c, report_usage);
+	if (rc)
+		goto out;
+	if (!c.db) {
+		rc = usage_error("report", "--db=FILE is required");
+		goto out;
+	}
+	if (optind < argc) {
+		rc = usage_error("report", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	rc = run_steps(&c, 0, 0, 1, NULL, 0);
+out:
+	common_release(&c);
+	return rc < 0 ? EXIT_DONE : rc;
+}

@@ -1,0 +1,1385 @@
+/* import-har.c - HAR (HTTP Archive) importer.
+ *
+ * import_har() streams: a small scanner that understands just enough JSON
+ * (strings, escapes, nesting) walks the top level to log.entries and cuts
+ * out one entry at a time; jansson parses that entry alone, it becomes a
+ * struct exchange, goes to the sink and is freed.  Memory follows the
+ * largest entry, not the file, and a file cut short still yields every
+ * complete entry.  Until the scanner is inside the entries array it keeps
+ * every byte it read, so any other shape (wrapper objects, bare entries,
+ * JSONP oddities) falls back to reading the document whole and handing it
+ * to import_har_json().
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "exchange.h"
+#include "hstream.h"
+#include "import.h"
+#include "util.h"
+
+#define HAR_CHUNK ((size_t)64 << 10)
+#define HAR_ENTRY_CAP ((size_t)256 << 20)
+#define HAR_SLURP_DEFAULT ((size_t)512 << 20)
+#define HAR_MAX_DEPTH 1024
+#define HAR_WRAPPER_DEPTH 3
+
+/* State shared by the streaming and the whole-document paths. */
+struct har_ctx {
+	const struct import_opts *opts;
+	struct import_sink *sink;
+	struct import_result *res;
+	long emitted;          /* exchanges handed to the sink */
+	long entries;          /* entries read completely (kept or skipped) */
+	char *creator;         /* "name version" of log.creator, or NULL */
+	int chrome;            /* creator is Chrome / Edge DevTools */
+	int any_chrome;        /* some log of this source came from Chrome */
+	long requests;         /* exchanges with a request */
+	int saw_credentials;   /* some Cookie / Authorization / Set-Cookie seen */
+	int aborted;           /* the sink asked to stop */
+};
+
+/* ---------------------------------------------------------------------
+ * Small JSON accessors for the entry tree.
+ */
+
+/* String value of obj[key] and its length, or NULL when absent / not a string. */
+static const char *jstr(json_t *obj, const char *key, size_t *len)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		return NULL;
+	if (len)
+		*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+/* Non-empty string value of obj[key], or NULL. */
+static const char *jstr_nonempty(json_t *obj, const char *key)
+{
+	size_t n = 0;
+	const char *s = jstr(obj, key, &n);
+	return s && n ? s : NULL;
+}
+
+/* Number from a JSON number or a numeric string (WebPageTest); returns 1
+ * and sets *out, or 0 when v is neither. */
+static int jnum(json_t *v, double *out)
+{
+	const char *s;
+	char *end;
+	double d;
+
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return 1;
+	}
+	if (!json_is_string(v))
+		return 0;
+	s = json_string_value(v);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return 0;
+	d = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end || end == s || d != d)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+/* A timing value in ms; -1 for absent, null, negative or not a number. */
+static double jtiming(json_t *obj, const char *key)
+{
+	double d;
+	if (!jnum(json_object_get(obj, key), &d) || d < 0)
+		return -1;
+	return d;
+}
+
+/* Text of a header value: strings as they are, numbers and booleans
+ * printed, null and anything else empty.  Returns a pointer valid until
+ * the next call together with its length in *len. */
+static const char *jtext(json_t *v, char *tmp, size_t tmplen, size_t *len)
+{
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return json_string_value(v);
+	}
+	if (json_is_integer(v))
+		snprintf(tmp, tmplen, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(tmp, tmplen, "%.17g", json_real_value(v));
+	else if (json_is_true(v))
+		snprintf(tmp, tmplen, "true");
+	else if (json_is_false(v))
+		snprintf(tmp, tmplen, "false");
+	else
+		tmp[0] = '\0';
+	*len = strlen(tmp);
+	return tmp;
+}
+
+/* ---------------------------------------------------------------------
+ * Dates.
+ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* Date of a day count since 1970-01-01. */
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era;
+	unsigned doe, yoe, doy, mp;
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+/* Parse exactly n decimal digits at *p; returns -1 when they are not there. */
+static int take_digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return -1;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	return v;
+}
+
+/* ISO 8601 timestamp in UTC with milliseconds ("2024-01-02T03:04:05.678Z")
+ * from a HAR startedDateTime; a missing zone is taken as UTC.  Returns a
+ * malloc'd string, or NULL when s is not such a timestamp. */
+static char *har_time_utc(const char *s)
+{
+	const char *p = s;
+	int Y, M, D, h, mi, sec = 0, ms = 0, off = 0;
+	long long t, days;
+	unsigned m, d;
+	long long y;
+
+	while (*p == ' ')
+		p++;
+	if ((Y = take_digits(&p, 4)) < 0 || *p++ != '-' || (M = take_digits(&p, 2)) < 0 ||
+	    *p++ != '-' || (D = take_digits(&p, 2)) < 0 || (*p != 'T' && *p != 't' && *p != ' '))
+		return NULL;
+	p++;
+	if ((h = take_digits(&p, 2)) < 0 || *p++ != ':' || (mi = take_digits(&p, 2)) < 0)
+		return NULL;
+	if (*p == ':') {
+		p++;
+		if ((sec = take_digits(&p, 2)) < 0)
+			return NULL;
+		if (*p == '.' || *p == ',') {
+			int scale = 100;
+			p++;
+			if (*p < '0' || *p > '9')
+				return NULL;
+			while (*p >= '0' && *p <= '9') {
+				ms += (*p - '0') * scale;
+				scale /= 10;
+				p++;
+			}
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+		if ((oh = take_digits(&p, 2)) < 0)
+			return NULL;
+		if (*p == ':')
+			p++;
+		if (*p >= '0' && *p <= '9' && (om = take_digits(&p, 2)) < 0)
+			return NULL;
+		if (oh > 23 || om > 59)
+			return NULL;
+		off = sign * (oh * 60 + om);
+	}
+	while (*p == ' ')
+		p++;
+	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 24 || mi > 59 || sec > 60)
+		return NULL;
+	t = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400LL + h * 3600LL + mi * 60LL + sec -
+	    off * 60LL;
+	days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	t -= days * 86400;
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return NULL;
+	return xasprintf("%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, (int)(t / 3600),
+			 (int)(t / 60 % 60), (int)(t % 60), ms);
+}
+
+/* ---------------------------------------------------------------------
+ * One entry -> one exchange.
+ */
+
+/* True when name is one of the headers a sanitized export drops. */
+static int is_credential_header(const char *name)
+{
+	return ascii_casecmp(name, "cookie") == 0 || ascii_casecmp(name, "set-cookie") == 0 ||
+	       ascii_casecmp(name, "authorization") == 0;
+}
+
+/* Copy a HAR headers array into l, in order and with duplicates.  Sets
+ * *cred when a Cookie, Set-Cookie or Authorization header is among them. */
+static void har_headers(struct hdr_list *l, json_t *arr, int *cred)
+{
+	size_t i;
+	json_t *h;
+	char tmp[64];
+
+	if (!json_is_array(arr))
+		return;
+	json_array_foreach(arr, i, h) {
+		json_t *name = json_object_get(h, "name");
+		const char *v;
+		size_t vlen;
+		if (!json_is_string(name) || json_string_length(name) == 0)
+			continue;
+		v = jtext(json_object_get(h, "value"), tmp, sizeof(tmp), &vlen);
+		hdr_list_add(l, json_string_value(name), json_string_length(name), v, vlen);
+		if (is_credential_header(json_string_value(name)))
+			*cred = 1;
+	}
+}
+
+/* Join a HAR cookies array as one Cookie header value; returns the number
+ * of cookies added to b. */
+static size_t har_cookie_line(struct sbuf *b, json_t *cookies)
+{
+	size_t i, n = 0;
+	json_t *c;
+	char tmp[64];
+
+	json_array_foreach(cookies, i, c) {
+		json_t *name = json_object_get(c, "name");
+		const char *v;
+		size_t vlen;
+		if (!json_is_string(name))
+			continue;
+		v = jtext(json_object_get(c, "value"), tmp, sizeof(tmp), &vlen);
+		if (n++)
+			sbuf_add(b, "; ", 2);
+		sbuf_add(b, json_string_value(name), json_string_length(name));
+		sbuf_addc(b, '=');
+		sbuf_add(b, v, vlen);
+	}
+	return n;
+}
+
+/* Use :authority (or Host) as the host when the request url has none. */
+static void har_fix_host(struct exchange *ex)
+{
+	const char *auth, *scheme, *path;
+	char *url;
+
+	if (ex->host)
+		return;
+	auth = hdr_list_get(&ex->req_headers, ":authority");
+	if (!auth || !*auth)
+		auth = hdr_list_get(&ex->req_headers, "host");
+	if (!auth || !*auth || strpbrk(auth, "/?# "))
+		return;
+	scheme = hdr_list_get(&ex->req_headers, ":scheme");
+	if (!scheme || !*scheme)
+		scheme = ex->scheme ? ex->scheme : "https";
+	path = ex->url && ex->url[0] == '/' ? ex->url : hdr_list_get(&ex->req_headers, ":path");
+	if (!path || path[0] != '/')
+		path = "/";
+	url = xasprintf("%s://%s%s", scheme, auth, path);
+	exchange_set_url(ex, url);
+	free(url);
+}
+
+/* Request body from postData: text, else params joined as form data. */
+static void har_post_data(struct exchange *ex, json_t *req)
+{
+	json_t *pd = json_object_get(req, "postData"), *params, *p;
+	const char *text, *mime;
+	size_t len = 0, i;
+	double d;
+
+	if (!json_is_object(pd))
+		return;
+	text = jstr(pd, "text", &len);
+	params = json_object_get(pd, "params");
+	if (text && len) {
+		body_set(&ex->req_body, text, len);
+		ex->req_body.size = (long long)len;
+	} else if (json_is_array(params) && json_array_size(params)) {
+		struct sbuf b = SBUF_INIT;
+		char tmp[64];
+		size_t n = 0;
+		json_array_foreach(params, i, p) {
+			json_t *name = json_object_get(p, "name");
+			const char *v, *file;
+			size_t vlen;
+			if (!json_is_string(name))
+				continue;
+			if (n++)
+				sbuf_addc(&b, '&');
+			sbuf_add(&b, json_string_value(name), json_string_length(name));
+			sbuf_addc(&b, '=');
+			file = jstr_nonempty(p, "fileName");
+			if (!json_object_get(p, "value") && file) {
+				sbuf_addc(&b, '@');
+				sbuf_adds(&b, file);
+			} else {
+				v = jtext(json_object_get(p, "value"), tmp, sizeof(tmp), &vlen);
+				sbuf_add(&b, v, vlen);
+			}
+		}
+		if (n) {
+			body_set(&ex->req_body, b.data, b.len);
+			ex->req_body.size = (long long)b.len;
+		}
+		sbuf_release(&b);
+	}
+	if (!ex->req_body.data)
+		return;
+	mime = jstr_nonempty(pd, "mimeType");
+	if (mime)
+		exchange_set(&ex->req_body.mime, mime);
+	if (ex->req_body.size < 0 && jnum(json_object_get(req, "bodySize"), &d) && d >= 0)
+		ex->req_body.size = (long long)d;
+}
+
+/* Response body from response.content; base64 decoded when so marked. */
+static void har_content(struct exchange *ex, json_t *content, json_t *extra)
+{
+	const char *text, *enc, *mime;
+	size_t len = 0;
+	double d;
+
+	if (!json_is_object(content))
+		return;
+	text = jstr(content, "text", &len);
+	enc = jstr_nonempty(content, "encoding");
+	if (text) {
+		char *dec = NULL;
+		size_t dlen = 0;
+		if (enc && ascii_casecmp(enc, "base64") == 0)
+			dec = base64_decode(text, len, &dlen);
+		if (dec) {
+			body_set(&ex->resp_body, dec, dlen);
+			ex->resp_body.size = (long long)dlen;
+			free(dec);
+		} else {
+			body_set(&ex->resp_body, text, len);
+			ex->resp_body.size = (long long)len;
+			if (enc)
+				json_object_set_new(extra, "contentEncoding", json_string(enc));
+		}
+	}
+	if (jnum(json_object_get(content, "size"), &d) && d > 0)
+		ex->resp_body.size = (long long)d;
+	mime = jstr_nonempty(content, "mimeType");
+	if (mime)
+		exchange_set(&ex->resp_body.mime, mime);
+	if ((text = jstr_nonempty(content, "_file")))
+		json_object_set_new(extra, "_file", json_string(text));
+}
+
+/* Note a body cut by BODY_CAP. */
+static void har_note_body(struct har_ctx *hc, const struct body *b, long seq, const char *which)
+{
+	char msg[160];
+	if (!b->truncated)
+		return;
+	snprintf(msg, sizeof(msg), "%s body of entry %ld cut to %zu MiB (%lld bytes in the capture)",
+		 which, hc->entries, BODY_CAP >> 20, b->size);
+	hc->sink->note(hc->sink->ctx, NOTE_TRUNCATED_BODY, seq, msg);
+}
+
+/* Set an extra string field when the source has a non-empty string. */
+static void extra_copy(json_t *extra, const char *key, json_t *from, const char *fkey)
+{
+	const char *v = jstr_nonempty(from, fkey);
+	if (v)
+		json_object_set_new(extra, key, json_string(v));
+}
+
+/* Fill ex from one HAR entry object (which has a request object). */
+static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
+{
+	json_t *req = json_object_get(e, "request");
+	json_t *resp = json_object_get(e, "response");
+	json_t *timings = json_object_get(e, "timings");
+	json_t *extra = json_object(), *v;
+	const char *s, *raw_ver;
+	int cred = 0;
+	double d;
+
+	/* when and what */
+	if ((s = jstr_nonempty(e, "startedDateTime"))) {
+		ex->started_at = har_time_utc(s);
+		if (!ex->started_at)
+			json_object_set_new(extra, "startedDateTime", json_string(s));
+	}
+	if ((s = jstr_nonempty(e, "comment")) || (s = jstr_nonempty(req, "comment")))
+		exchange_set(&ex->name, s);
+	if ((s = jstr_nonempty(req, "method")))
+		exchange_set(&ex->method, s);
+	if ((s = jstr(req, "url", NULL)))
+		exchange_set_url(ex, s);
+	raw_ver = jstr_nonempty(req, "httpVersion");
+	if (!raw_ver && json_is_object(resp))
+		raw_ver = jstr_nonempty(resp, "httpVersion");
+	if (raw_ver) {
+		ex->http_version = http_version_normalize(raw_ver);
+		if (!ex->http_version || strcmp(ex->http_version, raw_ver) != 0)
+			json_object_set_new(extra, "httpVersion", json_string(raw_ver));
+	}
+
+	/* request */
+	har_headers(&ex->req_headers, json_object_get(req, "headers"), &cred);
+	v = json_object_get(req, "cookies");
+	if (json_is_array(v) && json_array_size(v)) {
+		cred = 1;
+		if (!hdr_list_get(&ex->req_headers, "cookie")) {
+			struct sbuf b = SBUF_INIT;
+			if (har_cookie_line(&b, v))
+				hdr_list_add(&ex->req_headers, "Cookie", 6, b.data, b.len);
+			sbuf_release(&b);
+		}
+	}
+	har_fix_host(ex);
+	har_post_data(ex, req);
+
+	/* response */
+	if (json_is_object(resp)) {
+		if (jnum(json_object_get(resp, "status"), &d))
+			ex->status = d <= 0 ? STATUS_NONE : d > 999 ? STATUS_UNKNOWN : (int)d;
+		if ((s = jstr_nonempty(resp, "statusText")))
+			exchange_set(&ex->status_text, s);
+		har_headers(&ex->resp_headers, json_object_get(resp, "headers"), &cred);
+		v = json_object_get(resp, "cookies");
+		if (json_is_array(v) && json_array_size(v))
+			cred = 1;
+		har_content(ex, json_object_get(resp, "content"), extra);
+		extra_copy(extra, "redirectURL", resp, "redirectURL");
+		if (jnum(json_object_get(resp, "_transferSize"), &d) && d >= 0)
+			json_object_set_new(extra, "_transferSize", json_integer((json_int_t)d));
+	}
+
+	/* browser / transport errors: Chrome and mitmproxy _error, Playwright _failureText */
+	{
+		const char *keys[] = {"_error", "_failureText"};
+		json_t *objs[] = {resp, e};
+		for (size_t o = 0; o < 2; o++)
+			for (size_t k = 0; k < 2; k++) {
+				if (!json_is_object(objs[o]) || !(s = jstr_nonempty(objs[o], keys[k])))
+					continue;
+				if (!ex->error)
+					exchange_set(&ex->error, s);
+				{
+					char *line = xasprintf("%s: %s", keys[k], s);
+					strlist_adds(&ex->transcript, line);
+					free(line);
+				}
+			}
+	}
+
+	/* timings */
+	ex->timings.total = jtiming(e, "time");
+	if (json_is_object(timings)) {
+		ex->timings.blocked = jtiming(timings, "blocked");
+		ex->timings.dns = jtiming(timings, "dns");
+		ex->timings.connect = jtiming(timings, "connect");
+		ex->timings.ssl = jtiming(timings, "ssl");
+		ex->timings.send = jtiming(timings, "send");
+		ex->timings.wait = jtiming(timings, "wait");
+		ex->timings.receive = jtiming(timings, "receive");
+	}
+
+	/* producer-specific fields */
+	extra_copy(extra, "serverIPAddress", e, "serverIPAddress");
+	extra_copy(extra, "connection", e, "connection");
+	extra_copy(extra, "pageref", e, "pageref");
+	extra_copy(extra, "_resourceType", e, "_resourceType");
+	v = json_object_get(e, "_initiator");
+	if (json_is_object(v))
+		extra_copy(extra, "_initiator", v, "type");
+	else if ((s = jstr_nonempty(e, "_initiator_type")))
+		json_object_set_new(extra, "_initiator", json_string(s));
+	extra_copy(extra, "_fromCache", e, "_fromCache");
+	extra_copy(extra, "_priority", e, "_priority");
+	v = json_object_get(e, "_webSocketMessages");
+	if (json_is_array(v))
+		json_object_set_new(extra, "_webSocketMessages",
+				    json_integer((json_int_t)json_array_size(v)));
+	if (hc->creator)
+		json_object_set_new(extra, "creator", json_string(hc->creator));
+	if (json_object_size(extra))
+		ex->extra = json_dumps(extra, JSON_COMPACT);
+	json_decref(extra);
+
+	if (cred)
+		hc->saw_credentials = 1;
+	hc->requests++;
+}
+
+/* Convert one parsed entry and hand it to the sink.  Entries that are not
+ * an object with a request are skipped with a note.  Returns 0, or -1
+ * when the sink asked to stop. */
+static int har_entry(struct har_ctx *hc, json_t *e)
+{
+	struct exchange ex;
+	int rc;
+
+	hc->entries++;
+	if (!json_is_object(e) || !json_is_object(json_object_get(e, "request"))) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "entry %ld is not an object with a request; skipped",
+			 hc->entries);
+		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+		return 0;
+	}
+	exchange_init(&ex);
+	ex.seq = hc->emitted;
+	har_fill(hc, e, &ex);
+	har_note_body(hc, &ex.req_body, ex.seq, "request");
+	har_note_body(hc, &ex.resp_body, ex.seq, "response");
+	rc = hc->sink->emit(hc->sink->ctx, &ex);
+	exchange_release(&ex);
+	if (rc < 0) {
+		hc->aborted = 1;
+		return -1;
+	}
+	hc->emitted++;
+	return 0;
+}
+
+/* Remember log.creator (an object) and note the producer once. */
+static void har_creator(struct har_ctx *hc, json_t *creator, json_t *browser)
+{
+	const char *name;
+	char vtmp[64], *note;
+	const char *ver;
+	size_t vlen;
+
+	if (!json_is_object(creator) || !(name = jstr_nonempty(creator, "name")))
+		return;
+	ver = jtext(json_object_get(creator, "version"), vtmp, sizeof(vtmp), &vlen);
+	free(hc->creator);
+	hc->creator = vlen ? xasprintf("%s %.*s", name, (int)vlen, ver) : xstrdup(name);
+	hc->chrome = ascii_casecmp(name, "WebInspector") == 0 || ascii_casecmp(name, "Chrome") == 0 ||
+		     starts_with_icase(name, "Chrome ") || starts_with_icase(name, "Google Chrome") ||
+		     starts_with_icase(name, "Microsoft Edge");
+	if (hc->chrome)
+		hc->any_chrome = 1;
+	if (json_is_object(browser) && (name = jstr_nonempty(browser, "name"))) {
+		ver = jtext(json_object_get(browser, "version"), vtmp, sizeof(vtmp), &vlen);
+		note = xasprintf("producer: %s (browser %s%s%.*s)", hc->creator, name,
+				 vlen ? " " : "", (int)vlen, ver);
+	} else {
+		note = xasprintf("producer: %s", hc->creator);
+	}
+	hc->sink->note(hc->sink->ctx, NOTE_INFO, -1, note);
+	free(note);
+}
+
+/* Notes that need every entry: Chrome's sanitized export. */
+static void har_finish(struct har_ctx *hc)
+{
+	if (hc->any_chrome && hc->requests > 0 && !hc->saw_credentials)
+		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
+			       "exported without cookies and credentials (Chrome's default sanitized "
+			       "HAR export); a missing Authorization or Cookie header is not evidence");
+	hc->res->exchanges = hc->emitted;
+	free(hc->creator);
+	hc->creator = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Whole-document path.
+ */
+
+/* Import every entry of a log object's entries array.  Returns 0, or -1
+ * when the sink asked to stop. */
+static int har_log(struct har_ctx *hc, json_t *log)
+{
+	json_t *entries = json_object_get(log, "entries"), *e;
+	size_t i;
+
+	har_creator(hc, json_object_get(log, "creator"), json_object_get(log, "browser"));
+	json_array_foreach(entries, i, e)
+		if (har_entry(hc, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* True when v is an object with an entries array. */
+static int has_entries(json_t *v)
+{
+	return json_is_object(v) && json_is_array(json_object_get(v, "entries"));
+}
+
+/* Import HAR logs found in a wrapper object ({"name": {"log": ...}}),
+ * depth levels down.  Returns the number of logs found, or -1 when the
+ * sink asked to stop. */
+static int har_wrapper(struct har_ctx *hc, json_t *obj, int depth)
+{
+	const char *key;
+	json_t *v, *log;
+	int found = 0, n;
+
+	json_object_foreach(obj, key, v) {
+		if (!json_is_object(v))
+			continue;
+		log = json_object_get(v, "log");
+		if (has_entries(log)) {
+			if (har_log(hc, log) < 0)
+				return -1;
+			found++;
+		} else if (depth + 1 < HAR_WRAPPER_DEPTH) {
+			if ((n = har_wrapper(hc, v, depth + 1)) < 0)
+				return -1;
+			found += n;
+		}
+	}
+	return found;
+}
+
+/* Import from a parsed document of any HAR shape; fills hc->res. */
+static int har_root(struct har_ctx *hc, json_t *root)
+{
+	json_t *log = json_object_get(root, "log"), *e;
+	size_t i;
+	int n;
+
+	if (json_is_object(log)) {
+		if (!json_is_array(json_object_get(log, "entries"))) {
+			import_fail(hc->res, IMPORT_ERROR, "HAR log without an 'entries' array");
+			return 0;
+		}
+		return har_log(hc, log);
+	}
+	if (has_entries(root))
+		return har_log(hc, root);
+	if (json_is_array(root)) {
+		json_array_foreach(root, i, e)
+			if (har_entry(hc, e) < 0)
+				return -1;
+		return 0;
+	}
+	if (json_is_object(root) && json_is_object(json_object_get(root, "request")))
+		return har_entry(hc, root);
+	if (json_is_object(root) && jstr(root, "method", NULL) && jstr(root, "url", NULL)) {
+		/* a bare HAR request (Insomnia fixtures) */
+		json_t *wrap = json_pack("{sO}", "request", root);
+		int rc = har_entry(hc, wrap);
+		json_decref(wrap);
+		return rc;
+	}
+	if (json_is_object(root)) {
+		n = har_wrapper(hc, root, 0);
+		if (n != 0)
+			return n < 0 ? -1 : 0;
+	}
+	hc->res->format = FMT_NOT_CAPTURE;
+	import_fail(hc->res, IMPORT_NOT_CAPTURE, "JSON without a HAR log, entries array or entry");
+	return 0;
+}
+
+int import_har_json(json_t *root, const struct import_opts *opts, struct import_sink *sink,
+		    struct import_result *res)
+{
+	struct har_ctx hc;
+	int rc;
+
+	memset(&hc, 0, sizeof(hc));
+	hc.opts = opts;
+	hc.sink = sink;
+	hc.res = res;
+	res->format = FMT_HAR;
+	res->status = IMPORT_OK;
+	res->message[0] = '\0';
+	rc = har_root(&hc, root);
+	har_finish(&hc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Streaming path: the reader and the scanner.
+ *
+ * Positions are absolute byte offsets into the input; buf holds the bytes
+ * from base on.  Until discard is set nothing is ever dropped, so the
+ * fallback can reuse everything read.
+ */
+struct har_reader {
+	struct hstream *s;
+	unsigned char *buf;
+	size_t len, alloc;
+	size_t base;       /* offset of buf[0] */
+	long line, col;    /* position of buf[0], 1-based */
+	int eof;
+	int error;
+	int discard;       /* bytes before the keep mark may be dropped */
+};
+
+enum scan_rc { SC_OK, SC_EOF, SC_SYNTAX, SC_DEPTH, SC_READERR };
+
+/* Advance a line/column position over n bytes. */
+static void advance_lc(const unsigned char *p, size_t n, long *line, long *col)
+{
+	const unsigned char *e = p + n, *nl, *last = NULL;
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		(*line)++;
+		last = nl;
+		p = nl + 1;
+	}
+	if (last)
+		*col = 1 + (long)(e - (last + 1));
+	else
+		*col += (long)n;
+}
+
+/* Line and column of an absolute position still in the buffer. */
+static void rd_linecol(const struct har_reader *r, size_t pos, long *line, long *col)
+{
+	size_t n = pos - r->base;
+	*line = r->line;
+	*col = r->col;
+	if (n > r->len)
+		n = r->len;
+	advance_lc(r->buf, n, line, col);
+}
+
+/* Read more input, first dropping bytes before keep when allowed.
+ * Returns 1 when bytes were added, 0 at end of input, -1 on a read error. */
+static int rd_fill(struct har_reader *r, size_t keep)
+{
+	ssize_t got;
+
+	if (r->eof)
+		return r->error ? -1 : 0;
+	if (r->discard && keep > r->base) {
+		size_t k = keep - r->base;
+		if (k > r->len)
+			k = r->len;
+		if (k >= HAR_CHUNK || k * 2 >= r->len) {
+			advance_lc(r->buf, k, &r->line, &r->col);
+			memmove(r->buf, r->buf + k, r->len - k);
+			r->len -= k;
+			r->base += k;
+		}
+	}
+	if (r->alloc - r->len < HAR_CHUNK)
+		r->buf = xgrow(r->buf, &r->alloc, r->len + HAR_CHUNK, 1);
+	got = hstream_read(r->s, r->buf + r->len, HAR_CHUNK);
+	if (got < 0) {
+		r->eof = r->error = 1;
+		return -1;
+	}
+	if (got == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->len += (size_t)got;
+	return 1;
+}
+
+/* The byte at pos (reading as needed, keeping bytes from keep on), -1 at
+ * end of input, -2 on a read error. */
+static int rd_byte_keep(struct har_reader *r, size_t pos, size_t keep)
+{
+	while (pos - r->base >= r->len) {
+		int f = rd_fill(r, keep);
+		if (f <= 0)
+			return f < 0 ? -2 : -1;
+	}
+	return r->buf[pos - r->base];
+}
+
+/* The byte at pos, as rd_byte_keep() keeping nothing before pos. */
+static int rd_byte(struct har_reader *r, size_t pos)
+{
+	return rd_byte_keep(r, pos, pos);
+}
+
+/* Skip JSON whitespace from *pos; returns the next byte as rd_byte(). */
+static int rd_ws(struct har_reader *r, size_t *pos)
+{
+	int c;
+	for (;;) {
+		c = rd_byte(r, *pos);
+		if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+			return c;
+		(*pos)++;
+	}
+}
+
+/* Find the end of the JSON value starting at start (its first byte).  Only
+ * strings, escapes and bracket nesting are checked; jansson validates the
+ * rest.  Once the value is longer than cap, *oversize is set and its bytes
+ * are dropped as the scan goes (when the reader may discard).  Sets *end
+ * just past the value, or at the offending byte for SC_SYNTAX. */
+static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, size_t *end,
+			       int *oversize)
+{
+	unsigned char stack[HAR_MAX_DEPTH];
+	size_t depth = 0, pos = start, qpos = 0;
+	int in_str = 0, qfound = 0, qvalid = 0, c;
+
+	*oversize = 0;
+	c = rd_byte(r, pos);
+	if (c == -2)
+		return SC_READERR;
+	if (c == -1)
+		return SC_EOF;
+	if (c != '"' && c != '{' && c != '[') {
+		/* a scalar: ends at a delimiter */
+		for (;;) {
+			c = rd_byte_keep(r, pos, start);
+			if (c == -2)
+				return SC_READERR;
+			if (c == -1)
+				return SC_EOF;
+			if (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\n' || c == '\r' ||
+			    c == '\t' || c == ':')
+				break;
+			pos++;
+		}
+		*end = pos;
+		return pos > start ? SC_OK : SC_SYNTAX;
+	}
+	for (;;) {
+		const unsigned char *b, *e, *p;
+		if (pos - r->base >= r->len) {
+			int f;
+			if (!*oversize && pos - start > cap)
+				*oversize = 1;
+			f = rd_fill(r, *oversize ? pos : start);
+			if (f < 0)
+				return SC_READERR;
+			if (f == 0)
+				return SC_EOF;
+			continue;
+		}
+		b = r->buf;
+		e = b + r->len;
+		p = b + (pos - r->base);
+		if (in_str) {
+			const unsigned char *q, *bs;
+			if (!qvalid || qpos < pos || (!qfound && qpos != r->base + r->len)) {
+				q = memchr(p, '"', (size_t)(e - p));
+				qfound = q != NULL;
+				qpos = q ? r->base + (size_t)(q - b) : r->base + r->len;
+				qvalid = 1;
+			}
+			bs = memchr(p, '\\', qpos - pos);
+			if (bs) {
+				pos = r->base + (size_t)(bs - b) + 2;
+				continue;
+			}
+			pos = qpos;
+			if (!qfound)
+				continue;
+			pos++;
+			in_str = 0;
+			if (depth == 0) {
+				*end = pos;
+				return SC_OK;
+			}
+			continue;
+		}
+		while (p < e) {
+			unsigned char ch = *p++;
+			if (ch == '"') {
+				in_str = 1;
+				break;
+			} else if (ch == '{' || ch == '[') {
+				if (depth >= HAR_MAX_DEPTH) {
+					*end = r->base + (size_t)(p - 1 - b);
+					return SC_DEPTH;
+				}
+				stack[depth++] = ch;
+			} else if (ch == '}' || ch == ']') {
+				if (!depth || stack[depth - 1] != (ch == '}' ? '{' : '[')) {
+					*end = r->base + (size_t)(p - 1 - b);
+					return SC_SYNTAX;
+				}
+				if (--depth == 0) {
+					*end = r->base + (size_t)(p - b);
+					return SC_OK;
+				}
+			}
+		}
+		pos = r->base + (size_t)(p - b);
+	}
+}
+
+/* Bytes [start, end) of the buffer as a key equals k. */
+static int key_is(const struct har_reader *r, size_t start, size_t end, const char *k)
+{
+	size_t n = strlen(k);
+	return end - start == n + 2 && memcmp(r->buf + (start - r->base) + 1, k, n) == 0;
+}
+
+/* Parse bytes [start, end) of the buffer with jansson; NULL on a syntax
+ * error (err filled). */
+static json_t *rd_parse(const struct har_reader *r, size_t start, size_t end, json_error_t *err)
+{
+	return json_loadb((const char *)r->buf + (start - r->base), end - start,
+			  JSON_DECODE_ANY | JSON_ALLOW_NUL, err);
+}
+
+/* Parse one entry's bytes and import it; a syntax error skips it with a
+ * note.  Returns 0, or -1 when the sink asked to stop. */
+static int har_entry_bytes(struct har_ctx *hc, struct har_reader *r, size_t start, size_t end)
+{
+	json_error_t err;
+	json_t *e = rd_parse(r, start, end, &err);
+	int rc;
+
+	if (!e) {
+		long line, col;
+		char msg[400];
+		rd_linecol(r, start, &line, &col);
+		if (err.line > 1)
+			col = err.column;
+		else if (err.line == 1)
+			col += err.column - 1;
+		if (err.line > 0)
+			line += err.line - 1;
+		hc->entries++;
+		snprintf(msg, sizeof(msg), "entry %ld skipped: line %ld, column %ld: %s", hc->entries,
+			 line, col, err.text);
+		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+		return 0;
+	}
+	rc = har_entry(hc, e);
+	json_decref(e);
+	return rc;
+}
+
+/* Record a damaged end of file: PARTIAL status with position and a note. */
+static void har_damaged(struct har_ctx *hc, struct har_reader *r, size_t pos,
+			enum note_kind kind, const char *what)
+{
+	long line, col;
+	rd_linecol(r, pos, &line, &col);
+	import_fail(hc->res, IMPORT_PARTIAL, "line %ld, column %ld: %s (%ld complete entries kept)",
+		    line, col, what, hc->entries);
+	hc->sink->note(hc->sink->ctx, kind, -1, hc->res->message);
+}
+
+/* Strip a JSONP wrapper from [*p, *p + *n) in place; returns 1 when one
+ * was found and removed. */
+static int strip_jsonp(const char **p, size_t *n)
+{
+	const char *s = *p, *e = *p + *n, *open;
+	if (s == e || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '$'))
+		return 0;
+	while (s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+			 *s == '$' || *s == '.' || (*s >= '0' && *s <= '9')))
+		s++;
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	if (s == e || *s != '(')
+		return 0;
+	open = s + 1;
+	while (e > open && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
+			    e[-1] == ';'))
+		e--;
+	if (e > open && e[-1] == ')')
+		e--;
+	*p = open;
+	*n = (size_t)(e - open);
+	return 1;
+}
+
+/* Read the rest of the input after what the scanner kept and import the
+ * whole document.  Returns 0, or -1 when the sink asked to stop. */
+static int har_fallback(struct har_ctx *hc, struct har_reader *r)
+{
+	size_t cap = hc->opts && hc->opts->slurp_cap ? hc->opts->slurp_cap : HAR_SLURP_DEFAULT;
+	char *rest = NULL;
+	size_t restlen = 0, n, off;
+	const char *p;
+	json_error_t err;
+	json_t *root = NULL;
+	int rc = 0, src;
+	long line = 1, col = 1;
+
+	free(hc->creator);
+	hc->creator = NULL;
+	if (r->len > cap) {
+		import_fail(hc->res, IMPORT_ERROR, "larger than %zu bytes, not read", cap);
+		goto out;
+	}
+	src = r->eof ? 0 : hstream_slurp(r->s, cap - r->len, &rest, &restlen);
+	if (src == -1) {
+		import_fail(hc->res, IMPORT_ERROR, "read error: %s", r->s->errmsg);
+		goto out;
+	}
+	if (src == -2) {
+		import_fail(hc->res, IMPORT_ERROR, "larger than %zu bytes, not read", cap);
+		goto out;
+	}
+	if (restlen) {
+		r->buf = xgrow(r->buf, &r->alloc, r->len + restlen, 1);
+		memcpy(r->buf + r->len, rest, restlen);
+		r->len += restlen;
+	}
+	free(rest);
+	rest = NULL;
+	p = (const char *)r->buf;
+	n = r->len;
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	strip_jsonp(&p, &n);
+	off = (size_t)(p - (const char *)r->buf);
+	advance_lc(r->buf, off, &line, &col);
+	root = json_loadb(p, n, JSON_ALLOW_NUL, &err);
+	if (!root) {
+		if (err.line == 1)
+			col += err.column - 1;
+		else
+			col = err.column;
+		if (err.line > 0)
+			line += err.line - 1;
+		import_fail(hc->res, IMPORT_ERROR, "line %ld, column %ld: invalid JSON: %s", line, col,
+			    err.text);
+		goto out;
+	}
+	rc = har_root(hc, root);
+out:
+	json_decref(root);
+	free(rest);
+	return rc;
+}
+
+enum log_key { LK_OTHER, LK_CREATOR, LK_BROWSER };
+
+/* Which log member the key at [start, end) names. */
+static enum log_key log_key_kind(const struct har_reader *r, size_t start, size_t end)
+{
+	return key_is(r, start, end, "creator")	  ? LK_CREATOR
+	       : key_is(r, start, end, "browser") ? LK_BROWSER
+						  : LK_OTHER;
+}
+
+/* Capture a value [start, end) that the scanner passed in the log object:
+ * creator and browser are kept for the producer note. */
+static void har_keep_log_value(struct har_reader *r, enum log_key kind, size_t start,
+			       size_t end, json_t **creator, json_t **browser)
+{
+	json_t **slot = kind == LK_CREATOR ? creator : kind == LK_BROWSER ? browser : NULL;
+	json_error_t err;
+	if (!slot || r->buf[start - r->base] != '{')
+		return;
+	json_decref(*slot);
+	*slot = rd_parse(r, start, end, &err);
+}
+
+int import_har(struct hstream *s, const struct import_opts *opts, struct import_sink *sink,
+	       struct import_result *res)
+{
+	struct har_reader r;
+	struct har_ctx hc;
+	json_t *creator = NULL, *browser = NULL;
+	size_t pos = 0, kstart, kend, vend;
+	int c, rc = 0, jsonp = 0, oversize, noted = 0, saw_log = 0;
+	enum scan_rc sc = SC_OK;
+	enum log_key kind;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.line = r.col = 1;
+	memset(&hc, 0, sizeof(hc));
+	hc.opts = opts;
+	hc.sink = sink;
+	hc.res = res;
+	res->format = FMT_HAR;
+	res->status = IMPORT_OK;
+	res->exchanges = 0;
+	res->message[0] = '\0';
+
+	/* framing: BOM, whitespace, JSONP callback */
+	if (rd_byte(&r, 0) == 0xef && rd_byte(&r, 1) == 0xbb && rd_byte(&r, 2) == 0xbf)
+		pos = 3;
+	c = rd_ws(&r, &pos);
+	if (c == -1) {
+		import_fail(res, IMPORT_ERROR, "empty file");
+		goto out;
+	}
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$') {
+		size_t p2 = pos;
+		while ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+		       c == '.' || (c >= '0' && c <= '9'))
+			c = rd_byte(&r, ++p2);
+		c = rd_ws(&r, &p2);
+		if (c == '(') {
+			jsonp = 1;
+			pos = p2 + 1;
+			c = rd_ws(&r, &pos);
+		} else {
+			c = rd_byte(&r, pos);
+		}
+	}
+	if (c == -2)
+		goto readerr;
+	if (c == '[')
+		goto fallback;
+	if (c != '{') {
+		long line, col;
+		rd_linecol(&r, pos, &line, &col);
+		if (c < 0)
+			import_fail(res, IMPORT_ERROR, "line %ld, column %ld: not JSON: no value", line,
+				    col);
+		else
+			import_fail(res, IMPORT_ERROR,
+				    "line %ld, column %ld: not JSON: found '%c' where '{' was expected",
+				    line, col, c >= 0x20 && c < 0x7f ? c : '?');
+		goto out;
+	}
+
+	/* top-level object: find "log" */
+	pos++;
+	for (;;) {
+		c = rd_ws(&r, &pos);
+		if (c != '"')
+			goto prefix_end;
+		kstart = pos;
+		if ((sc = scan_value(&r, kstart, HAR_ENTRY_CAP, &kend, &oversize)) != SC_OK)
+			goto prefix_end;
+		pos = kend;
+		if ((c = rd_ws(&r, &pos)) != ':')
+			goto prefix_end;
+		pos++;
+		c = rd_ws(&r, &pos);
+		if (c == '{' && key_is(&r, kstart, kend, "log"))
+			break;
+		if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK)
+			goto prefix_end;
+		pos = vend;
+		if ((c = rd_ws(&r, &pos)) != ',')
+			goto prefix_end;
+		pos++;
+	}
+
+	/* log object: find "entries", keep creator and browser */
+	saw_log = 1;
+	pos++;
+	for (;;) {
+		c = rd_ws(&r, &pos);
+		if (c != '"')
+			goto prefix_end;
+		kstart = pos;
+		if ((sc = scan_value(&r, kstart, HAR_ENTRY_CAP, &kend, &oversize)) != SC_OK)
+			goto prefix_end;
+		pos = kend;
+		if ((c = rd_ws(&r, &pos)) != ':')
+			goto prefix_end;
+		pos++;
+		c = rd_ws(&r, &pos);
+		if (c == '[' && key_is(&r, kstart, kend, "entries"))
+			break;
+		kind = log_key_kind(&r, kstart, kend);
+		if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK)
+			goto prefix_end;
+		har_keep_log_value(&r, kind, pos, vend, &creator, &browser);
+		pos = vend;
+		if ((c = rd_ws(&r, &pos)) != ',')
+			goto prefix_end;
+		pos++;
+	}
+
+	/* committed: stream the entries, dropping what is done */
+	r.discard = 1;
+	if (creator) {
+		har_creator(&hc, creator, browser);
+		noted = 1;
+	}
+	pos++;
+	c = rd_ws(&r, &pos);
+	if (c == ']')
+		goto entries_done;
+	for (;;) {
+		if (c == -2)
+			goto readerr;
+		if (c == -1) {
+			har_damaged(&hc, &r, pos, NOTE_TRUNCATED_FILE,
+				    hc.entries ? "file ends after an entry" : "file ends in the entries");
+			goto out;
+		}
+		sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize);
+		if (sc == SC_READERR)
+			goto readerr;
+		if (sc == SC_EOF) {
+			char what[64];
+			snprintf(what, sizeof(what), "file ends inside entry %ld", hc.entries + 1);
+			har_damaged(&hc, &r, r.base + r.len, NOTE_TRUNCATED_FILE, what);
+			goto out;
+		}
+		if (sc != SC_OK) {
+			char what[96];
+			snprintf(what, sizeof(what), "%s in entry %ld; the rest of the file was skipped",
+				 sc == SC_DEPTH ? "nesting too deep" : "mismatched bracket",
+				 hc.entries + 1);
+			har_damaged(&hc, &r, vend, NOTE_SKIPPED, what);
+			goto out;
+		}
+		if (oversize) {
+			char msg[96];
+			hc.entries++;
+			snprintf(msg, sizeof(msg), "entry %ld is larger than %zu MiB; skipped",
+				 hc.entries, HAR_ENTRY_CAP >> 20);
+			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+		} else if (har_entry_bytes(&hc, &r, pos, vend) < 0) {
+			rc = -1;
+			goto out;
+		}
+		pos = vend;
+		c = rd_ws(&r, &pos);
+		if (c == ',') {
+			pos++;
+			c = rd_ws(&r, &pos);
+			if (c == ']')
+				break;
+			continue;
+		}
+		if (c == ']')
+			break;
+		if (c == -1 || c == -2)
+			continue;
+		{
+			char what[96];
+			snprintf(what, sizeof(what), "expected ',' or ']' after entry %ld; the rest "
+				 "of the file was skipped", hc.entries);
+			har_damaged(&hc, &r, pos, NOTE_SKIPPED, what);
+			goto out;
+		}
+	}
+entries_done:
+	pos++;
+
+	/* the rest of log (creator may come after entries), then the top level */
+	for (int level = 0; level < 2; level++) {
+		for (;;) {
+			c = rd_ws(&r, &pos);
+			if (c == '}') {
+				pos++;
+				break;
+			}
+			if (c != ',')
+				goto tail_bad;
+			pos++;
+			if ((c = rd_ws(&r, &pos)) != '"')
+				goto tail_bad;
+			kstart = pos;
+			if ((sc = scan_value(&r, kstart, HAR_ENTRY_CAP, &kend, &oversize)) != SC_OK)
+				goto tail_bad_sc;
+			kind = log_key_kind(&r, kstart, kend);
+			pos = kend;
+			if ((c = rd_ws(&r, &pos)) != ':')
+				goto tail_bad;
+			pos++;
+			c = rd_ws(&r, &pos);
+			if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK)
+				goto tail_bad_sc;
+			if (level == 0 && !noted)
+				har_keep_log_value(&r, kind, pos, vend, &creator, &browser);
+			pos = vend;
+		}
+		if (level == 0 && !noted && creator) {
+			har_creator(&hc, creator, browser);
+			noted = 1;
+		}
+	}
+	c = rd_ws(&r, &pos);
+	if (jsonp && c == ')') {
+		pos++;
+		c = rd_ws(&r, &pos);
+		if (c == ';') {
+			pos++;
+			c = rd_ws(&r, &pos);
+		}
+	}
+	if (c == -1)
+		goto out;
+	goto tail_bad;
+tail_bad_sc:
+	if (sc == SC_EOF)
+		c = -1;
+	else if (sc == SC_READERR)
+		c = -2;
+tail_bad:
+	if (c == -2)
+		goto readerr;
+	if (!noted && creator) {
+		har_creator(&hc, creator, browser);
+		noted = 1;
+	}
+	har_damaged(&hc, &r, c == -1 ? r.base + r.len : pos,
+		    c == -1 ? NOTE_TRUNCATED_FILE : NOTE_SKIPPED,
+		    c == -1 ? "file ends after the entries" : "unexpected text after the entries");
+	goto out;
+
+prefix_end:
+	/* not the plain {"log":{..."entries":[ shape (or damaged before it) */
+	if (c == -2 || sc == SC_READERR)
+		goto readerr;
+	if (saw_log && (c == -1 || sc == SC_EOF)) {
+		long line, col;
+		rd_linecol(&r, r.base + r.len, &line, &col);
+		import_fail(res, IMPORT_PARTIAL,
+			    "line %ld, column %ld: file ends before the first entry (0 complete "
+			    "entries kept)", line, col);
+		sink->note(sink->ctx, NOTE_TRUNCATED_FILE, -1, res->message);
+		goto out;
+	}
+fallback:
+	rc = har_fallback(&hc, &r);
+	goto out;
+
+readerr:
+	if (hc.entries)
+		import_fail(res, IMPORT_PARTIAL, "read error: %s (%ld complete entries kept)",
+			    s->errmsg, hc.entries);
+	else
+		import_fail(res, IMPORT_ERROR, "read error: %s", s->errmsg);
+out:
+	hstream_drain(s);
+	har_finish(&hc);
+	json_decref(creator);
+	json_decref(browser);
+	free(r.buf);
+	return rc;
+}

@@ -1,0 +1,355 @@
+/* import.c - format names, detection of JSON documents, and the dispatcher
+ * that routes one source to its importer. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+#include "util.h"
+
+#define SNIFF_BYTES 65536
+#define DEFAULT_SLURP_CAP ((size_t)512 << 20)
+
+static const char *const format_names[FMT_COUNT] = {
+	[FMT_UNKNOWN] = "unknown",
+	[FMT_HAR] = "har",
+	[FMT_CURL_I] = "curl-i",
+	[FMT_CURL_V] = "curl-v",
+	[FMT_CURL_TRACE] = "curl-trace",
+	[FMT_TEXT] = "text",
+	[FMT_POSTMAN] = "postman",
+	[FMT_POSTMAN_ENV] = "postman-env",
+	[FMT_NEWMAN] = "newman",
+	[FMT_INSOMNIA] = "insomnia",
+	[FMT_NOT_CAPTURE] = "not-capture",
+};
+
+const char *capture_format_name(enum capture_format f)
+{
+	return (f >= 0 && f < FMT_COUNT && format_names[f]) ? format_names[f] : "unknown";
+}
+
+enum capture_format capture_format_from_name(const char *name)
+{
+	for (int i = 0; i < FMT_COUNT; i++)
+		if (format_names[i] && strcmp(format_names[i], name) == 0)
+			return (enum capture_format)i;
+	if (strcmp(name, "curl") == 0)
+		return FMT_CURL_V;
+	if (strcmp(name, "trace") == 0 || strcmp(name, "trace-ascii") == 0)
+		return FMT_CURL_TRACE;
+	if (strcmp(name, "paste") == 0)
+		return FMT_TEXT;
+	return FMT_UNKNOWN;
+}
+
+const char *note_kind_name(enum note_kind k)
+{
+	switch (k) {
+	case NOTE_TRUNCATED_FILE: return "truncated-file";
+	case NOTE_TRUNCATED_BODY: return "truncated-body";
+	case NOTE_SANITIZED: return "sanitized";
+	case NOTE_UNRESOLVED_VAR: return "unresolved-variable";
+	case NOTE_SKIPPED: return "skipped";
+	case NOTE_INFO: return "info";
+	}
+	return "info";
+}
+
+void import_fail(struct import_result *res, enum import_status st, const char *fmt, ...)
+{
+	va_list ap;
+	res->status = st;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+}
+
+/* True when obj has every key of the NULL-terminated list. */
+static int has_keys(json_t *obj, ...)
+{
+	va_list ap;
+	const char *k;
+	int ok = json_is_object(obj);
+	va_start(ap, obj);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		if (ok && !json_object_get(obj, k))
+			ok = 0;
+	va_end(ap);
+	return ok;
+}
+
+static int looks_like_entry(json_t *e)
+{
+	return has_keys(e, "request", NULL) && json_is_object(json_object_get(e, "request")) &&
+	       (json_object_get(e, "response") || json_object_get(e, "startedDateTime"));
+}
+
+static int looks_like_har(json_t *root, int depth)
+{
+	json_t *log, *entries;
+	const char *key;
+	json_t *v;
+
+	if (json_is_array(root)) {
+		/* A bare array of entries. */
+		return json_array_size(root) > 0 && looks_like_entry(json_array_get(root, 0));
+	}
+	if (!json_is_object(root))
+		return 0;
+	log = json_object_get(root, "log");
+	if (json_is_object(log) && (json_object_get(log, "entries") || json_object_get(log, "version")))
+		return 1;
+	entries = json_object_get(root, "entries");
+	if (json_is_array(entries) && (json_array_size(entries) == 0 ||
+				       looks_like_entry(json_array_get(entries, 0))))
+		return 1;
+	if (looks_like_entry(root))
+		return 1;
+	/* Wrapper objects: {"name": {"log": ...}, ...} */
+	if (depth < 2)
+		json_object_foreach(root, key, v)
+			if (json_is_object(v) && looks_like_har(v, depth + 1))
+				return 1;
+	return 0;
+}
+
+enum capture_format classify_json(json_t *root)
+{
+	enum capture_format f;
+	if (looks_like_har(root, 0))
+		return FMT_HAR;
+	f = postman_classify(root);
+	if (f != FMT_UNKNOWN)
+		return f;
+	return FMT_NOT_CAPTURE;
+}
+
+/* Transcode UTF-16 (with BOM) to UTF-8; returns a malloc'd buffer. */
+static char *utf16_to_utf8(const unsigned char *p, size_t n, int big_endian, size_t *outlen)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t i = 2;
+	while (i + 1 < n) {
+		unsigned cp = big_endian ? (unsigned)p[i] << 8 | p[i + 1] : (unsigned)p[i + 1] << 8 | p[i];
+		i += 2;
+		if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
+			unsigned lo = big_endian ? (unsigned)p[i] << 8 | p[i + 1]
+						 : (unsigned)p[i + 1] << 8 | p[i];
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			} else {
+				cp = 0xfffd;
+			}
+		} else if (cp >= 0xd800 && cp < 0xe000) {
+			cp = 0xfffd;
+		}
+		if (cp < 0x80) {
+			sbuf_addc(&b, (int)cp);
+		} else if (cp < 0x800) {
+			sbuf_addc(&b, (int)(0xc0 | cp >> 6));
+			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
+		} else if (cp < 0x10000) {
+			sbuf_addc(&b, (int)(0xe0 | cp >> 12));
+			sbuf_addc(&b, (int)(0x80 | ((cp >> 6) & 0x3f)));
+			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
+		} else {
+			sbuf_addc(&b, (int)(0xf0 | cp >> 18));
+			sbuf_addc(&b, (int)(0x80 | ((cp >> 12) & 0x3f)));
+			sbuf_addc(&b, (int)(0x80 | ((cp >> 6) & 0x3f)));
+			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
+		}
+	}
+	return sbuf_detach(&b, outlen);
+}
+
+/* Strip a JSONP wrapper "ident(" ... ");" in place; returns the JSON span. */
+static void strip_jsonp(const char **p, size_t *n)
+{
+	const char *s = *p;
+	size_t i = 0, len = *n;
+	while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			   (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '$' || s[i] == '.'))
+		i++;
+	if (i == 0 || i >= len || s[i] != '(')
+		return;
+	while (len > i && (s[len - 1] == ';' || s[len - 1] == ' ' || s[len - 1] == '\n' ||
+			   s[len - 1] == '\r' || s[len - 1] == '\t'))
+		len--;
+	if (len > i && s[len - 1] == ')') {
+		*p = s + i + 1;
+		*n = len - i - 2;
+	}
+}
+
+static int looks_like_insomnia_yaml(const char *p, size_t n)
+{
+	size_t lim = n < 4096 ? n : 4096;
+	return ascii_casestr(p, lim, "_type: export") != NULL &&
+	       ascii_casestr(p, lim, "__export_format") != NULL;
+}
+
+/* Parse a whole JSON document and route it by its shape. */
+static int import_json_doc(const char *buf, size_t len, const struct import_opts *opts,
+			   struct import_sink *sink, struct import_result *res)
+{
+	json_error_t jerr;
+	json_t *root = NULL;
+	const char *p = buf;
+	size_t n = len;
+	int ret = 0;
+
+	trim_span(&p, &n);
+	strip_jsonp(&p, &n);
+	root = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!root) {
+		res->format = FMT_UNKNOWN;
+		import_fail(res, IMPORT_ERROR, "line %d, column %d: invalid JSON: %s", jerr.line,
+			    jerr.column, jerr.text);
+		goto out;
+	}
+	res->format = opts->hint != FMT_UNKNOWN ? opts->hint : classify_json(root);
+	switch (res->format) {
+	case FMT_HAR:
+		ret = import_har_json(root, opts, sink, res);
+		break;
+	case FMT_POSTMAN:
+	case FMT_POSTMAN_ENV:
+	case FMT_NEWMAN:
+	case FMT_INSOMNIA:
+		ret = import_postman_json(root, res->format, opts, sink, res);
+		break;
+	default:
+		res->format = FMT_NOT_CAPTURE;
+		import_fail(res, IMPORT_NOT_CAPTURE,
+			    "JSON document that is not a HAR, Postman, newman or Insomnia export");
+		break;
+	}
+out:
+	json_decref(root);
+	return ret;
+}
+
+int import_stream(struct hstream *s, const char *name, const struct import_opts *opts_in,
+		  struct import_sink *sink, struct import_result *res)
+{
+	struct import_opts opts = *opts_in;
+	const unsigned char *p;
+	ssize_t got;
+	enum capture_format fmt;
+	char *buf = NULL, *conv = NULL;
+	size_t len = 0;
+	int ret = 0, rc;
+
+	(void)name;
+	memset(res, 0, sizeof(*res));
+	if (!opts.slurp_cap)
+		opts.slurp_cap = DEFAULT_SLURP_CAP;
+	got = hstream_peek(s, SNIFF_BYTES, &p);
+	if (got < 0) {
+		import_fail(res, IMPORT_ERROR, "read error: %s", s->errmsg);
+		return 0;
+	}
+	if (got == 0) {
+		res->format = FMT_NOT_CAPTURE;
+		import_fail(res, IMPORT_NOT_CAPTURE, "empty file");
+		return 0;
+	}
+
+	/* UTF-16 with BOM: transcode, then treat as JSON or text. */
+	if (got >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
+		int be = p[0] == 0xfe;
+		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
+		if (rc != 0) {
+			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes" : "read error",
+				    opts.slurp_cap);
+			goto out;
+		}
+		conv = utf16_to_utf8((unsigned char *)buf, len, be, &len);
+		{
+			const char *c = conv;
+			size_t cn = len;
+			trim_span(&c, &cn);
+			if (cn && (c[0] == '{' || c[0] == '[')) {
+				ret = import_json_doc(conv, len, &opts, sink, res);
+			} else {
+				struct hstream mem;
+				hstream_open_mem(&mem, conv, len);
+				fmt = opts.hint != FMT_UNKNOWN ? opts.hint : sniff_text((unsigned char *)conv, len);
+				res->format = fmt;
+				if (fmt == FMT_TEXT)
+					ret = import_text(&mem, &opts, sink, res);
+				else if (fmt == FMT_CURL_I || fmt == FMT_CURL_V || fmt == FMT_CURL_TRACE)
+					ret = import_curl(&mem, fmt, &opts, sink, res);
+				else
+					import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
+				hstream_close(&mem);
+			}
+		}
+		goto out;
+	}
+
+	if (opts.hint != FMT_UNKNOWN)
+		fmt = opts.hint;
+	else if (looks_like_insomnia_yaml((const char *)p, (size_t)got))
+		fmt = FMT_INSOMNIA;
+	else
+		fmt = sniff_format(p, (size_t)got);
+	res->format = fmt;
+	switch (fmt) {
+	case FMT_HAR:
+		ret = import_har(s, &opts, sink, res);
+		break;
+	case FMT_CURL_I:
+	case FMT_CURL_V:
+	case FMT_CURL_TRACE:
+		ret = import_curl(s, fmt, &opts, sink, res);
+		break;
+	case FMT_TEXT:
+		ret = import_text(s, &opts, sink, res);
+		break;
+	case FMT_INSOMNIA:
+	case FMT_POSTMAN:
+	case FMT_POSTMAN_ENV:
+	case FMT_NEWMAN:
+	case FMT_UNKNOWN:
+		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
+		if (rc != 0) {
+			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"
+							       : "read error", opts.slurp_cap);
+			goto out;
+		}
+		{
+			const char *c = buf;
+			size_t cn = len;
+			if (cn >= 3 && (unsigned char)c[0] == 0xef && (unsigned char)c[1] == 0xbb &&
+			    (unsigned char)c[2] == 0xbf) {
+				c += 3;
+				cn -= 3;
+			}
+			if (looks_like_insomnia_yaml(c, cn)) {
+				res->format = FMT_INSOMNIA;
+				ret = import_insomnia_yaml(c, cn, &opts, sink, res);
+			} else {
+				ret = import_json_doc(c, cn, &opts, sink, res);
+			}
+		}
+		break;
+	case FMT_NOT_CAPTURE:
+	default:
+		res->format = FMT_NOT_CAPTURE;
+		import_fail(res, IMPORT_NOT_CAPTURE, "not an HTTP capture (binary or unrecognised content)");
+		break;
+	}
+out:
+	/* Read what is left so size and sha256 cover the whole source. */
+	hstream_drain(s);
+	if (s->error && res->status == IMPORT_OK)
+		import_fail(res, IMPORT_PARTIAL, "read error: %s", s->errmsg);
+	free(buf);
+	free(conv);
+	return ret;
+}

@@ -1,0 +1,475 @@
+/* pipeline.c - import paths into the store and match rules over it. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+#include "redact.h"
+#include "util.h"
+#include "walk.h"
+
+struct run {
+	struct store *st;
+	const struct pipeline_opts *o;
+	struct pipeline_stats *stats;
+	struct redactor *red;
+	long long source_id;
+	long emitted;
+	int store_failed;
+	char *err;
+	size_t errlen;
+	time_t started;
+	int last_progress;
+};
+
+/* Sink: redact, then store one exchange. */
+static int sink_emit(void *ctx, struct exchange *ex)
+{
+	struct run *r = ctx;
+	if (!r->o->keep_secrets)
+		redact_exchange(r->red, ex);
+	if (store_add_exchange(r->st, r->source_id, ex, NULL) < 0) {
+		r->store_failed = 1;
+		return -1;
+	}
+	r->emitted++;
+	return 0;
+}
+
+static void sink_note(void *ctx, enum note_kind kind, long seq, const char *msg)
+{
+	struct run *r = ctx;
+	char *clean = r->o->keep_secrets ? xstrdup(msg) : redact_text(r->red, msg, strlen(msg));
+	if (store_add_note(r->st, r->source_id, seq, note_kind_name(kind), clean) < 0)
+		r->store_failed = 1;
+	free(clean);
+}
+
+static void progress(struct run *r, int final)
+{
+	time_t now = time(NULL);
+	if (!r->o->progress)
+		return;
+	if (!final && now == r->last_progress)
+		return;
+	r->last_progress = (int)now;
+	fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds%s",
+		r->stats->sources, (double)r->stats->bytes / 1e6, r->stats->exchanges,
+		(long)(now - r->started), final ? "\n" : "");
+	fflush(stderr);
+}
+
+static int is_env_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && strcmp(name + n - 5, ".json") == 0 &&
+	       (strstr(name, "environment") || strstr(name, "globals"));
+}
+
+/* Environment files for a source: --env files, plus Postman environment
+ * or globals exports in the same folder on disk.  Returns a malloc'd,
+ * NULL-terminated array of malloc'd paths. */
+static char **env_files_for(const struct run *r, const struct walk_item *it)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	if (r->o->env_files)
+		for (size_t i = 0; r->o->env_files[i]; i++) {
+			v = xgrow(v, &alloc, n + 2, sizeof(*v));
+			v[n++] = xstrdup(r->o->env_files[i]);
+		}
+	if (it->depth == 0 && it->fs_path) {
+		char *dir = xstrdup(it->fs_path), *slash = strrchr(dir, '/');
+		DIR *d;
+		struct dirent *de;
+		if (slash)
+			*slash = '\0';
+		else
+			strcpy(dir, ".");
+		d = opendir(dir);
+		while (d && (de = readdir(d)) != NULL) {
+			char *full;
+			if (de->d_name[0] == '.' || !is_env_name(de->d_name))
+				continue;
+			full = xasprintf("%s/%s", dir, de->d_name);
+			if (strcmp(full, it->fs_path) == 0) {
+				free(full);
+				continue;
+			}
+			v = xgrow(v, &alloc, n + 2, sizeof(*v));
+			v[n++] = full;
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+		/* Sorted, so the precedence of several files is stable. */
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+				char *t = v[j];
+				v[j] = v[j - 1];
+				v[j - 1] = t;
+			}
+	}
+	if (!v)
+		return NULL;
+	v[n] = NULL;
+	return v;
+}
+
+static void free_strv(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Walk callback: one capture. */
+static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
+{
+	struct run *r = ctx;
+	struct import_opts io;
+	struct import_result res;
+	struct import_sink sink = {sink_emit, sink_note, r};
+	struct source_info si = {it->path, it->ticket, NULL};
+	char sha[65];
+	char **envs = NULL;
+	int commit;
+
+	r->stats->sources++;
+	memset(&io, 0, sizeof(io));
+	io.hint = r->o->hint;
+	envs = env_files_for(r, it);
+	io.env_files = (const char *const *)envs;
+
+	if (!r->o->force && it->depth == 0 && it->fs_path) {
+		/* Duplicate check on the file's hash before importing. */
+		struct hstream pre;
+		if (hstream_open_file(&pre, it->fs_path) == 0) {
+			hstream_drain(&pre);
+			hstream_sha256(&pre, sha);
+			hstream_close(&pre);
+			if (store_source_by_sha(r->st, sha)) {
+				r->stats->duplicates++;
+				free_strv(envs);
+				return 0;
+			}
+		}
+	}
+
+	if (store_source_begin(r->st, &si, &r->source_id) < 0) {
+		snprintf(r->err, r->errlen, "database error: %s", store_errmsg(r->st));
+		free_strv(envs);
+		return -1;
+	}
+	r->emitted = 0;
+	redactor_reset_counts(r->red);
+	import_stream(s, it->path, &io, &sink, &res);
+	free_strv(envs);
+	hstream_sha256(s, sha);
+	r->stats->bytes += hstream_size(s);
+	if (r->store_failed) {
+		snprintf(r->err, r->errlen, "database error: %s", store_errmsg(r->st));
+		return -1;
+	}
+	if (res.status == IMPORT_OK || res.status == IMPORT_PARTIAL)
+		res.exchanges = r->emitted;
+	commit = res.status != IMPORT_ERROR;
+	if (commit) {
+		for (int k = 0; k < REDACT_KIND_COUNT; k++)
+			if (store_add_redactions(r->st, r->source_id, redact_kind_name(k),
+						 redactor_count(r->red, k)) < 0) {
+				snprintf(r->err, r->errlen, "database error: %s", store_errmsg(r->st));
+				return -1;
+			}
+	}
+	if (res.message[0] && !r->o->keep_secrets) {
+		char *clean = redact_text(r->red, res.message, strlen(res.message));
+		snprintf(res.message, sizeof(res.message), "%s", clean);
+		free(clean);
+	}
+	if (store_source_end(r->st, r->source_id, &si, &res, sha, hstream_size(s), commit) < 0) {
+		snprintf(r->err, r->errlen, "database error: %s", store_errmsg(r->st));
+		return -1;
+	}
+	switch (res.status) {
+	case IMPORT_OK:
+		r->stats->imported++;
+		r->stats->exchanges += res.exchanges;
+		break;
+	case IMPORT_PARTIAL:
+		r->stats->imported++;
+		r->stats->partial++;
+		r->stats->exchanges += res.exchanges;
+		break;
+	case IMPORT_ERROR:
+		r->stats->failed++;
+		break;
+	case IMPORT_NOT_CAPTURE:
+		r->stats->not_capture++;
+		break;
+	}
+	progress(r, 0);
+	return 0;
+}
+
+/* Walk error callback: a skipped input. */
+static void on_walk_error(void *ctx, const char *path, const char *ticket, const char *msg)
+{
+	struct run *r = ctx;
+	struct source_info si = {path, ticket, NULL};
+	r->stats->sources++;
+	r->stats->failed++;
+	if (store_source_failed(r->st, &si, msg) < 0)
+		r->store_failed = 1;
+}
+
+/* A stable redaction key: $HARTRIAGE_REDACT_KEY, else the database's own
+ * (stored in meta), else a per-user key file, else random. */
+static void redaction_key(struct store *st, int persistent_db, unsigned char key[32])
+{
+	const char *env = getenv("HARTRIAGE_REDACT_KEY");
+	char *stored = NULL;
+	char hex[65];
+	struct sha256 h;
+	int fd;
+
+	if (env && env[0]) {
+		sha256_init(&h);
+		sha256_update(&h, env, strlen(env));
+		sha256_final(&h, key);
+		return;
+	}
+	stored = persistent_db ? store_get_meta(st, "redact_key") : NULL;
+	if (stored && strlen(stored) == 64) {
+		for (int i = 0; i < 32; i++) {
+			unsigned v;
+			sscanf(stored + 2 * i, "%2x", &v);
+			key[i] = (unsigned char)v;
+		}
+		free(stored);
+		return;
+	}
+	free(stored);
+	memset(key, 0, 32);
+	if (!persistent_db) {
+		/* Per-user key so that repeated runs give identical reports. */
+		const char *home = getenv("HOME");
+		const char *state = getenv("XDG_STATE_HOME");
+		char *dir = state && state[0] ? xasprintf("%s/hartriage", state)
+			    : home ? xasprintf("%s/.local/state/hartriage", home) : NULL;
+		if (dir) {
+			char *file = xasprintf("%s/redact-key", dir);
+			fd = open(file, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				ssize_t n = read(fd, key, 32);
+				close(fd);
+				if (n == 32) {
+					free(file);
+					free(dir);
+					return;
+				}
+			}
+			free(file);
+			free(dir);
+		}
+	}
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, key, 32) != 32)
+			memset(key, 0, 32);
+		close(fd);
+	}
+	if (persistent_db) {
+		unsigned char d[32];
+		memcpy(d, key, 32);
+		sha256_hex(d, hex);
+		store_set_meta(st, "redact_key", hex);
+	} else {
+		const char *home = getenv("HOME");
+		const char *state = getenv("XDG_STATE_HOME");
+		char *base = state && state[0] ? xstrdup(state)
+			     : home ? xasprintf("%s/.local/state", home) : NULL;
+		if (base) {
+			char *dir = xasprintf("%s/hartriage", base);
+			char *file = xasprintf("%s/redact-key", dir);
+			char *tmp = xasprintf("%s.%ld", file, (long)getpid());
+			mkdir(base, 0700);
+			mkdir(dir, 0700);
+			fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				int okw = write(fd, key, 32) == 32;
+				close(fd);
+				if (!okw || rename(tmp, file) != 0)
+					unlink(tmp);
+			}
+			free(tmp);
+			free(file);
+			free(dir);
+			free(base);
+		}
+	}
+}
+
+int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
+		    const struct pipeline_opts *o, struct pipeline_stats *stats, char *err,
+		    size_t errlen)
+{
+	struct run r;
+	struct walk_opts wo;
+	unsigned char key[32];
+	char *persist;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.o = o;
+	r.stats = stats;
+	r.err = err;
+	r.errlen = errlen;
+	r.started = time(NULL);
+	persist = store_get_meta(st, "persistent");
+	redaction_key(st, persist != NULL, key);
+	free(persist);
+	r.red = redactor_new(key, sizeof(key));
+	memset(&wo, 0, sizeof(wo));
+	walk_caps_default(&wo.caps);
+	wo.fn = on_item;
+	wo.err = on_walk_error;
+	wo.ctx = &r;
+	err[0] = '\0';
+	if (o->batch && npaths == 1)
+		rc = walk_tickets(paths[0], &wo);
+	else
+		rc = walk_paths(paths, npaths, &wo);
+	progress(&r, 1);
+	redactor_free(r.red);
+	if (r.store_failed && !err[0])
+		snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	if (rc < 0 || r.store_failed)
+		return -1;
+	return 0;
+}
+
+struct match_run {
+	struct store *st;
+	struct rule_set *rs;
+	long findings;
+	int failed;
+	long long ex_id;
+};
+
+/* Render advice: {{name}} becomes the evidence value as inline code. */
+static char *render_advice(const char *tmpl, const char *evidence_json)
+{
+	struct sbuf b = SBUF_INIT;
+	json_t *ev = evidence_json ? json_loads(evidence_json, 0, NULL) : NULL;
+	const char *p = tmpl ? tmpl : "";
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		if (!open || !(close = strstr(open + 2, "}}"))) {
+			sbuf_adds(&b, p);
+			break;
+		}
+		sbuf_add(&b, p, (size_t)(open - p));
+		{
+			const char *ns = open + 2;
+			size_t nl = (size_t)(close - ns);
+			char *name;
+			json_t *v;
+			trim_span(&ns, &nl);
+			name = xstrndup(ns, nl);
+			v = ev ? json_object_get(ev, name) : NULL;
+			if (json_is_string(v)) {
+				const char *s = json_string_value(v);
+				int ticks = 1, run = 0;
+				for (const char *c = s; *c; c++) {
+					run = *c == '`' ? run + 1 : 0;
+					if (run >= ticks)
+						ticks = run + 1;
+				}
+				int pad = s[0] == '`' || (s[0] && s[strlen(s) - 1] == '`') || !s[0];
+				for (int i = 0; i < ticks; i++)
+					sbuf_addc(&b, '`');
+				if (pad)
+					sbuf_addc(&b, ' ');
+				for (const char *c = s; *c && c - s < 200; c++)
+					sbuf_addc(&b, (*c == '\n' || *c == '\r' || *c == '|') ? ' ' : *c);
+				if (pad)
+					sbuf_addc(&b, ' ');
+				for (int i = 0; i < ticks; i++)
+					sbuf_addc(&b, '`');
+			} else {
+				sbuf_add(&b, open, (size_t)(close + 2 - open));
+			}
+			free(name);
+		}
+		p = close + 2;
+	}
+	json_decref(ev);
+	return sbuf_detach(&b, NULL);
+}
+
+static int on_finding(void *ctx, const struct rule_finding *f)
+{
+	struct match_run *m = ctx;
+	char *advice = render_advice(rule_advice(f->rule), f->evidence_json);
+	if (store_add_finding(m->st, m->ex_id, rule_id(f->rule), severity_name(rule_severity(f->rule)),
+			      rule_title(f->rule), f->evidence_json, advice, f->inconclusive) < 0)
+		m->failed = 1;
+	free(advice);
+	m->findings++;
+	return m->failed ? -1 : 0;
+}
+
+static int on_exchange(void *ctx, long long ex_id, long long source_id, struct exchange *ex)
+{
+	struct match_run *m = ctx;
+	(void)source_id;
+	m->ex_id = ex_id;
+	return rule_set_match(m->rs, ex, on_finding, m);
+}
+
+int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char *err,
+		   size_t errlen)
+{
+	struct match_run m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.st = st;
+	m.rs = rs;
+	if (store_begin(st) < 0 || store_clear_findings(st) < 0)
+		goto fail;
+	for (size_t i = 0; i < rule_set_count(rs); i++) {
+		const struct rule *ru = rule_set_get(rs, i);
+		if (store_add_rule(st, rule_id(ru), rule_title(ru), severity_name(rule_severity(ru)),
+				   rule_priority(ru), rule_path(ru)) < 0)
+			goto fail_tx;
+	}
+	rc = store_foreach_exchange(st, on_exchange, &m);
+	if (rc != 0 || m.failed)
+		goto fail_tx;
+	if (store_commit(st) < 0)
+		goto fail;
+	if (nfindings)
+		*nfindings = m.findings;
+	return 0;
+fail_tx:
+	snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+fail:
+	snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	return -1;
+}

@@ -1,0 +1,45 @@
+/* pipeline.h - walk inputs into the store (sniff, import, redact) and run
+ * the rules over the stored exchanges.  Used by analyze, import and match.
+ * Never prints except the optional progress line.
+ */
+#ifndef HARTRIAGE_PIPELINE_H
+#define HARTRIAGE_PIPELINE_H
+
+#include <stddef.h>
+#include "import.h"
+#include "rule.h"
+#include "store.h"
+
+struct pipeline_opts {
+	enum capture_format hint;   /* --format-hint, FMT_UNKNOWN = detect */
+	int keep_secrets;           /* store raw values (database only) */
+	int force;                  /* re-import sources already stored */
+	int batch;                  /* each top-level entry of the one DIR is a ticket */
+	int progress;               /* progress line on stderr */
+	const char *const *env_files; /* --env files, NULL-terminated or NULL */
+};
+
+struct pipeline_stats {
+	long sources;       /* sources looked at */
+	long imported;      /* ok or partial */
+	long partial;
+	long failed;        /* unreadable, broken, skipped archive members */
+	long not_capture;
+	long duplicates;    /* skipped: same sha256 already stored */
+	long exchanges;
+	unsigned long long bytes;
+};
+
+/* Import every path into st.  Returns 0, or -1 on a store error (err
+ * filled).  Broken inputs are recorded in the store and counted in
+ * stats->failed, they do not fail the call. */
+int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
+		    const struct pipeline_opts *o, struct pipeline_stats *stats, char *err,
+		    size_t errlen);
+
+/* Replace the findings of st with those of rs over every exchange.
+ * Returns 0 or -1 (err filled). */
+int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char *err,
+		   size_t errlen);
+
+#endif

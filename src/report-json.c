@@ -1,0 +1,245 @@
+/* report-json.c - the report as JSON for machines (README "JSON output"). */
+#include <config.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
+
+/* jansson needs valid UTF-8; replace anything else. */
+static json_t *safe_str(const char *p, size_t n)
+{
+	if (utf8_valid(p, n))
+		return json_stringn(p, n);
+	{
+		char *c = xstrndup(p, n);
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)c[i] >= 0x80)
+				c[i] = '?';
+		json_t *j = json_stringn(c, n);
+		free(c);
+		return j;
+	}
+}
+
+static json_t *col_json_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? safe_str((const char *)t, strlen((const char *)t)) : json_null();
+}
+
+static json_t *col_json_int(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? json_null()
+						       : json_integer(sqlite3_column_int64(s, i));
+}
+
+static void bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
+{
+	if (o->ticket)
+		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+}
+
+struct idctx {
+	json_t *obj;
+};
+
+static void add_body_id(void *ctx, const char *label, const char *value)
+{
+	struct idctx *c = ctx;
+	if (!json_object_get(c->obj, label))
+		json_object_set_new(c->obj, label, safe_str(value, strlen(value)));
+}
+
+/* {header: value} of request IDs for one exchange. */
+static json_t *request_ids(sqlite3_stmt *hdr, sqlite3_stmt *body, long long ex_id,
+			   const struct report_opts *o)
+{
+	json_t *ids = json_object();
+	struct idctx c = {ids};
+	sqlite3_bind_int64(hdr, 1, ex_id);
+	while (sqlite3_step(hdr) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(hdr, 0);
+		const char *value = (const char *)sqlite3_column_text(hdr, 1);
+		char *lname;
+		if (!name || !value || !report_is_id_header(o, name))
+			continue;
+		lname = xstrdup(name);
+		ascii_lower(lname);
+		if (!json_object_get(ids, lname))
+			json_object_set_new(ids, lname, safe_str(value, strlen(value)));
+		free(lname);
+	}
+	sqlite3_reset(hdr);
+	sqlite3_bind_int64(body, 1, ex_id);
+	if (sqlite3_step(body) == SQLITE_ROW && sqlite3_column_type(body, 0) != SQLITE_NULL) {
+		const char *b = sqlite3_column_blob(body, 0);
+		int n = sqlite3_column_bytes(body, 0);
+		report_body_ids(b, (size_t)n, add_body_id, &c);
+	}
+	sqlite3_reset(body);
+	return ids;
+}
+
+int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char *err,
+		      size_t errlen)
+{
+	json_t *root = json_object(), *sources = json_array(), *findings = json_array();
+	json_t *notes = json_array(), *red = json_object(), *summary = json_object();
+	sqlite3_stmt *s = NULL, *hdr = NULL, *body = NULL;
+	long n_ex = 0, n_failed_src = 0;
+	long sev_count[5] = {0};
+	int ret = -1;
+
+	/* Sources. */
+	s = report_prepare(db,
+			   "SELECT s.path, s.format, s.exchanges, s.error, s.status, s.ticket, s.sha256, "
+			   "s.size FROM sources s WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, s.id",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *src = json_object();
+		const char *status = (const char *)sqlite3_column_text(s, 4);
+		json_object_set_new(src, "path", col_json_str(s, 0));
+		json_object_set_new(src, "format", col_json_str(s, 1));
+		json_object_set_new(src, "exchanges", col_json_int(s, 2));
+		json_object_set_new(src, "error", col_json_str(s, 3));
+		json_object_set_new(src, "status", col_json_str(s, 4));
+		json_object_set_new(src, "ticket", col_json_str(s, 5));
+		json_object_set_new(src, "sha256", col_json_str(s, 6));
+		json_object_set_new(src, "size", col_json_int(s, 7));
+		json_array_append_new(sources, src);
+		n_ex += (long)sqlite3_column_int64(s, 2);
+		if (status && (strcmp(status, "error") == 0 || strcmp(status, "partial") == 0))
+			n_failed_src++;
+	}
+	sqlite3_finalize(s);
+
+	hdr = report_prepare(db,
+			     "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = 'response' "
+			     "ORDER BY idx",
+			     err, errlen);
+	body = report_prepare(db, "SELECT resp_body FROM exchanges WHERE id = ?1", err, errlen);
+	if (!hdr || !body)
+		goto out;
+
+	/* Findings, one per (rule, exchange). */
+	s = report_prepare(
+		db,
+		"SELECT f.rule_id, f.severity, f.title, s.path, e.seq, e.method, e.url, e.status, "
+		"f.evidence, f.inconclusive, f.advice, e.started_at, COALESCE(r.priority, 50), e.id, "
+		"s.ticket, e.error, e.status_source FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
+		"ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+		"WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id, s.ticket, s.path, e.seq",
+		err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *f = json_object(), *ev = NULL;
+		const char *evtext = (const char *)sqlite3_column_text(s, 8);
+		int rank = report_severity_rank((const char *)sqlite3_column_text(s, 1));
+		if (rank >= 0)
+			sev_count[rank]++;
+		json_object_set_new(f, "rule", col_json_str(s, 0));
+		json_object_set_new(f, "severity", col_json_str(s, 1));
+		json_object_set_new(f, "title", col_json_str(s, 2));
+		json_object_set_new(f, "priority", json_integer(sqlite3_column_int(s, 12)));
+		json_object_set_new(f, "source", col_json_str(s, 3));
+		json_object_set_new(f, "ticket", col_json_str(s, 14));
+		json_object_set_new(f, "exchange", json_integer(sqlite3_column_int64(s, 4)));
+		json_object_set_new(f, "started_at", col_json_str(s, 11));
+		json_object_set_new(f, "method", col_json_str(s, 5));
+		json_object_set_new(f, "url", col_json_str(s, 6));
+		json_object_set_new(f, "status", col_json_int(s, 7));
+		json_object_set_new(f, "status_source", col_json_str(s, 16));
+		json_object_set_new(f, "error", col_json_str(s, 15));
+		json_object_set_new(f, "inconclusive", json_boolean(sqlite3_column_int(s, 9)));
+		if (evtext)
+			ev = json_loads(evtext, 0, NULL);
+		json_object_set_new(f, "evidence", ev ? ev : json_object());
+		json_object_set_new(f, "request_ids", request_ids(hdr, body, sqlite3_column_int64(s, 13), o));
+		json_object_set_new(f, "advice", col_json_str(s, 10));
+		json_array_append_new(findings, f);
+	}
+	sqlite3_finalize(s);
+
+	/* Coverage notes. */
+	s = report_prepare(db,
+			   "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON "
+			   "s.id = n.source_id WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, n.id",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *n = json_object();
+		json_object_set_new(n, "source", col_json_str(s, 0));
+		json_object_set_new(n, "exchange", col_json_int(s, 1));
+		json_object_set_new(n, "kind", col_json_str(s, 2));
+		json_object_set_new(n, "message", col_json_str(s, 3));
+		json_array_append_new(notes, n);
+	}
+	sqlite3_finalize(s);
+
+	/* Redaction receipt. */
+	s = report_prepare(db,
+			   "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
+			   "r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_object_set_new(red, (const char *)sqlite3_column_text(s, 0),
+				    json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	s = NULL;
+
+	json_object_set_new(summary, "sources", json_integer((json_int_t)json_array_size(sources)));
+	json_object_set_new(summary, "unreadable_sources", json_integer(n_failed_src));
+	json_object_set_new(summary, "exchanges", json_integer(n_ex));
+	{
+		json_t *by = json_object();
+		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
+		for (int i = 0; i < 5; i++)
+			json_object_set_new(by, names[i], json_integer(sev_count[4 - i]));
+		json_object_set_new(summary, "findings", by);
+	}
+	json_object_set_new(root, "tool", json_string(PACKAGE_NAME " " PACKAGE_VERSION));
+	if (o->ticket)
+		json_object_set_new(root, "ticket", json_string(o->ticket));
+	json_object_set_new(root, "summary", summary);
+	json_object_set_new(root, "sources", sources);
+	json_object_set_new(root, "findings", findings);
+	json_object_set_new(root, "notes", notes);
+	json_object_set_new(root, "redactions", red);
+	sources = findings = notes = red = summary = NULL;
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
+		snprintf(err, errlen, "write error");
+		goto out;
+	}
+	fputc('\n', out);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(hdr);
+	sqlite3_finalize(body);
+	json_decref(sources);
+	json_decref(findings);
+	json_decref(notes);
+	json_decref(red);
+	json_decref(summary);
+	json_decref(root);
+	return ret;
+}

@@ -1,0 +1,695 @@
+/* report-md.c - the Markdown report for escalation (DESIGN "Report").
+ *
+ * Structure: summary line; findings by severity, one section per rule
+ * with a count, first/last time and a few examples; informational
+ * fingerprints as context; request IDs for escalation; the attachments
+ * inventory; coverage notes; the redaction receipt.  Everything from a
+ * capture goes through md_code() or md_text() so it cannot change the
+ * document's structure.
+ */
+#include <config.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
+#define MAX_EXAMPLES 3
+#define CONTEXT_PRIORITY 5
+#define GENERIC_PRIORITY 30
+
+/* Inline code span for untrusted text: no line breaks, control bytes
+ * dropped, a fence longer than any backtick run inside, and '|' escaped
+ * inside tables. */
+static void md_code(FILE *out, const char *s, size_t max, int in_table)
+{
+	int ticks = 1, run = 0;
+	size_t n = 0;
+	const char *p;
+	if (!s || !*s) {
+		fputs("` `", out);
+		return;
+	}
+	for (p = s; *p && (size_t)(p - s) < max; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run >= ticks)
+			ticks = run + 1;
+	}
+	for (int i = 0; i < ticks; i++)
+		fputc('`', out);
+	/* A space pad only where the content starts or ends with a backtick. */
+	if (s[0] == '`' || s[strlen(s) - 1] == '`')
+		fputc(' ', out);
+	for (p = s; *p; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		if (n >= max) {
+			fputs("…", out);
+			break;
+		}
+		if (c == '\n' || c == '\r' || c == '\t')
+			fputc(' ', out);
+		else if (c < 0x20 || c == 0x7f)
+			continue;
+		else if (c == '|' && in_table)
+			fputs("\\|", out);
+		else
+			fputc(c, out);
+	}
+	if (s[0] == '`' || s[strlen(s) - 1] == '`')
+		fputc(' ', out);
+	for (int i = 0; i < ticks; i++)
+		fputc('`', out);
+}
+
+/* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
+static void md_text(FILE *out, const char *s, size_t max)
+{
+	size_t n = 0;
+	if (!s)
+		return;
+	for (const char *p = s; *p; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		if (n >= max) {
+			fputs("…", out);
+			break;
+		}
+		if (c == '\n' || c == '\r' || c == '\t')
+			fputc(' ', out);
+		else if (c < 0x20 || c == 0x7f)
+			continue;
+		else if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '&')
+			fputs("&amp;", out);
+		else if (strchr("\\`*_[]#!|~", c))
+			fprintf(out, "\\%c", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : NULL;
+}
+
+static void bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
+{
+	if (o->ticket)
+		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+}
+
+static void upper(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, out);
+}
+
+struct group {
+	char *rule;
+	char *severity;
+	char *title;
+	char *advice;
+	int priority;
+	long count;
+	long inconclusive;
+	char *first_at;
+	char *last_at;
+	long long examples[MAX_EXAMPLES];
+	int nexamples;
+	int generic_under;   /* index of the group it is listed under, or -1 */
+};
+
+struct ctx {
+	sqlite3 *db;
+	FILE *out;
+	const struct report_opts *o;
+	char *err;
+	size_t errlen;
+	sqlite3_stmt *ex_stmt;
+	sqlite3_stmt *hdr_stmt;
+	sqlite3_stmt *body_stmt;
+};
+
+/* Status as a reader should see it. */
+static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, int src_col,
+			 int err_col, int in_table)
+{
+	if (sqlite3_column_type(s, st_col) == SQLITE_NULL) {
+		fputs("unknown", out);
+		if (col(s, src_col)) {
+			fputs(" (", out);
+			md_text(out, col(s, src_col), 120);
+			fputs(")", out);
+		}
+	} else if (sqlite3_column_int(s, st_col) == 0) {
+		fputs("no response", out);
+		if (col(s, err_col)) {
+			fputs(": ", out);
+			md_code(out, col(s, err_col), 200, in_table);
+		}
+	} else {
+		fprintf(out, "%d", sqlite3_column_int(s, st_col));
+		if (col(s, text_col) && col(s, text_col)[0]) {
+			fputc(' ', out);
+			md_text(out, col(s, text_col), 60);
+		}
+	}
+}
+
+struct idlist {
+	FILE *out;
+	int n;
+};
+
+static void print_body_id(void *c, const char *label, const char *value)
+{
+	struct idlist *l = c;
+	fputs(l->n++ ? ", " : "", l->out);
+	md_text(l->out, label, 60);
+	fputs(" ", l->out);
+	md_code(l->out, value, 120, 1);
+}
+
+/* Print the request IDs of one exchange (headers and body); returns count. */
+static int print_ids(struct ctx *c, long long ex_id)
+{
+	struct idlist l = {c->out, 0};
+	sqlite3_bind_int64(c->hdr_stmt, 1, ex_id);
+	while (sqlite3_step(c->hdr_stmt) == SQLITE_ROW) {
+		const char *name = col(c->hdr_stmt, 0), *value = col(c->hdr_stmt, 1);
+		if (!name || !value || !report_is_id_header(c->o, name))
+			continue;
+		fputs(l.n++ ? ", " : "", c->out);
+		md_code(c->out, name, 60, 1);
+		fputc(' ', c->out);
+		md_code(c->out, value, 200, 1);
+	}
+	sqlite3_reset(c->hdr_stmt);
+	sqlite3_bind_int64(c->body_stmt, 1, ex_id);
+	if (sqlite3_step(c->body_stmt) == SQLITE_ROW && sqlite3_column_type(c->body_stmt, 0) != SQLITE_NULL)
+		report_body_ids(sqlite3_column_blob(c->body_stmt, 0),
+				(size_t)sqlite3_column_bytes(c->body_stmt, 0), print_body_id, &l);
+	sqlite3_reset(c->body_stmt);
+	return l.n;
+}
+
+/* One example exchange of a finding group, as a small table. */
+static void print_example(struct ctx *c, const struct group *g, long long ex_id)
+{
+	sqlite3_stmt *s = c->ex_stmt, *f = NULL;
+	FILE *out = c->out;
+	sqlite3_bind_int64(s, 1, ex_id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return;
+	}
+	fputs("\n| | |\n|---|---|\n", out);
+	fputs("| Request | ", out);
+	{
+		struct sbuf rl = SBUF_INIT;
+		sbuf_addf(&rl, "%s %s", col(s, 0) ? col(s, 0) : "?", col(s, 1) ? col(s, 1) : "(no URL)");
+		md_code(out, rl.data, 300, 1);
+		sbuf_release(&rl);
+	}
+	fputs(" |\n| Status | ", out);
+	print_status(out, s, 2, 3, 4, 5, 1);
+	fputs(" |\n| Source | ", out);
+	md_code(out, col(s, 6), 200, 1);
+	fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 7));
+	if (col(s, 8)) {
+		fputs(" at ", out);
+		md_text(out, col(s, 8), 40);
+	}
+	fputs(" |\n", out);
+	sqlite3_reset(s);
+
+	/* Matched evidence. */
+	f = report_prepare(c->db, "SELECT evidence, inconclusive FROM findings WHERE exchange_id = ?1 AND rule_id = ?2",
+			   c->err, c->errlen);
+	if (f) {
+		sqlite3_bind_int64(f, 1, ex_id);
+		sqlite3_bind_text(f, 2, g->rule, -1, SQLITE_STATIC);
+		if (sqlite3_step(f) == SQLITE_ROW) {
+			json_t *ev = col(f, 0) ? json_loads(col(f, 0), 0, NULL) : NULL;
+			const char *k;
+			json_t *v;
+			if (sqlite3_column_int(f, 1))
+				fputs("| Result | inconclusive: a regex match limit was hit |\n", out);
+			json_object_foreach(ev, k, v)
+			{
+				if (!json_is_string(v))
+					continue;
+				fputs("| ", out);
+				md_text(out, k, 60);
+				fputs(" | ", out);
+				md_code(out, json_string_value(v), 200, 1);
+				fputs(" |\n", out);
+			}
+			json_decref(ev);
+		}
+		sqlite3_finalize(f);
+	}
+	fputs("| Request IDs | ", out);
+	if (!print_ids(c, ex_id))
+		fputs("none in the capture", out);
+	fputs(" |\n", out);
+}
+
+static void free_groups(struct group *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(g[i].rule);
+		free(g[i].severity);
+		free(g[i].title);
+		free(g[i].advice);
+		free(g[i].first_at);
+		free(g[i].last_at);
+	}
+	free(g);
+}
+
+/* Print advice lines as they are (rule text, trusted; evidence inside is
+ * already in code spans). */
+static void print_advice(FILE *out, const char *advice)
+{
+	if (!advice)
+		return;
+	fputs(advice, out);
+	if (advice[0] && advice[strlen(advice) - 1] != '\n')
+		fputc('\n', out);
+}
+
+int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
+{
+	struct ctx c = {db, out, o, err, errlen, NULL, NULL, NULL};
+	sqlite3_stmt *s = NULL, *s2 = NULL;
+	struct group *groups = NULL;
+	size_t ngroups = 0, alloc = 0;
+	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
+	long sev_count[5] = {0};
+	int ret = -1, any;
+
+	c.ex_stmt = report_prepare(db,
+				   "SELECT e.method, e.url, e.status, e.status_text, e.status_source, e.error, "
+				   "s.path, e.seq, e.started_at FROM exchanges e JOIN sources s ON s.id = "
+				   "e.source_id WHERE e.id = ?1",
+				   err, errlen);
+	c.hdr_stmt = report_prepare(db,
+				    "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = "
+				    "'response' ORDER BY idx",
+				    err, errlen);
+	c.body_stmt = report_prepare(db, "SELECT resp_body FROM exchanges WHERE id = ?1", err, errlen);
+	if (!c.ex_stmt || !c.hdr_stmt || !c.body_stmt)
+		goto out;
+
+	/* Counts for the summary. */
+	s = report_prepare(db,
+			   "SELECT COUNT(*), SUM(s.status = 'error' OR s.status = 'partial'), "
+			   "SUM(s.status = 'not-capture'), SUM(s.exchanges) FROM sources s WHERE" TICKET_FILTER,
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		n_src = (long)sqlite3_column_int64(s, 0);
+		n_bad = (long)sqlite3_column_int64(s, 1);
+		n_notcap = (long)sqlite3_column_int64(s, 2);
+		n_ex = (long)sqlite3_column_int64(s, 3);
+	}
+	sqlite3_finalize(s);
+	s = report_prepare(db,
+			   "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+			   "AND (e.status = 0 OR e.status >= 400)",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n_failing = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+
+	/* Finding groups, most severe and most specific first. */
+	s = report_prepare(
+		db,
+		"SELECT f.rule_id, f.severity, f.title, COALESCE(r.priority, 50), COUNT(*), "
+		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice) "
+		"FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id "
+		"LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
+		"GROUP BY f.rule_id ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id",
+		err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	s2 = report_prepare(db,
+			    "SELECT f.exchange_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+			    "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 "
+			    "ORDER BY e.started_at, s.path, e.seq LIMIT " "3",
+			    err, errlen);
+	if (!s2)
+		goto out;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct group *g;
+		groups = xgrow(groups, &alloc, ngroups + 1, sizeof(*groups));
+		g = &groups[ngroups++];
+		memset(g, 0, sizeof(*g));
+		g->rule = xstrdup(col(s, 0));
+		g->severity = xstrdup(col(s, 1));
+		g->title = xstrdup(col(s, 2));
+		g->priority = sqlite3_column_int(s, 3);
+		g->count = (long)sqlite3_column_int64(s, 4);
+		g->inconclusive = (long)sqlite3_column_int64(s, 5);
+		g->first_at = col(s, 6) ? xstrdup(col(s, 6)) : NULL;
+		g->last_at = col(s, 7) ? xstrdup(col(s, 7)) : NULL;
+		g->advice = col(s, 8) ? xstrdup(col(s, 8)) : NULL;
+		g->generic_under = -1;
+		bind_ticket(s2, o);
+		sqlite3_bind_text(s2, 2, g->rule, -1, SQLITE_STATIC);
+		while (sqlite3_step(s2) == SQLITE_ROW && g->nexamples < MAX_EXAMPLES)
+			g->examples[g->nexamples++] = sqlite3_column_int64(s2, 0);
+		sqlite3_reset(s2);
+		if (g->priority > CONTEXT_PRIORITY && report_severity_rank(g->severity) >= 0)
+			sev_count[report_severity_rank(g->severity)] += g->count;
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(s2);
+	s = s2 = NULL;
+
+	/* A generic group whose every exchange also carries a more specific
+	 * finding is listed under the first such group. */
+	s = report_prepare(db,
+			   "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
+			   "sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
+			   "(SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = "
+			   "f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
+			   err, errlen);
+	if (!s)
+		goto out;
+	for (size_t i = 0; i < ngroups; i++) {
+		if (groups[i].priority <= CONTEXT_PRIORITY || groups[i].priority > GENERIC_PRIORITY)
+			continue;
+		bind_ticket(s, o);
+		sqlite3_bind_text(s, 2, groups[i].rule, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, groups[i].priority);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == 0) {
+			for (size_t j = 0; j < ngroups; j++)
+				if (j != i && groups[j].priority > groups[i].priority &&
+				    groups[j].priority > CONTEXT_PRIORITY && groups[j].generic_under < 0) {
+					groups[i].generic_under = (int)j;
+					break;
+				}
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+
+	/* Heading and summary. */
+	fputs("# hartriage report", out);
+	if (o->ticket) {
+		fputs(": ", out);
+		md_text(out, o->ticket, 200);
+	}
+	fputs("\n\n**Summary:** ", out);
+	fprintf(out, "%ld attachment%s", n_src, n_src == 1 ? "" : "s");
+	if (n_bad)
+		fprintf(out, " (%ld could not be fully read)", n_bad);
+	if (n_notcap)
+		fprintf(out, ", %ld not a capture", n_notcap);
+	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400). ", n_ex, n_ex == 1 ? "" : "s",
+		n_failing);
+	{
+		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
+		int first = 1;
+		for (int i = 0; i < 5; i++)
+			if (sev_count[4 - i]) {
+				fprintf(out, "%s%ld %s", first ? "Findings: " : ", ", sev_count[4 - i], names[i]);
+				first = 0;
+			}
+		if (first)
+			fputs("No rule matched.", out);
+		else
+			fputs(".", out);
+	}
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i].priority > CONTEXT_PRIORITY && groups[i].generic_under < 0) {
+			fputs(" Leading finding: **", out);
+			md_text(out, groups[i].title, 200);
+			fputs("** (", out);
+			md_code(out, groups[i].rule, 100, 0);
+			fputs(").", out);
+			break;
+		}
+	fputs("\n", out);
+
+	/* Findings. */
+	fputs("\n## Findings\n", out);
+	any = 0;
+	for (size_t i = 0; i < ngroups; i++) {
+		struct group *g = &groups[i];
+		if (g->priority <= CONTEXT_PRIORITY || g->generic_under >= 0)
+			continue;
+		any = 1;
+		fputs("\n### ", out);
+		upper(out, g->severity);
+		fputs(": ", out);
+		md_text(out, g->title, 200);
+		fputs("\n\n", out);
+		md_code(out, g->rule, 100, 0);
+		fprintf(out, " · seen on %ld exchange%s", g->count, g->count == 1 ? "" : "s");
+		if (g->first_at) {
+			fputs(" · first ", out);
+			md_text(out, g->first_at, 40);
+			if (g->last_at && strcmp(g->last_at, g->first_at) != 0) {
+				fputs(", last ", out);
+				md_text(out, g->last_at, 40);
+			}
+		}
+		if (g->inconclusive)
+			fprintf(out, " · %ld inconclusive (match limit hit)", g->inconclusive);
+		fputs("\n\n", out);
+		print_advice(out, g->advice);
+		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->count);
+		for (int k = 0; k < g->nexamples; k++)
+			print_example(&c, g, g->examples[k]);
+		/* Generic findings grouped under this one. */
+		for (size_t j = 0; j < ngroups; j++)
+			if (groups[j].generic_under == (int)i) {
+				fputs("\nAlso matched (generic): ", out);
+				md_code(out, groups[j].rule, 100, 0);
+				fputs(" — ", out);
+				md_text(out, groups[j].title, 200);
+				fprintf(out, " (%ld exchange%s)\n", groups[j].count, groups[j].count == 1 ? "" : "s");
+			}
+		/* Context fingerprints on the same exchanges. */
+		s = report_prepare(db,
+				   "SELECT DISTINCT f2.rule_id, f2.title, f2.advice FROM findings f1 JOIN "
+				   "findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON r2.id = "
+				   "f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 ORDER BY f2.rule_id",
+				   err, errlen);
+		if (!s)
+			goto out;
+		sqlite3_bind_text(s, 1, g->rule, -1, SQLITE_STATIC);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			fputs("\n**Context:** ", out);
+			md_text(out, col(s, 1), 200);
+			fputs(" (", out);
+			md_code(out, col(s, 0), 100, 0);
+			fputs(")\n\n", out);
+			print_advice(out, col(s, 2));
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (!any)
+		fputs("\nNo failure signature matched.\n", out);
+
+	/* Informational fingerprints not shown as context above. */
+	any = 0;
+	for (size_t i = 0; i < ngroups; i++) {
+		struct group *g = &groups[i];
+		if (g->priority > CONTEXT_PRIORITY)
+			continue;
+		if (!any)
+			fputs("\n## Context\n\nInformational fingerprints (not failures by themselves):\n\n", out);
+		any = 1;
+		fputs("- ", out);
+		md_text(out, g->title, 200);
+		fputs(" (", out);
+		md_code(out, g->rule, 100, 0);
+		fprintf(out, ", %ld exchange%s)\n", g->count, g->count == 1 ? "" : "s");
+	}
+
+	/* Escalation table. */
+	fputs("\n## Escalation: request IDs\n\n", out);
+	s = report_prepare(db,
+			   "SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, "
+			   "e.status_source, e.error, (SELECT f.rule_id FROM findings f JOIN rules r ON "
+			   "r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE "
+			   "f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
+			   "'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS lead FROM exchanges e "
+			   "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND EXISTS (SELECT 1 FROM "
+			   "findings f JOIN rules r ON r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5) "
+			   "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	any = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!any)
+			fputs("| Time (UTC) | Request | Status | Request IDs | Finding |\n"
+			      "|---|---|---|---|---|\n",
+			      out);
+		any = 1;
+		fputs("| ", out);
+		if (col(s, 1))
+			md_text(out, col(s, 1), 40);
+		else
+			fputs("not in capture", out);
+		fputs(" | ", out);
+		{
+			struct sbuf rl = SBUF_INIT;
+			sbuf_addf(&rl, "%s %s", col(s, 2) ? col(s, 2) : "?", col(s, 3) ? col(s, 3) : "(no URL)");
+			md_code(out, rl.data, 200, 1);
+			sbuf_release(&rl);
+		}
+		fputs(" | ", out);
+		print_status(out, s, 4, 5, 6, 7, 1);
+		fputs(" | ", out);
+		if (!print_ids(&c, sqlite3_column_int64(s, 0)))
+			fputs("none", out);
+		fputs(" | ", out);
+		md_code(out, col(s, 8), 100, 1);
+		fputs(" |\n", out);
+	}
+	if (!any)
+		fputs("No failing exchange to escalate.\n", out);
+	sqlite3_finalize(s);
+	s = NULL;
+
+	/* Attachments inventory. */
+	fputs("\n## Attachments\n\n| Attachment | Format | Exchanges | Status |\n|---|---|---|---|\n", out);
+	s = report_prepare(db,
+			   "SELECT s.path, s.format, s.exchanges, s.status, s.error FROM sources s WHERE" TICKET_FILTER
+			   "ORDER BY s.ticket, s.path, s.id",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *st = col(s, 3);
+		fputs("| ", out);
+		md_code(out, col(s, 0), 300, 1);
+		fputs(" | ", out);
+		md_text(out, col(s, 1) ? col(s, 1) : "unknown", 40);
+		fprintf(out, " | %lld | ", (long long)sqlite3_column_int64(s, 2));
+		if (st && strcmp(st, "ok") == 0)
+			fputs("ok", out);
+		else if (st && strcmp(st, "partial") == 0)
+			fputs("**damaged, complete parts kept**: ", out);
+		else if (st && strcmp(st, "not-capture") == 0)
+			fputs("not a capture: ", out);
+		else
+			fputs("**could not be read**: ", out);
+		if (col(s, 4) && (!st || strcmp(st, "ok") != 0))
+			md_text(out, col(s, 4), 300);
+		fputs(" |\n", out);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+
+	/* Coverage notes. */
+	fputs("\n## Coverage notes\n\n", out);
+	any = 0;
+	s = report_prepare(db,
+			   "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON s.id = "
+			   "n.source_id WHERE" TICKET_FILTER "AND n.kind <> 'info' ORDER BY s.ticket, s.path, n.id LIMIT 500",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		any = 1;
+		fputs("- ", out);
+		md_code(out, col(s, 0), 300, 0);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+			fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 1));
+		fputs(": ", out);
+		md_text(out, col(s, 2), 40);
+		fputs(": ", out);
+		md_text(out, col(s, 3), 400);
+		fputs("\n", out);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i].inconclusive) {
+			any = 1;
+			fputs("- inconclusive: ", out);
+			md_code(out, groups[i].rule, 100, 0);
+			fprintf(out, " hit a regex match limit on %ld exchange%s; the run went on, the result "
+				     "is unknown for those exchanges\n",
+				groups[i].inconclusive, groups[i].inconclusive == 1 ? "" : "s");
+		}
+	s = report_prepare(db,
+			   "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+			   "AND (e.resp_body_truncated OR e.req_body_truncated)",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
+		any = 1;
+		fprintf(out, "- %lld exchange(s) have a truncated body; rules saw only the kept part\n",
+			(long long)sqlite3_column_int64(s, 0));
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!any)
+		fputs("Nothing was cut, skipped or left undecided.\n", out);
+
+	/* Redaction receipt. */
+	fputs("\n## Redaction receipt\n\n", out);
+	s = report_prepare(db,
+			   "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
+			   "r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	any = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (!any)
+			fputs("Secrets were replaced by a type prefix and a keyed fingerprint before "
+			      "anything was stored.\n\n| Kind | Count |\n|---|---|\n",
+			      out);
+		any = 1;
+		fputs("| ", out);
+		md_text(out, col(s, 0), 40);
+		fprintf(out, " | %lld |\n", (long long)sqlite3_column_int64(s, 1));
+	}
+	if (!any)
+		fputs("No secrets were found in the captures.\n", out);
+	sqlite3_finalize(s);
+	s = NULL;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(s2);
+	sqlite3_finalize(c.ex_stmt);
+	sqlite3_finalize(c.hdr_stmt);
+	sqlite3_finalize(c.body_stmt);
+	free_groups(groups, ngroups);
+	return ret;
+}

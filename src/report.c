@@ -1,0 +1,134 @@
+/* report.c - helpers shared by the Markdown and JSON report writers. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "util.h"
+
+const char *const report_default_id_headers[] = {
+	"x-request-id", "request-id", "x-vercel-id", "cf-ray", "x-amzn-requestid",
+	"x-amzn-request-id", "x-amz-apigw-id", "x-amz-cf-id", "x-amz-request-id", "x-amz-id-2",
+	"x-ms-request-id", "x-azure-ref", "apim-request-id", "x-ms-correlation-request-id",
+	"x-cloud-trace-context", "traceparent", "x-github-request-id", "x-nf-request-id",
+	"x-kong-request-id", "x-correlation-id", "x-trace-id", "x-datadog-trace-id",
+	"x-b3-traceid", "openai-request-id", "x-guploader-uploadid", "x-fastly-request-id",
+	"x-served-by", "x-akamai-request-id", "x-envoy-request-id", NULL};
+
+int report_is_id_header(const struct report_opts *o, const char *name)
+{
+	for (size_t i = 0; report_default_id_headers[i]; i++)
+		if (ascii_casecmp(name, report_default_id_headers[i]) == 0)
+			return 1;
+	if (o && o->id_headers)
+		for (size_t i = 0; o->id_headers[i]; i++)
+			if (ascii_casecmp(name, o->id_headers[i]) == 0)
+				return 1;
+	return 0;
+}
+
+/* Copy the ID token that starts at p (letters, digits, and -_.:) */
+static size_t id_token(const char *p, const char *end)
+{
+	size_t n = 0;
+	while (p + n < end && n < 120) {
+		char c = p[n];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == ':')
+			n++;
+		else
+			break;
+	}
+	while (n && (p[n - 1] == '.' || p[n - 1] == ':'))
+		n--;
+	return n;
+}
+
+/* Skip markup and spaces between a label and its value. */
+static const char *skip_markup(const char *p, const char *end)
+{
+	for (int guard = 0; p < end && guard < 64; guard++) {
+		if (*p == ' ' || *p == '\t' || *p == ':' || *p == '\n' || *p == '\r') {
+			p++;
+		} else if (*p == '<') {
+			const char *gt = memchr(p, '>', (size_t)(end - p));
+			if (!gt || gt - p > 80)
+				break;
+			p = gt + 1;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+void report_body_ids(const char *body, size_t len,
+		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx)
+{
+	static const struct {
+		const char *needle;
+		const char *label;
+	} pats[] = {
+		{"Ray ID", "Cloudflare Ray ID"},
+		{"Reference #", "Akamai Reference"},
+		{"\nID: ", "Vercel ID"},
+		{"Request ID:", "CloudFront Request ID"},
+		{"Netlify Internal ID", "Netlify Internal ID"},
+	};
+	const char *end = body + len;
+	if (!body)
+		return;
+	if (len > (1u << 20))
+		end = body + (1u << 20);
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		const char *p = body;
+		int found = 0;
+		while (found < 3 && p < end) {
+			const char *hit = ascii_casestr(p, (size_t)(end - p), pats[i].needle);
+			const char *v;
+			size_t n;
+			char tmp[128];
+			if (!hit)
+				break;
+			v = skip_markup(hit + strlen(pats[i].needle), end);
+			if (*pats[i].needle == 'R' && pats[i].needle[1] == 'e' && v < end && *v == '#')
+				v++;
+			n = id_token(v, end);
+			if (n >= 6) {
+				memcpy(tmp, v, n);
+				tmp[n] = '\0';
+				fn(ctx, pats[i].label, tmp);
+				found++;
+			}
+			p = hit + strlen(pats[i].needle);
+		}
+	}
+}
+
+int report_severity_rank(const char *sev)
+{
+	static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+	for (int i = 0; i < 5; i++)
+		if (sev && strcmp(sev, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+int report_write(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
+{
+	if (o->format == REPORT_JSON)
+		return report_write_json(db, out, o, err, errlen);
+	return report_write_md(db, out, o, err, errlen);
+}

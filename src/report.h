@@ -1,0 +1,44 @@
+/* report.h - reports from the database alone (Markdown and JSON).
+ *
+ * Reports read only the store, so they can be regenerated without the
+ * inputs.  Output is deterministic for the same database: every query has
+ * a stable ORDER BY and no clock is read.  Everything that came from a
+ * capture is escaped (Markdown) or encoded (JSON).
+ */
+#ifndef HARTRIAGE_REPORT_H
+#define HARTRIAGE_REPORT_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+enum report_format { REPORT_MD, REPORT_JSON };
+
+struct report_opts {
+	enum report_format format;
+	const char *ticket;              /* only this ticket's sources, or NULL */
+	const char *const *id_headers;   /* extra request-id headers, NULL-terminated */
+	const char *title;               /* report heading, or NULL */
+};
+
+/* Write the report; returns 0, or -1 with err filled on a database error. */
+int report_write(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen);
+int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen);
+int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char *err,
+		      size_t errlen);
+
+/* Shared by the writers (report.c). */
+
+/* The default request-id header names, NULL-terminated. */
+extern const char *const report_default_id_headers[];
+/* True when name is a request-id header (defaults or o->id_headers). */
+int report_is_id_header(const struct report_opts *o, const char *name);
+/* Request IDs found in a response body (Cloudflare Ray ID, Akamai
+ * Reference #, Vercel "ID:" lines): calls fn(ctx, label, value) for each. */
+void report_body_ids(const char *body, size_t len,
+		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx);
+/* Severity rank: critical 4 ... info 0, unknown -1. */
+int report_severity_rank(const char *sev);
+/* Prepare sql or fill err; returns NULL on failure. */
+sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
+#endif

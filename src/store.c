@@ -1,0 +1,591 @@
+/* store.c - the SQLite store (data/schema.sql).
+ *
+ * All statements are prepared once at open and reused.  Each source is
+ * one transaction: store_source_begin() opens it, store_source_end()
+ * commits or rolls back.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+#define SCHEMA_VERSION "1"
+
+static const char schema_sql[] =
+#include "schema.inc"
+	;
+
+enum stmt_id {
+	S_SRC_INSERT,
+	S_SRC_UPDATE,
+	S_SRC_BY_SHA,
+	S_EX_INSERT,
+	S_HDR_INSERT,
+	S_TR_INSERT,
+	S_NOTE_INSERT,
+	S_RED_ADD,
+	S_EX_ALL,
+	S_HDR_OF,
+	S_TR_OF,
+	S_RULE_INSERT,
+	S_FINDING_INSERT,
+	S_META_SET,
+	S_META_GET,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_SRC_INSERT] = "INSERT INTO sources(path, ticket, format, status) VALUES (?1, ?2, ?3, 'pending')",
+	[S_SRC_UPDATE] = "UPDATE sources SET format = ?2, status = ?3, error = ?4, sha256 = ?5, "
+			 "size = ?6, exchanges = ?7 WHERE id = ?1",
+	[S_SRC_BY_SHA] = "SELECT id FROM sources WHERE sha256 = ?1 AND status IN ('ok', 'partial', 'not-capture') LIMIT 1",
+	[S_EX_INSERT] =
+		"INSERT INTO exchanges(source_id, seq, started_at, name, method, url, scheme, host, port, "
+		"path, query, http_version, status, status_text, status_source, error, exit_code, "
+		"redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body, "
+		"resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, "
+		"time_connect, time_ssl, time_send, time_wait, time_receive, extra) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+		"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+	[S_HDR_INSERT] = "INSERT INTO headers(exchange_id, side, idx, name, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_TR_INSERT] = "INSERT INTO transcript(exchange_id, idx, line) VALUES (?1, ?2, ?3)",
+	[S_NOTE_INSERT] = "INSERT INTO notes(source_id, seq, kind, message) VALUES (?1, ?2, ?3, ?4)",
+	[S_RED_ADD] = "INSERT INTO redactions(source_id, kind, count) VALUES (?1, ?2, ?3) "
+		      "ON CONFLICT(source_id, kind) DO UPDATE SET count = count + excluded.count",
+	[S_EX_ALL] =
+		"SELECT id, source_id, seq, started_at, name, method, url, scheme, host, port, path, "
+		"query, http_version, status, status_text, status_source, error, exit_code, "
+		"redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body, "
+		"resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, "
+		"time_connect, time_ssl, time_send, time_wait, time_receive, extra "
+		"FROM exchanges ORDER BY source_id, seq",
+	[S_HDR_OF] = "SELECT side, name, value FROM headers WHERE exchange_id = ?1 ORDER BY side, idx",
+	[S_TR_OF] = "SELECT line FROM transcript WHERE exchange_id = ?1 ORDER BY idx",
+	[S_RULE_INSERT] = "INSERT OR REPLACE INTO rules(id, title, severity, priority, path) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_FINDING_INSERT] = "INSERT INTO findings(exchange_id, rule_id, severity, title, evidence, advice, "
+			     "inconclusive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+	char err[512];
+};
+
+static int exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "%s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns NULL and fills err when the database cannot be opened or set up. */
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	char *ver = NULL;
+	int rc;
+
+	/* No path: a private temporary database.  SQLite keeps it in memory
+	 * and spills to a deleted temp file only when it outgrows the cache,
+	 * so huge captures do not need their size in RAM. */
+	rc = sqlite3_open_v2(path ? path : "", &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;") < 0)
+		goto fail_st;
+	if (path && exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
+		goto fail_st;
+	if (!path && exec(st, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;") < 0)
+		goto fail_st;
+	if (exec(st, schema_sql) < 0)
+		goto fail_st;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+			goto fail_st;
+		}
+	}
+	ver = store_get_meta(st, "schema_version");
+	if (!ver) {
+		if (store_set_meta(st, "schema_version", SCHEMA_VERSION) < 0)
+			goto fail_st;
+	} else if (strcmp(ver, SCHEMA_VERSION) != 0) {
+		snprintf(st->err, sizeof(st->err), "database schema version %s, this hartriage writes %s",
+			 ver, SCHEMA_VERSION);
+		goto fail_st;
+	}
+	free(ver);
+	if (path && store_set_meta(st, "persistent", "1") < 0)
+		goto fail_st;
+	return st;
+
+fail_st:
+	snprintf(err, errlen, "%s", st->err);
+fail:
+	free(ver);
+	store_free(st);
+	return NULL;
+}
+
+void store_free(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return st->err[0] ? st->err : sqlite3_errmsg(st->db);
+}
+
+/* Run a prepared statement that returns no rows, then reset it. */
+static int step_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return 0;
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_real(sqlite3_stmt *s, int i, double v)
+{
+	if (v < 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+static void bind_body(sqlite3_stmt *s, int i, const struct body *b)
+{
+	if (!b->data)
+		sqlite3_bind_null(s, i);
+	else if (utf8_valid(b->data, b->len))
+		sqlite3_bind_text(s, i, b->data, (int)b->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_blob(s, i, b->data, (int)b->len, SQLITE_STATIC);
+}
+
+int store_begin(struct store *st)
+{
+	return exec(st, "BEGIN");
+}
+
+int store_commit(struct store *st)
+{
+	return exec(st, "COMMIT");
+}
+
+int store_source_begin(struct store *st, const struct source_info *si, long long *id)
+{
+	sqlite3_stmt *s = st->stmt[S_SRC_INSERT];
+	if (exec(st, "BEGIN") < 0)
+		return -1;
+	bind_str(s, 1, si->path);
+	bind_str(s, 2, si->ticket);
+	bind_str(s, 3, si->format);
+	if (step_done(st, s) < 0) {
+		exec(st, "ROLLBACK");
+		return -1;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static const char *status_name(enum import_status s)
+{
+	switch (s) {
+	case IMPORT_OK: return "ok";
+	case IMPORT_PARTIAL: return "partial";
+	case IMPORT_ERROR: return "error";
+	case IMPORT_NOT_CAPTURE: return "not-capture";
+	}
+	return "error";
+}
+
+static int update_source(struct store *st, long long id, const char *format, const char *status,
+			 const char *error, const char *sha256, unsigned long long size, long n)
+{
+	sqlite3_stmt *s = st->stmt[S_SRC_UPDATE];
+	sqlite3_bind_int64(s, 1, id);
+	bind_str(s, 2, format);
+	bind_str(s, 3, status);
+	bind_str(s, 4, error && error[0] ? error : NULL);
+	bind_str(s, 5, sha256);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)size);
+	sqlite3_bind_int64(s, 7, n);
+	return step_done(st, s);
+}
+
+int store_source_end(struct store *st, long long id, const struct source_info *si,
+		     const struct import_result *res, const char *sha256,
+		     unsigned long long size, int commit)
+{
+	const char *fmt = capture_format_name(res->format);
+	if (commit) {
+		if (update_source(st, id, fmt, status_name(res->status), res->message, sha256, size,
+				  res->exchanges) < 0) {
+			exec(st, "ROLLBACK");
+			return -1;
+		}
+		return exec(st, "COMMIT");
+	}
+	/* Roll back every row of the source, then record it alone. */
+	if (exec(st, "ROLLBACK") < 0)
+		return -1;
+	if (exec(st, "BEGIN") < 0)
+		return -1;
+	{
+		sqlite3_stmt *s = st->stmt[S_SRC_INSERT];
+		long long nid;
+		bind_str(s, 1, si->path);
+		bind_str(s, 2, si->ticket);
+		bind_str(s, 3, fmt);
+		if (step_done(st, s) < 0)
+			goto fail;
+		nid = sqlite3_last_insert_rowid(st->db);
+		if (update_source(st, nid, fmt, status_name(res->status), res->message, sha256, size,
+				  0) < 0)
+			goto fail;
+	}
+	return exec(st, "COMMIT");
+fail:
+	exec(st, "ROLLBACK");
+	return -1;
+}
+
+int store_source_failed(struct store *st, const struct source_info *si, const char *error)
+{
+	struct import_result res;
+	long long id;
+	memset(&res, 0, sizeof(res));
+	res.status = IMPORT_ERROR;
+	res.format = FMT_UNKNOWN;
+	snprintf(res.message, sizeof(res.message), "%s", error);
+	if (store_source_begin(st, si, &id) < 0)
+		return -1;
+	return store_source_end(st, id, si, &res, NULL, 0, 1);
+}
+
+long long store_source_by_sha(struct store *st, const char *sha256)
+{
+	sqlite3_stmt *s = st->stmt[S_SRC_BY_SHA];
+	long long id = 0;
+	bind_str(s, 1, sha256);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return id;
+}
+
+static int add_headers(struct store *st, long long ex_id, const char *side,
+		       const struct hdr_list *l)
+{
+	sqlite3_stmt *s = st->stmt[S_HDR_INSERT];
+	for (size_t i = 0; i < l->n; i++) {
+		sqlite3_bind_int64(s, 1, ex_id);
+		bind_str(s, 2, side);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)i);
+		bind_str(s, 4, l->v[i].name);
+		bind_str(s, 5, l->v[i].value);
+		if (step_done(st, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_add_exchange(struct store *st, long long source_id, const struct exchange *ex,
+		       long long *ex_id)
+{
+	sqlite3_stmt *s = st->stmt[S_EX_INSERT];
+	long long id;
+
+	sqlite3_bind_int64(s, 1, source_id);
+	sqlite3_bind_int64(s, 2, ex->seq);
+	bind_str(s, 3, ex->started_at);
+	bind_str(s, 4, ex->name);
+	bind_str(s, 5, ex->method);
+	bind_str(s, 6, ex->url);
+	bind_str(s, 7, ex->scheme);
+	bind_str(s, 8, ex->host);
+	if (ex->port >= 0)
+		sqlite3_bind_int(s, 9, ex->port);
+	bind_str(s, 10, ex->path);
+	bind_str(s, 11, ex->query);
+	bind_str(s, 12, ex->http_version);
+	if (ex->status != STATUS_UNKNOWN)
+		sqlite3_bind_int(s, 13, ex->status);
+	bind_str(s, 14, ex->status_text);
+	bind_str(s, 15, ex->status_source);
+	bind_str(s, 16, ex->error);
+	if (ex->exit_code >= 0)
+		sqlite3_bind_int(s, 17, ex->exit_code);
+	if (ex->redirect_of >= 0)
+		sqlite3_bind_int64(s, 18, ex->redirect_of);
+	bind_body(s, 19, &ex->req_body);
+	if (ex->req_body.size >= 0)
+		sqlite3_bind_int64(s, 20, ex->req_body.size);
+	else if (ex->req_body.data)
+		sqlite3_bind_int64(s, 20, (sqlite3_int64)ex->req_body.len);
+	sqlite3_bind_int(s, 21, ex->req_body.truncated);
+	bind_str(s, 22, ex->req_body.mime);
+	bind_body(s, 23, &ex->resp_body);
+	if (ex->resp_body.size >= 0)
+		sqlite3_bind_int64(s, 24, ex->resp_body.size);
+	else if (ex->resp_body.data)
+		sqlite3_bind_int64(s, 24, (sqlite3_int64)ex->resp_body.len);
+	sqlite3_bind_int(s, 25, ex->resp_body.truncated);
+	bind_str(s, 26, ex->resp_body.mime);
+	bind_real(s, 27, ex->timings.total);
+	bind_real(s, 28, ex->timings.blocked);
+	bind_real(s, 29, ex->timings.dns);
+	bind_real(s, 30, ex->timings.connect);
+	bind_real(s, 31, ex->timings.ssl);
+	bind_real(s, 32, ex->timings.send);
+	bind_real(s, 33, ex->timings.wait);
+	bind_real(s, 34, ex->timings.receive);
+	bind_str(s, 35, ex->extra);
+	if (step_done(st, s) < 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(st->db);
+	if (add_headers(st, id, "request", &ex->req_headers) < 0 ||
+	    add_headers(st, id, "response", &ex->resp_headers) < 0)
+		return -1;
+	for (size_t i = 0; i < ex->transcript.n; i++) {
+		sqlite3_stmt *t = st->stmt[S_TR_INSERT];
+		sqlite3_bind_int64(t, 1, id);
+		sqlite3_bind_int64(t, 2, (sqlite3_int64)i);
+		bind_str(t, 3, ex->transcript.v[i]);
+		if (step_done(st, t) < 0)
+			return -1;
+	}
+	if (ex_id)
+		*ex_id = id;
+	return 0;
+}
+
+int store_add_note(struct store *st, long long source_id, long seq, const char *kind,
+		   const char *msg)
+{
+	sqlite3_stmt *s = st->stmt[S_NOTE_INSERT];
+	sqlite3_bind_int64(s, 1, source_id);
+	if (seq >= 0)
+		sqlite3_bind_int64(s, 2, seq);
+	bind_str(s, 3, kind);
+	bind_str(s, 4, msg);
+	return step_done(st, s);
+}
+
+int store_add_redactions(struct store *st, long long source_id, const char *kind, long n)
+{
+	sqlite3_stmt *s = st->stmt[S_RED_ADD];
+	if (n <= 0)
+		return 0;
+	sqlite3_bind_int64(s, 1, source_id);
+	bind_str(s, 2, kind);
+	sqlite3_bind_int64(s, 3, n);
+	return step_done(st, s);
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static double col_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_double(s, i);
+}
+
+static void col_body(sqlite3_stmt *s, int i, struct body *b)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return;
+	{
+		const void *p = sqlite3_column_blob(s, i);
+		int n = sqlite3_column_bytes(s, i);
+		body_set(b, p ? p : "", (size_t)n);
+	}
+}
+
+/* Load headers and transcript of one exchange. */
+static int load_children(struct store *st, long long id, struct exchange *ex)
+{
+	sqlite3_stmt *h = st->stmt[S_HDR_OF], *t = st->stmt[S_TR_OF];
+	int rc;
+	sqlite3_bind_int64(h, 1, id);
+	while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
+		const char *side = (const char *)sqlite3_column_text(h, 0);
+		struct hdr_list *l = side && side[1] == 'e' && side[2] == 's' ? &ex->resp_headers
+									   : &ex->req_headers;
+		hdr_list_adds(l, (const char *)sqlite3_column_text(h, 1),
+			      (const char *)sqlite3_column_text(h, 2));
+	}
+	sqlite3_reset(h);
+	if (rc != SQLITE_DONE)
+		return -1;
+	sqlite3_bind_int64(t, 1, id);
+	while ((rc = sqlite3_step(t)) == SQLITE_ROW)
+		strlist_adds(&ex->transcript, (const char *)sqlite3_column_text(t, 0));
+	sqlite3_reset(t);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, ret = 0;
+
+	/* A private statement: fn may use the store's other statements. */
+	if (sqlite3_prepare_v2(st->db, stmt_sql[S_EX_ALL], -1, &s, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct exchange ex;
+		long long id = sqlite3_column_int64(s, 0), src = sqlite3_column_int64(s, 1);
+		exchange_init(&ex);
+		ex.seq = (long)sqlite3_column_int64(s, 2);
+		ex.started_at = col_str(s, 3);
+		ex.name = col_str(s, 4);
+		ex.method = col_str(s, 5);
+		ex.url = col_str(s, 6);
+		ex.scheme = col_str(s, 7);
+		ex.host = col_str(s, 8);
+		ex.port = sqlite3_column_type(s, 9) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 9);
+		ex.path = col_str(s, 10);
+		ex.query = col_str(s, 11);
+		ex.http_version = col_str(s, 12);
+		ex.status = sqlite3_column_type(s, 13) == SQLITE_NULL ? STATUS_UNKNOWN
+								       : sqlite3_column_int(s, 13);
+		ex.status_text = col_str(s, 14);
+		ex.status_source = col_str(s, 15);
+		ex.error = col_str(s, 16);
+		ex.exit_code = sqlite3_column_type(s, 17) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 17);
+		ex.redirect_of = sqlite3_column_type(s, 18) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(s, 18);
+		col_body(s, 19, &ex.req_body);
+		ex.req_body.size = sqlite3_column_type(s, 20) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 20);
+		ex.req_body.truncated = sqlite3_column_int(s, 21);
+		ex.req_body.mime = col_str(s, 22);
+		col_body(s, 23, &ex.resp_body);
+		ex.resp_body.size = sqlite3_column_type(s, 24) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 24);
+		ex.resp_body.truncated = sqlite3_column_int(s, 25);
+		ex.resp_body.mime = col_str(s, 26);
+		ex.timings.total = col_real(s, 27);
+		ex.timings.blocked = col_real(s, 28);
+		ex.timings.dns = col_real(s, 29);
+		ex.timings.connect = col_real(s, 30);
+		ex.timings.ssl = col_real(s, 31);
+		ex.timings.send = col_real(s, 32);
+		ex.timings.wait = col_real(s, 33);
+		ex.timings.receive = col_real(s, 34);
+		ex.extra = col_str(s, 35);
+		if (load_children(st, id, &ex) < 0) {
+			exchange_release(&ex);
+			ret = -1;
+			break;
+		}
+		ret = fn(ctx, id, src, &ex);
+		exchange_release(&ex);
+		if (ret)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		ret = -1;
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_clear_findings(struct store *st)
+{
+	return exec(st, "DELETE FROM findings; DELETE FROM rules;");
+}
+
+int store_add_rule(struct store *st, const char *id, const char *title, const char *severity,
+		   int priority, const char *path)
+{
+	sqlite3_stmt *s = st->stmt[S_RULE_INSERT];
+	bind_str(s, 1, id);
+	bind_str(s, 2, title);
+	bind_str(s, 3, severity);
+	sqlite3_bind_int(s, 4, priority);
+	bind_str(s, 5, path);
+	return step_done(st, s);
+}
+
+int store_add_finding(struct store *st, long long ex_id, const char *rule_id,
+		      const char *severity, const char *title, const char *evidence_json,
+		      const char *advice, int inconclusive)
+{
+	sqlite3_stmt *s = st->stmt[S_FINDING_INSERT];
+	sqlite3_bind_int64(s, 1, ex_id);
+	bind_str(s, 2, rule_id);
+	bind_str(s, 3, severity);
+	bind_str(s, 4, title);
+	bind_str(s, 5, evidence_json);
+	bind_str(s, 6, advice);
+	sqlite3_bind_int(s, 7, inconclusive);
+	return step_done(st, s);
+}
+
+int store_set_meta(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = st->stmt[S_META_SET];
+	bind_str(s, 1, key);
+	bind_str(s, 2, value);
+	return step_done(st, s);
+}
+
+char *store_get_meta(struct store *st, const char *key)
+{
+	sqlite3_stmt *s = st->stmt[S_META_GET];
+	char *v = NULL;
+	bind_str(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = col_str(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return v;
+}

@@ -1,0 +1,76 @@
+/* store.h - the SQLite store: sources, exchanges, headers, transcript
+ * lines, notes, rules and findings (data/schema.sql).
+ *
+ * The store owns its connection and prepared statements.  Importers never
+ * see it: cmd-import feeds it through an import_sink.  Each source is one
+ * transaction; a source that fails is rolled back and recorded alone,
+ * with its error, so it leaves no partial rows.
+ */
+#ifndef HARTRIAGE_STORE_H
+#define HARTRIAGE_STORE_H
+
+#include <sqlite3.h>
+#include "exchange.h"
+#include "import.h"
+
+struct store;
+
+/* Open (creating when missing) the database at path, or an in-memory one
+ * when path is NULL.  Returns NULL with err filled on failure. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_free(struct store *st);
+/* The raw connection, for report queries.  Owned by the store. */
+sqlite3 *store_db(struct store *st);
+/* Last SQLite error text. */
+const char *store_errmsg(struct store *st);
+
+struct source_info {
+	const char *path;     /* as given on the command line / archive!member */
+	const char *ticket;   /* ticket name, or NULL */
+	const char *format;   /* capture_format_name(), filled in at the end */
+};
+
+/* Begin a source: opens the transaction.  *id receives its rowid. */
+int store_source_begin(struct store *st, const struct source_info *si, long long *id);
+/* Finish: commit with status/message/format/sha256/size, or (commit == 0)
+ * roll back every row of the source and record it alone with its error. */
+int store_source_end(struct store *st, long long id, const struct source_info *si,
+		     const struct import_result *res, const char *sha256,
+		     unsigned long long size, int commit);
+/* Record a source that could not even be opened (no transaction). */
+int store_source_failed(struct store *st, const struct source_info *si, const char *error);
+/* Rowid of a source already stored with this sha256, or 0. */
+long long store_source_by_sha(struct store *st, const char *sha256);
+
+/* Store one exchange of the open source; *ex_id receives its rowid. */
+int store_add_exchange(struct store *st, long long source_id,
+		       const struct exchange *ex, long long *ex_id);
+/* Store a coverage note (seq -1: about the whole source). */
+int store_add_note(struct store *st, long long source_id, long seq,
+		   const char *kind, const char *msg);
+/* Add n to the redaction receipt for (source, kind). */
+int store_add_redactions(struct store *st, long long source_id, const char *kind, long n);
+
+/* Call fn for every stored exchange in (source, seq) order, fully loaded.
+ * The exchange is released after fn returns.  fn returns 0 to go on. */
+typedef int (*store_exchange_fn)(void *ctx, long long ex_id, long long source_id,
+				 struct exchange *ex);
+int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx);
+
+/* Findings. */
+int store_clear_findings(struct store *st);
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+int store_add_rule(struct store *st, const char *id, const char *title,
+		   const char *severity, int priority, const char *path);
+/* evidence_json: a JSON object {name: value}; inconclusive: 1 when a
+ * match limit was hit (the rule neither matched nor failed). */
+int store_add_finding(struct store *st, long long ex_id, const char *rule_id,
+		      const char *severity, const char *title, const char *evidence_json,
+		      const char *advice, int inconclusive);
+
+/* Meta key/value. */
+int store_set_meta(struct store *st, const char *key, const char *value);
+char *store_get_meta(struct store *st, const char *key);
+
+#endif

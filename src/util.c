@@ -1,0 +1,500 @@
+/* util.c - allocation, buffers, ASCII, base64, UTF-8 and SHA-256 helpers. */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "hartriage: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom(nmemb * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct sbuf b = SBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sbuf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (!b.data)
+		return xstrdup("");
+	return sbuf_detach(&b, NULL);
+}
+
+/* Grow an array to hold want elements; doubles to keep appends amortized. */
+void *xgrow(void *p, size_t *alloc, size_t want, size_t sz)
+{
+	size_t n;
+	if (want <= *alloc)
+		return p;
+	n = *alloc ? *alloc : 8;
+	while (n < want) {
+		if (n > SIZE_MAX / 2 / sz)
+			oom(SIZE_MAX);
+		n *= 2;
+	}
+	*alloc = n;
+	return xrealloc(p, n * sz);
+}
+
+void sbuf_init(struct sbuf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->alloc = 0;
+}
+
+void sbuf_release(struct sbuf *b)
+{
+	free(b->data);
+	sbuf_init(b);
+}
+
+void sbuf_reset(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void sbuf_add(struct sbuf *b, const void *p, size_t n)
+{
+	b->data = xgrow(b->data, &b->alloc, b->len + n + 1, 1);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void sbuf_addc(struct sbuf *b, int c)
+{
+	char ch = (char)c;
+	sbuf_add(b, &ch, 1);
+}
+
+void sbuf_adds(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+	char tmp[256];
+
+	va_copy(cp, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sbuf_add(b, tmp, (size_t)n);
+		return;
+	}
+	b->data = xgrow(b->data, &b->alloc, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sbuf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* Hand the buffer to the caller ("you now own the storage"). */
+char *sbuf_detach(struct sbuf *b, size_t *len)
+{
+	char *p = b->data ? b->data : xstrdup("");
+	if (len)
+		*len = b->len;
+	sbuf_init(b);
+	return p;
+}
+
+const char *sbuf_str(const struct sbuf *b)
+{
+	return b->data ? b->data : "";
+}
+
+int ascii_tolower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+int ascii_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = ascii_tolower((unsigned char)*a), cb = ascii_tolower((unsigned char)*b);
+		if (ca != cb || !ca)
+			return ca - cb;
+	}
+}
+
+int ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		int ca = ascii_tolower((unsigned char)*a), cb = ascii_tolower((unsigned char)*b);
+		if (ca != cb || !ca)
+			return ca - cb;
+	}
+	return 0;
+}
+
+void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)ascii_tolower((unsigned char)*s);
+}
+
+const char *ascii_casestr(const char *hay, size_t haylen, const char *needle)
+{
+	size_t nl = strlen(needle), i;
+	if (nl == 0)
+		return hay;
+	if (haylen < nl)
+		return NULL;
+	for (i = 0; i + nl <= haylen; i++)
+		if (ascii_ncasecmp(hay + i, needle, nl) == 0)
+			return hay + i;
+	return NULL;
+}
+
+int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int starts_with_icase(const char *s, const char *prefix)
+{
+	return ascii_ncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+void trim_span(const char **p, size_t *n)
+{
+	while (*n && is_space((unsigned char)**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && is_space((unsigned char)(*p)[*n - 1]))
+		(*n)--;
+}
+
+static int b64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* Returns NULL on a character outside both alphabets. */
+char *base64_decode(const char *in, size_t inlen, size_t *outlen)
+{
+	char *out = xmalloc(inlen / 4 * 3 + 4);
+	size_t o = 0, i;
+	unsigned acc = 0;
+	int bits = 0;
+
+	for (i = 0; i < inlen; i++) {
+		int c = (unsigned char)in[i], v;
+		if (is_space(c))
+			continue;
+		if (c == '=')
+			break;
+		v = b64_value(c);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+char *base64_encode(const unsigned char *in, size_t len)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = xmalloc((len + 2) / 3 * 4 + 1);
+	size_t i, o = 0;
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+		out[o++] = tbl[v >> 18];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = tbl[(v >> 6) & 63];
+		out[o++] = tbl[v & 63];
+	}
+	if (i < len) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < len ? (unsigned)in[i + 1] << 8 : 0);
+		out[o++] = tbl[v >> 18];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		unsigned c = *p;
+		size_t need;
+		unsigned min;
+		unsigned cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			need = 1;
+			min = 0x80;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2;
+			min = 0x800;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3;
+			min = 0x10000;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) <= need)
+			return 0;
+		for (size_t i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
+/* SHA-256 (FIPS 180-4). */
+static const uint32_t K256[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
+	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
+	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
+	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
+	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
+	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
+	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+	0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha256_block(struct sha256 *s, const unsigned char *b)
+{
+	uint32_t w[64], a, bb, c, d, e, f, g, h;
+	int i;
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[i * 4] << 24 | (uint32_t)b[i * 4 + 1] << 16 |
+		       (uint32_t)b[i * 4 + 2] << 8 | b[i * 4 + 3];
+	for (i = 16; i < 64; i++) {
+		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = s->h[0]; bb = s->h[1]; c = s->h[2]; d = s->h[3];
+	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
+		uint32_t ch = (e & f) ^ (~e & g);
+		uint32_t t1 = h + S1 + ch + K256[i] + w[i];
+		uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
+		uint32_t mj = (a & bb) ^ (a & c) ^ (bb & c);
+		uint32_t t2 = S0 + mj;
+		h = g; g = f; f = e; e = d + t1;
+		d = c; c = bb; bb = a; a = t1 + t2;
+	}
+	s->h[0] += a; s->h[1] += bb; s->h[2] += c; s->h[3] += d;
+	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+void sha256_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	memcpy(s->h, iv, sizeof(iv));
+	s->total = 0;
+	s->buflen = 0;
+}
+
+void sha256_update(struct sha256 *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	s->total += n;
+	if (s->buflen) {
+		size_t take = 64 - s->buflen < n ? 64 - s->buflen : n;
+		memcpy(s->buf + s->buflen, p, take);
+		s->buflen += take;
+		p += take;
+		n -= take;
+		if (s->buflen == 64) {
+			sha256_block(s, s->buf);
+			s->buflen = 0;
+		}
+	}
+	while (n >= 64) {
+		sha256_block(s, p);
+		p += 64;
+		n -= 64;
+	}
+	if (n) {
+		memcpy(s->buf, p, n);
+		s->buflen = n;
+	}
+}
+
+void sha256_final(struct sha256 *s, unsigned char out[32])
+{
+	uint64_t bits = s->total * 8;
+	unsigned char pad = 0x80, zero = 0, len[8];
+	int i;
+	sha256_update(s, &pad, 1);
+	while (s->buflen != 56)
+		sha256_update(s, &zero, 1);
+	for (i = 0; i < 8; i++)
+		len[i] = (unsigned char)(bits >> (56 - 8 * i));
+	sha256_update(s, len, 8);
+	for (i = 0; i < 8; i++) {
+		out[i * 4] = (unsigned char)(s->h[i] >> 24);
+		out[i * 4 + 1] = (unsigned char)(s->h[i] >> 16);
+		out[i * 4 + 2] = (unsigned char)(s->h[i] >> 8);
+		out[i * 4 + 3] = (unsigned char)s->h[i];
+	}
+}
+
+void sha256_hex(const unsigned char d[32], char out[65])
+{
+	static const char hx[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[i * 2] = hx[d[i] >> 4];
+		out[i * 2 + 1] = hx[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+		 unsigned char out[32])
+{
+	unsigned char k[64], ipad[64], opad[64], inner[32];
+	struct sha256 s;
+	memset(k, 0, sizeof(k));
+	if (keylen > 64) {
+		sha256_init(&s);
+		sha256_update(&s, key, keylen);
+		sha256_final(&s, k);
+	} else if (keylen) {
+		memcpy(k, key, keylen);
+	}
+	for (int i = 0; i < 64; i++) {
+		ipad[i] = k[i] ^ 0x36;
+		opad[i] = k[i] ^ 0x5c;
+	}
+	sha256_init(&s);
+	sha256_update(&s, ipad, 64);
+	sha256_update(&s, msg, msglen);
+	sha256_final(&s, inner);
+	sha256_init(&s);
+	sha256_update(&s, opad, 64);
+	sha256_update(&s, inner, 32);
+	sha256_final(&s, out);
+}
+
+int parse_long(const char *p, size_t n, long *out)
+{
+	long v = 0;
+	int neg = 0;
+	size_t i = 0;
+	trim_span(&p, &n);
+	if (n && (p[0] == '-' || p[0] == '+')) {
+		neg = p[0] == '-';
+		i = 1;
+	}
+	if (i >= n)
+		return -1;
+	for (; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		if (v > (LONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* util.h - allocation, growable buffers and small string helpers.
+ *
+ * The x* allocators never return NULL: on exhaustion they print a message
+ * and abort, since nothing sensible can continue without memory.  Every
+ * other function here reports failure through its return value.
+ */
+#ifndef HARTRIAGE_UTIL_H
+#define HARTRIAGE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Grow *p (of *alloc elements of size sz) so it holds at least want. */
+void *xgrow(void *p, size_t *alloc, size_t want, size_t sz);
+
+/* A growable byte buffer, always NUL-terminated when data != NULL.
+ * The caller owns data; sbuf_detach() hands it over and resets the buffer. */
+struct sbuf {
+	char *data;
+	size_t len;
+	size_t alloc;
+};
+#define SBUF_INIT { NULL, 0, 0 }
+
+void sbuf_init(struct sbuf *b);
+void sbuf_release(struct sbuf *b);
+void sbuf_reset(struct sbuf *b);
+void sbuf_add(struct sbuf *b, const void *p, size_t n);
+void sbuf_addc(struct sbuf *b, int c);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);
+char *sbuf_detach(struct sbuf *b, size_t *len);
+/* An empty string rather than NULL when nothing was added. */
+const char *sbuf_str(const struct sbuf *b);
+
+/* ASCII case-insensitive helpers (locale independent). */
+int ascii_casecmp(const char *a, const char *b);
+int ascii_ncasecmp(const char *a, const char *b, size_t n);
+int ascii_tolower(int c);
+void ascii_lower(char *s);
+/* Return a pointer to the first case-insensitive occurrence of needle. */
+const char *ascii_casestr(const char *hay, size_t haylen, const char *needle);
+int starts_with(const char *s, const char *prefix);
+int starts_with_icase(const char *s, const char *prefix);
+
+/* Trim ASCII whitespace in place from both ends of [*p, *p + *n). */
+void trim_span(const char **p, size_t *n);
+
+/* Decode base64 (standard or URL alphabet, whitespace ignored).  Returns a
+ * malloc'd buffer (NUL-terminated) and its length, or NULL if invalid. */
+char *base64_decode(const char *in, size_t inlen, size_t *outlen);
+/* Encode bytes as base64; returns a malloc'd string. */
+char *base64_encode(const unsigned char *in, size_t len);
+
+/* True when [p, p+n) is valid UTF-8. */
+int utf8_valid(const char *p, size_t n);
+
+/* SHA-256 of a stream of bytes. */
+struct sha256 {
+	uint32_t h[8];
+	uint64_t total;
+	unsigned char buf[64];
+	size_t buflen;
+};
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *p, size_t n);
+void sha256_final(struct sha256 *s, unsigned char out[32]);
+void sha256_hex(const unsigned char digest[32], char out[65]);
+/* HMAC-SHA-256 of msg under key. */
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+		 unsigned char out[32]);
+
+/* Parse a decimal long from [p, p+n); returns 0 on success. */
+int parse_long(const char *p, size_t n, long *out);
+
+#endif

@@ -1,0 +1,92 @@
+/* walk.h - visit the captures of files, folders and archives.
+ *
+ * The walker hands each capture to a callback as an hstream.  Archives
+ * (.zip, .zhar, .tar, .tar.gz/.tgz, .gz, .bz2, .xz, and archives inside
+ * archives, recognised by name or by magic bytes) are read as streams
+ * through libarchive: nothing is extracted to disk.  A single compressed
+ * stream such as a.har.gz is decompressed transparently: the item keeps
+ * the display path "a.har.gz" and has name "a.har".
+ *
+ * Display paths join archive members with '!':
+ *   "ticket.zip!logs/a.har", "a.zip!b.tar.gz!x.har".
+ * Folders are walked recursively in byte order of names; hidden entries
+ * (".x"), "__MACOSX" folders and symlink loops are skipped.  Members of an
+ * archive come in archive order.
+ *
+ * Caps are enforced while streaming (bytes are counted as they are read):
+ * an archive that expands beyond its caps (zip bomb), a member name that
+ * escapes ("../x", "/etc/passwd", "C:\x"), a damaged archive or member are
+ * reported through walk_err_fn and skipped; the rest goes on.
+ */
+#ifndef HARTRIAGE_WALK_H
+#define HARTRIAGE_WALK_H
+
+#include <stddef.h>
+#include "hstream.h"
+
+/* Default caps. */
+#define WALK_ARCHIVE_BYTES_CAP (2ULL << 30)   /* bytes expanded per top-level archive */
+#define WALK_RATIO_CAP 200                    /* expanded/compressed ratio ... */
+#define WALK_RATIO_MIN_BYTES (10ULL << 20)    /* ... checked once this much expanded */
+#define WALK_ENTRIES_CAP 100000               /* entries per archive */
+#define WALK_DEPTH_CAP 4                      /* archives inside archives */
+#define WALK_MEMBER_BYTES_CAP (1ULL << 30)    /* bytes of one member */
+#define WALK_DIR_DEPTH_CAP 64                 /* folder nesting */
+
+struct walk_caps {
+	unsigned long long archive_bytes; /* 0 = no cap */
+	unsigned ratio;                   /* 0 = no ratio check */
+	unsigned long long ratio_min_bytes;
+	long entries;
+	int depth;
+	unsigned long long member_bytes;  /* 0 = no cap */
+};
+
+/* Fill c with the defaults above. */
+void walk_caps_default(struct walk_caps *c);
+
+struct walk_item {
+	const char *path;    /* display path, see above */
+	const char *ticket;  /* ticket name */
+	const char *name;    /* base name of the capture ("a.har", also for a.har.gz) */
+	const char *fs_path; /* file on disk holding it (the outermost archive) */
+	int depth;           /* 0 plain file, 1 member of an archive, 2 nested ... */
+	long long size;      /* decompressed size as stat/archive header says, -1 unknown */
+};
+
+/* Called once per capture.  s is open (a file or an archive member) and is
+ * closed by the walker after the call; the callback may read as much of it
+ * as it likes.  When reading a member fails (damaged data, encryption, a
+ * cap), hstream_read returns -1 and the walker reports the reason through
+ * walk_err_fn for the same path after the callback returns.  Return 0 to go
+ * on, -1 to stop the whole walk. */
+typedef int (*walk_fn)(void *ctx, const struct walk_item *item, struct hstream *s);
+/* Called for each input that is skipped or damaged; msg is lowercase
+ * without the path ("zip bomb: ...", "unsafe member name", ...). */
+typedef void (*walk_err_fn)(void *ctx, const char *path, const char *ticket, const char *msg);
+
+struct walk_opts {
+	struct walk_caps caps; /* set with walk_caps_default() and adjust */
+	walk_fn fn;
+	walk_err_fn err;       /* may be NULL */
+	void *ctx;
+};
+
+/* Walk each path (file, folder or archive) as its own ticket, named by its
+ * base name without archive extension ("t-1.zip" -> "t-1").  Display
+ * paths start with the path as given.  Returns the number of errors
+ * reported, or -1 when the callback stopped the walk. */
+int walk_paths(const char *const *paths, size_t npaths, const struct walk_opts *o);
+
+/* Batch mode: each top-level entry of dir (folder, archive or file,
+ * hidden ones skipped, in name order) is one ticket named by its base name
+ * without archive extension.  Display paths are relative to dir
+ * ("t-1.zip!a.har", "t-2/b.har").  Returns as walk_paths; an unreadable
+ * dir is one reported error. */
+int walk_tickets(const char *dir, const struct walk_opts *o);
+
+/* Ticket name for a path: its base name without trailing '/' and without
+ * an archive extension (.zip .zhar .tar .tgz .tar.gz .gz ...).  malloc'd. */
+char *walk_ticket_name(const char *path);
+
+#endif

@@ -1,0 +1,463 @@
+/* test-curl.c - the curl text importers and the sniffer on small captures. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "import.h"
+#include "tap.h"
+#include "util.h"
+
+#define MAXEX 16
+
+struct got {
+	long seq, redirect_of;
+	int status, exit_code, port;
+	char *method, *url, *host, *scheme, *path, *error, *version, *reason, *extra;
+	char *req_headers, *resp_headers, *transcript, *body, *req_body;
+	size_t body_len;
+};
+
+static struct got ex[MAXEX];
+static int nex;
+static int nnotes;
+static char notes[2048];
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static char *join_headers(const struct hdr_list *l)
+{
+	struct sbuf b = SBUF_INIT;
+	for (size_t i = 0; i < l->n; i++)
+		sbuf_addf(&b, "%s: %s\n", l->v[i].name, l->v[i].value);
+	return sbuf_detach(&b, NULL);
+}
+
+static int emit(void *ctx, struct exchange *e)
+{
+	struct got *g;
+	struct sbuf t = SBUF_INIT;
+	(void)ctx;
+	if (nex >= MAXEX)
+		return 0;
+	g = &ex[nex++];
+	g->seq = e->seq;
+	g->redirect_of = e->redirect_of;
+	g->status = e->status;
+	g->exit_code = e->exit_code;
+	g->port = e->port;
+	g->method = dup_or_null(e->method);
+	g->url = dup_or_null(e->url);
+	g->host = dup_or_null(e->host);
+	g->scheme = dup_or_null(e->scheme);
+	g->path = dup_or_null(e->path);
+	g->error = dup_or_null(e->error);
+	g->version = dup_or_null(e->http_version);
+	g->reason = dup_or_null(e->status_text);
+	g->extra = dup_or_null(e->extra);
+	g->req_headers = join_headers(&e->req_headers);
+	g->resp_headers = join_headers(&e->resp_headers);
+	for (size_t i = 0; i < e->transcript.n; i++)
+		sbuf_addf(&t, "%s\n", e->transcript.v[i]);
+	g->transcript = sbuf_detach(&t, NULL);
+	g->body = e->resp_body.data ? xstrndup(e->resp_body.data, e->resp_body.len) : NULL;
+	g->body_len = e->resp_body.len;
+	g->req_body = e->req_body.data ? xstrndup(e->req_body.data, e->req_body.len) : NULL;
+	return 0;
+}
+
+static void on_note(void *ctx, enum note_kind k, long seq, const char *msg)
+{
+	(void)ctx;
+	nnotes++;
+	snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "%d/%ld: %s\n", (int)k, seq,
+		 msg);
+}
+
+static void reset(void)
+{
+	for (int i = 0; i < nex; i++) {
+		struct got *g = &ex[i];
+		free(g->method);
+		free(g->url);
+		free(g->host);
+		free(g->scheme);
+		free(g->path);
+		free(g->error);
+		free(g->version);
+		free(g->reason);
+		free(g->extra);
+		free(g->req_headers);
+		free(g->resp_headers);
+		free(g->transcript);
+		free(g->body);
+		free(g->req_body);
+	}
+	memset(ex, 0, sizeof(ex));
+	nex = 0;
+	nnotes = 0;
+	notes[0] = 0;
+}
+
+static struct import_result res;
+
+/* Import text with the given format (FMT_UNKNOWN: sniff it first). */
+static int run_len(enum capture_format fmt, const char *text, size_t len)
+{
+	struct hstream s;
+	struct import_opts opts;
+	struct import_sink sink = { emit, on_note, NULL };
+	int rc;
+	reset();
+	memset(&opts, 0, sizeof(opts));
+	memset(&res, 0, sizeof(res));
+	if (fmt == FMT_UNKNOWN)
+		fmt = sniff_text((const unsigned char *)text, len);
+	hstream_open_mem(&s, text, len);
+	rc = import_curl(&s, fmt, &opts, &sink, &res);
+	hstream_close(&s);
+	return rc;
+}
+
+static int run(enum capture_format fmt, const char *text)
+{
+	return run_len(fmt, text, strlen(text));
+}
+
+static int has(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle) != NULL;
+}
+
+static void test_rule_minimal(void)
+{
+	run(FMT_CURL_V, "> GET /x HTTP/1.1\n> Host: h\n>\n< HTTP/1.1 403 Forbidden\n"
+			"< Header: v\n<\nbody line 1\nbody line 2\n");
+	is_long(nex, 1, "minimal -v: one exchange");
+	is_str(ex[0].method, "GET", "minimal -v: method");
+	is_str(ex[0].url, "https://h/x", "minimal -v: url defaults to https");
+	is_str(ex[0].host, "h", "minimal -v: host");
+	is_long(ex[0].status, 403, "minimal -v: status");
+	is_str(ex[0].reason, "Forbidden", "minimal -v: reason");
+	is_str(ex[0].resp_headers, "Header: v\n", "minimal -v: response header");
+	is_str(ex[0].body, "body line 1\nbody line 2\n", "minimal -v: body");
+	is_long(res.status, IMPORT_OK, "minimal -v: import ok");
+
+	run(FMT_CURL_V, "* Could not resolve host: nx.example\n"
+			"curl: (6) Could not resolve host: nx.example\n");
+	is_long(nex, 1, "resolve failure: one exchange");
+	is_long(ex[0].status, 0, "resolve failure: status 0");
+	is_str(ex[0].error, "Could not resolve host: nx.example", "resolve failure: error");
+	is_long(ex[0].exit_code, 6, "resolve failure: exit code");
+	is_str(ex[0].host, "nx.example", "resolve failure: host from the message");
+	ok(has(ex[0].transcript, "* Could not resolve host: nx.example") &&
+		   has(ex[0].transcript, "curl: (6) Could not resolve host"),
+	   "resolve failure: both lines in the transcript");
+
+	run(FMT_CURL_V, "curl: (7) Failed to connect to api.example.com port 443 after 3 ms: "
+			"Connection refused\n");
+	is_long(nex, 1, "curl: line alone is an exchange");
+	is_long(ex[0].exit_code, 7, "curl: line alone: exit code");
+	ok(has(ex[0].error, "Connection refused"), "curl: line alone: error");
+
+	run(FMT_CURL_V, "> POST /v1/chat HTTP/2\n> Host: api.example.com\n> content-type: "
+			"application/json\n>\n} {\"a\":1}\n< HTTP/2 200 \n< x-id: 1\n<\n{}\n");
+	is_str(ex[0].req_body, "{\"a\":1}", "request body from } lines");
+	is_str(ex[0].version, "HTTP/2", "HTTP/2 version");
+	is_str(ex[0].reason, NULL, "HTTP/2: no reason phrase");
+	is_long(ex[0].status, 200, "HTTP/2 trailing space status");
+
+	run(FMT_CURL_V, "*   Trying 10.0.0.1:443...\n* Connected to api.example.com (10.0.0.1) port 443\n"
+			"> GET /a HTTP/1.1\n> Host: api.example.com\n>\n"
+			"* Operation timed out after 5000 milliseconds with 0 bytes received\n"
+			"* Closing connection 0\n"
+			"curl: (28) Operation timed out after 5000 milliseconds with 0 bytes received\n");
+	is_long(nex, 1, "timeout after request: one exchange");
+	is_long(ex[0].status, 0, "timeout: status 0");
+	is_long(ex[0].exit_code, 28, "timeout: exit 28");
+	is_str(ex[0].url, "https://api.example.com/a", "timeout: url (port 443 => https)");
+}
+
+static void test_verbose_quirks(void)
+{
+	/* progress meter glued, CRLF, body after "left intact" */
+	run(FMT_UNKNOWN,
+	    "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+	    "                                 Dload  Upload   Total   Spent    Left  Speed\n"
+	    "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0*   "
+	    "Trying 127.0.0.1:18080...\n"
+	    "* Connected to 127.0.0.1 (127.0.0.1) port 18080 (#0)\n"
+	    "> GET /hello HTTP/1.1\r\n> Host: 127.0.0.1:18080\r\n> \r\n"
+	    "< HTTP/1.1 200 OK\r\n< Content-Length: 14\r\n< \r\n{ [14 bytes data]\n"
+	    "\r100    14  100    14    0     0   7074      0 --:--:-- --:--:-- --:--:-- 14000\n"
+	    "* Connection #0 to host 127.0.0.1 left intact\nHello, world!\n");
+	is_long(res.format, FMT_CURL_V, "progress meter: sniffed as curl -v");
+	is_long(nex, 1, "progress meter: one exchange");
+	is_str(ex[0].url, "http://127.0.0.1:18080/hello", "progress meter: url, http without TLS");
+	is_str(ex[0].body, "Hello, world!\n", "progress meter: body after left intact");
+	ok(has(ex[0].transcript, "*   Trying 127.0.0.1:18080..."),
+	   "progress meter: glued Trying line kept");
+
+	/* CR CR LF and ANSI from a terminal capture */
+	run(FMT_CURL_V, "> GET / HTTP/1.1\r\r\n> Host: a.test\r\r\n> \r\r\n< HTTP/1.1 404 Not Found\r\r\n"
+			"< \x1b[1mServer\x1b[0m: x\r\r\n< \r\r\nnope\r\n");
+	is_long(ex[0].status, 404, "tty: status");
+	is_str(ex[0].resp_headers, "Server: x\n", "tty: ANSI stripped from header name");
+	is_str(ex[0].body, "nope\n", "tty: CR stripped from body");
+
+	/* body glued to the info line */
+	run(FMT_CURL_V, "> GET / HTTP/1.1\n> Host: api.myip.la\n>\n< HTTP/1.1 200 OK\n"
+			"< Content-Length: 7\n<\nx.x.x.x* Connection #0 to host 127.0.0.1 left intact\n");
+	is_str(ex[0].body, "x.x.x.x", "glued body split from the info line");
+	ok(has(ex[0].transcript, "* Connection #0 to host 127.0.0.1 left intact"),
+	   "glued info line in transcript");
+
+	/* 100-continue is not an exchange */
+	run(FMT_CURL_V, "> POST /items HTTP/1.1\n> Host: h:1\n> Expect: 100-continue\n>\n"
+			"< HTTP/1.1 100 Continue\n} [7 bytes data]\n* We are completely uploaded and fine\n"
+			"< HTTP/1.1 201 Created\n< Location: /items/42\n<\n{ [5 bytes data]\nok\n");
+	is_long(nex, 1, "100-continue: one exchange");
+	is_long(ex[0].status, 201, "100-continue: final status");
+	ok(has(ex[0].transcript, "HTTP/1.1 100 Continue"), "100-continue: interim in transcript");
+	is_str(ex[0].body, "ok\n", "100-continue: data marker dropped");
+
+	/* -L redirect chain */
+	run(FMT_CURL_V, "* Connected to h (1.2.3.4) port 80 (#0)\n> GET /a HTTP/1.1\n> Host: h\n>\n"
+			"< HTTP/1.1 302 Found\n< Location: /b\n<\n* Connection #0 to host h left intact\n"
+			"* Issue another request to this URL: 'http://h/b'\n* Re-using existing connection #0\n"
+			"> GET /b HTTP/1.1\n> Host: h\n>\n< HTTP/1.1 200 OK\n<\nfinal\n");
+	is_long(nex, 2, "-L: two exchanges");
+	is_long(ex[1].redirect_of, 0, "-L: second hop redirect_of first");
+	is_long(ex[0].redirect_of, -1, "-L: first hop not a redirect");
+	is_str(ex[1].url, "http://h/b", "-L: second url");
+	ok(has(ex[1].transcript, "Issue another request") && !has(ex[0].transcript, "Issue another"),
+	   "-L: Issue another request belongs to the next hop");
+	ok(ex[0].body == NULL, "-L: no body on the intermediate hop");
+	is_str(ex[1].body, "final\n", "-L: body on the final hop");
+
+	/* proxy CONNECT */
+	run(FMT_CURL_V, "*   Trying 127.0.0.1:8080...\n* Connected to 127.0.0.1 (127.0.0.1) port 8080 (#0)\n"
+			"* Establish HTTP proxy tunnel to apple.com:443\n> CONNECT apple.com:443 HTTP/1.1\n"
+			"> Host: apple.com:443\n>\n< HTTP/1.1 200 Connection established\n<\n"
+			"* Proxy replied 200 to CONNECT request\n* CONNECT phase completed!\n"
+			"* schannel: ALPN, offering http/1.1\n> GET / HTTP/1.1\n> Host: apple.com\n>\n"
+			"< HTTP/1.1 301 Redirect\n< Location: https://www.apple.com/\n<\n<HTML>\n");
+	is_long(nex, 2, "CONNECT: two exchanges");
+	is_str(ex[0].method, "CONNECT", "CONNECT: method");
+	is_str(ex[0].host, "apple.com", "CONNECT: host");
+	is_long(ex[0].port, 443, "CONNECT: port");
+	is_str(ex[1].url, "https://apple.com/", "CONNECT: tunnelled request is https");
+	is_long(ex[1].status, 301, "CONNECT: tunnelled status");
+	ok(has(ex[1].transcript, "schannel: ALPN") && !has(ex[0].transcript, "schannel"),
+	   "CONNECT: TLS lines belong to the tunnelled request");
+
+	/* proxy 407 on CONNECT */
+	run(FMT_CURL_V, "* Establish HTTP proxy tunnel to api.example.com:443\n"
+			"> CONNECT api.example.com:443 HTTP/1.1\n> Host: api.example.com:443\n>\n"
+			"< HTTP/1.1 407 Proxy Authentication Required\n< Proxy-Authenticate: Basic\n<\n"
+			"* Received HTTP code 407 from proxy after CONNECT\n"
+			"curl: (56) Received HTTP code 407 from proxy after CONNECT\n");
+	is_long(nex, 1, "407: one exchange");
+	is_long(ex[0].status, 407, "407: status");
+	is_long(ex[0].exit_code, 56, "407: exit code");
+
+	/* TLS failure with no request, "More details" continuation */
+	run(FMT_CURL_V, "*   Trying 1.2.3.4:443...\n* Connected to self-signed.badssl.com (1.2.3.4) port 443\n"
+			"* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"
+			"* SSL certificate problem: self-signed certificate\n* Closing connection 0\n"
+			"curl: (60) SSL certificate problem: self-signed certificate\n"
+			"More details here: https://curl.se/docs/sslcerts.html\n\n"
+			"curl failed to verify the legitimacy of the server\n");
+	is_long(nex, 1, "TLS failure: one exchange");
+	is_str(ex[0].url, "https://self-signed.badssl.com/", "TLS failure: url from Connected to");
+	is_long(ex[0].exit_code, 60, "TLS failure: exit code");
+	ok(has(ex[0].transcript, "More details here"), "TLS failure: continuation in transcript");
+	ok(ex[0].body == NULL, "TLS failure: no body");
+
+	/* failure without a curl: line */
+	run(FMT_CURL_V, "*   Trying 127.0.0.1:1...\n* connect to 127.0.0.1 port 1 failed: Connection refused\n"
+			"* Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server\n"
+			"* Closing connection 0\n");
+	is_long(nex, 1, "refused without curl: line: one exchange");
+	is_long(ex[0].status, 0, "refused: status 0");
+	ok(has(ex[0].error, "Couldn't connect to server"), "refused: error from the info line");
+	is_str(ex[0].host, "127.0.0.1", "refused: host from Trying");
+	is_long(ex[0].port, 1, "refused: port from Trying");
+
+	/* command line gives the URL */
+	run(FMT_CURL_V, "$ curl -v -x http://proxy:3128 https://nx.invalid/path\n"
+			"* Could not resolve proxy: proxy\ncurl: (5) Could not resolve proxy: proxy\n");
+	is_str(ex[0].url, "https://nx.invalid/path", "command line URL, proxy skipped");
+	is_str(ex[0].method, "GET", "command line default method");
+
+	/* -v -i on a terminal: every header echoed */
+	run(FMT_CURL_V, "> GET / HTTP/1.1\n> Host: e.test\n>\n< HTTP/1.1 200 OK\nHTTP/1.1 200 OK\n"
+			"< A: 1\nA: 1\n< \n\nbody\n");
+	is_str(ex[0].resp_headers, "A: 1\n", "-v -i tty: headers once");
+	is_str(ex[0].body, "body\n", "-v -i tty: echo removed from body");
+
+	/* -v -i to a file: stderr then stdout */
+	run(FMT_CURL_V, "> GET / HTTP/1.1\n> Host: e.test\n>\n< HTTP/1.1 200 OK\n< A: 1\n<\n"
+			"* Connection #0 to host e.test left intact\nHTTP/1.1 200 OK\r\nA: 1\r\n\r\n{}\n");
+	is_str(ex[0].body, "{}\n", "-v -i file: echoed headers skipped");
+
+	/* truncation */
+	run(FMT_CURL_V, "> GET /a HTTP/1.1\n> Host: h\n>\n< HTTP/1.1 200 OK\n< A: 1\n"
+			"< \n* Connection #0 left intact\n> GET /b HTTP/1.1\n> Host: h\n>\n< HTTP/1.1 500 Oops\n"
+			"< X-Cut: y");
+	is_long(nex, 2, "truncated: both exchanges kept");
+	is_long(res.status, IMPORT_PARTIAL, "truncated: partial");
+	ok(has(notes, "ends inside the response headers of exchange 1"), "truncated: note names it");
+	is_long(ex[1].status, 500, "truncated: status kept");
+
+	/* HTTP/2 stream error after headers */
+	run(FMT_CURL_V, "> GET / HTTP/2\n> Host: h2.test\n>\n< HTTP/2 200 \n<\n"
+			"* HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)\n"
+			"curl: (92) HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)\n");
+	is_long(nex, 1, "h2 stream error: one exchange");
+	is_long(ex[0].status, 200, "h2 stream error: status stays");
+	is_long(ex[0].exit_code, 92, "h2 stream error: exit 92");
+	ok(has(ex[0].error, "PROTOCOL_ERROR"), "h2 stream error: error text");
+
+	/* --trace-time on -v */
+	run(FMT_UNKNOWN, "00:21:34.999012 *   Trying 127.0.0.1:18080...\n"
+			 "00:21:34.999910 > GET /hello HTTP/1.1\r\n00:21:34.999910 > Host: 127.0.0.1:18080\r\n"
+			 "00:21:34.999910 > \r\n00:21:35.000479 < HTTP/1.1 200 OK\r\n00:21:35.000754 < \r\n"
+			 "Hello\n");
+	is_long(res.format, FMT_CURL_V, "-v --trace-time: sniffed as curl -v");
+	is_long(ex[0].status, 200, "-v --trace-time: status");
+	ok(has(ex[0].extra, "00:21:34.999012"), "-v --trace-time: time of day in extra");
+
+	/* Maximum redirects: the last 302 carries the error */
+	run(FMT_CURL_V, "> GET /loop HTTP/1.1\n> Host: l.test\n>\n< HTTP/1.1 302 Found\n< Location: /loop\n<\n"
+			"* Maximum (1) redirects followed\ncurl: (47) Maximum (1) redirects followed\n");
+	is_long(ex[nex - 1].status, 302, "max redirects: last status 302");
+	is_long(ex[nex - 1].exit_code, 47, "max redirects: exit 47");
+}
+
+static void test_include(void)
+{
+	run(FMT_UNKNOWN, "HTTP/1.1 302 Found\r\nLocation: /moved\r\nContent-Length: 0\r\n\r\n"
+			 "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:18080/final\r\n\r\n"
+			 "HTTP/1.1 200 OK\r\nContent-Length: 31\r\n\r\n{\"ok\": true, \"path\": \"/final\"}\n");
+	is_long(res.format, FMT_CURL_I, "-i: sniffed");
+	is_long(nex, 3, "-iL: three exchanges");
+	is_long(ex[1].redirect_of, 0, "-iL: hop 2 follows hop 1");
+	is_long(ex[2].redirect_of, 1, "-iL: hop 3 follows hop 2");
+	is_str(ex[2].url, "http://127.0.0.1:18080/final", "-iL: url from Location");
+	ok(ex[0].body == NULL && ex[1].body == NULL, "-iL: intermediate hops have no body");
+	is_str(ex[2].body, "{\"ok\": true, \"path\": \"/final\"}\n", "-iL: final body");
+
+	run(FMT_CURL_I, "HTTP/1.1 200 Connection established\r\nProxy-Agent: p\r\n\r\n"
+			"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhi\n");
+	is_long(nex, 2, "-i proxy: two exchanges");
+	is_str(ex[0].method, "CONNECT", "-i proxy: CONNECT exchange");
+	is_str(ex[1].body, "hi\n", "-i proxy: body");
+
+	run(FMT_CURL_I, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nA: b\r\n"
+			" folded\r\n\r\n{}\n");
+	is_long(nex, 1, "-i 100 continue: one exchange");
+	is_long(ex[0].status, 201, "-i 100 continue: status");
+	is_str(ex[0].resp_headers, "A: b folded\n", "-i: obs-fold joined");
+
+	run(FMT_UNKNOWN, "$ curl --insecure -i -X OPTIONS https://acm.example.com/x -H \"A: b\"\n"
+			 "HTTP/2 403\ncontent-type: application/json\n\n{\"Message\":\"no\"}\n");
+	is_long(res.format, FMT_CURL_I, "-i with prompt: sniffed");
+	is_str(ex[0].method, "OPTIONS", "-i: method from -X");
+	is_str(ex[0].url, "https://acm.example.com/x", "-i: url from command");
+	is_long(ex[0].status, 403, "-i: HTTP/2 status without reason");
+
+	run(FMT_UNKNOWN, "POST /items HTTP/1.1\r\nHost: 127.0.0.1:18080\r\nContent-Type: application/json\r\n"
+			 "\r\n{\"a\": 1}\n\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}");
+	is_long(res.format, FMT_CURL_I, "HTTPie -v: sniffed as curl-i");
+	is_long(nex, 1, "HTTPie -v: one exchange");
+	is_str(ex[0].url, "http://127.0.0.1:18080/items", "HTTPie -v: url");
+	is_str(ex[0].req_body, "{\"a\": 1}", "HTTPie -v: request body");
+	is_str(ex[0].body, "{}", "HTTPie -v: body without newline");
+
+	run(FMT_UNKNOWN, "\nhttp: LogLevel.ERROR: ConnectionError: HTTPConnectionPool(host='127.0.0.1', "
+			 "port=1): Max retries exceeded [Errno 111] Connection refused')) while doing a GET "
+			 "request to URL: http://127.0.0.1:1/\n");
+	is_long(res.format, FMT_CURL_I, "HTTPie error: sniffed");
+	is_long(nex, 1, "HTTPie error: one exchange");
+	is_long(ex[0].status, 0, "HTTPie error: status 0");
+	is_str(ex[0].url, "http://127.0.0.1:1/", "HTTPie error: url");
+	ok(has(ex[0].error, "Connection refused"), "HTTPie error: error text");
+
+	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nA: 1\r\nB: ");
+	is_long(res.status, IMPORT_PARTIAL, "-i cut in headers: partial");
+}
+
+static void test_trace(void)
+{
+	run(FMT_UNKNOWN, "== Info: Connected to localhost (127.0.0.1) port 80 (#0)\n"
+			 "=> Send header, 40 bytes (0x28)\n"
+			 "0000: 47 45 54 20 2f 20 48 54 54 50 2f 31 2e 31 0d 0a GET / HTTP/1.1..\n"
+			 "0010: 48 6f 73 74 3a 20 6c 6f 63 61 6c 68 6f 73 74 0d Host: localhost.\n"
+			 "0020: 0a 0d 0a                                        ...\n"
+			 "<= Recv header, 17 bytes (0x11)\n"
+			 "0000: 48 54 54 50 2f 31 2e 31 20 32 30 30 20 4f 4b 0d HTTP/1.1 200 OK.\n"
+			 "0010: 0a                                              .\n"
+			 "<= Recv header, 2 bytes (0x2)\n0000: 0d 0a                                           ..\n"
+			 "<= Recv data, 3 bytes (0x3)\n0000: 61 0a 62                                        a.b\n"
+			 "== Info: Connection #0 to host localhost left intact\n");
+	is_long(res.format, FMT_CURL_TRACE, "--trace: sniffed");
+	is_long(nex, 1, "--trace: one exchange");
+	is_str(ex[0].url, "http://localhost/", "--trace: url");
+	is_long(ex[0].status, 200, "--trace: status");
+	is_str(ex[0].body, "a\nb", "--trace: body bytes exact");
+
+	run(FMT_UNKNOWN, "00:21:33.495360 == Info: Connected to 127.0.0.1 (127.0.0.1) port 18080 (#0)\n"
+			 "00:21:33.496268 => Send header, 50 bytes (0x32)\n0000: POST /form HTTP/1.1\n"
+			 "0015: Host: 127.0.0.1:18080\n002c: \n00:21:33.496328 => Send data, 3 bytes (0x3)\n"
+			 "0000: a=1\n00:21:33.496858 <= Recv header, 22 bytes (0x16)\n0000: HTTP/1.1 201 Created\n"
+			 "00:21:33.496886 <= Recv header, 12 bytes (0xc)\n0000: X-Dup: one\n"
+			 "00:21:33.496924 <= Recv header, 2 bytes (0x2)\n0000: \n"
+			 "00:21:33.497006 <= Recv data, 3 bytes (0x3)\n0000: {}.\n{}\n"
+			 "00:21:33.497026 == Info: Connection #0 to host 127.0.0.1 left intact\n");
+	is_long(res.format, FMT_CURL_TRACE, "--trace-ascii --trace-time: sniffed");
+	is_str(ex[0].method, "POST", "--trace-ascii: method");
+	is_str(ex[0].req_body, "a=1", "--trace-ascii: request body");
+	is_str(ex[0].resp_headers, "X-Dup: one\n", "--trace-ascii: headers");
+	is_str(ex[0].body, "{}\n", "--trace-ascii: stdout body preferred");
+	ok(has(ex[0].extra, "00:21:33.49"), "--trace-time: time of day kept");
+	is_long(ex[0].status, 201, "--trace-ascii: status");
+}
+
+static void test_sniff(void)
+{
+	is_long(sniff_format((const unsigned char *)"{\"log\": {\"version\": \"1.2\"}}", 28), FMT_HAR,
+		"sniff: HAR");
+	is_long(sniff_format((const unsigned char *)"  {\"info\": {}, \"item\": []}", 26), FMT_UNKNOWN,
+		"sniff: other JSON");
+	is_long(sniff_format((const unsigned char *)"cb({\"log\":{}})", 14), FMT_HAR, "sniff: JSONP HAR");
+	is_long(sniff_format((const unsigned char *)"\x89PNG\r\n", 6), FMT_NOT_CAPTURE, "sniff: PNG");
+	is_long(sniff_format((const unsigned char *)"ab\0cd", 5), FMT_NOT_CAPTURE, "sniff: NUL bytes");
+	is_long(sniff_format((const unsigned char *)"\xff\xfe{\0", 4), FMT_UNKNOWN, "sniff: UTF-16");
+	is_long(sniff_format((const unsigned char *)"{ [5 bytes data]\n* Trying x\n", 28), FMT_CURL_V,
+		"sniff: -v starting with a data marker");
+	is_long(sniff_text((const unsigned char *)"hello\nworld\n", 12), FMT_NOT_CAPTURE,
+		"sniff: plain prose");
+	is_long(sniff_text((const unsigned char *)"We see Status Code: 403 on login\n", 33), FMT_TEXT,
+		"sniff: prose with a status");
+	is_long(sniff_text((const unsigned char *)"```\n$ curl -i x\nHTTP/1.1 200 OK\nA: b\n\n```\n", 42),
+		FMT_CURL_I, "sniff: fenced -i");
+	is_long(sniff_text((const unsigned char *)"Hi team,\nthe call fails:\nHTTP/1.1 500 Oops\nA: b\n", 47),
+		FMT_TEXT, "sniff: status line inside prose is text");
+	is_long(sniff_text((const unsigned char *)"  > GET / HTTP/1.1\n  > Host: x\n", 31), FMT_CURL_V,
+		"sniff: indented -v");
+}
+
+int main(void)
+{
+	test_rule_minimal();
+	test_verbose_quirks();
+	test_include();
+	test_trace();
+	test_sniff();
+	reset();
+	return done_testing();
+}

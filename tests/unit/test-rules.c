@@ -1,0 +1,402 @@
+/* test-rules.c - rule loader diagnostics and engine semantics. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <jansson.h>
+
+#include "rule.h"
+#include "exchange.h"
+#include "util.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/test-rules.XXXXXX";
+
+/* Write content to tmpdir/name; returns the malloc'd path. */
+static char *write_rule(const char *name, const char *content)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+/* Load one rule text as file name; returns the set, diagnostics in d. */
+static struct rule_set *load_one(const char *name, const char *content, struct strlist *d)
+{
+	struct rule_set *rs = rule_set_new();
+	char *path = write_rule(name, content);
+
+	rule_set_load_file(rs, path, d);
+	unlink(path);
+	free(path);
+	return rs;
+}
+
+/* Expect exactly one diagnostic "TMP/name:want" for content. */
+static void lint_is(const char *name, const char *content, const char *want, const char *what)
+{
+	struct strlist d = { 0 };
+	struct rule_set *rs = load_one(name, content, &d);
+	char *full = xasprintf("%s/%s:%s", tmpdir, name, want);
+
+	is_str(d.n ? d.v[0] : NULL, full, what);
+	if (d.n > 1)
+		diag("also: %s", d.v[1]);
+	ok(rule_set_count(rs) == 0, "%s: the bad rule is skipped", what);
+	free(full);
+	strlist_release(&d);
+	rule_set_free(rs);
+}
+
+#define HEAD "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: experimental\nadvice: A\n"
+
+static void test_loader(void)
+{
+	struct strlist d = { 0 };
+	struct rule_set *rs;
+	const struct rule *r;
+
+	rs = load_one("t.x.yaml", HEAD "priority: 5\nreferences: [https://a]\nmatch:\n"
+			       "  s: { field: status, in: [403] }\n"
+			       "  b: { field: response.body, regex: '\"type\"\\s*:' }\n", &d);
+	is_long((long)d.n, 0, "valid rule: no diagnostics");
+	is_long((long)rule_set_count(rs), 1, "valid rule loaded");
+	r = rule_set_get(rs, 0);
+	is_str(r ? rule_id(r) : NULL, "t.x", "id");
+	is_long(r ? rule_priority(r) : -1, 5, "priority");
+	is_long(r ? (long)rule_severity(r) : -1, SEV_HIGH, "severity");
+	is_str(r ? rule_vendor(r) : NULL, "V", "vendor");
+	rule_set_free(rs);
+	strlist_release(&d);
+
+	lint_is("t.x.yaml", HEAD "match:\n  b: { field: response.body, regex: \"x\" }\n",
+		"8:37: regex must be a single-quoted string or a '|-' block", "double-quoted regex");
+	lint_is("t.x.yaml", HEAD "match:\n  b: { field: response.body, regex: x+ }\n",
+		"8:37: regex must be a single-quoted string or a '|-' block", "plain regex");
+	lint_is("t.x.yaml", HEAD "match:\n  b:\n    field: response.body\n    regex: |\n      x+\n",
+		"10:12: regex must be a single-quoted string or a '|-' block", "'|' block keeps the newline");
+	lint_is("t.x.yaml", HEAD "match:\n  b: { field: response.body, regex: 'ab(c' }\n",
+		"8:42: invalid regex: missing closing parenthesis", "invalid regex at its offset");
+	lint_is("t.x.yaml", HEAD "match:\n  b: { field: response.body, regex: 'it''s+*' }\n",
+		"8:44: invalid regex: quantifier does not follow a repeatable item",
+		"offset counts a doubled quote once");
+	lint_is("t.x.yaml", HEAD "match:\n  b:\n    field: response.body\n    regex: |-\n      abc\n      x[z\n",
+		"12:10: invalid regex: missing terminating ] for character class",
+		"invalid regex in a '|-' block: line and column");
+	lint_is("t.x.yaml", HEAD "severity: low\nmatch:\n  s: { field: status, in: [403] }\n",
+		"7:1: duplicate key 'severity' (first at line 4)", "duplicate key");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403], in: [404] }\n",
+		"8:34: duplicate key 'in' (first at line 8)", "duplicate key in a matcher");
+	lint_is("t.x.yaml", HEAD "colour: red\nmatch:\n  s: { field: status, in: [403] }\n",
+		"7:1: unknown key 'colour' in a rule", "unknown top-level key");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403], regexp: 'x' }\n",
+		"8:34: unknown key 'regexp' in a matcher", "unknown matcher key");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403], equals: '403' }\n",
+		"8:34: matcher 's' has both 'in' and 'equals'; use exactly one of regex, contains, equals, in, range, exists",
+		"two operators");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: state, in: [403] }\n",
+		"8:15: unknown field 'state'", "unknown field");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
+				  "  h: { field: host, equals: a }\ncondition: s and (hh or h)\n",
+		"10:19: unknown matcher 'hh' in condition", "unknown matcher in condition: column of the name");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
+				  "  h: { field: host, equals: a }\ncondition: s and\n",
+		"10:17: condition ends early: expected a matcher name, 'not' or '('", "condition syntax");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
+				  "  h: { field: host, equals: a }\ncondition: s\n",
+		"9:3: matcher 'h' is not used by the condition (move supporting evidence to 'extract')",
+		"unused matcher");
+	lint_is("t.x.yaml", HEAD "match:\n  s: &a { field: status, in: [403] }\n",
+		"8:6: anchors are not allowed", "anchor");
+	lint_is("t.x.yaml", HEAD "match:\n  s: !!map { field: status, in: [403] }\n",
+		"8:6: tags are not allowed", "tag");
+	lint_is("t.y.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n",
+		"1:5: id 't.x' does not match the file name 't.y.yaml'", "id must match the file name");
+	lint_is("t.x.yaml", "id: t.x\ntitle: T\nvendor: V\nseverity: urgent\nstatus: experimental\n"
+			    "advice: A\nmatch:\n  s: { field: status, in: [403] }\n",
+		"4:11: severity 'urgent' is not one of info, low, medium, high, critical", "bad severity");
+	lint_is("t.x.yaml", "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: experimental\n"
+			    "match:\n  s: { field: status, in: [403] }\n",
+		"1:1: missing required key 'advice'", "missing key");
+	lint_is("t.x.yaml", "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: stable\nadvice: A\n"
+			    "match:\n  s: { field: status, in: [403] }\ntests:\n  - expect: match\n"
+			    "    exchange: |\n      < HTTP/1.1 403\n",
+		"9:1: a stable rule needs at least one 'match' and one 'no-match' test (has 1 and 0)",
+		"stable needs both kinds of test");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, range: [500, 400] }\n",
+		"8:30: 'range' low 500 is above high 400", "range order");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n  x: [1]\n",
+		"9:6: matcher 'x' must be a mapping", "matcher not a mapping");
+
+	/* Duplicate id across files: the second is refused and named. */
+	{
+		char *p1, *p2, *want;
+		char *da = xasprintf("%s/a", tmpdir), *db = xasprintf("%s/b", tmpdir);
+		mkdir(da, 0700);
+		mkdir(db, 0700);
+		free(da);
+		free(db);
+		p1 = write_rule("a/t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n");
+		p2 = write_rule("b/t.x.yaml", HEAD "match:\n  s: { field: status, in: [404] }\n");
+		rs = rule_set_new();
+		is_long(rule_set_load_dir(rs, tmpdir, &d), 1, "duplicate id: one diagnostic");
+		want = xasprintf("%s:1:5: duplicate rule id 't.x' (also in %s)", p2, p1);
+		is_str(d.n ? d.v[0] : NULL, want, "duplicate id names both files");
+		is_long((long)rule_set_count(rs), 1, "the first rule stays");
+		is_long(rule_set_load_dir(rs, "/nonexistent/rules", &d), -1, "unreadable dir: -1");
+		unlink(p1);
+		unlink(p2);
+		free(p1);
+		free(p2);
+		free(want);
+		rule_set_free(rs);
+		strlist_release(&d);
+	}
+}
+
+/* Collects the findings of one match call. */
+struct got {
+	int fired, inconclusive;
+	char *evidence, *advice;
+};
+
+static int collect(void *ctx, const struct rule_finding *f)
+{
+	struct got *g = ctx;
+
+	if (f->inconclusive)
+		g->inconclusive++;
+	else
+		g->fired++;
+	free(g->evidence);
+	free(g->advice);
+	g->evidence = xstrdup(f->evidence_json);
+	g->advice = xstrdup(f->advice);
+	return 0;
+}
+
+static void got_reset(struct got *g)
+{
+	free(g->evidence);
+	free(g->advice);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A rule from match/condition text with a fixed head. */
+static struct rule_set *rule_of(const char *body)
+{
+	struct strlist d = { 0 };
+	char *text = xasprintf(HEAD "%s", body);
+	struct rule_set *rs = load_one("t.x.yaml", text, &d);
+
+	if (d.n)
+		diag("unexpected: %s", d.v[0]);
+	free(text);
+	strlist_release(&d);
+	return rs;
+}
+
+/* Does the rule fire on ex?  1 fired, 2 inconclusive, 0 no. */
+static int fires(const char *body, const struct exchange *ex)
+{
+	struct rule_set *rs = rule_of(body);
+	struct got g = { 0 };
+	int ret;
+
+	rule_set_match(rs, ex, collect, &g);
+	ret = g.fired ? 1 : g.inconclusive ? 2 : 0;
+	got_reset(&g);
+	rule_set_free(rs);
+	return ret;
+}
+
+static void sample(struct exchange *ex)
+{
+	exchange_init(ex);
+	exchange_set(&ex->method, "POST");
+	exchange_set_url(ex, "https://AI-Gateway.vercel.sh:443/v1/chat/completions?x=1");
+	ex->status = 403;
+	exchange_set(&ex->http_version, "HTTP/2");
+	hdr_list_adds(&ex->req_headers, "Accept", "application/json");
+	hdr_list_adds(&ex->req_headers, "Origin", "https://app.example.com");
+	hdr_list_adds(&ex->resp_headers, "Content-Type", "application/json");
+	hdr_list_adds(&ex->resp_headers, "Set-Cookie", "a=1");
+	hdr_list_adds(&ex->resp_headers, "set-cookie", "b=2");
+	hdr_list_adds(&ex->resp_headers, "x-vercel-id", "sin1::fra1::mr2nm-1773654078302-80a62b52517d");
+	body_set(&ex->resp_body, "{\"error\":{\"message\":\"Forbidden.\",\"type\":\"access_denied\"}}", 57);
+	strlist_adds(&ex->transcript, "* Trying 1.2.3.4:443...");
+	strlist_adds(&ex->transcript, "* Connected to ai-gateway.vercel.sh");
+}
+
+static void test_engine(void)
+{
+	struct exchange ex;
+	struct rule_set *rs;
+	struct got g = { 0 };
+
+	sample(&ex);
+	is_str(ex.host, "ai-gateway.vercel.sh", "sample host is lowercased");
+	ok(fires("match:\n  h: { field: host, equals: ai-gateway.vercel.sh }\n", &ex) == 1, "equals");
+	ok(fires("match:\n  h: { field: host, equals: AI-gateway.vercel.sh }\n", &ex) == 0, "equals is case-sensitive");
+	ok(fires("match:\n  h: { field: host, equals: AI-gateway.vercel.sh, icase: true }\n", &ex) == 1, "equals icase");
+	ok(fires("match:\n  s: { field: status, in: [401, 403] }\n", &ex) == 1, "in (numbers as strings)");
+	ok(fires("match:\n  s: { field: status, range: [400, 499] }\n", &ex) == 1, "range");
+	ok(fires("match:\n  s: { field: status, range: [500, 599] }\n", &ex) == 0, "range outside");
+	ok(fires("match:\n  p: { field: port, equals: '443' }\n", &ex) == 1, "port");
+	ok(fires("match:\n  q: { field: query, equals: x=1 }\n", &ex) == 1, "query");
+	ok(fires("match:\n  b: { field: response.body, contains: access_denied }\n", &ex) == 1, "contains");
+	ok(fires("match:\n  b: { field: response.body, contains: ACCESS_denied, icase: true }\n", &ex) == 1, "contains icase");
+	ok(fires("match:\n  b: { field: response.body, regex: '\"TYPE\"', icase: true }\n", &ex) == 1, "regex icase");
+	ok(fires("match:\n  b: { field: response.body, regex: '(?i)\"TYPE\"' }\n", &ex) == 1, "regex inline flag");
+	ok(fires("match:\n  c: { field: response.header.set-cookie, equals: b=2 }\n", &ex) == 1,
+	   "a repeated header matches on its second copy");
+	ok(fires("match:\n  c: { field: response.header.SET-COOKIE, regex: '^a=' }\n", &ex) == 1,
+	   "header names are case-insensitive");
+	ok(fires("match:\n  c: { field: response.headers, regex: '(?m)^set-cookie: b=2$' }\n", &ex) == 1,
+	   "joined headers block");
+	ok(fires("match:\n  t: { field: transcript, regex: '^\\* Connected to' }\n", &ex) == 1,
+	   "transcript: each line on its own");
+	ok(fires("match:\n  t: { field: transcript, regex: 'Trying.*Connected' }\n", &ex) == 0,
+	   "transcript lines are not joined");
+	ok(fires("match:\n  e: { field: error, regex: '.' }\n", &ex) == 0, "absent field is false");
+	ok(fires("match:\n  e: { field: error, exists: false }\n", &ex) == 1, "exists: false on absent field");
+	ok(fires("match:\n  e: { field: response.header.server, exists: false }\n", &ex) == 1,
+	   "exists: false on absent header");
+	ok(fires("match:\n  e: { field: response.header.x-vercel-id, exists: true }\n", &ex) == 1,
+	   "exists: true");
+	ok(fires("match:\n  e: { field: request.body, exists: true }\n", &ex) == 0, "no request body");
+	ok(fires("match:\n  o: { field: cross_origin, equals: 'true' }\n", &ex) == 1, "cross_origin true");
+	ok(fires("match:\n  j: { field: expects_json, equals: 'true' }\n", &ex) == 1, "expects_json");
+	ok(fires("match:\n  k: { field: content_kind, equals: json }\n", &ex) == 1, "content_kind json");
+
+	/* Condition precedence: not > and > or. */
+	ok(fires("match:\n  t: { field: method, equals: POST }\n  f: { field: method, equals: GET }\n"
+		 "condition: t or f and f\n", &ex) == 1, "'and' binds tighter than 'or'");
+	ok(fires("match:\n  t: { field: method, equals: POST }\n  f: { field: method, equals: GET }\n"
+		 "condition: (t or f) and f\n", &ex) == 0, "parentheses");
+	ok(fires("match:\n  t: { field: method, equals: POST }\n  f: { field: method, equals: GET }\n"
+		 "condition: not f and t\n", &ex) == 1, "'not' binds tightest");
+	ok(fires("match:\n  t: { field: method, equals: POST }\n  f: { field: method, equals: GET }\n"
+		 "condition: not (f or t)\n", &ex) == 0, "not over parentheses");
+
+	/* Evidence and advice. */
+	{
+		struct strlist d = { 0 };
+		rs = load_one("t.x.yaml",
+			      "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: experimental\n"
+			      "advice: 'Quote {{vercel_id}} and {{ body }}; {{missing}} stays'\n"
+			      "match:\n  host: { field: host, equals: ai-gateway.vercel.sh }\n"
+			      "  denied: { field: status, in: [403] }\n"
+			      "  body: { field: response.body, regex: '\"type\"\\s*:\\s*\"(?<type>[a-z_]+)\"' }\n"
+			      "extract:\n  vercel_id: { field: response.header.x-vercel-id, regex: '(?<vercel_id>\\S+)' }\n",
+			      &d);
+		is_long((long)d.n, 0, "evidence rule loads");
+		rule_set_match(rs, &ex, collect, &g);
+		is_long(g.fired, 1, "fires once");
+		is_str(g.evidence,
+		       "{\"body\": \"\\\"type\\\":\\\"access_denied\\\"\", \"type\": \"access_denied\", "
+		       "\"vercel_id\": \"sin1::fra1::mr2nm-1773654078302-80a62b52517d\"}",
+		       "evidence: matched text, named groups, extract; no host/status");
+		is_str(g.advice,
+		       "Quote sin1::fra1::mr2nm-1773654078302-80a62b52517d and \"type\":\"access_denied\"; {{missing}} stays",
+		       "advice placeholders filled, unknown left as is");
+		got_reset(&g);
+		rule_set_free(rs);
+		strlist_release(&d);
+	}
+	exchange_release(&ex);
+
+	/* Derived fields and absent status. */
+	exchange_init(&ex);
+	exchange_set_url(&ex, "https://api.example.com/x");
+	ex.status = STATUS_UNKNOWN;
+	hdr_list_adds(&ex.req_headers, "origin", "https://API.example.com:443");
+	hdr_list_adds(&ex.resp_headers, "content-type", "text/html; charset=utf-8");
+	body_set(&ex.resp_body, "<html></html>", 13);
+	ok(fires("match:\n  s: { field: status, exists: false }\n", &ex) == 1, "unknown status is absent");
+	ok(fires("match:\n  o: { field: cross_origin, equals: 'false' }\n", &ex) == 1, "same-origin Origin");
+	ok(fires("match:\n  j: { field: expects_json, equals: 'false' }\n", &ex) == 1, "expects_json false");
+	ok(fires("match:\n  k: { field: content_kind, equals: html }\n", &ex) == 1, "content_kind html");
+	exchange_release(&ex);
+	exchange_init(&ex);
+	ex.status = STATUS_NONE;
+	exchange_set(&ex.error, "Could not resolve host: x");
+	ok(fires("match:\n  s: { field: status, equals: '0' }\n", &ex) == 1, "no response: status 0");
+	ok(fires("match:\n  o: { field: cross_origin, exists: false }\n", &ex) == 1, "no Origin: cross_origin absent");
+	ok(fires("match:\n  k: { field: content_kind, equals: empty }\n", &ex) == 1, "content_kind empty");
+	body_set(&ex.resp_body, "  {\"a\":1}", 9);
+	ok(fires("match:\n  k: { field: content_kind, equals: json }\n", &ex) == 1, "content_kind sniffed json");
+	exchange_release(&ex);
+}
+
+static void test_backtrack(void)
+{
+	struct exchange ex;
+	struct rule_set *rs;
+	struct got g = { 0 };
+	size_t n = (size_t)1 << 20;
+	char *body = xmalloc(n + 2);
+	struct timespec t0, t1;
+	double secs;
+
+	memset(body, 'a', n);
+	body[n] = 'b';
+	body[n + 1] = '\0';
+	exchange_init(&ex);
+	ex.status = 200;
+	body_set(&ex.resp_body, body, n + 1);
+	rs = rule_of("match:\n  b: { field: response.body, regex: '(a+)+$' }\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rule_set_match(rs, &ex, collect, &g);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	is_long(g.inconclusive, 1, "catastrophic regex on 1 MB: inconclusive");
+	is_long(g.fired, 0, "... and not a match");
+	ok(secs < 5.0, "... within seconds (%.2f s)", secs);
+	got_reset(&g);
+	rule_set_free(rs);
+
+	/* Inconclusive in three-valued logic: false AND unknown is false. */
+	rs = rule_of("match:\n  b: { field: response.body, regex: '(a+)+$' }\n"
+		     "  s: { field: status, equals: '500' }\ncondition: s and b\n");
+	rule_set_match(rs, &ex, collect, &g);
+	ok(g.inconclusive == 0 && g.fired == 0, "false and inconclusive: no finding");
+	got_reset(&g);
+	rule_set_free(rs);
+	rs = rule_of("match:\n  b: { field: response.body, regex: '(a+)+$' }\n"
+		     "  s: { field: status, equals: '200' }\ncondition: b or s\n");
+	rule_set_match(rs, &ex, collect, &g);
+	ok(g.fired == 1 && g.inconclusive == 0, "inconclusive or true: fires");
+	got_reset(&g);
+	rule_set_free(rs);
+	exchange_release(&ex);
+	free(body);
+}
+
+int main(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_loader();
+	test_engine();
+	test_backtrack();
+	{
+		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
+		free(cmd);
+	}
+	return done_testing();
+}
