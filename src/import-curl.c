@@ -622,6 +622,7 @@ static void set_url_parts(struct builder *b, struct exchange *ex, const char *ho
 	const char *scheme = guess_scheme(b, host, port);
 	struct sbuf u = SBUF_INIT;
 	int v6 = strchr(host, ':') != NULL;
+	int star = path && path[0] == '*';
 	sbuf_addf(&u, "%s://%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "");
 	if (port > 0 && !((strcmp(scheme, "https") == 0 && port == 443) ||
 			  (strcmp(scheme, "http") == 0 && port == 80)))
@@ -632,8 +633,9 @@ static void set_url_parts(struct builder *b, struct exchange *ex, const char *ho
 		sbuf_adds(&u, "/");
 	else
 		sbuf_adds(&u, "/");
+	/* path may point into ex->url, which this replaces */
 	exchange_set_url(ex, u.data);
-	if (path && path[0] == '*')
+	if (star)
 		exchange_set(&ex->path, "*");
 	sbuf_release(&u);
 }

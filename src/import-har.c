@@ -299,7 +299,7 @@ static size_t har_cookie_line(struct sbuf *b, json_t *cookies)
 static void har_fix_host(struct exchange *ex)
 {
 	const char *auth, *scheme, *path;
-	char *url;
+	char *url, *lower;
 
 	if (ex->host)
 		return;
@@ -314,8 +314,11 @@ static void har_fix_host(struct exchange *ex)
 	path = ex->url && ex->url[0] == '/' ? ex->url : hdr_list_get(&ex->req_headers, ":path");
 	if (!path || path[0] != '/')
 		path = "/";
-	url = xasprintf("%s://%s%s", scheme, auth, path);
+	lower = xasprintf("%s://%s", scheme, auth);
+	ascii_lower(lower);
+	url = xasprintf("%s%s", lower, path);
 	exchange_set_url(ex, url);
+	free(lower);
 	free(url);
 }
 

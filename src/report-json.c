@@ -12,10 +12,16 @@
 #define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
 
 /* jansson needs valid UTF-8; replace anything else. */
-static json_t *safe_str(const char *p, size_t n)
+static json_t *safe_str(const char *raw, size_t rawn)
 {
-	if (utf8_valid(p, n))
-		return json_stringn(p, n);
+	char *tofree = NULL;
+	const char *p = report_clean(raw, &tofree);
+	size_t n = tofree ? strlen(p) : rawn;
+	if (utf8_valid(p, n)) {
+		json_t *j = json_stringn(p, n);
+		free(tofree);
+		return j;
+	}
 	{
 		char *c = xstrndup(p, n);
 		for (size_t i = 0; i < n; i++)
@@ -23,6 +29,7 @@ static json_t *safe_str(const char *p, size_t n)
 				c[i] = '?';
 		json_t *j = json_stringn(c, n);
 		free(c);
+		free(tofree);
 		return j;
 	}
 }
@@ -165,8 +172,11 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 		json_object_set_new(f, "status_source", col_json_str(s, 16));
 		json_object_set_new(f, "error", col_json_str(s, 15));
 		json_object_set_new(f, "inconclusive", json_boolean(sqlite3_column_int(s, 9)));
-		if (evtext)
-			ev = json_loads(evtext, 0, NULL);
+		if (evtext) {
+			char *tf = NULL;
+			ev = json_loads(report_clean(evtext, &tf), 0, NULL);
+			free(tf);
+		}
 		json_object_set_new(f, "evidence", ev ? ev : json_object());
 		json_object_set_new(f, "request_ids", request_ids(hdr, body, sqlite3_column_int64(s, 13), o));
 		json_object_set_new(f, "advice", col_json_str(s, 10));

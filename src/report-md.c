@@ -25,12 +25,15 @@
 /* Inline code span for untrusted text: no line breaks, control bytes
  * dropped, a fence longer than any backtick run inside, and '|' escaped
  * inside tables. */
-static void md_code(FILE *out, const char *s, size_t max, int in_table)
+static void md_code(FILE *out, const char *raw, size_t max, int in_table)
 {
 	int ticks = 1, run = 0;
 	size_t n = 0;
 	const char *p;
+	char *tofree = NULL;
+	const char *s = report_clean(raw, &tofree);
 	if (!s || !*s) {
+		free(tofree);
 		fputs("` `", out);
 		return;
 	}
@@ -63,12 +66,15 @@ static void md_code(FILE *out, const char *s, size_t max, int in_table)
 		fputc(' ', out);
 	for (int i = 0; i < ticks; i++)
 		fputc('`', out);
+	free(tofree);
 }
 
 /* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
-static void md_text(FILE *out, const char *s, size_t max)
+static void md_text(FILE *out, const char *raw, size_t max)
 {
 	size_t n = 0;
+	char *tofree = NULL;
+	const char *s = report_clean(raw, &tofree);
 	if (!s)
 		return;
 	for (const char *p = s; *p; p++, n++) {
@@ -92,6 +98,7 @@ static void md_text(FILE *out, const char *s, size_t max)
 		else
 			fputc(c, out);
 	}
+	free(tofree);
 }
 
 static const char *col(sqlite3_stmt *s, int i)
@@ -282,11 +289,14 @@ static void free_groups(struct group *g, size_t n)
  * already in code spans). */
 static void print_advice(FILE *out, const char *advice)
 {
+	char *tofree = NULL;
 	if (!advice)
 		return;
+	advice = report_clean(advice, &tofree);
 	fputs(advice, out);
 	if (advice[0] && advice[strlen(advice) - 1] != '\n')
 		fputc('\n', out);
+	free(tofree);
 }
 
 int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)

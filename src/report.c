@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "redact.h"
 #include "report.h"
 #include "util.h"
+
+static struct redactor *report_red;
 
 const char *const report_default_id_headers[] = {
 	"x-request-id", "request-id", "x-vercel-id", "cf-ray", "x-amzn-requestid",
@@ -126,9 +129,54 @@ sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t err
 	return s;
 }
 
+void report_begin(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int keep = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'keep_secrets'", -1, &s, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		keep = sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	report_end();
+	if (keep) {
+		/* Fingerprints need not match the database's: nothing was
+		 * fingerprinted there.  A random key keeps them unguessable. */
+		unsigned char key[32];
+		FILE *f = fopen("/dev/urandom", "rb");
+		memset(key, 0, sizeof(key));
+		if (f) {
+			if (fread(key, 1, sizeof(key), f) != sizeof(key))
+				memset(key, 0, sizeof(key));
+			fclose(f);
+		}
+		report_red = redactor_new(key, sizeof(key));
+	}
+}
+
+void report_end(void)
+{
+	redactor_free(report_red);
+	report_red = NULL;
+}
+
+const char *report_clean(const char *s, char **tofree)
+{
+	*tofree = NULL;
+	if (!report_red || !s)
+		return s;
+	*tofree = redact_text(report_red, s, strlen(s));
+	return *tofree;
+}
+
 int report_write(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
 {
+	int rc;
+	report_begin(db);
 	if (o->format == REPORT_JSON)
-		return report_write_json(db, out, o, err, errlen);
-	return report_write_md(db, out, o, err, errlen);
+		rc = report_write_json(db, out, o, err, errlen);
+	else
+		rc = report_write_md(db, out, o, err, errlen);
+	report_end();
+	return rc;
 }

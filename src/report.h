@@ -38,6 +38,12 @@ void report_body_ids(const char *body, size_t len,
 		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx);
 /* Severity rank: critical 4 ... info 0, unknown -1. */
 int report_severity_rank(const char *sev);
+/* With a database imported with --keep-secrets, reports redact what they
+ * print: report_begin() sets that up from the meta table, report_clean()
+ * returns s or a redacted malloc'd copy (*tofree set; free it). */
+void report_begin(sqlite3 *db);
+void report_end(void);
+const char *report_clean(const char *s, char **tofree);
 /* Prepare sql or fill err; returns NULL on failure. */
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
 

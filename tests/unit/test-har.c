@@ -411,7 +411,7 @@ static void test_bodies(void)
 	    "\"postData\":{\"mimeType\":\"application/x-www-form-urlencoded\","
 	    "\"params\":[{\"name\":\"user\",\"value\":\"bob\"},{\"name\":\"n\",\"value\":\"2\"}]}},"
 	    "\"response\":{\"status\":200,\"headers\":[],\"content\":{\"size\":5,\"mimeType\":\"image/png\","
-	    "\"encoding\":\"base64\",\"text\":\"iVAATkc=\"}}},"
+	    "\"encoding\":\"base64\",\"text\":\"iVAATmc=\"}}},"
 	    "{\"request\":{\"method\":\"GET\",\"url\":\"https://x.example/h\",\"headers\":["
 	    "{\"name\":\"Cookie\",\"value\":\"real=1\"}],\"cookies\":[{\"name\":\"other\",\"value\":\"2\"}],"
 	    "\"postData\":{\"mimeType\":\"\",\"text\":\"\"}},"
