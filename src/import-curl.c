@@ -73,6 +73,7 @@ struct builder {
 	char *cmd_url;       /* from a pasted "$ curl ... URL" command line */
 	char *cmd_method;
 	long group;          /* bumped by each command line */
+	long group_count;    /* exchanges opened since the command line */
 
 	/* The previous exchange, for redirect chains. */
 	long prev_seq;
@@ -562,6 +563,9 @@ static void b_open(struct builder *b)
 		free(b->pending_time);
 		b->pending_time = NULL;
 	}
+	if (b->fmt == FMT_CURL_I && b->cmd_method && b->group_count == 0)
+		exchange_set(&b->cur->method, b->cmd_method);
+	b->group_count++;
 	b->phase = PH_REQ_HEADERS;
 	b->req_line_seen = 0;
 	b->interim = 0;
@@ -648,7 +652,9 @@ static void resolve_url(struct builder *b, struct exchange *ex)
 	int port = -1;
 
 	if (ex->url && strstr(ex->url, "://")) {
-		exchange_set_url(ex, ex->url);
+		char *u = xstrdup(ex->url);
+		exchange_set_url(ex, u);
+		free(u);
 		return;
 	}
 	if (ex->method && strcmp(ex->method, "CONNECT") == 0 && ex->url) {
@@ -1189,7 +1195,7 @@ static void b_resp_line(struct builder *b, const char *s)
 		if (b->interim)
 			strlist_adds(&b->cur->transcript, s);
 		/* -i through a proxy: the tunnel's answer is its own exchange */
-		if (status == 200 && b->fmt == FMT_CURL_I && !b->cur->method && reason &&
+		if (status == 200 && b->fmt == FMT_CURL_I && !b->req_line_seen && reason &&
 		    ascii_casestr(reason, strlen(reason), "connection established"))
 			exchange_set(&b->cur->method, "CONNECT");
 		free(b->last_resp_line);
@@ -1310,6 +1316,7 @@ static void b_command(struct builder *b, const char *cmd)
 	b_flush_pending(b, 0);
 	reset_conn(b);
 	b->group++;
+	b->group_count = 0;
 	while (*p) {
 		const char *s, *e;
 		size_t n;
@@ -1435,7 +1442,7 @@ static int v_prefix(const char *s, const char **text)
 		*text = p[1] ? p + 2 : p + 1;
 		return p[0];
 	}
-	if ((p[0] == '{' || p[0] == '}') && p[1] == ' ' && p[2] == '[') {
+	if ((p[0] == '{' && p[1] == ' ' && p[2] == '[') || (p[0] == '}' && p[1] == ' ')) {
 		*text = p + 2;
 		return p[0];
 	}

@@ -232,8 +232,13 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		}
 		if (strncmp(s, "curl: (", 7) == 0 && is_digit(s[7]))
 			curl_err++;
-		if (strncmp(s, "http: error: ", 13) == 0 || strncmp(s, "http: LogLevel.ERROR: ", 22) == 0)
+		if (strncmp(s, "http: error: ", 13) == 0 ||
+		    strncmp(s, "http: LogLevel.ERROR: ", 22) == 0) {
 			httpie_err++;
+			if (first_meaningful < 0)
+				first_meaningful = 3;
+			continue;
+		}
 		if (status_line(s)) {
 			status_any++;
 			if (first_meaningful < 0)
@@ -263,7 +268,7 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		return FMT_CURL_V;
 	if (first_meaningful == 1 || (first_meaningful == 2 && (status_any || headers)))
 		return FMT_CURL_I;
-	if (httpie_err && first_meaningful != 0)
+	if (httpie_err && first_meaningful == 3)
 		return FMT_CURL_I;
 	if (curl_err && first_meaningful != 0)
 		return FMT_CURL_V;

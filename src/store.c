@@ -110,7 +110,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail_st;
 	if (path && exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
 		goto fail_st;
-	if (!path && exec(st, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;") < 0)
+	if (!path && exec(st, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;") < 0)
 		goto fail_st;
 	if (exec(st, schema_sql) < 0)
 		goto fail_st;

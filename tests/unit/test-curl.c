@@ -427,27 +427,29 @@ static void test_trace(void)
 	is_long(ex[0].status, 201, "--trace-ascii: status");
 }
 
+#define SN(s) (const unsigned char *)(s), sizeof(s) - 1
+
 static void test_sniff(void)
 {
-	is_long(sniff_format((const unsigned char *)"{\"log\": {\"version\": \"1.2\"}}", 28), FMT_HAR,
+	is_long(sniff_format(SN("{\"log\": {\"version\": \"1.2\"}}")), FMT_HAR,
 		"sniff: HAR");
-	is_long(sniff_format((const unsigned char *)"  {\"info\": {}, \"item\": []}", 26), FMT_UNKNOWN,
+	is_long(sniff_format(SN("  {\"info\": {}, \"item\": []}")), FMT_UNKNOWN,
 		"sniff: other JSON");
-	is_long(sniff_format((const unsigned char *)"cb({\"log\":{}})", 14), FMT_HAR, "sniff: JSONP HAR");
-	is_long(sniff_format((const unsigned char *)"\x89PNG\r\n", 6), FMT_NOT_CAPTURE, "sniff: PNG");
+	is_long(sniff_format(SN("cb({\"log\":{}})")), FMT_HAR, "sniff: JSONP HAR");
+	is_long(sniff_format(SN("\x89PNG\r\n")), FMT_NOT_CAPTURE, "sniff: PNG");
 	is_long(sniff_format((const unsigned char *)"ab\0cd", 5), FMT_NOT_CAPTURE, "sniff: NUL bytes");
 	is_long(sniff_format((const unsigned char *)"\xff\xfe{\0", 4), FMT_UNKNOWN, "sniff: UTF-16");
-	is_long(sniff_format((const unsigned char *)"{ [5 bytes data]\n* Trying x\n", 28), FMT_CURL_V,
+	is_long(sniff_format(SN("{ [5 bytes data]\n* Trying x\n")), FMT_CURL_V,
 		"sniff: -v starting with a data marker");
-	is_long(sniff_text((const unsigned char *)"hello\nworld\n", 12), FMT_NOT_CAPTURE,
+	is_long(sniff_text(SN("hello\nworld\n")), FMT_NOT_CAPTURE,
 		"sniff: plain prose");
-	is_long(sniff_text((const unsigned char *)"We see Status Code: 403 on login\n", 33), FMT_TEXT,
+	is_long(sniff_text(SN("We see Status Code: 403 on login\n")), FMT_TEXT,
 		"sniff: prose with a status");
-	is_long(sniff_text((const unsigned char *)"```\n$ curl -i x\nHTTP/1.1 200 OK\nA: b\n\n```\n", 42),
+	is_long(sniff_text(SN("```\n$ curl -i x\nHTTP/1.1 200 OK\nA: b\n\n```\n")),
 		FMT_CURL_I, "sniff: fenced -i");
-	is_long(sniff_text((const unsigned char *)"Hi team,\nthe call fails:\nHTTP/1.1 500 Oops\nA: b\n", 47),
+	is_long(sniff_text(SN("Hi team,\nthe call fails:\nHTTP/1.1 500 Oops\nA: b\n")),
 		FMT_TEXT, "sniff: status line inside prose is text");
-	is_long(sniff_text((const unsigned char *)"  > GET / HTTP/1.1\n  > Host: x\n", 31), FMT_CURL_V,
+	is_long(sniff_text(SN("  > GET / HTTP/1.1\n  > Host: x\n")), FMT_CURL_V,
 		"sniff: indented -v");
 }
 

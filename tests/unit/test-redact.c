@@ -1,0 +1,429 @@
+/* test-redact.c - secrets planted everywhere must be gone after redaction,
+ * diagnostic values must stay, fingerprints must be stable. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exchange.h"
+#include "redact.h"
+#include "util.h"
+#include "tap.h"
+
+static const unsigned char KEY[] = "per-database-key-0123456789";
+
+/* Canaries: every one is a secret planted somewhere below. */
+#define C_BEARER "sk-proj-Q7fLm2Xp9RtV4wZk8NcB3yHd6JsA"
+#define C_BASIC_PW "S3cretPassw0rd-xyzzy"
+#define C_SID "s%3Aq9W2e8R7t6Y5u4I3o2P1a0S9d8F7"
+#define C_CSRF "Zx8Cv7Bn6Mq5Wl4Ek3Rj2Th1Yg0Uf9Id"
+#define C_SETCOOKIE "v2.Hk4Jm6Lp8Nr0Qt2Sv4Ux6Wz8Yb0Dc"
+#define C_XAPIKEY "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+#define C_APIM "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+#define C_AMZTOKEN "IQoJb3JpZ2luX2VjEHAaCXVzLWVhc3QtMSJHMEUCIQD"
+#define C_GOOG "AIzaSyD3fG5hJ7kL9mN1pQ3rS5tU7vW9xY1zA3b"
+#define C_URLPW "hunter2-Pw9Lk8Jh7Gf6"
+#define C_ACCESS "ya29.a0AfH6SMBx4Kp2Lq9Rz7Ws3Vt1Yu8Io"
+#define C_AMZSIG "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+#define C_PASSWORD "Tr0ub4dor&3-correct-horse"
+#define C_CLIENTSECRET "cs_Xy7Wv6Ut5Sr4Qp3On2Ml1Kj0Ih9"
+#define C_REFRESH "rt_1Aa2Bb3Cc4Dd5Ee6Ff7Gg8Hh9Ii0"
+#define C_TRUNC "trunc8Jd7Hs6Gf5Ka4Lq3Pw2Oe1Ir0Ut"
+#define C_FORMSECRET "fs_Pq9Or8Ns7Mt6Lu5Kv4Jw3Ix2Hy1"
+#define C_CODE "SplxlOBeZQQYbYS6WxSbIA-4f6d"
+#define C_GHP "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+#define C_AWSSECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+#define C_AKIA "AKIAIOSFODNN7EXAMPLE"
+#define C_XOXB "xoxb-2048-4096-Ab1Cd2Ef3Gh4Ij5Kl6"
+#define C_ERRBEARER "kT9mZ4qW7eR2tY5uI8oP1aS3dF6gH0jL"
+#define C_JSONAUTH "a1s2d3f4g5h6j7k8l9z0x1c2v3b4n5m6"
+#define C_ANT "sk-ant-api03-Rf4Tg5Yh6Uj7Ik8Ol9Pz0Xc1Vb2Nm3"
+#define C_JWT_SUB "user-8c1f2e3d4b5a69788796a5b4"
+#define C_JWT_SIG "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+
+static const char *const canaries[] = {
+	C_BEARER, C_BASIC_PW, C_SID, C_CSRF, C_SETCOOKIE, C_XAPIKEY, C_APIM, C_AMZTOKEN,
+	C_GOOG, C_URLPW, C_ACCESS, C_AMZSIG, C_PASSWORD, C_CLIENTSECRET, C_REFRESH, C_TRUNC,
+	C_FORMSECRET, C_CODE, C_GHP, C_AWSSECRET, C_AKIA, C_XOXB, C_ERRBEARER, C_JSONAUTH,
+	C_ANT, C_JWT_SUB, C_JWT_SIG, "carol@example.com", NULL
+};
+
+/* base64url without padding. */
+static char *b64url(const char *s)
+{
+	char *b = base64_encode((const unsigned char *)s, strlen(s));
+	size_t j = 0;
+
+	for (size_t i = 0; b[i]; i++) {
+		if (b[i] == '=')
+			continue;
+		b[j++] = b[i] == '+' ? '-' : b[i] == '/' ? '_' : b[i];
+	}
+	b[j] = '\0';
+	return b;
+}
+
+static char *make_jwt(const char *header, const char *claims, const char *sig)
+{
+	char *h = b64url(header), *c = b64url(claims);
+	char *jwt = xasprintf("%s.%s.%s", h, c, sig);
+	free(h);
+	free(c);
+	return jwt;
+}
+
+/* Every string of an exchange, for the leak check. */
+static void collect(const struct exchange *ex, const char **v, size_t *n)
+{
+	*n = 0;
+#define ADD(s) do { if (s) v[(*n)++] = (s); } while (0)
+	ADD(ex->url); ADD(ex->path); ADD(ex->query); ADD(ex->name); ADD(ex->error);
+	ADD(ex->status_text); ADD(ex->status_source); ADD(ex->extra); ADD(ex->method);
+	ADD(ex->host); ADD(ex->scheme);
+	ADD(ex->req_body.data); ADD(ex->resp_body.data);
+	for (size_t i = 0; i < ex->req_headers.n; i++) {
+		ADD(ex->req_headers.v[i].name);
+		ADD(ex->req_headers.v[i].value);
+	}
+	for (size_t i = 0; i < ex->resp_headers.n; i++) {
+		ADD(ex->resp_headers.v[i].name);
+		ADD(ex->resp_headers.v[i].value);
+	}
+	for (size_t i = 0; i < ex->transcript.n; i++)
+		ADD(ex->transcript.v[i]);
+#undef ADD
+}
+
+/* The first field holding any 10-character piece of canary, or NULL. */
+static const char *leak(const struct exchange *ex, const char *canary)
+{
+	const char *v[4096];
+	size_t n, cl = strlen(canary);
+
+	collect(ex, v, &n);
+	for (size_t k = 0; k < n; k++)
+		for (size_t off = 0; off + 10 <= cl; off++) {
+			char piece[11];
+			memcpy(piece, canary + off, 10);
+			piece[10] = '\0';
+			if (strstr(v[k], piece))
+				return v[k];
+		}
+	return NULL;
+}
+
+static void check_no_leaks(const struct exchange *ex, const char *what)
+{
+	for (size_t i = 0; canaries[i]; i++) {
+		const char *where = leak(ex, canaries[i]);
+		ok(where == NULL, "%s: no piece of canary %zu left", what, i);
+		if (where)
+			diag("found in: %s", where);
+	}
+}
+
+static const char *hdr(const struct hdr_list *l, const char *name)
+{
+	const char *v = hdr_list_get(l, name);
+	return v ? v : "(missing)";
+}
+
+/* The fingerprint text "[#xxxxxx]" of a secret under KEY. */
+static const char *fp_of(const struct redactor *r, const char *secret)
+{
+	static char buf[4][10];
+	static int k;
+	k = (k + 1) % 4;
+	redactor_fingerprint(r, secret, strlen(secret), buf[k]);
+	return buf[k];
+}
+
+static int contains(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle) != NULL;
+}
+
+static void test_everything(void)
+{
+	struct redactor *r = redactor_new(KEY, sizeof KEY - 1);
+	struct exchange ex;
+	char *basic_b64 = base64_encode((const unsigned char *)"alice:" C_BASIC_PW,
+					strlen("alice:" C_BASIC_PW));
+	char *basic = xasprintf("Basic %s", basic_b64);
+	char *jwt = make_jwt("{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+			     "{\"iss\":\"https://login.example.com/\",\"aud\":\"api\","
+			     "\"sub\":\"" C_JWT_SUB "\",\"email\":\"carol@example.com\","
+			     "\"name\":\"Carol Jones\",\"exp\":1714557600,\"iat\":1714554000,"
+			     "\"scope\":\"read write\"}",
+			     C_JWT_SIG);
+	char *body, *resp;
+	char *want;
+	int hits;
+
+	exchange_init(&ex);
+	exchange_set(&ex.started_at, "2024-05-02T00:00:00.000Z");
+	exchange_set(&ex.method, "POST");
+	exchange_set_url(&ex, "https://bob:" C_URLPW "@api.example.com/v1/items?access_token="
+			 C_ACCESS "&page=2&X-Amz-Signature=" C_AMZSIG "#frag");
+	hdr_list_adds(&ex.req_headers, "Authorization", "Bearer " C_BEARER);
+	hdr_list_adds(&ex.req_headers, "Proxy-Authorization", basic);
+	hdr_list_adds(&ex.req_headers, "Cookie", "sid=" C_SID "; csrftoken=" C_CSRF "; lang=en");
+	hdr_list_adds(&ex.req_headers, "x-api-key", C_XAPIKEY);
+	hdr_list_adds(&ex.req_headers, "Ocp-Apim-Subscription-Key", C_APIM);
+	hdr_list_adds(&ex.req_headers, "X-Amz-Security-Token", C_AMZTOKEN);
+	hdr_list_adds(&ex.req_headers, "x-goog-api-key", C_GOOG);
+	hdr_list_adds(&ex.req_headers, "X-Request-Id", "req_8f7e6d5c4b3a2910");
+	hdr_list_adds(&ex.req_headers, "Referer", "https://app.example.com/cb?code=" C_CODE "&state=xyz");
+	hdr_list_adds(&ex.req_headers, "Content-Type", "application/json");
+	hdr_list_adds(&ex.resp_headers, "Set-Cookie",
+		      "__Host-session=" C_SETCOOKIE "; Path=/; Secure; HttpOnly; SameSite=Lax");
+	hdr_list_adds(&ex.resp_headers, "x-vercel-id", "sin1::fra1::mr2nm-1773654078302-80a62b52517d");
+	hdr_list_adds(&ex.resp_headers, "cf-ray", "8a1b2c3d4e5f6a7b-SJC");
+	hdr_list_adds(&ex.resp_headers, "WWW-Authenticate",
+		      "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The access token expired\"");
+	hdr_list_adds(&ex.resp_headers, "x-ratelimit-remaining-tokens", "39000");
+	hdr_list_adds(&ex.resp_headers, "anthropic-ratelimit-tokens-reset", "2024-05-01T10:00:00Z");
+	hdr_list_adds(&ex.resp_headers, "Access-Control-Allow-Headers", "authorization, x-api-key");
+	hdr_list_adds(&ex.resp_headers, "Content-Security-Policy", "default-src 'self'");
+	hdr_list_adds(&ex.resp_headers, "Strict-Transport-Security", "max-age=31536000");
+	hdr_list_adds(&ex.resp_headers, "Cache-Control", "no-store");
+
+	body = xasprintf("{\"username\":\"bob\",\"password\":\"" C_PASSWORD "\","
+			 "\"client_secret\" : \"" C_CLIENTSECRET "\",\"nested\":{\"refresh_token\":\""
+			 C_REFRESH "\"},\"max_tokens\":100,\"note\":\"keep me\","
+			 "\"headers\":\"{\\\"Authorization\\\":\\\"Token " C_JSONAUTH "\\\"}\"}");
+	body_set(&ex.req_body, body, strlen(body));
+	exchange_set(&ex.req_body.mime, "application/json");
+	/* A response cut in the middle of a secret. */
+	resp = xasprintf("{\"token_type\":\"Bearer\",\"id_token\":\"%s\",\"expires_in\":3600,"
+			 "\"api_key\":\"" C_TRUNC, jwt);
+	body_set(&ex.resp_body, resp, strlen(resp));
+	ex.resp_body.truncated = 1;
+
+	strlist_adds(&ex.transcript, "* Using token " C_GHP " from the environment");
+	strlist_adds(&ex.transcript, "> Authorization: Basic dXNlcjpTM2NyZXRQYXNzdzByZC14eXp6eQ==");
+	strlist_adds(&ex.transcript, "* aws_secret_access_key = " C_AWSSECRET);
+	strlist_adds(&ex.transcript, "* AWS_ACCESS_KEY_ID=" C_AKIA);
+	strlist_adds(&ex.transcript, "* slack " C_XOXB " and anthropic " C_ANT);
+	exchange_set(&ex.error, "request failed: Bearer " C_ERRBEARER " rejected");
+	exchange_set(&ex.name, "Get items (task-1234567890abcdefghijklmnop)");
+
+	hits = redact_exchange(r, &ex);
+	ok(hits > 0, "redact_exchange reports replacements (%d)", hits);
+	check_no_leaks(&ex, "everything");
+
+	/* Diagnostic values untouched. */
+	is_str(hdr(&ex.req_headers, "X-Request-Id"), "req_8f7e6d5c4b3a2910", "x-request-id kept");
+	is_str(hdr(&ex.resp_headers, "x-vercel-id"), "sin1::fra1::mr2nm-1773654078302-80a62b52517d",
+	       "x-vercel-id kept");
+	is_str(hdr(&ex.resp_headers, "cf-ray"), "8a1b2c3d4e5f6a7b-SJC", "cf-ray kept");
+	is_str(hdr(&ex.resp_headers, "WWW-Authenticate"),
+	       "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"The access token expired\"",
+	       "www-authenticate kept");
+	is_str(hdr(&ex.resp_headers, "x-ratelimit-remaining-tokens"), "39000", "rate-limit tokens kept");
+	is_str(hdr(&ex.resp_headers, "anthropic-ratelimit-tokens-reset"), "2024-05-01T10:00:00Z",
+	       "anthropic rate-limit kept");
+	is_str(hdr(&ex.resp_headers, "Access-Control-Allow-Headers"), "authorization, x-api-key",
+	       "access-control-allow-headers kept");
+	is_str(hdr(&ex.resp_headers, "Content-Security-Policy"), "default-src 'self'", "csp kept");
+	is_str(hdr(&ex.resp_headers, "Strict-Transport-Security"), "max-age=31536000", "hsts kept");
+	is_str(hdr(&ex.resp_headers, "Cache-Control"), "no-store", "cache-control kept");
+	is_str(hdr(&ex.req_headers, "Content-Type"), "application/json", "content-type kept");
+	is_str(ex.name, "Get items (task-1234567890abcdefghijklmnop)", "no sk- match inside a word");
+	is_str(ex.host, "api.example.com", "host kept");
+	is_str(ex.method, "POST", "method kept");
+
+	/* The shapes of the replacements. */
+	want = xasprintf("Bearer sk-proj-" "\xe2\x80\xa6" "%s", fp_of(r, C_BEARER));
+	is_str(hdr(&ex.req_headers, "Authorization"), want, "bearer keeps scheme, type prefix, fingerprint");
+	free(want);
+	want = xasprintf("Basic \xe2\x80\xa6%s", fp_of(r, basic_b64));
+	is_str(hdr(&ex.req_headers, "Proxy-Authorization"), want, "basic credentials replaced");
+	free(want);
+	want = xasprintf("sid=\xe2\x80\xa6%s; csrftoken=\xe2\x80\xa6%s; lang=\xe2\x80\xa6%s",
+			 fp_of(r, C_SID), fp_of(r, C_CSRF), fp_of(r, "en"));
+	is_str(hdr(&ex.req_headers, "Cookie"), want, "cookie names kept, every value replaced");
+	free(want);
+	want = xasprintf("__Host-session=\xe2\x80\xa6%s; Path=/; Secure; HttpOnly; SameSite=Lax",
+			 fp_of(r, C_SETCOOKIE));
+	is_str(hdr(&ex.resp_headers, "Set-Cookie"), want, "set-cookie keeps name and attributes");
+	free(want);
+	want = xasprintf("AIza\xe2\x80\xa6%s", fp_of(r, C_GOOG));
+	is_str(hdr(&ex.req_headers, "x-goog-api-key"), want, "google key keeps AIza only");
+	free(want);
+	want = xasprintf("https://\xe2\x80\xa6%s@api.example.com/v1/items?access_token=ya29.\xe2\x80\xa6%s"
+			 "&page=2&X-Amz-Signature=\xe2\x80\xa6%s#frag",
+			 fp_of(r, "bob:" C_URLPW), fp_of(r, C_ACCESS), fp_of(r, C_AMZSIG));
+	is_str(ex.url, want, "url: credentials and token parameters replaced");
+	free(want);
+	is_str(ex.path, "/v1/items", "path kept");
+	want = xasprintf("access_token=ya29.\xe2\x80\xa6%s&page=2&X-Amz-Signature=\xe2\x80\xa6%s",
+			 fp_of(r, C_ACCESS), fp_of(r, C_AMZSIG));
+	is_str(ex.query, want, "query redacted like the url");
+	ok(contains(ex.url, ex.query), "url holds the redacted query");
+	free(want);
+	ok(contains(ex.req_body.data, "\"username\":\"bob\""), "json: username kept");
+	ok(contains(ex.req_body.data, "\"max_tokens\":100"), "json: max_tokens kept");
+	ok(contains(ex.req_body.data, "\"note\":\"keep me\""), "json: other fields kept");
+	want = xasprintf("\"client_secret\" : \"\xe2\x80\xa6%s\"", fp_of(r, C_CLIENTSECRET));
+	ok(contains(ex.req_body.data, want), "json: client_secret replaced in place");
+	free(want);
+	want = xasprintf("\\\"Authorization\\\":\\\"Token \xe2\x80\xa6%s\\\"", fp_of(r, C_JSONAUTH));
+	ok(contains(ex.req_body.data, want), "json: escaped Authorization inside a string");
+	free(want);
+	want = xasprintf("\"id_token\":\"JWT{alg:RS256,iss:https://login.example.com/,aud:api,"
+			 "exp:2024-05-01T10:00:00Z(expired at capture),iat:2024-05-01T09:00:00Z,"
+			 "scope:read+write}%s\"", fp_of(r, jwt));
+	ok(contains(ex.resp_body.data, want), "jwt: diagnostic claims readable, expired at capture");
+	if (!contains(ex.resp_body.data, want))
+		diag("got %s", ex.resp_body.data);
+	free(want);
+	ok(!contains(ex.resp_body.data, "Carol"), "jwt: name claim dropped");
+	ok(contains(ex.resp_body.data, "\"expires_in\":3600"), "json: expires_in kept");
+	want = xasprintf("\"api_key\":\"\xe2\x80\xa6%s", fp_of(r, C_TRUNC));
+	ok(contains(ex.resp_body.data, want), "json: secret cut by truncation still replaced");
+	free(want);
+	ok(ex.resp_body.len == strlen(ex.resp_body.data), "body length follows the new text");
+	want = xasprintf("* Using token ghp_\xe2\x80\xa6%s from the environment", fp_of(r, C_GHP));
+	is_str(ex.transcript.v[0], want, "transcript: github token");
+	free(want);
+	want = xasprintf("request failed: Bearer \xe2\x80\xa6%s rejected", fp_of(r, C_ERRBEARER));
+	is_str(ex.error, want, "error text: bearer token");
+	free(want);
+
+	/* Counts per kind. */
+	is_long(redactor_count(r, REDACT_AUTHORIZATION), 3, "count authorization (2 headers + 1 in text)");
+	is_long(redactor_count(r, REDACT_COOKIE), 3, "count cookie values");
+	is_long(redactor_count(r, REDACT_SET_COOKIE), 1, "count set-cookie");
+	is_long(redactor_count(r, REDACT_API_KEY_HEADER), 4, "count api-key headers");
+	is_long(redactor_count(r, REDACT_QUERY_PARAM), 3, "count query params (url 2 + referer 1)");
+	is_long(redactor_count(r, REDACT_FORM_FIELD), 0, "count form fields");
+	is_long(redactor_count(r, REDACT_JSON_FIELD), 5, "count json fields");
+	is_long(redactor_count(r, REDACT_URL_CREDENTIALS), 1, "count url credentials");
+	is_long(redactor_count(r, REDACT_TOKEN_IN_TEXT), 6, "count tokens in text");
+	is_long(redactor_count(r, REDACT_JWT), 0, "count bare jwts");
+	{
+		long sum = 0;
+		for (int k = 0; k < REDACT_KIND_COUNT; k++)
+			sum += redactor_count(r, (enum redact_kind)k);
+		is_long(sum, hits, "return value is the sum of the counts");
+	}
+	for (int k = 0; k < REDACT_KIND_COUNT; k++)
+		diag("%s %ld", redact_kind_name((enum redact_kind)k), redactor_count(r, (enum redact_kind)k));
+
+	/* Idempotent: a second pass finds nothing. */
+	redactor_reset_counts(r);
+	is_long(redact_exchange(r, &ex), 0, "second pass finds nothing more");
+	is_long(redactor_count(r, REDACT_COOKIE), 0, "counts were reset");
+
+	exchange_release(&ex);
+	free(body);
+	free(resp);
+	free(basic);
+	free(basic_b64);
+	free(jwt);
+	redactor_free(r);
+}
+
+static void test_form_and_text(void)
+{
+	struct redactor *r = redactor_new(KEY, sizeof KEY - 1);
+	struct redactor *r2 = redactor_new((const unsigned char *)"other", 5);
+	struct exchange ex;
+	const char *form = "grant_type=client_credentials&client_id=app-42&client_secret=" C_FORMSECRET
+			   "&code=" C_CODE;
+	char *t, *want;
+	char *jwt = make_jwt("{\"alg\":\"HS256\"}",
+			     "{\"iss\":\"x\",\"exp\":4102444800,\"nbf\":4102444000,\"email\":\"carol@example.com\"}",
+			     C_JWT_SIG);
+	char a[10], b[10], c[10];
+
+	exchange_init(&ex);
+	exchange_set_url(&ex, "https://auth.example.com/oauth/token");
+	body_set(&ex.req_body, form, strlen(form));
+	redact_exchange(r, &ex);
+	check_no_leaks(&ex, "form body");
+	ok(contains(ex.req_body.data, "grant_type=client_credentials&client_id=app-42&client_secret="),
+	   "form: other fields kept");
+	is_long(redactor_count(r, REDACT_FORM_FIELD), 2, "form: two fields counted");
+	exchange_release(&ex);
+
+	/* Fingerprints: stable under one key, different under another. */
+	redactor_fingerprint(r, C_BEARER, strlen(C_BEARER), a);
+	redactor_fingerprint(r, C_BEARER, strlen(C_BEARER), b);
+	redactor_fingerprint(r2, C_BEARER, strlen(C_BEARER), c);
+	is_str(a, b, "fingerprint stable");
+	ok(strcmp(a, c) != 0, "fingerprint depends on the key");
+	t = redact_text(r, "curl -H 'Authorization: Bearer " C_BEARER "' https://x", 200);
+	ok(contains(t, a), "same secret, same fingerprint in text (%s)", t);
+	ok(contains(t, "curl -H 'Authorization: Bearer sk-proj-"), "curl -H header kept readable");
+	free(t);
+
+	/* A JWT in prose, not yet valid, no capture time. */
+	t = xasprintf("token %s here", jwt);
+	{
+		char *out = redact_text(r, t, strlen(t));
+		want = xasprintf("token JWT{alg:HS256,iss:x,exp:2100-01-01T00:00:00Z,nbf:2099-12-31T23:46:40Z}%s here",
+				 fp_of(r, jwt));
+		is_str(out, want, "jwt in text summarised");
+		free(want);
+		free(out);
+	}
+	free(t);
+	/* Things that must not be taken for secrets. */
+	{
+		static const char *const keep[] = {
+			"Bearer token is invalid",
+			"Bearer error=\"invalid_token\"",
+			"Authorization: Bearer undefined",
+			"Authorization: Bearer {{apiKey}}",
+			"x-api-key: <YOUR_API_KEY>",
+			"the monkey: banana",
+			"max_tokens=4096&temperature=0.2",
+			"{\"next_page_token\": \"abc123\", \"tokens\": 12}",
+			"see https://docs.example.com/a?b=c",
+			"task-abcdefghijklmnopqrstuvwxyz0123",
+			"x-amzn-RequestId: 4e7d1f0a-0000-4c3b-9f1e-5a6b7c8d9e0f",
+			"cf-ray: 8a1b2c3d4e5f6a7b-SJC",
+			NULL
+		};
+		for (size_t i = 0; keep[i]; i++) {
+			char *out = redact_text(r, keep[i], strlen(keep[i]));
+			is_str(out, keep[i], keep[i]);
+			free(out);
+		}
+	}
+	/* Free-text shapes. */
+	{
+		static const char *const gone[] = {
+			"key=" C_AKIA " and " C_ANT,
+			"export OPENAI_API_KEY=" C_BEARER,
+			"password: " C_PASSWORD,
+			"postgres://admin:" C_URLPW "@db.internal:5432/app",
+			"{\"apiKey\": \"" C_XAPIKEY "\"}",
+			"client_secret=" C_CLIENTSECRET,
+			"Cookie: a=" C_SID,
+			NULL
+		};
+		for (size_t i = 0; gone[i]; i++) {
+			char *out = redact_text(r, gone[i], strlen(gone[i]));
+			int clean = 1;
+			for (size_t k = 0; canaries[k]; k++)
+				for (size_t off = 0; off + 10 <= strlen(canaries[k]); off++)
+					if (memmem(out, strlen(out), canaries[k] + off, 10))
+						clean = 0;
+			ok(clean && contains(out, "[#"), "text redacted: %s", out);
+			free(out);
+		}
+	}
+	free(jwt);
+	redactor_free(r);
+	redactor_free(r2);
+}
+
+int main(void)
+{
+	test_everything();
+	test_form_and_text();
+	return done_testing();
+}

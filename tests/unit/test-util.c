@@ -1,0 +1,83 @@
+/* test-util.c - sha256, hmac, base64, utf8, sbuf and parse_long. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "util.h"
+
+static void sha_hex_of(const char *s, size_t n, char out[65])
+{
+	struct sha256 h;
+	unsigned char d[32];
+	sha256_init(&h);
+	sha256_update(&h, s, n);
+	sha256_final(&h, d);
+	sha256_hex(d, out);
+}
+
+int main(void)
+{
+	char hex[65];
+	unsigned char mac[32];
+	size_t n;
+	char *p;
+	long v;
+	struct sbuf b = SBUF_INIT;
+
+	sha_hex_of("", 0, hex);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of empty");
+	sha_hex_of("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
+	{
+		/* Fed in odd pieces: same digest as at once. */
+		struct sha256 h;
+		unsigned char d[32];
+		const char *msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+		sha256_init(&h);
+		for (size_t i = 0; i < strlen(msg); i += 7)
+			sha256_update(&h, msg + i, strlen(msg) - i < 7 ? strlen(msg) - i : 7);
+		sha256_final(&h, d);
+		sha256_hex(d, hex);
+		is_str(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+		       "sha256 streamed in pieces");
+	}
+	hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac);
+	sha256_hex(mac, hex);
+	is_str(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+	       "hmac-sha256 RFC 4231 case 2");
+
+	p = base64_decode("aGVsbG8gd29ybGQ=", 16, &n);
+	ok(p && n == 11 && memcmp(p, "hello world", 11) == 0, "base64 decode");
+	free(p);
+	p = base64_decode("aGVs\nbG8_-w", 11, &n);
+	ok(p != NULL && n == 7 && memcmp(p, "hello?\xfb", 7) == 0, "base64 decode ignores whitespace, accepts url alphabet");
+	free(p);
+	p = base64_decode("a$b", 3, &n);
+	ok(p == NULL, "base64 decode rejects junk");
+	p = base64_encode((const unsigned char *)"hello world", 11);
+	is_str(p, "aGVsbG8gd29ybGQ=", "base64 encode");
+	free(p);
+
+	ok(utf8_valid("h\xc3\xa9llo", 6), "valid UTF-8");
+	ok(!utf8_valid("\xc3", 1), "truncated UTF-8 sequence is invalid");
+	ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate is invalid");
+	ok(!utf8_valid("\xc0\xaf", 2), "overlong encoding is invalid");
+
+	sbuf_addf(&b, "%s-%d", "x", 42);
+	sbuf_adds(&b, "!");
+	for (int i = 0; i < 1000; i++)
+		sbuf_addc(&b, 'a');
+	ok(b.len == 1005 && strncmp(b.data, "x-42!", 5) == 0, "sbuf grows and formats");
+	p = sbuf_detach(&b, &n);
+	ok(n == 1005 && b.data == NULL, "sbuf_detach hands over the storage");
+	free(p);
+
+	ok(parse_long(" 403 ", 5, &v) == 0 && v == 403, "parse_long trims");
+	ok(parse_long("4x", 2, &v) != 0, "parse_long rejects junk");
+	ok(parse_long("99999999999999999999999", 23, &v) != 0, "parse_long rejects overflow");
+	ok(ascii_casecmp("X-Vercel-Id", "x-vercel-id") == 0, "ascii_casecmp");
+	ok(ascii_casestr("Hello Ray ID: 1", 15, "ray id") != NULL, "ascii_casestr");
+	return done_testing();
+}
