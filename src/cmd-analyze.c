@@ -27,6 +27,8 @@ static void analyze_usage(FILE *out)
 		"      --request-id-header=NAME  also quote this header as a request ID\n"
 		"      --keep-secrets        store raw credentials in the database (never in reports)\n"
 		"      --force               re-import sources already in the database\n"
+		"      --per-ticket=OUT      write OUT/<ticket>.md (or .json) and OUT/index.md\n"
+		"  -j, --jobs=N              analyze the tickets of a folder on N processes\n"
 		"  -q, --quiet               no progress line\n"
 		"  -h, --help                display this help and exit\n\n"
 		"Exit status: 0 done, 1 a finding at or above --fail-on, 2 usage or rule errors,\n"

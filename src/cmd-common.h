@@ -20,6 +20,8 @@ struct common {
 	const char **idh;
 	size_t nidh, idh_alloc;
 	const char *ticket;
+	const char *per_ticket;  /* --per-ticket OUT folder, or NULL */
+	long jobs;               /* --jobs N */
 	int quiet;
 };
 

@@ -798,7 +798,8 @@ static void b_close(struct builder *b, int at_eof)
 			body_set(&ex->req_body, b->req_body.data, n);
 	}
 	resolve_url(b, ex);
-	if (ex->url && !strstr(ex->url, "://") && ex->host)
+	if (ex->url && !strstr(ex->url, "://") && ex->host &&
+	    !(ex->method && strcmp(ex->method, "CONNECT") == 0))
 		exchange_complete_url(ex);
 	{
 		const char *ct = hdr_list_get(&ex->resp_headers, "Content-Type");
@@ -841,8 +842,8 @@ static void b_close(struct builder *b, int at_eof)
 	free(ex);
 }
 
-/* Pending lines hold a failure (or an error line came): make it an exchange. */
-static void b_flush_pending(struct builder *b, int at_eof)
+/* Pending lines hold a failure: make it an exchange, closed unless keep. */
+static void b_flush_pending_keep(struct builder *b, int at_eof, int keep)
 {
 	int fail = 0;
 	if (b->cur)
@@ -859,7 +860,14 @@ static void b_flush_pending(struct builder *b, int at_eof)
 	b->phase = PH_REQ_DONE;
 	if (b->cmd_method)
 		exchange_set(&b->cur->method, b->cmd_method);
-	b_close(b, at_eof);
+	if (!keep)
+		b_close(b, at_eof);
+}
+
+/* Pending lines hold a failure: make it an exchange and close it. */
+static void b_flush_pending(struct builder *b, int at_eof)
+{
+	b_flush_pending_keep(b, at_eof, 0);
 }
 
 /* Reset what the transcript said about the connection (new command). */
@@ -1549,7 +1557,7 @@ static void run_verbose(struct builder *b, const char *buf, size_t len)
 		default:
 			if (exit_annotation(s, &code)) {
 				if (!b->cur)
-					b_flush_pending(b, 0);
+					b_flush_pending_keep(b, 0, 1);
 				b_exit_annotation(b, code);
 				break;
 			}

@@ -328,7 +328,6 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	struct run r;
 	struct walk_opts wo;
 	unsigned char key[32];
-	char *persist;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -338,9 +337,10 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	r.err = err;
 	r.errlen = errlen;
 	r.started = time(NULL);
-	persist = store_get_meta(st, "persistent");
-	redaction_key(st, persist != NULL, key);
-	free(persist);
+	if (o->key)
+		memcpy(key, o->key, sizeof(key));
+	else
+		pipeline_redaction_key(st, key);
 	r.red = redactor_new(key, sizeof(key));
 	memset(&wo, 0, sizeof(wo));
 	walk_caps_default(&wo.caps);
@@ -359,6 +359,80 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	if (rc < 0 || r.store_failed)
 		return -1;
 	return 0;
+}
+
+void pipeline_redaction_key(struct store *st, unsigned char key[32])
+{
+	char *persist = store_get_meta(st, "persistent");
+	redaction_key(st, persist != NULL, key);
+	free(persist);
+}
+
+int pipeline_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db(st);
+	char *sql = NULL;
+	char *q = sqlite3_mprintf("ATTACH DATABASE %Q AS w", path);
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+	sqlite3_free(q);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sql = xasprintf(
+		"BEGIN;"
+		"CREATE TEMP TABLE IF NOT EXISTS off(s INTEGER, e INTEGER);"
+		"DELETE FROM temp.off;"
+		"INSERT INTO temp.off SELECT (SELECT COALESCE(MAX(id), 0) FROM main.sources),"
+		" (SELECT COALESCE(MAX(id), 0) FROM main.exchanges);"
+		"CREATE TEMP TABLE IF NOT EXISTS keep(id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.keep;"
+		"INSERT INTO temp.keep SELECT id FROM w.sources WHERE %s;"
+		"INSERT INTO main.sources(id, path, ticket, sha256, size, format, status, error, exchanges)"
+		" SELECT id + (SELECT s FROM temp.off), path, ticket, sha256, size, format, status, error,"
+		" exchanges FROM w.sources WHERE id IN (SELECT id FROM temp.keep) ORDER BY id;"
+		"INSERT INTO main.exchanges(id, source_id, seq, started_at, name, method, url, scheme, host,"
+		" port, path, query, http_version, status, status_text, status_source, error, exit_code,"
+		" redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body,"
+		" resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns,"
+		" time_connect, time_ssl, time_send, time_wait, time_receive, extra)"
+		" SELECT id + (SELECT e FROM temp.off), source_id + (SELECT s FROM temp.off), seq,"
+		" started_at, name, method, url, scheme, host, port, path, query, http_version, status,"
+		" status_text, status_source, error, exit_code, redirect_of, req_body, req_body_size,"
+		" req_body_truncated, req_mime, resp_body, resp_body_size, resp_body_truncated, resp_mime,"
+		" time_total, time_blocked, time_dns, time_connect, time_ssl, time_send, time_wait,"
+		" time_receive, extra FROM w.exchanges WHERE source_id IN (SELECT id FROM temp.keep)"
+		" ORDER BY id;"
+		"INSERT INTO main.headers(exchange_id, side, idx, name, value) SELECT h.exchange_id +"
+		" (SELECT e FROM temp.off), h.side, h.idx, h.name, h.value FROM w.headers h JOIN"
+		" w.exchanges x ON x.id = h.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
+		"INSERT INTO main.transcript(exchange_id, idx, line) SELECT t.exchange_id +"
+		" (SELECT e FROM temp.off), t.idx, t.line FROM w.transcript t JOIN w.exchanges x ON"
+		" x.id = t.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
+		"INSERT INTO main.notes(source_id, seq, kind, message) SELECT source_id +"
+		" (SELECT s FROM temp.off), seq, kind, message FROM w.notes WHERE source_id IN"
+		" (SELECT id FROM temp.keep) ORDER BY id;"
+		"INSERT INTO main.redactions(source_id, kind, count) SELECT source_id +"
+		" (SELECT s FROM temp.off), kind, count FROM w.redactions WHERE source_id IN"
+		" (SELECT id FROM temp.keep);"
+		"COMMIT;",
+		force ? "1" : "sha256 IS NULL OR sha256 NOT IN (SELECT sha256 FROM main.sources WHERE"
+			      " sha256 IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))");
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, NULL);
+		goto fail;
+	}
+	if (sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "database error: %s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
 }
 
 struct match_run {

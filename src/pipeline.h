@@ -17,6 +17,7 @@ struct pipeline_opts {
 	int batch;                  /* each top-level entry of the one DIR is a ticket */
 	int progress;               /* progress line on stderr */
 	const char *const *env_files; /* --env files, NULL-terminated or NULL */
+	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
 };
 
 struct pipeline_stats {
@@ -36,6 +37,16 @@ struct pipeline_stats {
 int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 		    const struct pipeline_opts *o, struct pipeline_stats *stats, char *err,
 		    size_t errlen);
+
+/* The redaction key pipeline_import() uses when opts->key is NULL:
+ * $HARTRIAGE_REDACT_KEY, else the database's own (kept in meta), else a
+ * per-user key file, else random. */
+void pipeline_redaction_key(struct store *st, unsigned char key[32]);
+
+/* Copy every source (with its exchanges, headers, transcript, notes and
+ * redactions) of the database file path into st, skipping sources whose
+ * sha256 st already holds unless force.  Returns 0 or -1 (err filled). */
+int pipeline_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
 
 /* Replace the findings of st with those of rs over every exchange.
  * Returns 0 or -1 (err filled). */
