@@ -1641,7 +1641,7 @@ static void httpie_error_exchange(struct builder *b, const char *msg, const char
 		}
 		if (m && m < u) {
 			const char *ms = m + 14, *me = strchr(ms, ' ');
-			if (me && me < u && me - ms < 20)
+			if (me && me <= u && me - ms < 20)
 				exchange_setn(&b->cur->method, ms, (size_t)(me - ms));
 		}
 	} else if ((u = strstr(msg, "(host='")) != NULL) {

@@ -69,20 +69,20 @@ generated/httpie-follow-all-redirect.txt	not-capture
 generated/curl-w-simple.txt	not-capture	
 EOF
 
-# Facts a reader checks: URL, body, redirect chain, exit code (file|sql|want).
+# Facts a reader checks: URL, body, redirect chain, exit code (file, sql, want).
 cat > "$TMPDIR_T/facts" <<'EOF'
-generated/curl-v-hello-combined-2to1.txt|select url||' '||resp_body from exchanges|http://127.0.0.1:18080/hello Hello, world!
-generated/curl-v-http2.txt|select url||' '||http_version from exchanges|https://127.0.0.1:18444/hello HTTP/2
-generated/curl-vL-redirect.combined.txt|select group_concat(coalesce(redirect_of,'-'),',') from exchanges|-,0,1
-generated/curl-iL-redirect.txt|select group_concat(coalesce(redirect_of,'-'),',') from exchanges|-,0,1
-generated/curl-v-timeout.txt|select exit_code from exchanges|28
-generated/curl-v-proxy-connect.txt|select group_concat(url,' ') from exchanges|127.0.0.1:18443 https://127.0.0.1:18443/final
-curl/montymthl-relay_connect_proxy.txt|select resp_body from exchanges where seq=1|x.x.x.x
-generated/curl-trace-hex-utf8.txt|select resp_body from exchanges|Grüße, 世界 ✓
-generated/curl-trace-ascii-time-post.txt|select req_body from exchanges|name=John+Doe&email=j%40example.com
-generated/curl-i-tty-styled-ansi.txt|select group_concat(name,',') from headers where exchange_id=(select id from exchanges) and side='response'|Server,Date,Content-Type,Set-Cookie,Set-Cookie,X-Dup,X-Dup,Content-Length
-generated/curl-v-i-gzip-interleaved.txt|select substr(resp_body,1,15) from exchanges|{"compressed": 
-generated/curl-v-tls-selfsigned-fail.txt|select count(*) from transcript where line like '%self-signed%'|1
+generated/curl-v-hello-combined-2to1.txt	select url||' '||resp_body from exchanges	http://127.0.0.1:18080/hello Hello, world!
+generated/curl-v-http2.txt	select url||' '||http_version from exchanges	https://127.0.0.1:18444/hello HTTP/2
+generated/curl-vL-redirect.combined.txt	select group_concat(coalesce(redirect_of,'-'),',') from exchanges	-,0,1
+generated/curl-iL-redirect.txt	select group_concat(coalesce(redirect_of,'-'),',') from exchanges	-,0,1
+generated/curl-v-timeout.txt	select exit_code from exchanges	28
+generated/curl-v-proxy-connect.txt	select group_concat(url,' ') from exchanges	127.0.0.1:18443 https://127.0.0.1:18443/final
+curl/montymthl-relay_connect_proxy.txt	select resp_body from exchanges where seq=1	x.x.x.x
+generated/curl-trace-hex-utf8.txt	select resp_body from exchanges	Grüße, 世界 ✓
+generated/curl-trace-ascii-time-post.txt	select req_body from exchanges	name=John+Doe&email=j%40example.com
+generated/curl-i-tty-styled-ansi.txt	select group_concat(name,',') from headers where exchange_id=(select id from exchanges) and side='response'	Server,Date,Content-Type,Set-Cookie,Set-Cookie,X-Dup,X-Dup,Content-Length
+generated/curl-v-i-gzip-interleaved.txt	select substr(resp_body,1,14) from exchanges	{"compressed":
+generated/curl-v-tls-selfsigned-fail.txt	select count(*) from transcript where line like '%self-signed%'	1
 EOF
 
 db=$TMPDIR_T/corpus.db
@@ -124,7 +124,7 @@ while IFS='	' read -r file fmt want; do
 	done < "$TMPDIR_T/want"
 done < "$TMPDIR_T/table"
 
-while IFS='|' read -r file sql want; do
+while IFS='	' read -r file sql want; do
 	f=$CORPUS/$file
 	if [ ! -f "$f" ]; then
 		skip "$file not in the corpus"
