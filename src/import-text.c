@@ -67,6 +67,7 @@ struct tctx {
 	int raw_block;         /* block opened by a request or status line */
 	enum side body_side;   /* a body may follow on this side */
 	size_t body_until;     /* ... up to this line */
+	size_t scan_budget;    /* lines body scans may still visit (no quadratic time) */
 };
 
 static const char *const methods[] = {
@@ -164,12 +165,14 @@ static void lines_split(struct lines *L, char *buf, size_t len)
 			r = k;
 			continue;
 		}
+		if (c == '\r' && r + 1 < len && buf[r + 1] != '\n' && buf[r + 1] != '\r')
+			c = '\n'; /* old Mac line ends */
 		buf[w++] = c == 0 ? ' ' : (char)c;
 	}
 	buf[w] = 0;
 
 	char *p = buf, *end = buf + w;
-	while (p < end || (p == end && w > 0 && L->n == 0)) {
+	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *e = nl ? nl : end;
 		char *next = nl ? nl + 1 : end;
@@ -201,8 +204,6 @@ static void lines_split(struct lines *L, char *buf, size_t len)
 		    !ascii_casecmp(t, "<pre>") || !ascii_casecmp(t, "</pre>") ||
 		    !ascii_casecmp(t, "<code>") || !ascii_casecmp(t, "</code>"))
 			tl->blank = 1;
-		if (p == end)
-			break;
 		p = next;
 	}
 }
@@ -741,9 +742,13 @@ static void tx_complete_request(struct exchange *ex)
 
 	if (!ex->method && (v = hdr_list_get(&ex->req_headers, ":method")) != NULL)
 		exchange_set(&ex->method, v);
-	if (ex->status == STATUS_UNKNOWN && (v = hdr_list_get(&ex->resp_headers, ":status")) != NULL) {
+	if (ex->status == STATUS_UNKNOWN && ((v = hdr_list_get(&ex->resp_headers, ":status")) != NULL ||
+					     (v = hdr_list_get(&ex->resp_headers, "status")) != NULL)) {
 		long st;
-		if (!parse_long(v, strlen(v), &st) && st >= 100 && st <= 599)
+		size_t vl = strlen(v);
+		if (vl > 3 && v[3] == ' ')
+			vl = 3; /* "Status: 403 Forbidden" */
+		if (!parse_long(v, vl, &st) && st >= 100 && st <= 599)
 			ex->status = (int)st;
 	}
 	if (!ex->url && (v = hdr_list_get(&ex->req_headers, ":path")) != NULL)
@@ -834,10 +839,15 @@ static void join_lines(struct lines *L, size_t a, size_t b, const char *from,
 
 /* Scan a balanced JSON value from line i; returns the last line and sets
  * *endp to the byte after it, or returns (size_t)-1 when unbalanced. */
-static size_t json_extent(struct lines *L, size_t i, const char *start, const char **endp)
+static size_t json_extent(struct tctx *c, size_t i, const char *start, const char **endp)
 {
+	struct lines *L = c->L;
 	int depth = 0, instr = 0, esc = 0;
 	for (size_t j = i; j < L->n && j - i < BODY_LINES_CAP; j++) {
+		if (c->scan_budget == 0 && j - i >= 1000)
+			break;
+		if (c->scan_budget)
+			c->scan_budget--;
 		const char *p = j == i ? start : L->v[j].t;
 		for (; *p; p++) {
 			if (instr) {
@@ -927,7 +937,7 @@ static size_t read_body(struct tctx *c, size_t i, enum side side, int plain_ok)
 
 	if (*t == '{' || *t == '[') {
 		const char *end = NULL;
-		size_t j = json_extent(L, i, t, &end);
+		size_t j = json_extent(c, i, t, &end);
 		int truncated = 0;
 		if (j == (size_t)-1) {
 			/* Unbalanced: the paste was cut; keep the paragraph. */
@@ -960,6 +970,10 @@ static size_t read_body(struct tctx *c, size_t i, enum side side, int plain_ok)
 		size_t j = i;
 		const char *end = NULL;
 		for (; j < L->n && j - i < BODY_LINES_CAP; j++) {
+			if (c->scan_budget == 0 && j - i >= 1000)
+				break;
+			if (c->scan_budget)
+				c->scan_budget--;
 			const char *s = j == i ? t : L->v[j].t;
 			const char *e = ascii_casestr(s, strlen(s), "</html>");
 			if (e) {
@@ -1319,10 +1333,33 @@ static int error_line(struct tctx *c, size_t i)
 				c->L->v[i].used = 1;
 				return 1;
 			}
-			set_error(c, i, msg, strlen(msg));
+			if (c->active && c->has_error && c->ex.exit_code < 0 && i <= c->last + 3) {
+				/* The "* ..." line said it first; curl's summary wins. */
+				tx_touch(c, i);
+				exchange_setn(&c->ex.error, msg, strlen(msg));
+				c->L->v[i].used = 1;
+			} else {
+				set_error(c, i, msg, strlen(msg));
+			}
 			c->ex.exit_code = (int)code;
 			return 1;
 		}
+	}
+	/* curl -v info lines that end a transfer without a response. */
+	if (t[0] == '*' && t[1] == ' ' && c->active && (c->has_cmd || c->has_reqline) &&
+	    !c->has_status && !c->resp_evidence && !c->has_error) {
+		static const char *const fails[] = {
+			"Could not resolve host", "Couldn't resolve host", "Failed to connect to",
+			"Operation timed out", "Connection timed out", "SSL certificate problem",
+			"SSL: no alternative certificate", "OpenSSL SSL_connect", "Recv failure",
+			"Empty reply from server", "Connection refused", NULL
+		};
+		const char *msg = skipws(t + 2);
+		for (size_t k = 0; fails[k]; k++)
+			if (strstr(msg, fails[k])) {
+				set_error(c, i, msg, strlen(msg));
+				return 1;
+			}
 	}
 	/* HTTPie: "http: error: ConnectionError: ... while doing a GET request to URL: x" */
 	if ((r = after_prefix(t, "http: error: ")) != NULL || (r = after_prefix(t, "http: LogLevel.ERROR: ")) != NULL) {
@@ -2370,6 +2407,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 	memset(&c, 0, sizeof c);
 	c.L = &L;
 	c.sink = sink;
+	c.scan_budget = 4 * L.n + 100000;
 	parse_lines(&c);
 	res->exchanges = c.seq;
 	if (c.sink_failed) {

@@ -139,7 +139,7 @@ cp "$CORPUS/postman/newman-slashed-variable-names.postman_collection.json" "$TMP
 	--env "$CORPUS/postman/newman-slashed-variable-names.postman_environment.json" \
 	"$TMPDIR_T/slash/c.json" >/dev/null 2>&1
 is "$(sqlite3 "$TMPDIR_T/slash.db" "SELECT url FROM exchanges")" \
-	"https://postman-echo.com/get?foo=alpha&bar=beta" "--env: {{fo/o}} and {{b\\ar}} resolved"
+	"https://postman-echo.com/get?foo=alpha&bar=beta" "--env: variable names with a slash and a backslash resolved"
 # ... and a UTF-16LE environment file is read too.
 printf '\377\376' >"$TMPDIR_T/u16.json"
 awk 'BEGIN { s = "{\"name\":\"u16\",\"values\":[{\"key\":\"fo/o\",\"value\":\"utf16\",\"enabled\":true}]}";
@@ -158,6 +158,8 @@ cp "$FIX/gateway-ticket/gateway.postman_collection.json" "$TMPDIR_T/without/T2/"
 "$HARTRIAGE" analyze --format json "$TMPDIR_T/with" >"$TMPDIR_T/with.json" 2>"$TMPDIR_T/with.err"
 ok $? "analyze ticket with environment file"
 "$HARTRIAGE" analyze --format json "$TMPDIR_T/without" >"$TMPDIR_T/without.json" 2>/dev/null
+grep -q '"exchanges": *2' "$TMPDIR_T/without.json"
+ok $? "analyze collection alone: its two exchanges are imported"
 # findings are one JSON object each; pick out rule ids and urls
 grep -o '"rule": *"[^"]*"' "$TMPDIR_T/with.json" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u >"$TMPDIR_T/with.rules"
 grep -o '"rule": *"[^"]*"' "$TMPDIR_T/without.json" | sed 's/.*"\([^"]*\)"$/\1/' | sort -u >"$TMPDIR_T/without.rules"
