@@ -4,6 +4,7 @@ RULE_FILES = \
 	rules/akamai/akamai.edge-5xx-reference.yaml \
 	rules/anthropic/anthropic.authentication-error.yaml \
 	rules/anthropic/anthropic.billing.yaml \
+	rules/anthropic/anthropic.overloaded-error.yaml \
 	rules/anthropic/anthropic.permission-error.yaml \
 	rules/anthropic/anthropic.rate-limit-error.yaml \
 	rules/anthropic/anthropic.request-too-large.yaml \
@@ -25,10 +26,17 @@ RULE_FILES = \
 	rules/aws/aws.s3.signature-or-expiry.yaml \
 	rules/aws/aws.x-amzn-errortype.generic.yaml \
 	rules/azure/azure.ai-services.invalid-key-or-endpoint.yaml \
+	rules/azure/azure.apim.subscription-key.yaml \
 	rules/azure/azure.frontdoor.error-page.yaml \
 	rules/azure/azure.openai.deployment-not-found.yaml \
 	rules/azure/azure.openai.rate-limit.yaml \
 	rules/azure/azure.storage.authentication-failed.yaml \
+	rules/bearer/bearer.insufficient-scope.yaml \
+	rules/bearer/bearer.invalid-token.yaml \
+	rules/browser/browser.hsts-internal-redirect.yaml \
+	rules/browser/browser.mixed-content-blocked.yaml \
+	rules/browser/tests/mixed-content-blocked.har \
+	rules/browser/tests/mixed-content-near-http-page.har \
 	rules/cloudflare/cloudflare.1005-1006-ip-asn-country-banned.yaml \
 	rules/cloudflare/cloudflare.1010-browser-signature.yaml \
 	rules/cloudflare/cloudflare.1015-rate-limited.yaml \
@@ -46,6 +54,18 @@ RULE_FILES = \
 	rules/cloudflare/cloudflare.dns-config-1xxx.yaml \
 	rules/cloudflare/cloudflare.waf-block.yaml \
 	rules/cloudflare/cloudflare.worker-1101-1102.yaml \
+	rules/cors/cors.missing-allow-origin.yaml \
+	rules/cors/cors.preflight-failed.yaml \
+	rules/cors/cors.wildcard-with-credentials.yaml \
+	rules/curl/curl.connection-refused.yaml \
+	rules/curl/curl.could-not-resolve-host.yaml \
+	rules/curl/curl.empty-reply-or-reset.yaml \
+	rules/curl/curl.http2-stream-error.yaml \
+	rules/curl/curl.ssl-certificate-expired.yaml \
+	rules/curl/curl.ssl-hostname-mismatch.yaml \
+	rules/curl/curl.ssl-self-signed.yaml \
+	rules/curl/curl.ssl-unable-to-get-local-issuer.yaml \
+	rules/curl/curl.timeout.yaml \
 	rules/envoy/envoy.no-healthy-upstream.yaml \
 	rules/envoy/envoy.upstream-connect-error.yaml \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
@@ -55,11 +75,32 @@ RULE_FILES = \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
 	rules/gcp/gcp.gfe-server-error-page.yaml \
 	rules/gcp/gcp.https-lb-502-server-error.yaml \
+	rules/gemini/gemini.api-key-invalid.yaml \
+	rules/gemini/gemini.failed-precondition.yaml \
+	rules/gemini/gemini.resource-exhausted.yaml \
+	rules/github/github.bad-credentials.yaml \
+	rules/github/github.not-found-for-private-resource.yaml \
+	rules/github/github.rate-limit.yaml \
+	rules/github/github.saml-sso-required.yaml \
+	rules/google/google.permission-denied.yaml \
+	rules/har/har.chrome-net-error.yaml \
+	rules/har/har.cors-blocked.yaml \
+	rules/har/tests/chrome-net-error-dns.har \
+	rules/har/tests/chrome-net-error-near-failed.har \
+	rules/har/tests/cors-blocked-err-failed.har \
+	rules/har/tests/cors-blocked-near-dns.har \
 	rules/heroku/heroku.application-error.yaml \
 	rules/heroku/heroku.no-such-app.yaml \
+	rules/http/http.429-retry-after.yaml \
+	rules/http/http.431-request-header-fields-too-large.yaml \
+	rules/http/http.intermediary-html-error.yaml \
+	rules/http/http.login-redirect-instead-of-json.yaml \
+	rules/http/http.redirect-loop.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
 	rules/istio/istio.rbac-access-denied.yaml \
+	rules/jwt/jwt.expired.yaml \
+	rules/jwt/jwt.invalid-signature-or-not-yet-valid.yaml \
 	rules/kong/kong.key-auth.yaml \
 	rules/kong/kong.no-route-matched.yaml \
 	rules/microsoft-entra/microsoft-entra.aadsts-error.yaml \
@@ -71,11 +112,23 @@ RULE_FILES = \
 	rules/nginx/nginx.413-request-entity-too-large.yaml \
 	rules/nginx/nginx.502-504-upstream.yaml \
 	rules/nginx/nginx.header-or-uri-too-large.yaml \
+	rules/node/node.transport-error.yaml \
+	rules/oauth/oauth.invalid-client.yaml \
+	rules/oauth/oauth.invalid-grant.yaml \
+	rules/oauth/oauth.token-endpoint-error.generic.yaml \
+	rules/openai/openai.insufficient-quota.yaml \
 	rules/openai/openai.invalid-api-key.yaml \
 	rules/openai/openai.model-not-found.yaml \
 	rules/openai/openai.rate-limit-exceeded.yaml \
 	rules/openai/openai.server-error.yaml \
 	rules/openai/openai.unsupported-region-or-ip.yaml \
+	rules/proxy/proxy.407-proxy-authentication-required.yaml \
+	rules/proxy/proxy.connect-tunnel-denied.yaml \
+	rules/proxy/proxy.tls-interception.yaml \
+	rules/stripe/stripe.authentication.yaml \
+	rules/stripe/stripe.card-declined.yaml \
+	rules/stripe/stripe.idempotency-error.yaml \
+	rules/stripe/stripe.resource-missing.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
 	rules/vercel/vercel.ai-gateway.model-not-found.yaml \
 	rules/vercel/vercel.ai-gateway.policy-forbidden.yaml \

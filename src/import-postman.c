@@ -26,18 +26,14 @@
 #define PM_VAR_DEPTH_CAP 10       /* {{a}} -> {{b}} -> ... followed */
 #define PM_VAR_CAP 100000         /* variables kept per scope */
 #define PM_ENV_FILE_CAP ((size_t)64 << 20)
-#define PM_YAML_NODE_CAP 4000000L /* YAML nodes converted (alias bombs) */
 #define PM_MSG_CAP 300
+#define PM_UNRES_CAP 50           /* unresolved names noted per exchange */
+#define PM_SKIP_NOTE_CAP 100      /* skipped pieces noted one by one */
 
-/* One variable scope: key -> value, the last enabled duplicate wins. */
-struct pm_var {
-	char *key;
-	char *value;
-};
+/* One variable scope: a JSON object key -> string value (hashed lookups);
+ * the last enabled duplicate wins. */
 struct pm_vars {
-	struct pm_var *v;
-	size_t n;
-	size_t alloc;
+	json_t *map;
 };
 
 struct pm_ctx {
@@ -54,6 +50,8 @@ struct pm_ctx {
 	/* per exchange: unresolved variable names and where they were seen */
 	struct strlist unres;
 	struct strlist unres_where;
+	long unres_more;                /* unresolved references past the cap */
+	long skipped;                   /* pieces skipped (noted or not) */
 	json_t *extra;                  /* producer fields for ex->extra */
 };
 
@@ -75,8 +73,14 @@ static char *jtext(const json_t *v, int any_json)
 	if (json_is_integer(v))
 		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	if (json_is_real(v)) {
+		/* shortest of 15 or 17 digits that reads back the same */
 		double d = json_real_value(v);
-		return xasprintf("%.17g", d);
+		char *s = xasprintf("%.15g", d);
+		if (strtod(s, NULL) != d) {
+			free(s);
+			s = xasprintf("%.17g", d);
+		}
+		return s;
 	}
 	if (json_is_true(v))
 		return xstrdup("true");
@@ -122,38 +126,36 @@ static long long jint(const json_t *v, long long dflt)
 
 static void pm_vars_release(struct pm_vars *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].key);
-		free(s->v[i].value);
-	}
-	free(s->v);
-	memset(s, 0, sizeof(*s));
+	json_decref(s->map);
+	s->map = NULL;
 }
 
-/* Set key to value (both copied); a later definition replaces an earlier. */
+/* Number of variables in the scope. */
+static size_t pm_vars_count(const struct pm_vars *s)
+{
+	return s->map ? json_object_size(s->map) : 0;
+}
+
+/* Set key to value (both copied); a later definition replaces an earlier.
+ * Keys or values that are not valid UTF-8 are ignored. */
 static void pm_vars_put(struct pm_vars *s, const char *key, const char *value)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].key, key) == 0) {
-			free(s->v[i].value);
-			s->v[i].value = xstrdup(value);
-			return;
-		}
-	if (s->n >= PM_VAR_CAP)
+	json_t *v;
+
+	if (!s->map)
+		s->map = json_object();
+	if (json_object_size(s->map) >= PM_VAR_CAP && !json_object_get(s->map, key))
 		return;
-	s->v = xgrow(s->v, &s->alloc, s->n + 1, sizeof(*s->v));
-	s->v[s->n].key = xstrdup(key);
-	s->v[s->n].value = xstrdup(value);
-	s->n++;
+	v = json_string(value);
+	if (v)
+		json_object_set_new(s->map, key, v);
 }
 
 /* The value of key, or NULL when the scope does not define it. */
 static const char *pm_vars_get(const struct pm_vars *s, const char *key, size_t klen)
 {
-	for (size_t i = s->n; i-- > 0;)
-		if (strlen(s->v[i].key) == klen && memcmp(s->v[i].key, key, klen) == 0)
-			return s->v[i].value;
-	return NULL;
+	json_t *v = s->map ? json_object_getn(s->map, key, klen) : NULL;
+	return v ? json_string_value(v) : NULL;
 }
 
 /* Add the enabled entries of a Postman variable list ({key|id, value,
@@ -217,9 +219,14 @@ static const char *pm_lookup(const struct pm_ctx *c, const char *name, size_t n)
 	return v;
 }
 
-/* Remember an unresolved {{name}} once per exchange, with where it was. */
+/* Remember an unresolved {{name}} once per exchange, with where it was
+ * (the first PM_UNRES_CAP names; later ones are counted only). */
 static void pm_unresolved(struct pm_ctx *c, const char *name, size_t n, const char *where)
 {
+	if (c->unres.n >= PM_UNRES_CAP) {
+		c->unres_more++;
+		return;
+	}
 	for (size_t i = 0; i < c->unres.n; i++)
 		if (strlen(c->unres.v[i]) == n && memcmp(c->unres.v[i], name, n) == 0)
 			return;
@@ -423,14 +430,14 @@ out:
 static int pm_env_kind(const json_t *root)
 {
 	const char *scope;
+	json_t *values, *e;
+	size_t i;
 
 	if (json_is_array(root)) {
-		size_t i;
-		json_t *e;
 		if (json_array_size(root) == 0)
 			return 0;
 		json_array_foreach(root, i, e) {
-			if (!json_is_object(e) || !json_object_get(e, "key"))
+			if (!jstr(e, "key"))
 				return 0;
 			if (!json_object_get(e, "value") && !json_object_get(e, "enabled"))
 				return 0;
@@ -441,8 +448,13 @@ static int pm_env_kind(const json_t *root)
 		return 0;
 	if (json_is_object(json_object_get(root, "environment")) && json_object_size(root) <= 2)
 		return pm_env_kind(json_object_get(root, "environment"));
-	if (!json_is_array(json_object_get(root, "values")))
+	values = json_object_get(root, "values");
+	if (!json_is_array(values))
 		return 0;
+	/* every entry a {key, ...} object: keeps API bodies with "values" out */
+	json_array_foreach(values, i, e)
+		if (!jstr(e, "key"))
+			return 0;
 	scope = jstr(root, "_postman_variable_scope");
 	if (scope && strcmp(scope, "globals") == 0)
 		return 2;
@@ -511,7 +523,7 @@ static int pm_schema_known(const char *schema)
 /* Does a parsed object look like a Postman collection (v1 or v2)? */
 static int pm_is_collection(const json_t *o)
 {
-	json_t *info;
+	json_t *info, *first;
 
 	if (!json_is_object(o))
 		return 0;
@@ -524,12 +536,19 @@ static int pm_is_collection(const json_t *o)
 			return 1;
 		return 0;
 	}
-	if (json_is_array(json_object_get(o, "item")))
-		return 1;
-	if (json_is_array(json_object_get(o, "requests")) &&
+	/* without info: the first entry must look like an item or a request */
+	first = json_object_get(o, "item");
+	if (json_is_array(first)) {
+		first = json_array_get(first, 0);
+		return !first || json_object_get(first, "request") || json_object_get(first, "item");
+	}
+	first = json_object_get(o, "requests");
+	if (json_is_array(first) &&
 	    (json_object_get(o, "order") || json_object_get(o, "folders") ||
-	     json_object_get(o, "name")))
-		return 1;
+	     json_object_get(o, "name"))) {
+		first = json_array_get(first, 0);
+		return !first || (json_object_get(first, "url") && json_object_get(first, "method"));
+	}
 	return 0;
 }
 
@@ -568,6 +587,8 @@ static void pm_skip(struct pm_ctx *c, const char *fmt, ...)
 	char msg[PM_MSG_CAP];
 	va_list ap;
 
+	if (++c->skipped > PM_SKIP_NOTE_CAP)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -593,6 +614,7 @@ static void pm_begin(struct pm_ctx *c, struct exchange *ex)
 	exchange_init(ex);
 	strlist_release(&c->unres);
 	strlist_release(&c->unres_where);
+	c->unres_more = 0;
 	json_decref(c->extra);
 	c->extra = json_object();
 }
@@ -628,10 +650,16 @@ static int pm_emit(struct pm_ctx *c, struct exchange *ex)
 		c->sink->note(c->sink->ctx, NOTE_UNRESOLVED_VAR, seq, msg);
 		free(msg);
 	}
+	if (c->unres_more) {
+		char *msg = xasprintf("%ld more unresolved references not listed", c->unres_more);
+		c->sink->note(c->sink->ctx, NOTE_UNRESOLVED_VAR, seq, msg);
+		free(msg);
+	}
 out:
 	exchange_release(ex);
 	strlist_release(&c->unres);
 	strlist_release(&c->unres_where);
+	c->unres_more = 0;
 	return rc;
 }
 
@@ -841,6 +869,15 @@ static void pm_set_url(struct pm_ctx *c, struct exchange *ex, const char *tmpl)
 	if (strcmp(tmpl, url) != 0 && c->resolve)
 		json_object_set_new(c->extra, "url_template", json_string(tmpl));
 	free(url);
+}
+
+/* The auth that applies: own unless absent, null or "inherit". */
+static const json_t *pm_auth_pick(const json_t *own, const json_t *inherited)
+{
+	const char *t = jstr(own, "type");
+	if (!json_is_object(own) || (t && strcmp(t, "inherit") == 0))
+		return inherited;
+	return own;
 }
 
 /* A Postman auth parameter: v2.1 list [{key, value}] or v2.0 object. */
@@ -1088,7 +1125,7 @@ static void pm_request_v2(struct pm_ctx *c, struct exchange *ex, const json_t *r
 	pm_headers(c, &ex->req_headers, json_object_get(req, "header"));
 	pm_body_v2(c, ex, json_object_get(req, "body"));
 	ra = json_object_get(req, "auth");
-	pm_auth(c, ex, json_is_object(ra) ? ra : auth);
+	pm_auth(c, ex, pm_auth_pick(ra, auth));
 	free(tmpl);
 }
 
@@ -1220,8 +1257,7 @@ static int pm_items_v2(struct pm_ctx *c, const json_t *items, const char *path,
 			pm_skip(c, "%s%sitem %zu is not an object", path ? path : "", path ? ": " : "", i);
 			continue;
 		}
-		a = json_object_get(it, "auth");
-		a = json_is_object(a) ? a : auth;
+		a = pm_auth_pick(json_object_get(it, "auth"), auth);
 		sub = json_object_get(it, "item");
 		req = json_object_get(it, "request");
 		if (sub) {
@@ -1271,7 +1307,7 @@ static int pm_collection_v2(struct pm_ctx *c, const json_t *coll, const char *pr
 		return 0;
 	}
 	pm_vars_add_list(&c->coll, json_object_get(coll, "variable"));
-	return pm_items_v2(c, items, prefix, json_is_object(auth) ? auth : NULL, 0);
+	return pm_items_v2(c, items, prefix, pm_auth_pick(auth, NULL), 0);
 }
 
 /* ---- collection v1 ---------------------------------------------------- */
@@ -1566,11 +1602,21 @@ static void pm_environment(struct pm_ctx *c, const json_t *root)
 	pm_vars_add_list(&v, json_is_array(doc) ? doc : json_object_get(doc, "values"));
 	name = jstr(doc, "name");
 	sbuf_addf(&b, "%s%s%s%s: %zu enabled variable%s", kind == 2 ? "globals" : "environment",
-		  name ? " '" : "", name ? name : "", name ? "'" : "", v.n, v.n == 1 ? "" : "s");
-	for (size_t i = 0; i < v.n && b.len < 400; i++)
-		sbuf_addf(&b, "%s%s", i ? ", " : " (", v.v[i].key);
-	if (v.n)
-		sbuf_adds(&b, v.n && b.len >= 400 ? ", ...)" : ")");
+		  name ? " '" : "", name ? name : "", name ? "'" : "", pm_vars_count(&v),
+		  pm_vars_count(&v) == 1 ? "" : "s");
+	if (v.map) {
+		const char *k;
+		json_t *val;
+		size_t i = 0;
+		json_object_foreach(v.map, k, val) {
+			if (b.len >= 400) {
+				sbuf_adds(&b, ", ...");
+				break;
+			}
+			sbuf_addf(&b, "%s%.100s", i++ ? ", " : " (", k);
+		}
+		sbuf_adds(&b, ")");
+	}
 	c->sink->note(c->sink->ctx, NOTE_INFO, -1, sbuf_str(&b));
 	sbuf_release(&b);
 	pm_vars_release(&v);
@@ -1935,6 +1981,12 @@ static int pm_insomnia(struct pm_ctx *c, const json_t *root)
 /* Finish res from what the walk recorded. */
 static void pm_finish(struct pm_ctx *c)
 {
+	if (c->skipped > PM_SKIP_NOTE_CAP) {
+		char msg[PM_MSG_CAP];
+		snprintf(msg, sizeof(msg), "%ld more skipped pieces not listed",
+			 c->skipped - PM_SKIP_NOTE_CAP);
+		c->sink->note(c->sink->ctx, NOTE_SKIPPED, -1, msg);
+	}
 	if (c->fatal[0])
 		import_fail(c->res, c->res->exchanges ? IMPORT_PARTIAL : IMPORT_ERROR, "%s", c->fatal);
 	else if (c->capped)
@@ -2103,7 +2155,7 @@ int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	json_t *root = NULL;
-	long budget = PM_YAML_NODE_CAP;
+	long budget = (long)(len / 2) + 1000; /* no node costs under ~2 bytes */
 	int rc = 0, have_doc = 0;
 
 	memset(res, 0, sizeof(*res));

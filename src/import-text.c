@@ -13,6 +13,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -358,14 +359,15 @@ static char *caption_norm(const char *t, char *out, size_t cap)
 
 enum caption {
 	CAP_NONE, CAP_REQUEST, CAP_RESPONSE, CAP_REQ_HEADERS, CAP_RESP_HEADERS,
-	CAP_GENERAL, CAP_REQ_BODY, CAP_RESP_BODY, CAP_HEADERS
+	CAP_GENERAL, CAP_REQ_BODY, CAP_RESP_BODY, CAP_HEADERS,
+	CAP_LEAD_REQ_BODY, CAP_LEAD_RESP_BODY  /* a sentence ending "...the response:" */
 };
 
 /* Classify a caption line ("Response Headers:", "Body:"...). */
 static enum caption caption_of(const char *t)
 {
-	char buf[64];
-	if (strlen(t) > 60)
+	char buf[168];
+	if (strlen(t) > 160)
 		return CAP_NONE;
 	caption_norm(t, buf, sizeof buf);
 	static const struct { const char *s; enum caption c; } tab[] = {
@@ -388,11 +390,11 @@ static enum caption caption_of(const char *t)
 			return tab[i].c;
 	/* Short lead-ins: "And the response body I get:" */
 	size_t n = strlen(t);
-	if (n > 0 && n < 60 && t[n - 1] == ':' && !strchr(t, '{')) {
+	if (n > 0 && t[n - 1] == ':' && !strchr(t, '{')) {
 		if (strstr(buf, "request body") || strstr(buf, "payload"))
-			return CAP_REQ_BODY;
+			return CAP_LEAD_REQ_BODY;
 		if (strstr(buf, "body") || strstr(buf, "response"))
-			return CAP_RESP_BODY;
+			return CAP_LEAD_RESP_BODY;
 	}
 	return CAP_NONE;
 }
@@ -813,7 +815,8 @@ static void tx_flush(struct tctx *c, size_t boundary)
 			c->seq++;
 	}
 	exchange_release(ex);
-	c->prev_end = c->last + 1;
+	if (worth)
+		c->prev_end = c->last + 1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1303,6 +1306,23 @@ static int ps_error_message(struct tctx *c, size_t i, const char *msg)
 	return 0;
 }
 
+/* True when a PowerShell error message is a transport failure (no
+ * response) rather than the text of a server's answer. */
+static int ps_transport_error(const char *msg)
+{
+	static const char *const phrases[] = {
+		"Unable to connect", "could not be resolved", "timed out", "underlying connection",
+		"No such host", "No connection could be made", "actively refused", "SSL", "TLS",
+		"trust relationship", "Could not establish", "connection attempt failed",
+		"An error occurred while sending", "Connection refused", "Name or service not known",
+		"The request was canceled", "A task was canceled", "proxy", NULL
+	};
+	for (size_t k = 0; phrases[k]; k++)
+		if (ascii_casestr(msg, strlen(msg), phrases[k]))
+			return 1;
+	return 0;
+}
+
 /* Handle an error line at i; returns 1 when the line was one. */
 static int error_line(struct tctx *c, size_t i)
 {
@@ -1419,7 +1439,28 @@ static int error_line(struct tctx *c, size_t i)
 			strlist_adds(&c->ex.transcript, t);
 			return 1;
 		}
-		set_error(c, i, msg, strlen(msg));
+		if (ps_transport_error(msg)) {
+			set_error(c, i, msg, strlen(msg));
+			strlist_adds(&c->ex.transcript, t);
+			return 1;
+		}
+		/* Otherwise PS 5.1 printed the server's text body ("404 - File or
+		 * directory not found."). */
+		tx_touch(c, i);
+		c->L->v[i].used = 1;
+		struct sbuf b = SBUF_INIT;
+		sbuf_adds(&b, msg);
+		set_body(&c->ex, SIDE_RESP, &b, 0);
+		sbuf_release(&b);
+		c->resp_evidence = 1;
+		long code;
+		if (isdigit((unsigned char)msg[0]) && !parse_long(msg, 3, &code) && code >= 100 &&
+		    code <= 599 && (msg[3] == ' ' || msg[3] == 0)) {
+			c->ex.status = (int)code;
+			c->has_status = 1;
+			free(c->ex.status_source);
+			c->ex.status_source = xasprintf("powershell: \"%.*s\"", FRAG_CAP, msg);
+		}
 		strlist_adds(&c->ex.transcript, t);
 		return 1;
 	}
@@ -2069,6 +2110,9 @@ static void parse_lines(struct tctx *c)
 				c->hside = SIDE_NONE;
 				break;
 			case CAP_REQ_BODY:
+			case CAP_LEAD_REQ_BODY:
+				if (cap == CAP_LEAD_REQ_BODY)
+					tl->used = 0;
 				if (c->active) {
 					c->body_side = SIDE_REQ;
 					c->body_until = i + 3;
@@ -2076,13 +2120,17 @@ static void parse_lines(struct tctx *c)
 				}
 				break;
 			case CAP_RESP_BODY:
-				if (c->active) {
-					c->body_side = SIDE_RESP;
-					c->body_until = i + 3;
-					c->hside = SIDE_NONE;
-				} else {
+			case CAP_LEAD_RESP_BODY:
+				/* A sentence stays prose: it may state the status. */
+				if (cap == CAP_LEAD_RESP_BODY)
 					tl->used = 0;
-				}
+				if (c->active && (c->ex.resp_body.data || (c->has_status && !c->raw_block &&
+									    i > c->last + 3)))
+					tx_flush(c, i);
+				tx_touch(c, i);
+				c->body_side = SIDE_RESP;
+				c->body_until = i + 3;
+				c->hside = SIDE_NONE;
 				break;
 			case CAP_NONE:
 				break;
@@ -2297,6 +2345,67 @@ static char *header_param(const char *v, const char *param)
 	return e > p ? xstrndup(p, (size_t)(e - p)) : NULL;
 }
 
+/* Turn the HTML of a mail body into text lines: tags out, block ends
+ * to newlines, the common entities decoded.  Never fails. */
+static void html_to_text(const char *p, size_t n, struct sbuf *out)
+{
+	static const char *const breaks[] = {
+		"br", "/p", "p", "/div", "div", "/tr", "/li", "/h1", "/h2", "/h3", "/pre", "pre",
+		"/blockquote", "/table", NULL
+	};
+	static const struct { const char *e; char c; } ents[] = {
+		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' },
+		{ "&#39;", '\'' }, { "&apos;", '\'' }, { "&nbsp;", ' ' }, { NULL, 0 }
+	};
+	int in_pre = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '<') {
+			const char *e = memchr(p + i, '>', n - i);
+			if (!e)
+				break;
+			const char *tag = p + i + 1;
+			if (!ascii_ncasecmp(tag, "pre", 3) && !isalnum((unsigned char)tag[3]))
+				in_pre = 1;
+			else if (!ascii_ncasecmp(tag, "/pre", 4))
+				in_pre = 0;
+			for (size_t k = 0; breaks[k]; k++) {
+				size_t bl = strlen(breaks[k]);
+				if (!ascii_ncasecmp(tag, breaks[k], bl) && !isalnum((unsigned char)tag[bl])) {
+					sbuf_addc(out, '\n');
+					break;
+				}
+			}
+			/* Skip style and script contents entirely. */
+			if (!ascii_ncasecmp(tag, "style", 5) || !ascii_ncasecmp(tag, "script", 6)) {
+				const char *close = ascii_casestr(e, (size_t)(p + n - e), tag[1] == 't' ? "</style" : "</script");
+				if (close)
+					e = memchr(close, '>', (size_t)(p + n - close));
+				if (!e)
+					break;
+			}
+			i = (size_t)(e - p);
+			continue;
+		}
+		if (p[i] == '&') {
+			size_t k;
+			for (k = 0; ents[k].e; k++) {
+				size_t el = strlen(ents[k].e);
+				if (i + el <= n && !ascii_ncasecmp(p + i, ents[k].e, el)) {
+					sbuf_addc(out, ents[k].c);
+					i += el - 1;
+					break;
+				}
+			}
+			if (ents[k].e)
+				continue;
+		}
+		if ((p[i] == '\n' || p[i] == '\r') && !in_pre)
+			sbuf_addc(out, ' ');
+		else
+			sbuf_addc(out, p[i]);
+	}
+}
+
 /* Decode the text of an e-mail entity (headers hs/hl, body b/bl) into
  * out: the first text/plain part of a multipart, QP/base64 decoded. */
 static void mail_entity(const char *hs, size_t hl, const char *b, size_t bl, struct sbuf *out, int depth)
@@ -2312,8 +2421,9 @@ static void mail_entity(const char *hs, size_t hl, const char *b, size_t bl, str
 		int best_rank = 0;
 		while (p < end) {
 			const char *s = ascii_casestr(p, (size_t)(end - p), delim);
-			if (!s)
-				break;
+			if (!s || (end - s > (ptrdiff_t)strlen(delim) + 1 && s[strlen(delim)] == '-' &&
+				   s[strlen(delim) + 1] == '-'))
+				break; /* the closing delimiter */
 			const char *ps = memchr(s, '\n', (size_t)(end - s));
 			if (!ps)
 				break;
@@ -2342,21 +2452,24 @@ static void mail_entity(const char *hs, size_t hl, const char *b, size_t bl, str
 		} else {
 			sbuf_add(out, b, bl);
 		}
-	} else if (cte && !ascii_casecmp(cte, "quoted-printable")) {
-		size_t dl;
-		char *d = qp_decode(b, bl, &dl);
-		sbuf_add(out, d, dl);
-		free(d);
-	} else if (cte && !ascii_casecmp(cte, "base64")) {
-		size_t dl;
-		char *d = base64_decode(b, bl, &dl);
-		if (d)
-			sbuf_add(out, d, dl);
-		else
-			sbuf_add(out, b, bl);
-		free(d);
 	} else {
-		sbuf_add(out, b, bl);
+		struct sbuf dec = SBUF_INIT;
+		size_t dl;
+		char *d = NULL;
+		if (cte && !ascii_casecmp(cte, "quoted-printable"))
+			d = qp_decode(b, bl, &dl);
+		else if (cte && !ascii_casecmp(cte, "base64"))
+			d = base64_decode(b, bl, &dl);
+		if (d)
+			sbuf_add(&dec, d, dl);
+		else
+			sbuf_add(&dec, b, bl);
+		free(d);
+		if (ct && !ascii_ncasecmp(ct, "text/html", 9))
+			html_to_text(sbuf_str(&dec), dec.len, out);
+		else
+			sbuf_add(out, sbuf_str(&dec), dec.len);
+		sbuf_release(&dec);
 	}
 	free(ct);
 	free(cte);

@@ -166,7 +166,8 @@ static const char *const param_names[] = {
 /* Suffixes of normalized JSON field and assignment names that hold secrets. */
 static const char *const secret_suffixes[] = {
 	"password", "passwd", "secret", "apikey", "secretkey", "accesskey", "privatekey",
-	"token", "clientassertion", "credential", "credentials", "sessionid", NULL
+	"token", "clientassertion", "credential", "credentials", "sessionid",
+	"subscriptionkey", "signature", NULL
 };
 /* ...except these, which are cursors and counts, not secrets. */
 static const char *const not_secret_suffixes[] = {
@@ -263,6 +264,21 @@ static int already_redacted(const char *p, size_t n)
 		if (!is_hex((unsigned char)p[i]))
 			return 0;
 	return 1;
+}
+
+/* True when p starts with a fingerprint "[#xxxxxx]". */
+static int fingerprint_at(const char *p, size_t n)
+{
+	return n >= 9 && p[8] == ']' && already_redacted(p, 9);
+}
+
+/* True when [p, p+n) holds one of our fingerprints anywhere. */
+static int has_fingerprint(const char *p, size_t n)
+{
+	for (const char *c = p; (c = memchr(c, '[', (size_t)(p + n - c))); c++)
+		if (fingerprint_at(c, (size_t)(p + n - c)))
+			return 1;
+	return 0;
 }
 
 /* Values that are no secret and help diagnosis: empty, placeholders,
@@ -824,7 +840,7 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	norm_name(s + ks, ke - ks, norm);
 	if (!secret_field(norm) && strcmp(norm, "authorization") != 0 &&
 	    strcmp(norm, "proxyauthorization") != 0 && strcmp(norm, "cookie") != 0 &&
-	    strcmp(norm, "setcookie") != 0 && !(strlen(norm) < 64 && secret_header(norm)))
+	    strcmp(norm, "setcookie") != 0)
 		return 0;
 	/* The value ends at the closing quote (an escaped one inside a string),
 	 * or at the end of a line / of the input when the text was cut. */
@@ -878,8 +894,13 @@ static size_t try_param(struct scanner *sc, size_t i)
 		return 0;
 	j++;
 	vs = j;
-	while (j < n && !is_param_end((unsigned char)s[j]))
+	while (j < n && !is_param_end((unsigned char)s[j])) {
+		if (fingerprint_at(s + j, n - j)) {
+			j += 9; /* our own "[#xxxxxx]" holds a '#' */
+			continue;
+		}
 		j++;
+	}
 	if (j == vs || benign_value(s + vs, j - vs))
 		return 0;
 	sbuf_add(sc->out, s + i, vs - i);
@@ -1067,7 +1088,7 @@ static size_t try_assign(struct scanner *sc, size_t i)
 	while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'&,;<>", s[j]))
 		j++;
 	ve = j;
-	if (ve == vs || benign_value(s + vs, ve - vs))
+	if (ve == vs || benign_value(s + vs, ve - vs) || has_fingerprint(s + vs, ve - vs))
 		return 0;
 	if (!strong && !token_like(s + vs, ve - vs))
 		return 0;

@@ -685,6 +685,7 @@ int walk_tickets(const char *dir, const struct walk_opts *o)
 	if (stat(dir, &st) == 0) {
 		top.dev = st.st_dev;
 		top.ino = st.st_ino;
+		top.up = NULL;
 		up = &top;
 	}
 	for (size_t i = 0; i < n; i++) {

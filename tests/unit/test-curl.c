@@ -122,9 +122,57 @@ static int run_len(enum capture_format fmt, const char *text, size_t len)
 	return rc;
 }
 
+static int nfuzzed;
+
+/* Every prefix of text through each curl format and the sniffer: the
+ * importers must neither crash (ASan/UBSan) nor fail on a cut capture. */
+static void fuzz_prefixes(const char *text, size_t len)
+{
+	static const enum capture_format fmts[] = { FMT_CURL_V, FMT_CURL_I, FMT_CURL_TRACE };
+	int bad = 0;
+	for (size_t n = 0; n <= len; n++) {
+		char *copy = xmalloc(n + 1);
+		memcpy(copy, text, n);
+		(void)sniff_format((const unsigned char *)copy, n);
+		for (size_t f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++) {
+			if (run_len(fmts[f], copy, n) != 0 || res.status == IMPORT_ERROR ||
+			    res.exchanges != nex)
+				bad++;
+		}
+		free(copy);
+	}
+	nfuzzed++;
+	ok(bad == 0, "input %d: every prefix imports in each curl format", nfuzzed);
+}
+
 static int run(enum capture_format fmt, const char *text)
 {
+	fuzz_prefixes(text, strlen(text));
 	return run_len(fmt, text, strlen(text));
+}
+
+/* Random bytes (fixed seed) in each format: no crash, a sane result. */
+static void test_garbage(void)
+{
+	unsigned long x = 12345;
+	int bad = 0;
+	for (int round = 0; round < 200; round++) {
+		char buf[512];
+		size_t n = (size_t)(round * 7 % 500) + 1;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			/* bias towards the bytes the parsers care about */
+			static const char alphabet[] = "*<> \r\n{}[]:=-0123456789abcdefHTTP/1.GET curl: ()\x1b";
+			buf[i] = alphabet[(x >> 33) % (sizeof(alphabet) - 1)];
+			if ((x >> 20) % 17 == 0)
+				buf[i] = (char)(x >> 40);
+		}
+		for (int f = FMT_CURL_I; f <= FMT_CURL_TRACE; f++)
+			if (run_len((enum capture_format)f, buf, n) != 0 || res.exchanges != nex)
+				bad++;
+		(void)sniff_format((const unsigned char *)buf, n);
+	}
+	ok(bad == 0, "random bytes import without crash in each curl format");
 }
 
 static int has(const char *hay, const char *needle)
@@ -460,6 +508,7 @@ int main(void)
 	test_include();
 	test_trace();
 	test_sniff();
+	test_garbage();
 	reset();
 	return done_testing();
 }

@@ -204,6 +204,11 @@ static void test_classify(void)
 		{ "[1,2,3]", FMT_UNKNOWN },
 		{ "{\"summary\":{},\"results\":[]}", FMT_UNKNOWN },
 		{ "{\"requests\":5}", FMT_UNKNOWN },
+		{ "{\"id\":7,\"values\":[1,2]}", FMT_UNKNOWN },
+		{ "{\"name\":\"chart\",\"values\":[{\"x\":1}]}", FMT_UNKNOWN },
+		{ "{\"item\":[{\"sku\":\"a\"}]}", FMT_UNKNOWN },
+		{ "{\"name\":\"n\",\"requests\":[{\"id\":1}]}", FMT_UNKNOWN },
+		{ "[{\"key\":\"a\"}]", FMT_UNKNOWN },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *j = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);

@@ -314,6 +314,18 @@ static void test_powershell(struct collect *c)
 		is_long(c->ex[1].seq, 1, "russian: seq 1");
 	}
 
+	n = run_file("tests/fixtures/text/powershell-error-body.txt", c, &res);
+	is_long(n, 2, "powershell body and transport errors: two exchanges");
+	if (n == 2) {
+		is_long(c->ex[0].status, 404, "powershell server text: status");
+		is_str(c->ex[0].resp_body.data, "404 - File or directory not found.", "powershell server text: kept as body");
+		is_str(c->ex[0].url, "http://legacy.example.local/reports/q1.pdf", "powershell server text: url of the command");
+		is_str(c->ex[0].error, NULL, "powershell server text: no transport error");
+		is_long(c->ex[1].status, 0, "powershell transport error: no response");
+		is_str(c->ex[1].error, "Unable to connect to the remote server", "powershell transport error: message");
+		is_str(c->ex[1].host, "intranet.example.local", "powershell transport error: host");
+	}
+
 	n = run_file("tests/fixtures/text/powershell-error-ps7.txt", c, &res);
 	is_long(n, 1, "powershell 7 error: one exchange");
 	if (n == 1) {
@@ -339,6 +351,20 @@ static void test_mail(struct collect *c)
 	is_str(k->status_source, "prose: \"since the upgrade the gateway answers with status code 502\"",
 	       "e-mail: status_source after quoted-printable decoding");
 	is_str(k->host, "gw.customer.example", "e-mail: host from the URL in the (soft-wrapped) prose");
+
+	n = run_file("tests/fixtures/text/mail-html.eml", c, &res);
+	is_long(n, 1, "html e-mail: one exchange, the attachment part ignored");
+	if (n != 1)
+		return;
+	k = &c->ex[0];
+	is_str(k->method, "POST", "html e-mail: method from the prose");
+	is_str(k->url, "https://pay.vendor.example/v1/charges", "html e-mail: url from the prose");
+	is_long(k->status, 401, "html e-mail: status from the prose");
+	is_str(resp_h(c, 0, "www-authenticate"), "Bearer error=\"invalid_token\"",
+	       "html e-mail: entities and quoted-printable decoded in headers");
+	is_str(k->resp_body.data, "{\"error\":\"invalid_token\"}", "html e-mail: body inside <pre>");
+	ok(!hdr_list_get(&k->resp, "subject") && !hdr_list_get(&k->resp, "content-disposition"),
+	   "html e-mail: mail and MIME headers are not HTTP headers");
 }
 
 static void test_markdown_curl(struct collect *c)
@@ -387,6 +413,23 @@ static void test_curl_error(struct collect *c)
 	is_str(k->error, "Could not resolve host: hooks.example.com", "curl error: error text");
 	is_long(k->exit_code, 6, "curl error: exit code");
 	is_str(req_h(c, 0, "content-type"), "application/json", "curl error: -H header");
+}
+
+static void test_prose_body(struct collect *c)
+{
+	struct import_result res;
+	int n = run_file("tests/fixtures/text/prose-body.md", c, &res);
+	is_long(n, 1, "body after a lead-in sentence: one exchange");
+	if (n != 1)
+		return;
+	struct kept *k = &c->ex[0];
+	is_str(k->method, "POST", "body after a lead-in: method from the prose");
+	is_str(k->url, "https://api.example.com/v1/export", "body after a lead-in: url from the prose");
+	is_long(k->status, 500, "body after a lead-in: status from the same sentence");
+	is_str(k->status_source, "prose: \"When calling `POST https://api.example.com/v1/export` we get a 500\"",
+	       "body after a lead-in: status_source");
+	ok(k->resp_body.data && strstr(k->resp_body.data, "upstream timeout") && k->resp_body.data[0] == '{',
+	   "body after a lead-in: JSON body across lines");
 }
 
 /* One small paste with a prose sentence; returns the status found. */
@@ -494,6 +537,7 @@ int main(void)
 	test_redirect(&c);
 	test_curl_error(&c);
 	test_prose_status(&c);
+	test_prose_body(&c);
 	test_garbage(&c);
 	collect_release(&c);
 	return done_testing();
