@@ -108,6 +108,7 @@ RULE_FILES = \
 	rules/netlify/netlify.site-not-found.yaml \
 	rules/nextjs/nextjs.app-router-vary.yaml \
 	rules/nextjs/nextjs.cache-stale.yaml \
+	rules/nextjs/nextjs.default-not-found-page.yaml \
 	rules/nextjs/nextjs.middleware-rewrite.yaml \
 	rules/nginx/nginx.413-request-entity-too-large.yaml \
 	rules/nginx/nginx.502-504-upstream.yaml \
@@ -129,8 +130,11 @@ RULE_FILES = \
 	rules/stripe/stripe.card-declined.yaml \
 	rules/stripe/stripe.idempotency-error.yaml \
 	rules/stripe/stripe.resource-missing.yaml \
+	rules/vercel/tests/pasted-challenge-headers.txt \
+	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
 	rules/vercel/vercel.ai-gateway.model-not-found.yaml \
+	rules/vercel/vercel.ai-gateway.nextjs-route-headers.yaml \
 	rules/vercel/vercel.ai-gateway.policy-forbidden.yaml \
 	rules/vercel/vercel.ai-gateway.rate-limit-exceeded.yaml \
 	rules/vercel/vercel.deployment-blocked-or-paused.yaml \

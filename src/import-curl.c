@@ -44,6 +44,7 @@ struct builder {
 	int err_mode;        /* a "curl: (N)" line was seen for cur */
 	int echo;            /* -v -i: 0 none, 1 skipping echoed headers */
 	int body_started;
+	int body_closed;     /* an info line followed the body: it ended there */
 	int exact_body;      /* body came from trace bytes (prefer over stdout) */
 	struct sbuf body;
 	struct sbuf req_body;
@@ -183,6 +184,19 @@ static int clean_line(const char *p, size_t n, struct sbuf *out)
 	const char *seg, *end;
 
 	sbuf_reset(out);
+	/* fast path: nothing to strip and no progress meter */
+	{
+		size_t i = 0;
+		while (i < n && ((unsigned char)p[i] >= 0x20 || p[i] == '\t') && p[i] != 0x7f)
+			i++;
+		if (i == n && !(n && (p[0] == ' ' || is_digit(p[0])) && progress_row_end(p, p + n)) &&
+		    !memmem(p, n, "% Total", 7) && !memmem(p, n, "Dload", 5)) {
+			sbuf_add(out, p, n);
+			if (!out->data)
+				sbuf_adds(out, "");
+			return 0;
+		}
+	}
 	/* 1: strip escapes and controls except CR and TAB */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
@@ -573,6 +587,7 @@ static void b_open(struct builder *b)
 	b->err_mode = 0;
 	b->echo = 0;
 	b->body_started = 0;
+	b->body_closed = 0;
 	b->exact_body = 0;
 	sbuf_reset(&b->body);
 	sbuf_reset(&b->req_body);
@@ -746,6 +761,32 @@ static void finish_body(struct exchange *ex, struct sbuf *body)
 	}
 }
 
+/* The input ended inside this body: fewer bytes than Content-Length said,
+ * even counting the CRs that line cleaning removed.  Records it. */
+static void check_cut_body(struct builder *b, struct exchange *ex, const struct sbuf *body)
+{
+	const char *cl = hdr_list_get(&ex->resp_headers, "Content-Length");
+	long clen;
+	size_t slack = 0;
+	char msg[200];
+	if (b->body_closed || !cl || hdr_list_get(&ex->resp_headers, "Content-Encoding") ||
+	    parse_long(cl, strlen(cl), &clen) != 0 || clen <= 0)
+		return;
+	if (!b->exact_body)
+		for (size_t i = 0; i < body->len; i++)
+			if (body->data[i] == '\n')
+				slack++;
+	if ((long long)ex->resp_body.len + (long long)slack >= (long long)clen)
+		return;
+	ex->resp_body.truncated = 1;
+	ex->resp_body.size = clen;
+	snprintf(msg, sizeof(msg),
+		 "transcript ends inside the response body of exchange %ld (%zu of %ld bytes)",
+		 ex->seq, ex->resp_body.len, clen);
+	note(b, NOTE_TRUNCATED_FILE, ex->seq, msg);
+	b->lost = 1;
+}
+
 /* Finish and emit the open exchange.  at_eof says the input ended here. */
 static void b_close(struct builder *b, int at_eof)
 {
@@ -786,10 +827,13 @@ static void b_close(struct builder *b, int at_eof)
 		note(b, NOTE_TRUNCATED_FILE, ex->seq, msg);
 		b->lost = 1;
 	}
-	if (b->exact_body || !b->stdout_body.len)
-		finish_body(ex, &b->body);
-	else
-		finish_body(ex, &b->stdout_body);
+	{
+		struct sbuf *body = b->exact_body || !b->stdout_body.len ? &b->body : &b->stdout_body;
+		finish_body(ex, body);
+		if (at_eof && !trunc && !ex->error && b->phase == PH_RESP_DONE && b->body_started &&
+		    ex->status >= 200 && ex->resp_body.data && !ex->resp_body.truncated)
+			check_cut_body(b, ex, body);
+	}
 	if (b->req_body.len) {
 		size_t n = b->req_body.len;
 		while (n && b->req_body.data[n - 1] == '\n')
@@ -1031,6 +1075,8 @@ static void b_info(struct builder *b, const char *text, const char *time)
 		if (fail)
 			b_flush_pending(b, 0);
 	}
+	if (b->cur && b->phase == PH_RESP_DONE && b->body_started)
+		b->body_closed = 1;
 	learn_info(b, text);
 	if (!b->cur && time && !b->pending_time)
 		b->pending_time = xstrdup(time);

@@ -124,6 +124,7 @@ static long long jint(const json_t *v, long long dflt)
 
 /* ---- variables --------------------------------------------------------- */
 
+/* Free a scope's variables. */
 static void pm_vars_release(struct pm_vars *s)
 {
 	json_decref(s->map);
@@ -552,6 +553,7 @@ static int pm_is_collection(const json_t *o)
 	return 0;
 }
 
+/* Classification rules (FORMATS.md section 4), FMT_UNKNOWN when none fits. */
 enum capture_format postman_classify(json_t *root)
 {
 	json_t *run, *inner;
@@ -1219,7 +1221,7 @@ static int pm_item_v2(struct pm_ctx *c, const json_t *item, const char *path,
 		json_array_foreach(resps, i, r) {
 			json_t *orig;
 			if (!json_is_object(r)) {
-				pm_skip(c, "'%s': saved response %zu is not an object", name, i);
+				pm_skip(c, "saved response %zu that is not an object skipped: '%s'", i, name);
 				continue;
 			}
 			orig = json_object_get(r, "originalRequest");
@@ -1254,7 +1256,8 @@ static int pm_items_v2(struct pm_ctx *c, const json_t *items, const char *path,
 		const json_t *a;
 		json_t *sub, *req;
 		if (!json_is_object(it)) {
-			pm_skip(c, "%s%sitem %zu is not an object", path ? path : "", path ? ": " : "", i);
+			pm_skip(c, "item %zu that is not an object skipped%s%s%s", i,
+				path ? ": in '" : "", path ? path : "", path ? "'" : "");
 			continue;
 		}
 		a = pm_auth_pick(json_object_get(it, "auth"), auth);
@@ -1264,10 +1267,10 @@ static int pm_items_v2(struct pm_ctx *c, const json_t *items, const char *path,
 			char *fpath = pm_join(path, jstr(it, "name"));
 			int rc = 0;
 			if (!json_is_array(sub))
-				pm_skip(c, "folder '%s': 'item' is not an array", fpath);
+				pm_skip(c, "folder whose 'item' is not an array skipped: '%s'", fpath);
 			else if (depth + 1 > PM_FOLDER_DEPTH_CAP)
-				pm_skip(c, "folder '%s': nested deeper than %d folders", fpath,
-					PM_FOLDER_DEPTH_CAP);
+				pm_skip(c, "folder nested deeper than %d folders skipped: '%s'",
+					PM_FOLDER_DEPTH_CAP, fpath);
 			else
 				rc = pm_items_v2(c, sub, fpath, a, depth + 1);
 			free(fpath);
@@ -1278,7 +1281,7 @@ static int pm_items_v2(struct pm_ctx *c, const json_t *items, const char *path,
 				return -1;
 		} else {
 			char *n = pm_join(path, jstr(it, "name"));
-			pm_skip(c, "item '%s' has no request", n);
+			pm_skip(c, "item without a request skipped: '%s'", n);
 			free(n);
 		}
 	}
@@ -1306,6 +1309,7 @@ static int pm_collection_v2(struct pm_ctx *c, const json_t *coll, const char *pr
 											  : "not an array");
 		return 0;
 	}
+	pm_vars_add_list(&c->coll, json_object_get(coll, "variables")); /* old v2.0 */
 	pm_vars_add_list(&c->coll, json_object_get(coll, "variable"));
 	return pm_items_v2(c, items, prefix, pm_auth_pick(auth, NULL), 0);
 }
@@ -1516,7 +1520,7 @@ static int pm_collection_v1(struct pm_ctx *c, const json_t *coll, const char *pr
 			json_array_foreach(resps, j, resp) {
 				json_t *rq;
 				if (!json_is_object(resp)) {
-					pm_skip(c, "'%s': saved response %zu is not an object", name, j);
+					pm_skip(c, "saved response %zu that is not an object skipped: '%s'", j, name);
 					continue;
 				}
 				rq = json_object_get(resp, "request");
@@ -1550,7 +1554,8 @@ out:
 /* A Postman "Export data" dump: environments, globals, collections. */
 static int pm_dump(struct pm_ctx *c, const json_t *root)
 {
-	json_t *colls = json_object_get(root, "collections"), *envs = json_object_get(root, "environments");
+	json_t *colls = json_object_get(root, "collections");
+	json_t *envs = json_object_get(root, "environments");
 	json_t *e;
 	size_t i;
 	int used = 0;
@@ -1570,6 +1575,7 @@ static int pm_dump(struct pm_ctx *c, const json_t *root)
 		int rc;
 		if (!name)
 			name = jstr(json_object_get(e, "info"), "name");
+		pm_vars_release(&c->coll); /* collection variables are per collection */
 		if (json_is_array(json_object_get(e, "requests")))
 			rc = pm_collection_v1(c, e, name ? name : "(unnamed)");
 		else if (json_object_get(e, "item"))
@@ -2007,6 +2013,8 @@ static void pm_ctx_release(struct pm_ctx *c)
 	c->extra = NULL;
 }
 
+/* Import a parsed Postman / newman / Insomnia document; res says how well.
+ * Returns 0, or -1 when the sink refused an exchange. */
 int import_postman_json(json_t *root, enum capture_format fmt, const struct import_opts *opts,
 			struct import_sink *sink, struct import_result *res)
 {
@@ -2083,7 +2091,7 @@ static json_t *pm_yaml_scalar(const yaml_node_t *n)
 		return json_true();
 	if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0)
 		return json_false();
-	if (strspn(s, "-+0123456789") == len && len < 19 && len > 0 && !(len == 1 && !(*s >= '0' && *s <= '9'))) {
+	if (len > 0 && len < 19 && strspn(s, "-+0123456789") == len) {
 		long long v;
 		errno = 0;
 		v = strtoll(s, &end, 10);
@@ -2149,6 +2157,8 @@ static json_t *pm_yaml_node(yaml_document_t *doc, yaml_node_t *n, int depth, lon
 	return out;
 }
 
+/* Parse Insomnia YAML into JSON and import it; unreadable YAML is an
+ * IMPORT_ERROR with its position.  Returns 0, or -1 on a sink error. */
 int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *opts,
 			 struct import_sink *sink, struct import_result *res)
 {

@@ -225,7 +225,8 @@ static int secret_header(const char *lname)
 }
 
 /* The same for "Name: value" lines in free text: whole words only, so
- * "monkey: x" is left alone. */
+ * "monkey: x" is left alone.  Returns 2 for names that always hold a
+ * secret (password, secret), 1 for token-ish names, 0 otherwise. */
 static int secret_line_name(const char *p, size_t n)
 {
 	char lname[80];
@@ -247,7 +248,8 @@ static int secret_line_name(const char *p, size_t n)
 		};
 		for (size_t k = 0; words[k]; k++)
 			if (strlen(words[k]) == len && memcmp(c, words[k], len) == 0)
-				return 1;
+				return strstr(words[k], "pass") || strcmp(words[k], "pwd") == 0 ||
+				       strcmp(words[k], "secret") == 0 ? 2 : 1;
 		c += len;
 		if (*c)
 			c++;
@@ -565,7 +567,8 @@ static int put_value(struct redactor *r, struct sbuf *out, const char *p, size_t
 /* Authorization parameters whose values stay readable. */
 static const char *const auth_safe_params[] = {
 	"realm", "algorithm", "qop", "uri", "signedheaders", "nc", "charset", "error",
-	"errordescription", "scope", NULL
+	"errordescription", "scope", "oauthsignaturemethod", "oauthtimestamp",
+	"oauthversion", "oauthnonce", "oauthcallback", NULL
 };
 
 /* Append a redacted Authorization value ("Bearer x", "Basic x",
@@ -609,7 +612,13 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 				}
 				i++; /* '=' */
 				vs = i;
-				if (i < rn && rest[i] == '"') {
+				if (i + 1 < rn && rest[i] == '\\' && rest[i + 1] == '"') {
+					/* \"value\" inside a JSON string */
+					i += 2;
+					while (i + 1 < rn && !(rest[i] == '\\' && rest[i + 1] == '"'))
+						i++;
+					i = i + 1 < rn ? i + 2 : rn;
+				} else if (i < rn && rest[i] == '"') {
 					i++;
 					while (i < rn && rest[i] != '"')
 						i++;
@@ -629,13 +638,23 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 				}
 				if (in_list(norm, auth_safe_params)) {
 					sbuf_add(out, rest + vs, ve - vs);
+				} else if (strcmp(norm, "credential") == 0 &&
+					   memchr(rest + vs, '/', ve - vs)) {
+					/* AWS4 Credential=KEYID/date/region/service/aws4_request:
+					 * the scope after the key id helps diagnosis */
+					const char *sl = memchr(rest + vs, '/', ve - vs);
+					hits += put_value(r, out, rest + vs, (size_t)(sl - rest - vs), kind);
+					sbuf_add(out, sl, (size_t)(rest + ve - sl));
 				} else {
-					int q = ve - vs >= 2 && rest[vs] == '"' && rest[ve - 1] == '"';
-					if (q)
-						sbuf_addc(out, '"');
-					hits += put_value(r, out, rest + vs + q, ve - vs - 2 * (size_t)q, kind);
-					if (q)
-						sbuf_addc(out, '"');
+					size_t q = 0;
+					if (ve - vs >= 4 && rest[vs] == '\\' && rest[vs + 1] == '"' &&
+					    rest[ve - 2] == '\\' && rest[ve - 1] == '"')
+						q = 2;
+					else if (ve - vs >= 2 && rest[vs] == '"' && rest[ve - 1] == '"')
+						q = 1;
+					sbuf_add(out, rest + vs, q);
+					hits += put_value(r, out, rest + vs + q, ve - vs - 2 * q, kind);
+					sbuf_add(out, rest + ve - q, q);
 				}
 				if (i < rn) { /* ',' */
 					sbuf_addc(out, ',');
@@ -678,21 +697,58 @@ static int put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_
 	return hits;
 }
 
-/* Append a redacted Set-Cookie value: the value, not name or attributes. */
+/* Where the next cookie starts in a comma-joined Set-Cookie value
+ * ("a=1; Path=/, b=2"), skipping the comma of "Expires=Fri, 07 Sep";
+ * returns the offset of the comma, or n. */
+static size_t next_set_cookie(const char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t a = k, j = k + 1;
+		const char *attr;
+		size_t alen;
+		if (p[k] != ',')
+			continue;
+		while (a > 0 && p[a - 1] != ';')
+			a--;
+		attr = p + a;
+		alen = k - a;
+		trim_span(&attr, &alen);
+		if (alen >= 8 && ascii_ncasecmp(attr, "expires=", 8) == 0)
+			continue;
+		while (j < n && p[j] == ' ')
+			j++;
+		while (j < n && (is_alnum((unsigned char)p[j]) || strchr("!#$%&'*+.^_`|~-", p[j])))
+			j++;
+		if (j > k + 1 && j < n && p[j] == '=')
+			return k;
+	}
+	return n;
+}
+
+/* Append a redacted Set-Cookie value: the value, not name or attributes
+ * (of every cookie when several are joined by commas). */
 static int put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n)
 {
-	const char *semi = memchr(p, ';', n);
-	size_t first = semi ? (size_t)(semi - p) : n;
-	const char *eq = memchr(p, '=', first);
-	int hits;
+	int hits = 0;
 
-	if (eq) {
-		sbuf_add(out, p, (size_t)(eq + 1 - p));
-		hits = put_value(r, out, eq + 1, (size_t)(p + first - eq - 1), REDACT_SET_COOKIE);
-	} else {
-		hits = put_value(r, out, p, first, REDACT_SET_COOKIE);
+	while (n > 0) {
+		size_t end = next_set_cookie(p, n);
+		const char *semi = memchr(p, ';', end);
+		size_t first = semi ? (size_t)(semi - p) : end;
+		const char *eq = memchr(p, '=', first);
+
+		if (eq) {
+			sbuf_add(out, p, (size_t)(eq + 1 - p));
+			hits += put_value(r, out, eq + 1, (size_t)(p + first - eq - 1), REDACT_SET_COOKIE);
+		} else {
+			hits += put_value(r, out, p, first, REDACT_SET_COOKIE);
+		}
+		sbuf_add(out, p + first, end - first);
+		if (end < n)
+			sbuf_addc(out, ',');
+		p += end < n ? end + 1 : n;
+		n -= end < n ? end + 1 : n;
 	}
-	sbuf_add(out, p + first, n - first);
 	return hits;
 }
 
@@ -748,7 +804,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, j = i, ns, ne, vs, ve;
-	int handled = 0, hits, special;
+	int handled = 0, hits, special, strength;
 	struct sbuf v = SBUF_INIT;
 
 	if (quote)
@@ -772,8 +828,15 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
 	vs = j;
-	while (j < n && s[j] != '\n' && s[j] != '\r' && (!quote || s[j] != quote))
+	/* The value ends at the line end, the closing quote, or a \n \r \t
+	 * escape when the text is the inside of a JSON string. */
+	while (j < n && s[j] != '\n' && s[j] != '\r') {
+		if (quote && s[j] == quote && !(quote == '"' && s[j - 1] == '\\'))
+			break;
+		if (s[j] == '\\' && j + 1 < n && strchr("nrt", s[j + 1]))
+			break;
 		j++;
+	}
 	ve = j;
 	if (ve == vs)
 		return 0;
@@ -789,8 +852,10 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	}
 	if (special)
 		hits = put_header_value(sc->r, &v, s + ns, ne - ns, s + vs, ve - vs, &handled);
-	else if (secret_line_name(s + ns, ne - ns))
-		/* Whole-word secret names in text ("api_key: x"). */
+	else if ((strength = secret_line_name(s + ns, ne - ns)) == 2 ||
+		 (strength == 1 && token_like(s + vs, ve - vs)))
+		/* Whole-word secret names in text ("api_key: x"); prose like
+		 * "Auth: Digest" is left alone. */
 		hits = put_value(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);
 	else
 		return 0;
@@ -920,7 +985,8 @@ static size_t try_url_creds(struct scanner *sc, size_t i)
 	for (; j < n && !strchr("/?#\"'<>\\", s[j]) && !is_space((unsigned char)s[j]); j++)
 		if (s[j] == '@')
 			at = j;
-	if (!at || at == i + 3 || already_redacted(s + i + 3, at - i - 3))
+	if (!at || at == i + 3 || already_redacted(s + i + 3, at - i - 3) ||
+	    ascii_casestr(s + i + 3, at - i - 3, "{{"))
 		return 0;
 	redactor_fingerprint(sc->r, s + i + 3, at - i - 3, fp);
 	sbuf_adds(sc->out, "://" ELLIPSIS);
@@ -1108,7 +1174,8 @@ static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, i
 		unsigned char c = (unsigned char)s[i];
 		size_t adv = 0;
 
-		if ((flags & F_LINES) && (i == 0 || s[i - 1] == '\n'))
+		if ((flags & F_LINES) &&
+		    (i == 0 || s[i - 1] == '\n' || (i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n')))
 			adv = try_header_line(&sc, i, 0);
 		if (!adv && (c == '\'' || c == '"') && i + 1 < n && is_alnum((unsigned char)s[i + 1]))
 			adv = try_header_line(&sc, i, c);
@@ -1133,7 +1200,8 @@ static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, i
 		{
 			size_t j = i + 1;
 			if (is_alnum(c) || c == '_')
-				while (j < n && (is_alnum((unsigned char)s[j]) || s[j] == '_'))
+				while (j < n && (is_alnum((unsigned char)s[j]) || s[j] == '_') &&
+				       !(j >= 2 && s[j - 2] == '\\' && s[j - 1] == 'n'))
 					j++;
 			sbuf_add(out, s + i, j - i);
 			i = j;

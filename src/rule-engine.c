@@ -47,6 +47,7 @@ struct rule_set *rule_set_new(void)
 		abort();
 	}
 	pcre2_set_match_limit(rs->mctx, RULE_MATCH_LIMIT);
+	rs->limit_jit = 1;
 	pcre2_set_depth_limit(rs->mctx, RULE_DEPTH_LIMIT);
 	pcre2_set_heap_limit(rs->mctx, RULE_HEAP_LIMIT_KIB);
 	/* Without a JIT stack (JIT unsupported) the interpreter is used. */
@@ -312,6 +313,10 @@ static enum tri eval_value(struct rule_set *rs, const struct matcher *m, const c
 
 	switch (m->op) {
 	case OP_REGEX:
+		if (m->jit != rs->limit_jit) {
+			pcre2_set_match_limit(rs->mctx, m->jit ? RULE_MATCH_LIMIT : RULE_MATCH_LIMIT_INTERP);
+			rs->limit_jit = m->jit;
+		}
 		rc = pcre2_match(m->re, (PCRE2_SPTR)p, n, 0, 0, rs->md, rs->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return T_FALSE;
@@ -606,24 +611,29 @@ static const char *tri_name(enum tri t)
 	return t == T_TRUE ? "true" : t == T_FALSE ? "false" : "inconclusive";
 }
 
-/* Condition as text with each matcher's result, e.g. "a[true] and not b[false]". */
-static void cond_trace(const struct evalstate *es, const struct cond *c, struct sbuf *out, int top)
+/* Condition as text with each matcher's result, e.g. "a[true] and not b[false]";
+ * parent is the kind of the enclosing node (C_REF at the top). */
+static void cond_trace(const struct evalstate *es, const struct cond *c, struct sbuf *out,
+		       enum cond_kind parent)
 {
+	int paren;
+
 	switch (c->kind) {
 	case C_REF:
 		sbuf_addf(out, "%s[%s]", es->r->m[c->idx].name, tri_name(es->res[c->idx]));
 		break;
 	case C_NOT:
 		sbuf_adds(out, "not ");
-		cond_trace(es, c->a, out, 0);
+		cond_trace(es, c->a, out, C_NOT);
 		break;
 	default:
-		if (!top)
+		paren = parent != C_REF && parent != c->kind;
+		if (paren)
 			sbuf_addc(out, '(');
-		cond_trace(es, c->a, out, 0);
+		cond_trace(es, c->a, out, c->kind);
 		sbuf_adds(out, c->kind == C_AND ? " and " : " or ");
-		cond_trace(es, c->b, out, 0);
-		if (!top)
+		cond_trace(es, c->b, out, c->kind);
+		if (paren)
 			sbuf_addc(out, ')');
 	}
 }
@@ -692,7 +702,7 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	t = r->cond ? cond_eval(&es, r->cond) : T_FALSE;
 	sbuf_adds(out, "condition: ");
 	if (r->cond)
-		cond_trace(&es, r->cond, out, 1);
+		cond_trace(&es, r->cond, out, C_REF);
 	sbuf_addf(out, " => %s\n", t == T_TRUE ? "fires" : t == T_FALSE ? "does not fire"
 					       : "inconclusive (a match limit was hit)");
 	if (t != T_FALSE) {

@@ -18,8 +18,12 @@
 #define RULE_MATCHER_CAP 64              /* matchers (and extracts) per rule */
 #define EVIDENCE_TEXT_CAP 200            /* characters of matched text kept */
 
-/* PCRE2 limits for every match (see docs/rules.md "Backtracking"). */
-#define RULE_MATCH_LIMIT 10000000
+/* PCRE2 limits for every match (see docs/rules.md "Backtracking").  JIT
+ * code runs about 500 M limit steps a second, so a catastrophic regex
+ * stops within about 0.25 s; the interpreter is far slower per step and
+ * gets a lower limit. */
+#define RULE_MATCH_LIMIT 100000000
+#define RULE_MATCH_LIMIT_INTERP 5000000
 #define RULE_DEPTH_LIMIT 1000000
 #define RULE_HEAP_LIMIT_KIB 65536
 #define RULE_JIT_STACK_MIN (32 * 1024)
@@ -57,6 +61,7 @@ struct matcher {
 	long lo, hi;             /* OP_RANGE */
 	int exists;              /* OP_EXISTS */
 	pcre2_code *re;
+	int jit;                 /* re was JIT-compiled */
 	struct group_name *groups;
 	size_t ngroups;
 	int negated;             /* used only under 'not': no evidence */
@@ -106,6 +111,7 @@ struct rule_set {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t ovec_pairs;     /* size of md */
+	int limit_jit;           /* mctx's match limit is the JIT one */
 	char *source;            /* value of the 'source' field */
 };
 

@@ -249,9 +249,11 @@ static struct ynode *parse_yaml(struct loadctx *lc)
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			yaml_mark_t *m = &parser.problem_mark;
-			ldiag(lc, (int)m->line + 1, (int)m->column + 1, "yaml: %s%s%s",
+			ldiag(lc, (int)m->line + 1, (int)m->column + 1, "yaml: %s%s%s%s",
 			      parser.problem ? parser.problem : "syntax error",
-			      parser.context ? " " : "", parser.context ? parser.context : "");
+			      parser.context ? " " : "", parser.context ? parser.context : "",
+			      parser.problem && strstr(parser.problem, "unknown escape")
+				      ? " (write regexes in single quotes: '\\d+')" : "");
 			failed = 1;
 			break;
 		}
@@ -501,7 +503,7 @@ static int compile_regex(struct loadctx *lc, struct matcher *m, const struct yno
 	}
 	/* A failed JIT compile leaves the interpreter, which also honours
 	 * every limit; nothing to report. */
-	pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE);
+	m->jit = pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMEENTRYSIZE, &esize);
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMETABLE, &table);

@@ -97,6 +97,7 @@ while IFS='	' read -r file fmt want; do
 	got_fmt=$(sqlite3 "$db" "select format from sources" 2>/dev/null)
 	is "$got_fmt" "$fmt" "$file: format"
 	[ -n "$want" ] || continue
+	is "$(sqlite3 "$db" "select status from sources" 2>/dev/null)" ok "$file: imported completely"
 	n_want=$(printf '%s' "$want" | awk -F';' '{print NF}')
 	n_got=$(sqlite3 "$db" "select count(*) from exchanges" 2>/dev/null)
 	is "$n_got" "$n_want" "$file: $n_want exchange(s)"

@@ -437,6 +437,15 @@ static void test_include(void)
 
 	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nA: 1\r\nB: ");
 	is_long(res.status, IMPORT_PARTIAL, "-i cut in headers: partial");
+
+	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"items\": [1, 2,");
+	is_long(res.status, IMPORT_PARTIAL, "-i cut in the body: partial");
+	ok(has(notes, "ends inside the response body of exchange 0 (16 of 100 bytes)"),
+	   "-i cut in the body: note says how much arrived");
+	is_str(ex[0].body, "{\"items\": [1, 2,", "-i cut in the body: what arrived is kept");
+
+	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\na\r\nbc\r\n");
+	is_long(res.status, IMPORT_OK, "-i CRLF body of the announced size: not cut");
 }
 
 static void test_trace(void)

@@ -235,7 +235,7 @@ static void test_v21(void)
 	   "v2.1: plain string request is not skipped");
 	ok(count_notes(&c, NOTE_SKIPPED, -1) == 2, "v2.1: two malformed items skipped (%d)",
 	   count_notes(&c, NOTE_SKIPPED, -1));
-	ok(has_note(&c, NOTE_SKIPPED, -1, "'broken' has no request"), "v2.1: number request skipped");
+	ok(has_note(&c, NOTE_SKIPPED, -1, "item without a request skipped: 'broken'"), "v2.1: number request skipped");
 
 	r = &c.r[0];
 	is_str(r->name, "Users / Admin / Create user", "v2.1: folder path as name");
@@ -588,6 +588,39 @@ static void test_var_depth(void)
 	json_decref(root);
 }
 
+static void test_folder_depth(void)
+{
+	/* requests inside 64 folders are kept; one folder deeper is skipped */
+	struct sbuf b = SBUF_INIT;
+	struct collect c;
+	struct import_result res;
+	struct import_opts opts = { FMT_UNKNOWN, NULL, 0 };
+	struct import_sink sink = { sink_emit, sink_note, &c };
+	json_t *root;
+	int i;
+
+	sbuf_adds(&b, "{\"info\":{\"name\":\"deep\"},\"item\":[");
+	for (i = 0; i < 65; i++)
+		sbuf_addf(&b, "{\"name\":\"f%d\",\"item\":[{\"name\":\"r%d\",\"request\":\"http://h/%d\"},", i, i, i);
+	sbuf_adds(&b, "{\"name\":\"last\",\"request\":\"http://h/last\"}");
+	for (i = 0; i < 65; i++)
+		sbuf_adds(&b, "]}");
+	sbuf_adds(&b, "]}");
+	root = json_loads(sbuf_str(&b), 0, NULL);
+	ok(root != NULL, "deep: fixture parses");
+	memset(&c, 0, sizeof(c));
+	import_postman_json(root, FMT_POSTMAN, &opts, &sink, &res);
+	is_long(c.n, 64, "deep: requests in folders 1..64 kept");
+	ok(c.n == 64 && strncmp(c.r[63].name, "f0 / f1 / ", 10) == 0 &&
+	   strstr(c.r[63].name, "f63 / r63") != NULL, "deep: 64 folder names in the path");
+	ok(has_note(&c, NOTE_SKIPPED, -1, "skipped: 'f0 / f1 /") &&
+	   has_note(&c, NOTE_SKIPPED, -1, "nested deeper than 64 folders"), "deep: deeper folder noted");
+	is_long(res.status, IMPORT_OK, "deep: status ok");
+	collect_release(&c);
+	json_decref(root);
+	sbuf_release(&b);
+}
+
 int main(void)
 {
 	test_classify();
@@ -598,5 +631,6 @@ int main(void)
 	test_newman_buffer_cap();
 	test_insomnia();
 	test_var_depth();
+	test_folder_depth();
 	return done_testing();
 }
