@@ -18,6 +18,7 @@
 
 #define EXIT_TEST_FAILED 1
 
+/* Print the help of "rules". */
 static void rules_usage(FILE *out)
 {
 	fprintf(out,
@@ -59,6 +60,7 @@ static int load_dirs(struct rule_set *rs, int argc, char **argv, struct strlist 
 	return bad;
 }
 
+/* Print every loader diagnostic to stderr, one per line. */
 static void print_diags(const struct strlist *diags)
 {
 	size_t i;
@@ -80,6 +82,7 @@ static void md_cell(FILE *out, const char *s)
 	}
 }
 
+/* "rules list": returns an exit status (2 when a rule is invalid). */
 static int rules_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -136,6 +139,7 @@ static int rules_list(int argc, char **argv)
 	return ret;
 }
 
+/* "rules lint": returns 0, or 2 when any diagnostic was printed. */
 static int rules_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -169,6 +173,7 @@ struct tap {
 	int n, failed;
 };
 
+/* Print one TAP test point and count failures. */
 static void tap_point(struct tap *t, int okay, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void tap_point(struct tap *t, int okay, const char *fmt, ...)
@@ -207,6 +212,7 @@ struct test_run {
 	struct sbuf trace;        /* explain output of the first exchanges */
 };
 
+/* Finding callback of a rule test: count fired / inconclusive. */
 static int count_finding(void *ctx, const struct rule_finding *f)
 {
 	struct test_run *tr = ctx;
@@ -218,6 +224,7 @@ static int count_finding(void *ctx, const struct rule_finding *f)
 	return 0;
 }
 
+/* Sink of a rule test: trace the first exchanges and match the rule. */
 static int test_emit(void *ctx, struct exchange *ex)
 {
 	struct test_run *tr = ctx;
@@ -231,6 +238,7 @@ static int test_emit(void *ctx, struct exchange *ex)
 	return rule_match_one(tr->rs, tr->r, ex, count_finding, tr);
 }
 
+/* Coverage notes do not matter to rule tests. */
 static void test_note(void *ctx, enum note_kind kind, long seq, const char *msg)
 {
 }
@@ -300,6 +308,7 @@ struct benign {
 	long exchanges;
 };
 
+/* Record a medium-or-worse conclusive finding on a benign capture. */
 static int benign_finding(void *ctx, const struct rule_finding *f)
 {
 	struct benign *b = ctx;
@@ -312,6 +321,7 @@ static int benign_finding(void *ctx, const struct rule_finding *f)
 	return 0;
 }
 
+/* Sink of --benign: run every rule over the exchange. */
 static int benign_emit(void *ctx, struct exchange *ex)
 {
 	struct benign *b = ctx;
@@ -321,6 +331,7 @@ static int benign_emit(void *ctx, struct exchange *ex)
 	return ret;
 }
 
+/* One capture of the --benign walk: one TAP point. */
 static int benign_item(void *ctx, const struct walk_item *item, struct hstream *s)
 {
 	struct benign *b = ctx;
@@ -348,6 +359,7 @@ static int benign_item(void *ctx, const struct walk_item *item, struct hstream *
 	return 0;
 }
 
+/* An unreadable benign input is a failing TAP point. */
 static void benign_err(void *ctx, const char *path, const char *ticket, const char *msg)
 {
 	struct benign *b = ctx;
@@ -355,6 +367,7 @@ static void benign_err(void *ctx, const char *path, const char *ticket, const ch
 	tap_point(b->tap, 0, "benign: %s: %s", path, msg);
 }
 
+/* "rules test": returns 0, 1 when a test failed, 2 on lint errors. */
 static int rules_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -431,6 +444,7 @@ struct explain {
 	int fired;
 };
 
+/* Sink of explain: print the trace of exchange #want. */
 static int explain_emit(void *ctx, struct exchange *ex)
 {
 	struct explain *e = ctx;
@@ -456,6 +470,7 @@ static int explain_emit(void *ctx, struct exchange *ex)
 	return 0;
 }
 
+/* One capture of explain: import it until the exchange is found. */
 static int explain_item(void *ctx, const struct walk_item *item, struct hstream *s)
 {
 	struct explain *e = ctx;
@@ -476,6 +491,7 @@ static int explain_item(void *ctx, const struct walk_item *item, struct hstream 
 	return 0;
 }
 
+/* "rules explain": returns 0, or 2 when the rule or exchange is missing. */
 static int rules_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {

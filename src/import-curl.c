@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "exchange.h"
 #include "import.h"
 #include "util.h"
@@ -52,6 +54,7 @@ struct builder {
 	char *last_resp_line;
 	char *last_hdr_name; /* for obs-fold continuation lines */
 	int last_hdr_resp;
+	size_t last_hdr_len; /* value length of the last header, for folding */
 	int last_info_locations; /* "successfully set certificate verify locations:" */
 
 	/* Info lines waiting for the next exchange. */
@@ -63,6 +66,8 @@ struct builder {
 	int conn_port;
 	char *try_host;
 	int try_port;
+	char *named_host;    /* "Host h:443 was resolved." (8.x) */
+	int named_port;
 	char *tunnel_host;
 	int tunnel_port;
 	int tunnel_ok;
@@ -501,7 +506,7 @@ static void b_init(struct builder *b, enum capture_format fmt, struct import_sin
 	b->fmt = fmt;
 	b->sink = sink;
 	b->res = res;
-	b->conn_port = b->try_port = b->tunnel_port = -1;
+	b->conn_port = b->try_port = b->tunnel_port = b->named_port = -1;
 	b->prev_seq = -1;
 	b->prev_group = -1;
 }
@@ -527,6 +532,7 @@ static void b_release(struct builder *b)
 	free(b->pending_time);
 	free(b->conn_host);
 	free(b->try_host);
+	free(b->named_host);
 	free(b->tunnel_host);
 	free(b->resolve_host);
 	free(b->next_url);
@@ -629,7 +635,7 @@ static const char *guess_scheme(struct builder *b, const char *host, int port)
 		return "http";
 	if (b->fmt == FMT_CURL_I)
 		return "http"; /* HTTPie's default */
-	if (b->conn_host || b->try_host)
+	if (b->conn_host || b->try_host || b->named_host)
 		return "http";
 	return "https";
 }
@@ -723,6 +729,9 @@ static void resolve_url(struct builder *b, struct exchange *ex)
 	} else if (b->conn_host) {
 		host = xstrdup(b->conn_host);
 		port = b->conn_port;
+	} else if (b->named_host) {
+		host = xstrdup(b->named_host);
+		port = b->named_port;
 	} else if (b->try_host) {
 		host = xstrdup(b->try_host);
 		port = b->try_port;
@@ -923,7 +932,9 @@ static void reset_conn(struct builder *b)
 	b->try_host = NULL;
 	free(b->tunnel_host);
 	b->tunnel_host = NULL;
-	b->conn_port = b->try_port = b->tunnel_port = -1;
+	free(b->named_host);
+	b->named_host = NULL;
+	b->conn_port = b->try_port = b->tunnel_port = b->named_port = -1;
 	b->tunnel_ok = 0;
 	b->tls = 0;
 }
@@ -1008,6 +1019,19 @@ static void learn_info(struct builder *b, const char *s)
 			b->resolve_host = xstrndup(h, (size_t)(e - h));
 			ascii_lower(b->resolve_host);
 		}
+		return;
+	}
+	if (starts_with(t, "Host ") && (p = strstr(t, " was resolved")) != NULL) {
+		free(b->named_host);
+		b->named_host = split_hostport(t + 5, (size_t)(p - t - 5), &b->named_port);
+		return;
+	}
+	if ((starts_with(t, "processing: ") || starts_with(t, "Rebuilt URL to: ")) && strstr(t, "://")) {
+		const char *h = strchr(t, ':') + 2, *e = h;
+		while (*e && *e != ' ')
+			e++;
+		free(b->next_url);
+		b->next_url = xstrndup(h, (size_t)(e - h));
 		return;
 	}
 	if (starts_with(t, "Issue another request to this URL: '")) {
@@ -1098,10 +1122,13 @@ static void add_header_line(struct builder *b, struct hdr_list *l, const char *s
 		const char *v = s;
 		while (*v == ' ' || *v == '\t')
 			v++;
-		if (strlen(h->value) + strlen(v) + 1 < HEADER_VALUE_CAP) {
+		size_t vl = strlen(v);
+		/* the cached length keeps a flood of folded lines linear */
+		if (b->last_hdr_len + vl + 1 < HEADER_VALUE_CAP) {
 			char *nv = xasprintf("%s %s", h->value, v);
 			free(h->value);
 			h->value = nv;
+			b->last_hdr_len += vl + 1;
 		}
 		return;
 	}
@@ -1116,6 +1143,7 @@ static void add_header_line(struct builder *b, struct hdr_list *l, const char *s
 			vl--;
 		hdr_list_add(l, s, nl, v, vl);
 		b->last_hdr_resp = resp;
+		b->last_hdr_len = l->n ? strlen(l->v[l->n - 1].value) : HEADER_VALUE_CAP;
 	} else if (b->cur) {
 		/* not a header: keep the text where a reader can see it */
 		strlist_adds(&b->cur->transcript, s);
@@ -1972,6 +2000,8 @@ static void run_trace(struct builder *b, const char *buf, size_t len)
 			if (kind == TB_SSL)
 				continue;
 			if (hex == 1) {
+				if (data.len > BODY_CAP + 16)
+					continue;
 				if (!hex_row(s, &data)) {
 					/* not a hex row: stdout */
 					body_add(&b->stdout_body, s, strlen(s));
@@ -2025,6 +2055,79 @@ static void run_trace(struct builder *b, const char *buf, size_t len)
 	free(time);
 }
 
+/* ---------------------------------------------------------------- -w '%{json}' */
+
+/* A number field of the -w JSON in seconds, as milliseconds, or -1. */
+static double wj_ms(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_number(v) || json_number_value(v) < 0)
+		return -1;
+	return json_number_value(v) * 1000.0;
+}
+
+/* Difference of two phase ends in ms, or -1 when either is unknown. */
+static double wj_span(double from, double to)
+{
+	return from >= 0 && to >= from ? to - from : -1;
+}
+
+/* The output of curl -w '%{json}': one exchange.  Returns 1 when the text
+ * was such a document, 0 otherwise. */
+static int run_write_out_json(struct builder *b, const char *buf, size_t len)
+{
+	json_t *o = json_loadb(buf, len, 0, NULL), *v;
+	const char *s;
+	double dns, conn, app, pre, start, total;
+	if (!json_is_object(o) || !json_object_get(o, "url_effective") ||
+	    !json_is_integer(json_object_get(o, "http_code"))) {
+		json_decref(o);
+		return 0;
+	}
+	b_open(b);
+	b->phase = PH_RESP_DONE;
+	if ((s = json_string_value(json_object_get(o, "method"))) != NULL)
+		exchange_set(&b->cur->method, s);
+	if ((s = json_string_value(json_object_get(o, "url_effective"))) != NULL && *s)
+		exchange_set_url(b->cur, s);
+	v = json_object_get(o, "http_code");
+	b->cur->status = (int)json_integer_value(v);
+	if (b->cur->status < 100 || b->cur->status > 999)
+		b->cur->status = STATUS_NONE;
+	if ((s = json_string_value(json_object_get(o, "http_version"))) != NULL && *s) {
+		free(b->cur->http_version);
+		b->cur->http_version = http_version_normalize(s);
+	}
+	v = json_object_get(o, "exitcode");
+	if (json_is_integer(v))
+		b->cur->exit_code = (int)json_integer_value(v);
+	if ((s = json_string_value(json_object_get(o, "errormsg"))) != NULL && *s) {
+		struct sbuf l = SBUF_INIT;
+		exchange_set(&b->cur->error, s);
+		sbuf_addf(&l, "curl: (%d) %s", b->cur->exit_code, s);
+		strlist_adds(&b->cur->transcript, l.data);
+		sbuf_release(&l);
+	}
+	if ((s = json_string_value(json_object_get(o, "content_type"))) != NULL && *s)
+		hdr_list_adds(&b->cur->resp_headers, "Content-Type", s);
+	dns = wj_ms(o, "time_namelookup");
+	conn = wj_ms(o, "time_connect");
+	app = wj_ms(o, "time_appconnect");
+	pre = wj_ms(o, "time_pretransfer");
+	start = wj_ms(o, "time_starttransfer");
+	total = wj_ms(o, "time_total");
+	b->cur->timings.total = total;
+	b->cur->timings.dns = dns;
+	b->cur->timings.connect = wj_span(dns, conn);
+	b->cur->timings.ssl = app > 0 ? wj_span(conn, app) : -1;
+	b->cur->timings.wait = wj_span(pre, start);
+	b->cur->timings.receive = wj_span(start, total);
+	b->cur->extra = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	b_close(b, 0);
+	return 1;
+}
+
 /* ---------------------------------------------------------------- entry point */
 
 int import_curl(struct hstream *s, enum capture_format fmt, const struct import_opts *opts,
@@ -2063,6 +2166,13 @@ int import_curl(struct hstream *s, enum capture_format fmt, const struct import_
 		run_trace(&b, p, len);
 		break;
 	case FMT_CURL_I:
+		{
+			size_t i = 0;
+			while (i < len && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
+				i++;
+			if (i < len && p[i] == '{' && run_write_out_json(&b, p, len))
+				break;
+		}
 		run_include(&b, p, len);
 		break;
 	default:

@@ -829,12 +829,24 @@ static int rd_byte(struct har_reader *r, size_t pos)
 	return rd_byte_keep(r, pos, pos);
 }
 
-/* Skip JSON whitespace from *pos; returns the next byte as rd_byte(). */
-static int rd_ws(struct har_reader *r, size_t *pos)
+/* Skip JSON whitespace from *pos keeping bytes from keep on; returns the
+ * next byte as rd_byte(). */
+static int rd_ws_keep(struct har_reader *r, size_t *pos, size_t keep)
 {
 	int c;
 	for (;;) {
-		c = rd_byte(r, *pos);
+		c = rd_byte_keep(r, *pos, keep);
+		if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+			return c;
+		(*pos)++;
+	}
+}
+
+/* Skip JSON whitespace from *pos; returns the next byte as rd_byte(). */
+static int rd_ws(struct har_reader *r, size_t *pos)
+{
+	for (;;) {
+		int c = rd_byte(r, *pos);
 		if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
 			return c;
 		(*pos)++;
@@ -956,33 +968,17 @@ static json_t *rd_parse(const struct har_reader *r, size_t start, size_t end, js
 			  JSON_DECODE_ANY | JSON_ALLOW_NUL, err);
 }
 
-/* Parse one entry's bytes and import it; a syntax error skips it with a
- * note.  Returns 0, or -1 when the sink asked to stop. */
-static int har_entry_bytes(struct har_ctx *hc, struct har_reader *r, size_t start, size_t end)
+/* Absolute line and column of a jansson error in bytes parsed from start. */
+static void err_position(const struct har_reader *r, size_t start, const json_error_t *err,
+			 long *line, long *col)
 {
-	json_error_t err;
-	json_t *e = rd_parse(r, start, end, &err);
-	int rc;
-
-	if (!e) {
-		long line, col;
-		char msg[400];
-		rd_linecol(r, start, &line, &col);
-		if (err.line > 1)
-			col = err.column;
-		else if (err.line == 1)
-			col += err.column - 1;
-		if (err.line > 0)
-			line += err.line - 1;
-		hc->entries++;
-		snprintf(msg, sizeof(msg), "entry %ld skipped: line %ld, column %ld: %s", hc->entries,
-			 line, col, err.text);
-		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
-		return 0;
-	}
-	rc = har_entry(hc, e);
-	json_decref(e);
-	return rc;
+	rd_linecol(r, start, line, col);
+	if (err->line > 1)
+		*col = err->column;
+	else if (err->line == 1)
+		*col += err->column - 1;
+	if (err->line > 0)
+		*line += err->line - 1;
 }
 
 /* Record a damaged end of file: PARTIAL status with position and a note. */
@@ -994,6 +990,46 @@ static void har_damaged(struct har_ctx *hc, struct har_reader *r, size_t pos,
 	import_fail(hc->res, IMPORT_PARTIAL, "line %ld, column %ld: %s (%ld complete entries kept)",
 		    line, col, what, hc->entries);
 	hc->sink->note(hc->sink->ctx, kind, -1, hc->res->message);
+}
+
+static void har_entry_invalid(struct har_ctx *hc, struct har_reader *r, size_t start,
+			      const json_error_t *err);
+
+/* An entry the scanner could not delimit (end of input or a bracket
+ * mismatch): when jansson finds a syntax error in [start, end) before the
+ * end of input, report that error, since a stray quote or bracket also
+ * looks like a file cut short to the scanner.  Returns 1 when reported. */
+static int har_bad_entry(struct har_ctx *hc, struct har_reader *r, size_t start, size_t end)
+{
+	json_error_t err;
+	json_t *e;
+
+	if (start < r->base || end <= start || end > r->base + r->len)
+		return 0;
+	e = rd_parse(r, start, end, &err);
+	if (e) {
+		json_decref(e);
+		return 0;
+	}
+	if (json_error_code(&err) == json_error_premature_end_of_input)
+		return 0;
+	har_entry_invalid(hc, r, start, &err);
+	return 1;
+}
+
+/* Stop at an entry with a JSON syntax error that also broke the framing:
+ * PARTIAL status with jansson's position and message, and a note. */
+static void har_entry_invalid(struct har_ctx *hc, struct har_reader *r, size_t start,
+			      const json_error_t *err)
+{
+	long line, col;
+
+	err_position(r, start, err, &line, &col);
+	import_fail(hc->res, IMPORT_PARTIAL,
+		    "line %ld, column %ld: invalid JSON in entry %ld: %s; the rest of the file was "
+		    "skipped (%ld complete entries kept)",
+		    line, col, hc->entries + 1, err->text, hc->entries);
+	hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, hc->res->message);
 }
 
 /* Strip a JSONP wrapper from [*p, *p + *n) in place; returns 1 when one
@@ -1247,12 +1283,16 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			goto readerr;
 		if (sc == SC_EOF) {
 			char what[64];
+			if (!oversize && har_bad_entry(&hc, &r, pos, r.base + r.len))
+				goto out;
 			snprintf(what, sizeof(what), "file ends inside entry %ld", hc.entries + 1);
 			har_damaged(&hc, &r, r.base + r.len, NOTE_TRUNCATED_FILE, what);
 			goto out;
 		}
 		if (sc != SC_OK) {
 			char what[96];
+			if (!oversize && har_bad_entry(&hc, &r, pos, vend + 1))
+				goto out;
 			snprintf(what, sizeof(what), "%s in entry %ld; the rest of the file was skipped",
 				 sc == SC_DEPTH ? "nesting too deep" : "mismatched bracket",
 				 hc.entries + 1);
@@ -1265,9 +1305,35 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			snprintf(msg, sizeof(msg), "entry %ld is larger than %zu MiB; skipped",
 				 hc.entries, HAR_ENTRY_CAP >> 20);
 			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
-		} else if (har_entry_bytes(&hc, &r, pos, vend) < 0) {
-			rc = -1;
-			goto out;
+		} else {
+			json_error_t err;
+			json_t *e = rd_parse(&r, pos, vend, &err);
+			if (!e) {
+				/* Skip it, unless what follows shows that the scanner
+				 * mis-delimited the entry (a stray quote or bracket). */
+				size_t p2 = vend;
+				long line, col;
+				char msg[400];
+				c = rd_ws_keep(&r, &p2, pos);
+				if (c == -2)
+					goto readerr;
+				if (c != ',' && c != ']') {
+					har_entry_invalid(&hc, &r, pos, &err);
+					goto out;
+				}
+				err_position(&r, pos, &err, &line, &col);
+				hc.entries++;
+				snprintf(msg, sizeof(msg), "entry %ld skipped: line %ld, column %ld: %s",
+					 hc.entries, line, col, err.text);
+				sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+			} else {
+				int erc = har_entry(&hc, e);
+				json_decref(e);
+				if (erc < 0) {
+					rc = -1;
+					goto out;
+				}
+			}
 		}
 		pos = vend;
 		c = rd_ws(&r, &pos);

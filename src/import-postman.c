@@ -386,8 +386,13 @@ static json_t *pm_json_from_bytes(const unsigned char *p, size_t n, char *err, s
 		p = (const unsigned char *)conv;
 	}
 	root = json_loadb((const char *)p, n, JSON_ALLOW_NUL, &je);
-	if (!root)
+	if (!root) {
+		/* jansson quotes the text "near" the error: it may be a secret */
+		char *near = strstr(je.text, " near '");
+		if (near)
+			*near = '\0';
 		snprintf(err, errlen, "line %d, column %d: %s", je.line, je.column, je.text);
+	}
 	free(conv);
 	return root;
 }

@@ -91,6 +91,7 @@ static int is_tchar(int c)
 	return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+.^_`|~-", c));
 }
 
+/* True for a space or a tab. */
 static int is_blank_char(int c)
 {
 	return c == ' ' || c == '\t';
@@ -102,6 +103,19 @@ static const char *skipws(const char *s)
 	while (is_blank_char(*s))
 		s++;
 	return s;
+}
+
+/* Bytes of s to keep so that at most max are kept and no UTF-8
+ * sequence is split. */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return (int)n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
 }
 
 /* Case-insensitive prefix test that returns the rest, or NULL. */
@@ -809,10 +823,14 @@ static void tx_flush(struct tctx *c, size_t boundary)
 
 	if (worth && !c->sink_failed) {
 		ex->seq = c->seq;
-		if (c->sink->emit(c->sink->ctx, ex) != 0)
+		if (c->sink->emit(c->sink->ctx, ex) != 0) {
 			c->sink_failed = 1;
-		else
+		} else {
+			if (c->sink->note && (ex->resp_body.truncated || ex->req_body.truncated))
+				c->sink->note(c->sink->ctx, NOTE_TRUNCATED_BODY, c->seq,
+					      "pasted body is cut short (unbalanced or ends in \"...\")");
 			c->seq++;
+		}
 	}
 	exchange_release(ex);
 	if (worth)
@@ -1132,7 +1150,8 @@ static void apply_command(struct exchange *ex, enum cmd_kind kind, int https_cmd
 				data = 1;
 				if ((!strcmp(a, "-d") || !strncmp(a, "--data", 6) || !strcmp(a, "-F") ||
 				     !strcmp(a, "--form") || !strcmp(a, "--json")) && nx) {
-					if (!url && !ex->req_body.data && strcmp(a, "-F") && strcmp(a, "--form"))
+					if (!ex->req_body.data && nx[0] != '@' && strcmp(a, "-F") &&
+					    strcmp(a, "--form"))
 						body_set(&ex->req_body, nx, strlen(nx));
 					i++;
 				}
@@ -1263,7 +1282,7 @@ static void set_status_from(struct tctx *c, size_t i, int code, const char *text
 	c->has_status = 1;
 	if (text && tlen)
 		exchange_setn(&c->ex.status_text, text, tlen);
-	char *src = xasprintf("%s: \"%.*s\"", how, FRAG_CAP, msg);
+	char *src = xasprintf("%s: \"%.*s\"", how, utf8_prefix(msg, FRAG_CAP), msg);
 	free(c->ex.status_source);
 	c->ex.status_source = src;
 	strlist_adds(&c->ex.transcript, msg);
@@ -1382,7 +1401,8 @@ static int error_line(struct tctx *c, size_t i)
 			}
 	}
 	/* HTTPie: "http: error: ConnectionError: ... while doing a GET request to URL: x" */
-	if ((r = after_prefix(t, "http: error: ")) != NULL || (r = after_prefix(t, "http: LogLevel.ERROR: ")) != NULL) {
+	if ((r = after_prefix(t, "http: error: ")) != NULL ||
+	    (r = after_prefix(t, "http: LogLevel.ERROR: ")) != NULL) {
 		const char *w = strstr(r, " while doing a ");
 		size_t n = w ? (size_t)(w - r) : strlen(r);
 		if (c->active && c->has_cmd && !c->has_status && !c->has_error)
@@ -1459,7 +1479,7 @@ static int error_line(struct tctx *c, size_t i)
 			c->ex.status = (int)code;
 			c->has_status = 1;
 			free(c->ex.status_source);
-			c->ex.status_source = xasprintf("powershell: \"%.*s\"", FRAG_CAP, msg);
+			c->ex.status_source = xasprintf("powershell: \"%.*s\"", utf8_prefix(msg, FRAG_CAP), msg);
 		}
 		strlist_adds(&c->ex.transcript, t);
 		return 1;
@@ -1763,6 +1783,20 @@ static size_t general_label(struct tctx *c, size_t i)
 		c->hside = SIDE_NONE;
 		return next;
 	}
+	/* Firefox summary: "GET" / "https://x/y" on two lines. */
+	size_t tl = strlen(t);
+	if (tl <= 7 && is_method(t, tl) && i + 1 < L->n &&
+	    (!ascii_ncasecmp(L->v[i + 1].t, "http://", 7) || !ascii_ncasecmp(L->v[i + 1].t, "https://", 8)) &&
+	    !strchr(L->v[i + 1].t, ' ')) {
+		if (c->active && (c->has_reqline || c->has_status || c->resp_evidence))
+			tx_flush(c, i);
+		tx_touch(c, i + 1);
+		exchange_set(&c->ex.method, t);
+		exchange_set_url(&c->ex, L->v[i + 1].t);
+		c->has_reqline = 1;
+		L->v[i].used = L->v[i + 1].used = 1;
+		return i + 2;
+	}
 	/* Firefox summary: "Status" / "302", "VersionHTTP/3". */
 	if (!strcmp(t, "Status") && i + 1 < L->n) {
 		const char *v = L->v[i + 1].t;
@@ -1915,6 +1949,18 @@ static size_t newman_line(struct tctx *c, size_t i)
 /* ------------------------------------------------------------------ */
 /* The main pass                                                       */
 
+/* True for a curl -v info line ("* Trying ...") or data line
+ * ("{ [5 bytes data]"). */
+static int is_curl_info(const char *t)
+{
+	if (t[0] == '*' && t[1] == ' ' && t[2] != '*')
+		return 1;
+	if ((t[0] == '{' || t[0] == '}') && t[1] == ' ' && t[2] == '[' && isdigit((unsigned char)t[3]) &&
+	    strstr(t, " bytes data]"))
+		return 1;
+	return 0;
+}
+
 /* Walk all lines and emit exchanges. */
 static void parse_lines(struct tctx *c)
 {
@@ -1938,6 +1984,21 @@ static void parse_lines(struct tctx *c)
 				c->hside = SIDE_NONE;
 				c->hsection = 0;
 			}
+			i++;
+			continue;
+		}
+		/* curl -v info and data lines next to a curl paste. */
+		if (is_curl_info(t) && c->active && (c->has_cmd || c->has_reqline) && i <= c->last + 3) {
+			if (!error_line(c, i)) {
+				if (c->ex.transcript.n < TRANSCRIPT_CAP)
+					strlist_adds(&c->ex.transcript, t);
+				tl->used = 1;
+				tx_touch(c, i);
+			}
+			i++;
+			continue;
+		}
+		if (tl->used) {
 			i++;
 			continue;
 		}
@@ -2478,6 +2539,9 @@ static void mail_entity(const char *hs, size_t hl, const char *b, size_t bl, str
 
 /* ------------------------------------------------------------------ */
 
+/* Import HTTP pasted into prose.  Returns 0 (res says how well: OK,
+ * PARTIAL when the input was larger than the read cap, NOT_CAPTURE when no
+ * HTTP was found, ERROR on a read error) or -1 when the sink failed. */
 int import_text(struct hstream *s, const struct import_opts *opts,
 		struct import_sink *sink, struct import_result *res)
 {
@@ -2497,12 +2561,22 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 		goto out;
 	}
 	cut = sr == -2;
+	if (!buf) {
+		buf = xstrdup("");
+		len = 0;
+	}
 
-	/* An e-mail: skip the mail headers, decode the body. */
-	size_t mh = mail_header_len(buf, len, 1);
+	/* An e-mail: skip the mail headers (and an mbox "From " line),
+	 * decode the body. */
+	size_t skip = 0;
+	if (!strncmp(buf, "From ", 5)) {
+		const char *nl = memchr(buf, '\n', len);
+		skip = nl ? (size_t)(nl - buf) + 1 : 0;
+	}
+	size_t mh = mail_header_len(buf + skip, len - skip, 1);
 	if (mh) {
 		struct sbuf d = SBUF_INIT;
-		mail_entity(buf, mh, buf + mh, len - mh, &d, 0);
+		mail_entity(buf + skip, mh, buf + skip + mh, len - skip - mh, &d, 0);
 		text = sbuf_detach(&d, &tlen);
 		if (!text) {
 			text = xstrdup("");

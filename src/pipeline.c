@@ -464,7 +464,14 @@ static char *render_advice(const char *tmpl, const char *evidence_json)
 			trim_span(&ns, &nl);
 			name = xstrndup(ns, nl);
 			v = ev ? json_object_get(ev, name) : NULL;
-			if (json_is_string(v)) {
+			if (json_is_string(v) && open > tmpl && open[-1] == '`' && close[2] == '`') {
+				/* Already inside a code span of the rule text: insert
+				 * the value without anything that could close it. */
+				const char *s = json_string_value(v);
+				for (const char *c = s; *c && c - s < 200; c++)
+					if (*c != '`' && *c != '\n' && *c != '\r')
+						sbuf_addc(&b, *c == '|' ? ' ' : *c);
+			} else if (json_is_string(v)) {
 				const char *s = json_string_value(v);
 				int ticks = 1, run = 0;
 				for (const char *c = s; *c; c++) {

@@ -202,6 +202,8 @@ static int harmless_header(const char *lname)
 	       starts_with(lname, "access-control-") || strstr(lname, "request-id") ||
 	       strstr(lname, "requestid") || strstr(lname, "trace") ||
 	       strstr(lname, "correlation") || strstr(lname, "idempotency") ||
+	       strstr(lname, "error") || strstr(lname, "status") || strstr(lname, "reason") ||
+	       strstr(lname, "expire") ||
 	       strcmp(lname, "www-authenticate") == 0 ||
 	       strcmp(lname, "proxy-authenticate") == 0 || strcmp(lname, "vary") == 0 ||
 	       strcmp(lname, "content-security-policy") == 0 ||
@@ -571,14 +573,74 @@ static const char *const auth_safe_params[] = {
 	"oauthversion", "oauthnonce", "oauthcallback", NULL
 };
 
+/* Append redacted "name=value, name=\"value\"" authorization parameters
+ * (Digest, AWS4-HMAC-SHA256, OAuth, Hawk); names and safe values stay.
+ * Returns replacements made. */
+static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+			   enum redact_kind kind)
+{
+	size_t i = 0;
+	int hits = 0;
+
+	while (i < n) {
+		size_t ns = i, vs, ve, q = 0, nl;
+		const char *nm;
+		char norm[64];
+
+		while (i < n && p[i] != '=' && p[i] != ',')
+			i++;
+		if (i >= n || p[i] == ',') { /* a part without value */
+			i += i < n;
+			sbuf_add(out, p + ns, i - ns);
+			continue;
+		}
+		nm = p + ns;
+		nl = i - ns;
+		trim_span(&nm, &nl);
+		norm_name(nm, nl, norm);
+		vs = ++i;
+		if (i + 1 < n && p[i] == '\\' && p[i + 1] == '"') {
+			/* \"value\" inside a JSON string */
+			for (i += 2; i + 1 < n && !(p[i] == '\\' && p[i + 1] == '"'); i++)
+				;
+			i = i + 1 < n ? i + 2 : n;
+			q = i - vs >= 4 && p[i - 1] == '"' ? 2 : 0;
+		} else if (i < n && p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				;
+			i += i < n;
+			q = i - vs >= 2 && p[i - 1] == '"' ? 1 : 0;
+		} else {
+			while (i < n && p[i] != ',')
+				i++;
+		}
+		ve = i;
+		sbuf_add(out, p + ns, vs - ns);
+		if (in_list(norm, auth_safe_params)) {
+			sbuf_add(out, p + vs, ve - vs);
+		} else if (strcmp(norm, "credential") == 0 && !q && memchr(p + vs, '/', ve - vs)) {
+			/* AWS4 Credential=KEYID/date/region/service/aws4_request:
+			 * the scope after the key id helps diagnosis */
+			const char *sl = memchr(p + vs, '/', ve - vs);
+			hits += put_value(r, out, p + vs, (size_t)(sl - p - vs), kind);
+			sbuf_add(out, sl, (size_t)(p + ve - sl));
+		} else {
+			sbuf_add(out, p + vs, q);
+			hits += put_value(r, out, p + vs + q, ve - vs - 2 * q, kind);
+			sbuf_add(out, p + ve - q, q);
+		}
+	}
+	return hits;
+}
+
 /* Append a redacted Authorization value ("Bearer x", "Basic x",
  * "Digest a=b, ...", a bare key); returns replacements made. */
 static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
 		    enum redact_kind kind)
 {
 	const char *v = p, *sp, *rest;
-	size_t vn = n, rn;
-	int hits = 0;
+	size_t vn = n, rn, k = 0;
+	int hits;
 
 	trim_span(&v, &vn);
 	sp = v;
@@ -590,82 +652,16 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 	rn = (size_t)(v + vn - sp);
 	trim_span(&rest, &rn);
 	sbuf_add(out, p, (size_t)(rest - p)); /* leading space, scheme, space */
-	/* "Digest username=..., AWS4-HMAC-SHA256 Credential=..." */
-	{
-		size_t k = 0;
-		while (k < rn && (is_alnum((unsigned char)rest[k]) || rest[k] == '_' || rest[k] == '-'))
-			k++;
-		while (k < rn && rest[k] == ' ')
-			k++;
-		if (k > 0 && k + 1 < rn && rest[k] == '=' && rest[k + 1] != '=') {
-			size_t i = 0;
-			while (i < rn) {
-				size_t ns = i, ne, vs, ve;
-				char norm[64];
-				while (i < rn && rest[i] != '=' && rest[i] != ',')
-					i++;
-				ne = i;
-				if (i >= rn || rest[i] == ',') {
-					sbuf_add(out, rest + ns, (i < rn ? i + 1 : i) - ns);
-					i++;
-					continue;
-				}
-				i++; /* '=' */
-				vs = i;
-				if (i + 1 < rn && rest[i] == '\\' && rest[i + 1] == '"') {
-					/* \"value\" inside a JSON string */
-					i += 2;
-					while (i + 1 < rn && !(rest[i] == '\\' && rest[i + 1] == '"'))
-						i++;
-					i = i + 1 < rn ? i + 2 : rn;
-				} else if (i < rn && rest[i] == '"') {
-					i++;
-					while (i < rn && rest[i] != '"')
-						i++;
-					if (i < rn)
-						i++;
-				} else {
-					while (i < rn && rest[i] != ',')
-						i++;
-				}
-				ve = i;
-				sbuf_add(out, rest + ns, vs - ns);
-				{
-					const char *nm = rest + ns;
-					size_t nl = ne - ns;
-					trim_span(&nm, &nl);
-					norm_name(nm, nl, norm);
-				}
-				if (in_list(norm, auth_safe_params)) {
-					sbuf_add(out, rest + vs, ve - vs);
-				} else if (strcmp(norm, "credential") == 0 &&
-					   memchr(rest + vs, '/', ve - vs)) {
-					/* AWS4 Credential=KEYID/date/region/service/aws4_request:
-					 * the scope after the key id helps diagnosis */
-					const char *sl = memchr(rest + vs, '/', ve - vs);
-					hits += put_value(r, out, rest + vs, (size_t)(sl - rest - vs), kind);
-					sbuf_add(out, sl, (size_t)(rest + ve - sl));
-				} else {
-					size_t q = 0;
-					if (ve - vs >= 4 && rest[vs] == '\\' && rest[vs + 1] == '"' &&
-					    rest[ve - 2] == '\\' && rest[ve - 1] == '"')
-						q = 2;
-					else if (ve - vs >= 2 && rest[vs] == '"' && rest[ve - 1] == '"')
-						q = 1;
-					sbuf_add(out, rest + vs, q);
-					hits += put_value(r, out, rest + vs + q, ve - vs - 2 * q, kind);
-					sbuf_add(out, rest + ve - q, q);
-				}
-				if (i < rn) { /* ',' */
-					sbuf_addc(out, ',');
-					i++;
-				}
-			}
-			sbuf_add(out, rest + rn, (size_t)(p + n - rest - rn));
-			return hits;
-		}
-	}
-	hits = put_value(r, out, rest, rn, kind);
+	/* Parameters ("username=...") unlike a token, which may only end in
+	 * base64 padding ("abc==") */
+	while (k < rn && (is_alnum((unsigned char)rest[k]) || rest[k] == '_' || rest[k] == '-'))
+		k++;
+	while (k < rn && rest[k] == ' ')
+		k++;
+	if (k > 0 && k + 1 < rn && rest[k] == '=' && rest[k + 1] != '=')
+		hits = put_auth_params(r, out, rest, rn, kind);
+	else
+		hits = put_value(r, out, rest, rn, kind);
 	sbuf_add(out, rest + rn, (size_t)(p + n - rest - rn));
 	return hits;
 }
@@ -753,13 +749,8 @@ static int put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, s
 }
 
 /* Append the redacted value of header name (any case); returns the
- * replacements made (0 leaves the value as it was). */
-static int put_header_value(struct redactor *r, struct sbuf *out, const char *name, size_t nlen,
-			    const char *v, size_t vn, int *handled);
-
-static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
-		enum redact_kind param_kind);
-
+ * replacements made.  *handled is 0 when the header is no credential
+ * header (nothing appended then). */
 static int put_header_value(struct redactor *r, struct sbuf *out, const char *name, size_t nlen,
 			    const char *v, size_t vn, int *handled)
 {
@@ -1105,7 +1096,10 @@ static size_t try_shape(struct scanner *sc, size_t i)
 		len = jwt_len(s + i, n - i);
 	for (size_t k = 0; !len && k < sizeof shapes / sizeof shapes[0]; k++) {
 		const struct shape *sh = &shapes[k];
-		size_t pl = strlen(sh->prefix), j;
+		size_t pl, j;
+		if (s[i] != sh->prefix[0])
+			continue;
+		pl = strlen(sh->prefix);
 		if (n - i < pl + sh->min || memcmp(s + i, sh->prefix, pl) != 0)
 			continue;
 		for (j = i + pl; j < n && sh->cls((unsigned char)s[j]); j++)
@@ -1139,14 +1133,14 @@ static size_t try_assign(struct scanner *sc, size_t i)
 	while (j < n && j - i < 64 && (is_alnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '.'))
 		j++;
 	ne = j;
-	norm_name(s + i, ne - i, norm);
-	if (!secret_field(norm))
-		return 0;
-	strong = suffix_in(norm, strong_suffixes);
 	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
 	if (j >= n || (s[j] != '=' && s[j] != ':'))
 		return 0;
+	norm_name(s + i, ne - i, norm);
+	if (!secret_field(norm))
+		return 0;
+	strong = suffix_in(norm, strong_suffixes);
 	j++;
 	while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '"' || s[j] == '\''))
 		j++;

@@ -50,9 +50,13 @@ struct redactor *redactor_new(const unsigned char *key, size_t keylen);
 void redactor_free(struct redactor *r);
 
 /* Rewrite every credential of ex in place: headers, url (and its query
- * and path, kept consistent), bodies, transcript, error, status_text,
- * name.  JWT "expired at capture" is judged against ex->started_at.
- * Returns the number of replacements made (0 when nothing was found). */
+ * and path, redacted alike so they stay consistent), bodies (form rules
+ * for x-www-form-urlencoded or k=v&k=v bodies, text rules otherwise;
+ * bodies holding NUL bytes are left alone), transcript, error,
+ * status_text, status_source, name and extra.  JWT "expired at capture"
+ * is judged against ex->started_at.  Each replaced value counts once for
+ * its kind (a secret in both url and query counts once).  Running it
+ * twice changes nothing more.  Returns the number of replacements made. */
 int redact_exchange(struct redactor *r, struct exchange *ex);
 
 /* Redact free text (transcript lines, error text, bodies): token shapes,

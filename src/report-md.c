@@ -170,6 +170,11 @@ static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, i
 			fputc(' ', out);
 			md_text(out, col(s, text_col), 60);
 		}
+		if (col(s, src_col)) {
+			fputs(" (", out);
+			md_text(out, col(s, src_col), 120);
+			fputs(")", out);
+		}
 	}
 }
 
@@ -526,9 +531,26 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 
 	/* Informational fingerprints not shown as context above. */
 	any = 0;
+	s = report_prepare(db,
+			   "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
+			   "sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT "
+			   "EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE "
+			   "f2.exchange_id = f.exchange_id AND r2.priority > 5)",
+			   err, errlen);
+	if (!s)
+		goto out;
 	for (size_t i = 0; i < ngroups; i++) {
 		struct group *g = &groups[i];
+		long alone = 0;
 		if (g->priority > CONTEXT_PRIORITY)
+			continue;
+		/* Shown already as context under a finding on all its exchanges? */
+		bind_ticket(s, o);
+		sqlite3_bind_text(s, 2, g->rule, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			alone = (long)sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (!alone)
 			continue;
 		if (!any)
 			fputs("\n## Context\n\nInformational fingerprints (not failures by themselves):\n\n", out);
@@ -537,8 +559,10 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		md_text(out, g->title, 200);
 		fputs(" (", out);
 		md_code(out, g->rule, 100, 0);
-		fprintf(out, ", %ld exchange%s)\n", g->count, g->count == 1 ? "" : "s");
+		fprintf(out, ", %ld exchange%s)\n", alone, alone == 1 ? "" : "s");
 	}
+	sqlite3_finalize(s);
+	s = NULL;
 
 	/* Escalation table. */
 	fputs("\n## Escalation: request IDs\n\n", out);

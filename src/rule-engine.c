@@ -23,6 +23,7 @@ struct xctx {
 	struct sbuf reqh, resph;
 	int have_reqh, have_resph;
 	char status[24], port[24];
+	int have_status, have_port;
 	const char *cross_origin, *expects_json, *content_kind;
 	int have_derived;
 };
@@ -58,6 +59,7 @@ struct rule_set *rule_set_new(void)
 	return rs;
 }
 
+/* Free the set, its rules and the PCRE2 state; NULL is fine. */
 void rule_set_free(struct rule_set *rs)
 {
 	size_t i;
@@ -88,6 +90,7 @@ void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs)
 	rs->ovec_pairs = pairs;
 }
 
+/* Set the value of the 'source' field; never fails. */
 void rule_set_set_source(struct rule_set *rs, const char *source)
 {
 	free(rs->source);
@@ -166,6 +169,7 @@ static const char *content_kind(const struct exchange *ex)
 	return "text";
 }
 
+/* Compute cross_origin, expects_json and content_kind once. */
 static void derive(struct xctx *x)
 {
 	const struct exchange *ex = x->ex;
@@ -221,13 +225,17 @@ static int field_value(struct xctx *x, enum field_kind f, const char **p, size_t
 	case F_SOURCE: s = x->source; break;
 	case F_PORT:
 		if (ex->port >= 0) {
-			snprintf(x->port, sizeof(x->port), "%d", ex->port);
+			if (!x->have_port)
+				snprintf(x->port, sizeof(x->port), "%d", ex->port);
+			x->have_port = 1;
 			s = x->port;
 		}
 		break;
 	case F_STATUS:
 		if (ex->status != STATUS_UNKNOWN && ex->status >= 0) {
-			snprintf(x->status, sizeof(x->status), "%d", ex->status);
+			if (!x->have_status)
+				snprintf(x->status, sizeof(x->status), "%d", ex->status);
+			x->have_status = 1;
 			s = x->status;
 		}
 		break;
@@ -334,14 +342,14 @@ static enum tri eval_value(struct rule_set *rs, const struct matcher *m, const c
 		}
 		return T_TRUE;
 	case OP_CONTAINS:
-		sl = strlen(m->str);
+		sl = m->slen;
 		hit = m->icase ? ascii_casestr(p, n, m->str) : memmem(p, n, m->str, sl);
 		if (!hit)
 			return T_FALSE;
 		hitlen = sl;
 		break;
 	case OP_EQUALS:
-		sl = strlen(m->str);
+		sl = m->slen;
 		if (n != sl || (m->icase ? ascii_ncasecmp(p, m->str, n) : memcmp(p, m->str, n)) != 0)
 			return T_FALSE;
 		hit = p;
@@ -440,18 +448,18 @@ static enum tri cond_eval(struct evalstate *es, const struct cond *c)
 		a = cond_eval(es, c->a);
 		return a == T_UNKNOWN ? T_UNKNOWN : a == T_TRUE ? T_FALSE : T_TRUE;
 	case C_AND:
-		a = cond_eval(es, c->a);
+		a = cond_eval(es, c->swap ? c->b : c->a);
 		if (a == T_FALSE)
 			return T_FALSE;
-		b = cond_eval(es, c->b);
+		b = cond_eval(es, c->swap ? c->a : c->b);
 		if (b == T_FALSE)
 			return T_FALSE;
 		return a == T_TRUE && b == T_TRUE ? T_TRUE : T_UNKNOWN;
 	case C_OR:
-		a = cond_eval(es, c->a);
+		a = cond_eval(es, c->swap ? c->b : c->a);
 		if (a == T_TRUE)
 			return T_TRUE;
-		b = cond_eval(es, c->b);
+		b = cond_eval(es, c->swap ? c->a : c->b);
 		if (b == T_TRUE)
 			return T_TRUE;
 		return a == T_FALSE && b == T_FALSE ? T_FALSE : T_UNKNOWN;
@@ -534,6 +542,7 @@ static char *render_advice(const char *tmpl, json_t *ev)
 	return sbuf_detach(&b, NULL);
 }
 
+/* Start the lazy views of one exchange. */
 static void xctx_init(struct xctx *x, struct rule_set *rs, const struct exchange *ex)
 {
 	memset(x, 0, sizeof(*x));
@@ -543,6 +552,7 @@ static void xctx_init(struct xctx *x, struct rule_set *rs, const struct exchange
 	sbuf_init(&x->resph);
 }
 
+/* Free the lazy views. */
 static void xctx_release(struct xctx *x)
 {
 	sbuf_release(&x->reqh);
@@ -580,6 +590,7 @@ static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 	return ret;
 }
 
+/* Run one rule over ex; returns 0 or what fn returned. */
 int rule_match_one(struct rule_set *rs, const struct rule *r, const struct exchange *ex,
 		   rule_finding_fn fn, void *ctx)
 {
@@ -606,6 +617,7 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	return ret;
 }
 
+/* Display name of a three-valued result. */
 static const char *tri_name(enum tri t)
 {
 	return t == T_TRUE ? "true" : t == T_FALSE ? "false" : "inconclusive";
@@ -638,6 +650,7 @@ static void cond_trace(const struct evalstate *es, const struct cond *c, struct 
 	}
 }
 
+/* One-line description of a matcher, as the rule writes it. */
 static void describe_matcher(const struct matcher *m, struct sbuf *out)
 {
 	size_t i;

@@ -56,6 +56,7 @@ struct matcher {
 	enum match_op op;
 	int icase;
 	char *str;               /* contains / equals / regex source */
+	size_t slen;             /* strlen(str) */
 	char **in;               /* OP_IN values */
 	size_t nin;
 	long lo, hi;             /* OP_RANGE */
@@ -74,7 +75,9 @@ enum cond_kind { C_REF, C_AND, C_OR, C_NOT };
 struct cond {
 	enum cond_kind kind;
 	size_t idx;              /* C_REF: matcher index */
-	struct cond *a, *b;
+	struct cond *a, *b;      /* as written (explain shows this order) */
+	int swap;                /* evaluate b before a: it is cheaper */
+	unsigned cost;           /* estimated cost of evaluating the subtree */
 };
 
 struct rule_test {

@@ -98,6 +98,7 @@ ldiag(struct loadctx *lc, int line, int col, const char *fmt, ...)
 	lc->nerr++;
 }
 
+/* Free a node tree; NULL is fine. */
 static void ynode_free(struct ynode *n)
 {
 	size_t i;
@@ -590,6 +591,7 @@ static int parse_matcher(struct loadctx *lc, const struct ynode *key, const stru
 			ldiag(lc, opv->line, opv->col, "empty regex");
 		} else {
 			m->str = xstrdup(opv->s);
+			m->slen = opv->len;
 			if (lc->nerr == before)
 				compile_regex(lc, m, opv);
 		}
@@ -600,6 +602,7 @@ static int parse_matcher(struct loadctx *lc, const struct ynode *key, const stru
 			if (m->op == OP_CONTAINS && opv->len == 0)
 				ldiag(lc, opv->line, opv->col, "empty 'contains' always matches");
 			m->str = xstrdup(opv->s);
+			m->slen = opv->len;
 		}
 		break;
 	case OP_IN:
@@ -680,6 +683,7 @@ struct cparse {
 	int failed;
 };
 
+/* Free a condition tree; NULL is fine. */
 static void cond_free(struct cond *c)
 {
 	if (!c)
@@ -689,6 +693,7 @@ static void cond_free(struct cond *c)
 	free(c);
 }
 
+/* Report a condition error at decoded offset off (first error only). */
 static void __attribute__((format(printf, 3, 4)))
 cparse_error(struct cparse *cp, size_t off, const char *fmt, ...)
 {
@@ -727,11 +732,13 @@ static void cpeek(struct cparse *cp, size_t *start, size_t *len)
 	}
 }
 
+/* True when the token at start/len is exactly word. */
 static int ctok_is(struct cparse *cp, size_t start, size_t len, const char *word)
 {
 	return len == strlen(word) && memcmp(cp->s + start, word, len) == 0;
 }
 
+/* or-expr := and-expr ('or' and-expr)*; NULL after an error. */
 static struct cond *cparse_or(struct cparse *cp);
 
 /* primary := NAME | '(' or ')' | 'not' primary */
@@ -784,6 +791,7 @@ static struct cond *cparse_unary(struct cparse *cp)
 	return c;
 }
 
+/* and-expr := unary ('and' unary)*; NULL after an error. */
 static struct cond *cparse_and(struct cparse *cp)
 {
 	struct cond *c = cparse_unary(cp), *n;
@@ -802,6 +810,7 @@ static struct cond *cparse_and(struct cparse *cp)
 	}
 }
 
+/* or-expr := and-expr ('or' and-expr)*; NULL after an error. */
 static struct cond *cparse_or(struct cparse *cp)
 {
 	struct cond *c = cparse_and(cp), *n;
@@ -840,6 +849,61 @@ static void cond_mark(struct rule *r, const struct cond *c, int neg, int *pos_us
 		cond_mark(r, c->a, neg, pos_use, neg_use);
 		cond_mark(r, c->b, neg, pos_use, neg_use);
 	}
+}
+
+/* Rough cost of one matcher: scalar fields are cheap, bodies are not. */
+static unsigned matcher_cost(const struct matcher *m)
+{
+	unsigned c;
+
+	switch (m->field) {
+	case F_REQ_BODY:
+	case F_RESP_BODY:
+		c = 40;
+		break;
+	case F_REQ_HEADERS:
+	case F_RESP_HEADERS:
+	case F_TRANSCRIPT:
+		c = 8;
+		break;
+	case F_REQ_HEADER:
+	case F_RESP_HEADER:
+	case F_CONTENT_KIND:
+	case F_CROSS_ORIGIN:
+	case F_EXPECTS_JSON:
+		c = 2;
+		break;
+	default:
+		c = 1;
+	}
+	if (m->op == OP_REGEX)
+		c *= 2;
+	else if (m->op == OP_EXISTS)
+		c = 1;
+	return c;
+}
+
+/* Set cost and evaluation order of every node: AND and OR give the same
+ * result in either order (also in three-valued logic), so the cheaper
+ * side runs first and often decides alone. */
+static unsigned cond_plan(const struct rule *r, struct cond *c)
+{
+	unsigned ca, cb;
+
+	switch (c->kind) {
+	case C_REF:
+		c->cost = matcher_cost(&r->m[c->idx]);
+		break;
+	case C_NOT:
+		c->cost = cond_plan(r, c->a);
+		break;
+	default:
+		ca = cond_plan(r, c->a);
+		cb = cond_plan(r, c->b);
+		c->swap = cb < ca;
+		c->cost = ca + cb;
+	}
+	return c->cost;
 }
 
 /* Build r->cond from the condition scalar (or the AND of all matchers). */
@@ -887,6 +951,7 @@ static int parse_condition(struct loadctx *lc, struct rule *r, const struct ynod
 			return -1;
 		}
 	}
+	cond_plan(r, r->cond);
 	pos_use = xcalloc(r->nm + 1, sizeof(int));
 	neg_use = xcalloc(r->nm + 1, sizeof(int));
 	cond_mark(r, r->cond, 0, pos_use, neg_use);
@@ -1108,6 +1173,7 @@ out:
 	return r;
 }
 
+/* Free n matchers and what they own. */
 static void matchers_free(struct matcher *m, size_t n)
 {
 	size_t i, j;
@@ -1254,6 +1320,7 @@ out:
 	return ret;
 }
 
+/* qsort comparator for C strings (byte order). */
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -1275,7 +1342,8 @@ static int collect_yaml(const char *dir, int depth, struct strlist *out)
 
 		if (de->d_name[0] == '.')
 			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
+		p = xasprintf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
+			      de->d_name);
 		if (stat(p, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (strcmp(de->d_name, "tests") != 0 && depth < 8)
@@ -1318,11 +1386,13 @@ int rule_set_load_dir(struct rule_set *rs, const char *dir, struct strlist *diag
 	return total;
 }
 
+/* Accessors: the set and rule own every returned string. */
 size_t rule_set_count(const struct rule_set *rs)
 {
 	return rs->n;
 }
 
+/* Rule i in load order, or NULL past the end. */
 const struct rule *rule_set_get(const struct rule_set *rs, size_t i)
 {
 	return i < rs->n ? rs->v[i] : NULL;
@@ -1337,12 +1407,14 @@ const char *rule_path(const struct rule *r) { return r->path; }
 const char *rule_advice(const struct rule *r) { return r->advice; }
 const char *rule_vendor(const struct rule *r) { return r->vendor; }
 
+/* Extra request-id header names; never fails. */
 const char *const *rule_request_ids(const struct rule *r, size_t *n)
 {
 	*n = r->nrequest_ids;
 	return (const char *const *)r->request_ids;
 }
 
+/* Reference URLs; never fails. */
 const char *const *rule_references(const struct rule *r, size_t *n)
 {
 	*n = r->nreferences;

@@ -364,8 +364,16 @@ enum capture_format sniff_format(const unsigned char *p, size_t n)
 		const unsigned char *r = q + 1;
 		while (r < e && is_ws(*r))
 			r++;
-		if (r >= e || *r == '"' || *r == '}')
-			return looks_like_har(q, e) ? FMT_HAR : FMT_UNKNOWN;
+		if (r >= e || *r == '"' || *r == '}') {
+			if (looks_like_har(q, e))
+				return FMT_HAR;
+			/* curl -w '%{json}': a flat object with curl's variable names */
+			if (memmem(q, (size_t)(e - q), "\"url_effective\"", 15) &&
+			    memmem(q, (size_t)(e - q), "\"http_code\"", 11) &&
+			    memmem(q, (size_t)(e - q), "\"time_total\"", 12))
+				return FMT_CURL_I;
+			return FMT_UNKNOWN;
+		}
 	}
 	if (q < e && *q == '[') {
 		const unsigned char *r = q + 1;

@@ -332,7 +332,7 @@ static void walk_members(struct level *lv, const char *name)
 	struct archive_entry *e;
 	long entries = 0;
 	int retries = 0;
-	char *last_err = NULL;
+	int member_failed = 0; /* the previous member's data was damaged */
 
 	for (;;) {
 		int rc;
@@ -355,7 +355,9 @@ static void walk_members(struct level *lv, const char *name)
 				break;	/* the parent reports why its member failed */
 			if (!msg)
 				msg = "unreadable archive";
-			if (!last_err || strcmp(last_err, msg) != 0)
+			/* A damaged member usually breaks the archive behind it:
+			 * that was reported once already. */
+			if (!member_failed)
 				report(w, lv->path, "%s%s", entries ? "damaged archive: " : "cannot read archive: ", msg);
 			break;
 		}
@@ -365,7 +367,7 @@ static void walk_members(struct level *lv, const char *name)
 			       w->caps->entries);
 			break;
 		}
-		if (archive_entry_filetype(e) != AE_IFREG)
+		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
 			continue;
 		pn = archive_entry_pathname(e);
 		if (!pn)
@@ -401,11 +403,10 @@ static void walk_members(struct level *lv, const char *name)
 		m.s = &s;
 		walk_stream(w, lv, &m, &s, mpath, mname, lv->depth, size);
 		hstream_close(&s);
+		member_failed = m.err && m.scope == SCOPE_MEMBER;
 		if (m.err) {
 			if (m.scope != SCOPE_MEMBER || !lv->src_member || !lv->src_member->err)
 				report(w, mpath, "%s", m.err);
-			free(last_err);
-			last_err = xstrdup(archive_error_string(lv->a) ? archive_error_string(lv->a) : "");
 			if (m.scope == SCOPE_ARCHIVE)
 				lv->abort = 1;
 			else if (m.scope == SCOPE_ROOT)
@@ -420,7 +421,6 @@ static void walk_members(struct level *lv, const char *name)
 		free(mpath);
 		free(mname);
 	}
-	free(last_err);
 }
 
 /* Walk a nested archive read from s (a member of lv). */

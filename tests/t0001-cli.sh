@@ -41,14 +41,16 @@ is "$?" 4 "report on a missing database exits 4"
 seed="$srcdir/data/samples/seed-ticket"
 "$HARTRIAGE" analyze -q "$seed" > "$TMPDIR_T/seed.md" 2>"$TMPDIR_T/seed.err"
 is "$?" 0 "analyze of the seed ticket exits 0"
-first=$(grep -m1 '^### ' "$TMPDIR_T/seed.md")
-is "$first" "### HIGH: $(sed -n 's/^title: //p' "$srcdir/rules/vercel/vercel.ai-gateway.access-denied.yaml" | sed 's/[()._-]/\\&/g')" \
-	"the seed report leads with the access-denied finding"
+lead=$(grep -m1 -A2 '^### ' "$TMPDIR_T/seed.md" | tr '\n' ' ')
+case "$lead" in
+"### HIGH: "*'`vercel.ai-gateway.access-denied`'*) ok 0 "the seed report leads with the access-denied finding (high)" ;;
+*) ok 1 "the seed report leads with the access-denied finding (high)"; diag "first finding: $lead" ;;
+esac
 grep -q '`vercel.ai-gateway.access-denied`' "$TMPDIR_T/seed.md"
 ok $? "the seed report names vercel.ai-gateway.access-denied"
 grep -q 'sin1::fra1::mr2nm-1773654078302-80a62b52517d' "$TMPDIR_T/seed.md"
 ok $? "the seed report quotes the x-vercel-id"
-grep -qi 'not evidence of a wrong base URL' "$TMPDIR_T/seed.md"
+tr '\n' ' ' < "$TMPDIR_T/seed.md" | sed 's/\*//g; s/  */ /g' | grep -qi 'not evidence of a wrong base URL' 
 ok $? "the seed report says the Next.js headers are not evidence of a wrong base URL"
 for key in $(grep -ho 'vck_[A-Za-z0-9]*' "$seed"/* | sort -u); do
 	! grep -q "$key" "$TMPDIR_T/seed.md"

@@ -67,6 +67,7 @@ generated/httpie-v-post-json.txt	curl-i	POST|127.0.0.1|201|-
 generated/curl-v-hello.stdout.txt	not-capture	
 generated/httpie-follow-all-redirect.txt	not-capture	
 generated/curl-w-simple.txt	not-capture	
+generated/curl-w-json.txt	curl-i	GET|127.0.0.1|200|-
 EOF
 
 # Facts a reader checks: URL, body, redirect chain, exit code (file, sql, want).
@@ -83,6 +84,7 @@ generated/curl-trace-ascii-time-post.txt	select req_body from exchanges	name=Joh
 generated/curl-i-tty-styled-ansi.txt	select group_concat(name,',') from headers where exchange_id=(select id from exchanges) and side='response'	Server,Date,Content-Type,Set-Cookie,Set-Cookie,X-Dup,X-Dup,Content-Length
 generated/curl-v-i-gzip-interleaved.txt	select substr(resp_body,1,14) from exchanges	{"compressed":
 generated/curl-v-tls-selfsigned-fail.txt	select count(*) from transcript where line like '%self-signed%'	1
+generated/curl-w-json.txt	select url||' '||http_version||' '||time_total from exchanges	http://127.0.0.1:18080/hello HTTP/1.1 1.201
 EOF
 
 db=$TMPDIR_T/corpus.db

@@ -88,9 +88,14 @@ done
 
 # --- prose-like captures elsewhere ----------------------------------------
 
-# HTTPie names method and URL after "while doing a"; the error is the part before.
-check "$CORPUS/generated/httpie-connection-refused.txt" "* 1" \
-	"GET|127.0.0.1|0|ConnectionError: HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: / (Caused by NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f2f3ff3ba90>: Failed to establish a new connection: [Errno 111] Connection refused'))"
+# HTTPie names method and URL after "while doing a"; the error text is
+# the part before (an importer may keep the tail too).
+f="$CORPUS/generated/httpie-connection-refused.txt"
+check "$f" "* 1"
+if [ -f "$f" ]; then
+	is "$(sqlite3 "$DB" "select method, host, status, error like 'ConnectionError: HTTPConnectionPool(host=''127.0.0.1'', port=1)%Connection refused%'
+		from exchanges")" "GET|127.0.0.1|0|1" "${f#"$CORPUS"/}: method, host, status, error"
+fi
 check "$CORPUS/generated/httpie-v-hello.txt" "curl-i 1" "GET|127.0.0.1|200|"
 check "$CORPUS/generated/httpie-v-post-json.txt" "curl-i 1" "POST|127.0.0.1|201|"
 check "$CORPUS/generated/httpie-https-h2server.txt" "curl-i 1" "GET|127.0.0.1|200|"

@@ -9,7 +9,10 @@ command -v npx >/dev/null 2>&1 || skip_all "npx not installed"
 command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 not installed"
 W=$TMPDIR_T
 NPX_LOG=$W/npx.log
-npx --yes newman@6 --version >"$NPX_LOG" 2>&1 || skip_all "npx newman@6 not available (offline?)"
+# the first run downloads newman; bound it when timeout(1) exists
+T=
+command -v timeout >/dev/null 2>&1 && T="timeout 300"
+$T npx --yes newman@6 --version >"$NPX_LOG" 2>&1 || skip_all "npx newman@6 not available (offline?)"
 
 SERVER_PID=
 cleanup() {
@@ -64,7 +67,7 @@ cat >"$W/collection.json" <<'EOF'
   ]
 }
 EOF
-npx --yes newman@6 run "$W/collection.json" -e "$W/env.json" --timeout-request 10000 \
+$T npx --yes newman@6 run "$W/collection.json" -e "$W/env.json" --timeout-request 10000 \
 	-r json --reporter-json-export "$W/run.json" >"$W/newman.out" 2>&1
 [ -s "$W/run.json" ]
 ok $? "newman wrote a JSON report"

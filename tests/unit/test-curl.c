@@ -260,6 +260,11 @@ static void test_verbose_quirks(void)
 	run(FMT_CURL_V, "> GET / HTTP/1.1\n> Host: api.myip.la\n>\n< HTTP/1.1 200 OK\n"
 			"< Content-Length: 7\n<\nx.x.x.x* Connection #0 to host 127.0.0.1 left intact\n");
 	is_str(ex[0].body, "x.x.x.x", "glued body split from the info line");
+	is_long(res.status, IMPORT_OK, "glued body: complete");
+
+	run(FMT_CURL_V, "> GET / HTTP/1.1\n> Host: api.myip.la\n>\n< HTTP/1.1 200 OK\n"
+			"< Content-Length: 13\n<\nx.x.x.x* Connection #0 to host 127.0.0.1 left intact\n");
+	is_long(res.status, IMPORT_OK, "redacted body shorter than Content-Length, then info: not cut");
 	ok(has(ex[0].transcript, "* Connection #0 to host 127.0.0.1 left intact"),
 	   "glued info line in transcript");
 
@@ -312,6 +317,23 @@ static void test_verbose_quirks(void)
 	is_long(ex[0].status, 407, "407: status");
 	is_long(ex[0].exit_code, 56, "407: exit code");
 
+	/* TLS failure inside a proxy tunnel: the target is its own exchange */
+	run(FMT_CURL_V, "* Uses proxy env variable HTTPS_PROXY == 'http://proxy.corp:8080'\n"
+			"*   Trying 10.1.2.3:8080...\n* Connected to proxy.corp (10.1.2.3) port 8080\n"
+			"* Establish HTTP proxy tunnel to api.example.com:443\n"
+			"> CONNECT api.example.com:443 HTTP/1.1\n> Host: api.example.com:443\n>\n"
+			"< HTTP/1.1 200 Connection established\n<\n* CONNECT phase completed\n"
+			"* TLSv1.3 (IN), TLS handshake, Certificate (11):\n"
+			"*  issuer: C=US; O=Zscaler Inc.; CN=Zscaler Intermediate Root CA\n"
+			"* SSL certificate problem: unable to get local issuer certificate\n"
+			"curl: (60) SSL certificate problem: unable to get local issuer certificate\n");
+	is_long(nex, 2, "tunnel TLS failure: CONNECT and the failed request");
+	is_long(ex[0].status, 200, "tunnel TLS failure: CONNECT succeeded");
+	ok(ex[0].error == NULL, "tunnel TLS failure: CONNECT has no error");
+	is_long(ex[1].status, 0, "tunnel TLS failure: request got no response");
+	is_str(ex[1].url, "https://api.example.com/", "tunnel TLS failure: url from the tunnel");
+	ok(has(ex[1].transcript, "Zscaler"), "tunnel TLS failure: issuer line with the request");
+
 	/* TLS failure with no request, "More details" continuation */
 	run(FMT_CURL_V, "*   Trying 1.2.3.4:443...\n* Connected to self-signed.badssl.com (1.2.3.4) port 443\n"
 			"* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"
@@ -334,6 +356,19 @@ static void test_verbose_quirks(void)
 	ok(has(ex[0].error, "Couldn't connect to server"), "refused: error from the info line");
 	is_str(ex[0].host, "127.0.0.1", "refused: host from Trying");
 	is_long(ex[0].port, 1, "refused: port from Trying");
+
+	/* curl 8.x: the resolved name and the processing URL */
+	run(FMT_CURL_V, "* Host api.example.com:8443 was resolved.\n* IPv4: 203.0.113.5\n"
+			"*   Trying 203.0.113.5:8443...\n"
+			"* connect to 203.0.113.5 port 8443 from 0.0.0.0 port 0 failed: Connection refused\n"
+			"* Failed to connect to api.example.com port 8443 after 1 ms: Couldn't connect to server\n"
+			"curl: (7) Failed to connect to api.example.com port 8443 after 1 ms: Couldn't connect to server\n");
+	is_str(ex[0].host, "api.example.com", "8.x refused: host name from 'was resolved'");
+	is_long(ex[0].port, 8443, "8.x refused: port");
+	run(FMT_CURL_V, "* processing: https://www.example.com/a/b?c=d\n"
+			"* Could not resolve host: www.example.com\n* Closing connection\n"
+			"curl: (6) Could not resolve host: www.example.com\n");
+	is_str(ex[0].url, "https://www.example.com/a/b?c=d", "8.x: url from 'processing:'");
 
 	/* command line gives the URL */
 	run(FMT_CURL_V, "$ curl -v -x http://proxy:3128 https://nx.invalid/path\n"
@@ -378,6 +413,19 @@ static void test_verbose_quirks(void)
 	is_long(res.format, FMT_CURL_V, "-v --trace-time: sniffed as curl -v");
 	is_long(ex[0].status, 200, "-v --trace-time: status");
 	ok(has(ex[0].extra, "00:21:34.999012"), "-v --trace-time: time of day in extra");
+
+	/* a -v transcript pasted into a ticket between prose and fences */
+	run(FMT_UNKNOWN, "Hi, the call below fails since this morning:\n\n```\n"
+			 "$ curl -v https://api.example.com/v1/items?limit=5\n"
+			 "*   Trying 203.0.113.5:443...\n* Connected to api.example.com (203.0.113.5) port 443\n"
+			 "* ALPN: curl offers h2,http/1.1\n> GET /v1/items?limit=5 HTTP/2\n"
+			 "> Host: api.example.com\n>\n< HTTP/3 403\n< content-type: application/json\n<\n"
+			 "{\"error\":\"forbidden\"}\n```\n\nAny idea? Thanks\n");
+	is_long(res.format, FMT_CURL_V, "ticket paste: sniffed as curl -v");
+	is_long(nex, 1, "ticket paste: one exchange");
+	is_str(ex[0].url, "https://api.example.com/v1/items?limit=5", "ticket paste: url with query");
+	is_str(ex[0].version, "HTTP/3", "ticket paste: HTTP/3 status line");
+	is_str(ex[0].body, "{\"error\":\"forbidden\"}\n", "ticket paste: body ends at the fence");
 
 	/* Maximum redirects: the last 302 carries the error */
 	run(FMT_CURL_V, "> GET /loop HTTP/1.1\n> Host: l.test\n>\n< HTTP/1.1 302 Found\n< Location: /loop\n<\n"
@@ -434,6 +482,18 @@ static void test_include(void)
 	is_long(ex[0].status, 0, "HTTPie error: status 0");
 	is_str(ex[0].url, "http://127.0.0.1:1/", "HTTPie error: url");
 	ok(has(ex[0].error, "Connection refused"), "HTTPie error: error text");
+
+	run(FMT_CURL_I, "{\"errormsg\":\"Could not resolve host: nx.invalid\",\"exitcode\":6,"
+			"\"http_code\":0,\"method\":\"GET\",\"time_total\":0.002,"
+			"\"url_effective\":\"https://nx.invalid/\"}\n");
+	is_long(nex, 1, "-w json: one exchange");
+	is_long(ex[0].status, 0, "-w json: http_code 0 is no response");
+	is_long(ex[0].exit_code, 6, "-w json: exit code");
+	is_str(ex[0].error, "Could not resolve host: nx.invalid", "-w json: error");
+	is_str(ex[0].host, "nx.invalid", "-w json: host from url_effective");
+	ok(has(ex[0].transcript, "curl: (6) Could not resolve host"), "-w json: error in transcript");
+	is_long(sniff_format((const unsigned char *)"{\"url_effective\":\"x\",\"http_code\":1,"
+			     "\"time_total\":1}", 50), FMT_CURL_I, "-w json: sniffed");
 
 	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nA: 1\r\nB: ");
 	is_long(res.status, IMPORT_PARTIAL, "-i cut in headers: partial");

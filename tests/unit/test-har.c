@@ -628,6 +628,27 @@ static void test_truncated(void)
 		   "';' between entries: message '%s'", res.message);
 		free(bad);
 	}
+	/* a stray quote: the scanner sees a string up to the end of the file */
+	{
+		char *p = strstr(har, "\"https://h21.example/p\"");
+		struct sbuf b = SBUF_INIT;
+		long l = 1;
+		for (const char *q = har; q < p; q++)
+			l += *q == '\n';
+		sbuf_add(&b, har, (size_t)(p - har));
+		sbuf_addc(&b, '"');
+		sbuf_adds(&b, p);
+		run(b.data, &res);
+		sbuf_release(&b);
+		is_long(res.status, IMPORT_PARTIAL, "stray quote in entry 21: partial");
+		is_long(res.exchanges, 20, "stray quote in entry 21: 20 kept");
+		snprintf(want, sizeof(want), "line %ld, column ", l);
+		ok(strncmp(res.message, want, strlen(want)) == 0 &&
+			   strstr(res.message, "invalid JSON in entry 21") != NULL,
+		   "stray quote in entry 21: position of the error, not of the end '%s'", res.message);
+		ok(find_note(NOTE_SKIPPED, "entry 21") && !find_note(NOTE_TRUNCATED_FILE, NULL),
+		   "stray quote in entry 21: a skipped note, not a truncated-file note");
+	}
 	free(har);
 }
 

@@ -328,6 +328,18 @@ static void test_v21(void)
 		collect_release(&c);
 		free(u16);
 	}
+	/* a broken environment file is noted without quoting its text */
+	{
+		char *bad = fixture("broken.postman_environment.json");
+		const char *eb[] = { bad, NULL };
+		run("v21-folders.postman_collection.json", FMT_POSTMAN, eb, &c, &res);
+		ok(has_note(&c, NOTE_SKIPPED, -1, "environment file 'broken.postman_environment.json' not used: line 1"),
+		   "v2.1: broken env file noted with its position");
+		ok(!has_note(&c, NOTE_SKIPPED, -1, "sk-live") && !has_note(&c, NOTE_SKIPPED, -1, "oops"),
+		   "v2.1: broken env file note does not quote the file");
+		collect_release(&c);
+		free(bad);
+	}
 	/* a missing environment file is noted, not fatal */
 	{
 		const char *missing[] = { "/nonexistent/x.postman_environment.json", NULL };

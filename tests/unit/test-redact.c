@@ -187,6 +187,7 @@ static void test_everything(void)
 	hdr_list_adds(&ex.resp_headers, "Content-Security-Policy", "default-src 'self'");
 	hdr_list_adds(&ex.resp_headers, "Strict-Transport-Security", "max-age=31536000");
 	hdr_list_adds(&ex.resp_headers, "Cache-Control", "no-store");
+	hdr_list_adds(&ex.resp_headers, "x-auth-error", "invalid_api_key_format_for_project_1234");
 
 	body = xasprintf("{\"username\":\"bob\",\"password\":\"" C_PASSWORD "\","
 			 "\"client_secret\" : \"" C_CLIENTSECRET "\",\"nested\":{\"refresh_token\":\""
@@ -228,6 +229,8 @@ static void test_everything(void)
 	is_str(hdr(&ex.resp_headers, "Content-Security-Policy"), "default-src 'self'", "csp kept");
 	is_str(hdr(&ex.resp_headers, "Strict-Transport-Security"), "max-age=31536000", "hsts kept");
 	is_str(hdr(&ex.resp_headers, "Cache-Control"), "no-store", "cache-control kept");
+	is_str(hdr(&ex.resp_headers, "x-auth-error"), "invalid_api_key_format_for_project_1234",
+	       "x-auth-error kept");
 	is_str(hdr(&ex.req_headers, "Content-Type"), "application/json", "content-type kept");
 	is_str(ex.name, "Get items (task-1234567890abcdefghijklmnop)", "no sk- match inside a word");
 	is_str(ex.host, "api.example.com", "host kept");
@@ -350,6 +353,21 @@ static void test_form_and_text(void)
 	is_long(redactor_count(r, REDACT_FORM_FIELD), 2, "form: two fields counted");
 	exchange_release(&ex);
 
+	/* A JWT as bearer token, still valid at capture time. */
+	exchange_init(&ex);
+	exchange_set(&ex.started_at, "2024-05-01T09:30:00+02:00");
+	t = xasprintf("Bearer %s", jwt);
+	hdr_list_adds(&ex.req_headers, "Authorization", t);
+	free(t);
+	redact_exchange(r, &ex);
+	want = xasprintf("Bearer JWT{alg:HS256,iss:x,exp:2100-01-01T00:00:00Z,nbf:2099-12-31T23:46:40Z"
+			 "(not yet valid at capture)}%s", fp_of(r, jwt));
+	is_str(hdr(&ex.req_headers, "Authorization"), want, "bearer jwt summarised in the header");
+	free(want);
+	check_no_leaks(&ex, "bearer jwt");
+	exchange_release(&ex);
+	redactor_reset_counts(r);
+
 	/* Fingerprints: stable under one key, different under another. */
 	redactor_fingerprint(r, C_BEARER, strlen(C_BEARER), a);
 	redactor_fingerprint(r, C_BEARER, strlen(C_BEARER), b);
@@ -374,6 +392,38 @@ static void test_form_and_text(void)
 		free(out);
 	}
 	free(t);
+	/* Parameter schemes keep names and the values that help diagnosis. */
+	{
+		const char *in = "Authorization: AWS4-HMAC-SHA256 Credential=" C_AKIA
+				 "/20240501/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, "
+				 "Signature=" C_AMZSIG;
+		char *out = redact_text(r, in, strlen(in));
+		want = xasprintf("Authorization: AWS4-HMAC-SHA256 Credential=AKIA\xe2\x80\xa6%s"
+				 "/20240501/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, "
+				 "Signature=\xe2\x80\xa6%s", fp_of(r, C_AKIA), fp_of(r, C_AMZSIG));
+		is_str(out, want, "aws4: credential scope and signed headers kept");
+		free(want);
+		free(out);
+		in = "Authorization: Digest username=\"bob\", realm=\"api\", uri=\"/x\", "
+		     "response=\"" C_AMZSIG "\"";
+		out = redact_text(r, in, strlen(in));
+		want = xasprintf("Authorization: Digest username=\"\xe2\x80\xa6%s\", realm=\"api\", "
+				 "uri=\"/x\", response=\"\xe2\x80\xa6%s\"", fp_of(r, "bob"), fp_of(r, C_AMZSIG));
+		is_str(out, want, "digest: realm and uri kept, response replaced");
+		free(want);
+		free(out);
+	}
+	/* Several cookies joined by commas; the comma of Expires is no joint. */
+	{
+		const char *in = "set-cookie: a=" C_SID "; Expires=Fri, 07 Sep 2029 17:30:05 GMT; Path=/, b="
+				 C_CSRF "; Secure";
+		char *out = redact_text(r, in, strlen(in));
+		want = xasprintf("set-cookie: a=\xe2\x80\xa6%s; Expires=Fri, 07 Sep 2029 17:30:05 GMT; "
+				 "Path=/, b=\xe2\x80\xa6%s; Secure", fp_of(r, C_SID), fp_of(r, C_CSRF));
+		is_str(out, want, "set-cookie: every joined cookie replaced, attributes kept");
+		free(want);
+		free(out);
+	}
 	/* Things that must not be taken for secrets. */
 	{
 		static const char *const keep[] = {
@@ -389,6 +439,7 @@ static void test_form_and_text(void)
 			"task-abcdefghijklmnopqrstuvwxyz0123",
 			"x-amzn-RequestId: 4e7d1f0a-0000-4c3b-9f1e-5a6b7c8d9e0f",
 			"cf-ray: 8a1b2c3d4e5f6a7b-SJC",
+			"\"name\": \"Auth: Digest\"",
 			NULL
 		};
 		for (size_t i = 0; keep[i]; i++) {

@@ -316,6 +316,28 @@ static void test_engine(void)
 	}
 	exchange_release(&ex);
 
+	/* Evidence text is cut to 200 characters and made valid UTF-8. */
+	{
+		char big[400];
+		memset(big, 'x', sizeof(big));
+		big[0] = '\xff';
+		exchange_init(&ex);
+		body_set(&ex.resp_body, big, sizeof(big));
+		rs = rule_of("match:\n  b: { field: response.body, exists: true }\n");
+		rule_set_match(rs, &ex, collect, &g);
+		{
+			json_t *o = json_loads(g.evidence ? g.evidence : "", 0, NULL);
+			const char *v = json_string_value(json_object_get(o, "b"));
+			ok(v != NULL, "evidence with an invalid byte is valid JSON");
+			is_long(v ? (long)strlen(v) : -1, 3 + 199 + 3, "cut to 200 characters plus an ellipsis");
+			ok(v && memcmp(v, "\xEF\xBF\xBD", 3) == 0, "invalid byte replaced by U+FFFD");
+			json_decref(o);
+		}
+		got_reset(&g);
+		rule_set_free(rs);
+		exchange_release(&ex);
+	}
+
 	/* Derived fields and absent status. */
 	exchange_init(&ex);
 	exchange_set_url(&ex, "https://api.example.com/x");

@@ -244,7 +244,8 @@ static void test_firefox(struct collect *c)
 	is_str(resp_h(c, 0, "location"), "https://login.example.com/authorize?client_id=abc",
 	       "firefox copy all: response headers from JSON");
 	is_str(req_h(c, 0, "host"), "app.example.com", "firefox copy all: request headers from JSON");
-	is_str(k->host, "app.example.com", "firefox copy all: host from Host header");
+	is_str(k->method, "GET", "firefox copy all: method line");
+	is_str(k->url, "https://app.example.com/dashboard?tab=usage", "firefox copy all: url line");
 	is_str(k->resp_body.data, NULL, "firefox copy all: header JSON is not a body");
 }
 
@@ -312,6 +313,8 @@ static void test_powershell(struct collect *c)
 		is_str(c->ex[1].status_text, "Не найден", "russian: message");
 		is_str(c->ex[1].host, "api.example.ru", "russian: host");
 		is_long(c->ex[1].seq, 1, "russian: seq 1");
+		ok(c->ex[1].status_source && utf8_valid(c->ex[1].status_source, strlen(c->ex[1].status_source)),
+		   "russian: status_source cut on a character boundary");
 	}
 
 	n = run_file("tests/fixtures/text/powershell-error-body.txt", c, &res);
@@ -351,6 +354,28 @@ static void test_mail(struct collect *c)
 	is_str(k->status_source, "prose: \"since the upgrade the gateway answers with status code 502\"",
 	       "e-mail: status_source after quoted-printable decoding");
 	is_str(k->host, "gw.customer.example", "e-mail: host from the URL in the (soft-wrapped) prose");
+
+	/* The same mail with CRLF line ends and an mbox "From " line. */
+	size_t len = 0;
+	char *raw = slurp_src("tests/fixtures/text/mail-qp.eml", &len);
+	if (raw) {
+		struct sbuf crlf = SBUF_INIT;
+		sbuf_adds(&crlf, "From ops@customer.example Tue Mar  3 08:00:00 2026\r\n");
+		for (size_t i = 0; i < len; i++) {
+			if (raw[i] == '\n')
+				sbuf_addc(&crlf, '\r');
+			sbuf_addc(&crlf, raw[i]);
+		}
+		run_mem(crlf.data, crlf.len, c, &res);
+		is_long(c->n, 1, "e-mail with CRLF and mbox line: one exchange");
+		if (c->n == 1) {
+			is_long(c->ex[0].status, 502, "e-mail with CRLF: status from prose");
+			is_long((long)c->ex[0].resp.n, 4, "e-mail with CRLF: four HTTP headers");
+			is_str(c->ex[0].host, "gw.customer.example", "e-mail with CRLF: soft line break decoded");
+		}
+		sbuf_release(&crlf);
+		free(raw);
+	}
 
 	n = run_file("tests/fixtures/text/mail-html.eml", c, &res);
 	is_long(n, 1, "html e-mail: one exchange, the attachment part ignored");
@@ -413,6 +438,18 @@ static void test_curl_error(struct collect *c)
 	is_str(k->error, "Could not resolve host: hooks.example.com", "curl error: error text");
 	is_long(k->exit_code, 6, "curl error: exit code");
 	is_str(req_h(c, 0, "content-type"), "application/json", "curl error: -H header");
+	is_str(k->req_body.data, "{\"ref\":\"main\"}", "curl error: -d body");
+
+	n = run_file("tests/fixtures/text/curl-v-refused.md", c, &res);
+	is_long(n, 1, "curl -v refused: the info lines and curl's summary are one exchange");
+	if (n != 1)
+		return;
+	k = &c->ex[0];
+	is_str(k->url, "https://api.example.net/health", "curl -v refused: url");
+	is_long(k->status, 0, "curl -v refused: no response");
+	is_long(k->exit_code, 7, "curl -v refused: exit code");
+	is_str(k->error, "Failed to connect to api.example.net port 443 after 3 ms: Couldn't connect to server",
+	       "curl -v refused: curl's summary is the error");
 }
 
 static void test_prose_body(struct collect *c)

@@ -126,15 +126,19 @@ static void add_member(struct archive *a, const char *name, const void *data, si
 	archive_entry_free(e);
 }
 
-enum kind { ZIP, TARGZ, RAWGZ };
+enum kind { ZIP, TARGZ, RAWGZ, ZIPCRYPT };
 
 static struct archive *open_writer(const char *path, enum kind k)
 {
 	struct archive *a = archive_write_new();
 
-	if (k == ZIP) {
+	if (k == ZIP || k == ZIPCRYPT) {
 		archive_write_set_format_zip(a);
 		archive_write_set_options(a, "zip:compression=deflate");
+		if (k == ZIPCRYPT &&
+		    (archive_write_set_options(a, "zip:encryption=zipcrypt") != ARCHIVE_OK ||
+		     archive_write_set_passphrase(a, "pw") != ARCHIVE_OK))
+			diag("cannot encrypt: %s", archive_error_string(a));
 	} else if (k == TARGZ) {
 		archive_write_set_format_pax_restricted(a);
 		archive_write_add_filter_gzip(a);
@@ -215,6 +219,42 @@ static void build(const char *top)
 	p = xasprintf("%s/T5.zip", top);
 	write_file(p, "this is not a zip file at all, just text\n");
 	free(p);
+
+	/* T7.zip: an encrypted member, then a plain one */
+	p = xasprintf("%s/T7.zip", top);
+	a = open_writer(p, ZIPCRYPT);
+	add_member(a, "locked.har", HAR_A, strlen(HAR_A));
+	archive_write_free(a);
+	free(p);
+
+	/* T8.tar.gz: cut in the middle of its second member */
+	{
+		char *noise = xmalloc(100000);
+		unsigned x = 12345;
+		size_t len;
+		char *full;
+		FILE *f;
+		for (size_t i = 0; i < 100000; i++) {
+			x = x * 1103515245u + 12345u;
+			noise[i] = (char)('a' + (x >> 16) % 26);
+		}
+		p = xasprintf("%s/full.tmp", top);
+		a = open_writer(p, TARGZ);
+		add_member(a, "one.har", noise, 100000);
+		add_member(a, "two.har", noise, 100000);
+		add_member(a, "three.har", noise, 100000);
+		archive_write_free(a);
+		full = read_whole(p, &len);
+		unlink(p);
+		free(p);
+		p = xasprintf("%s/T8.tar.gz", top);
+		f = fopen(p, "wb");
+		fwrite(full, 1, len / 2, f);
+		fclose(f);
+		free(p);
+		free(full);
+		free(noise);
+	}
 
 	/* T6: a zip bomb next to a good capture, written streaming */
 	p = xasprintf("%s/T6", top);
@@ -314,9 +354,19 @@ int main(void)
 	   x ? x->bytes : 0, BOMB_BYTES);
 	ok(x && x->size == (long long)BOMB_BYTES, "bomb: size from the archive header");
 	ok(find(&l, "T6/bomb.zip!after.har") == NULL, "bomb: rest of that archive skipped");
-	is_long(l.n, 10, "items handed over");
+	ok(find_err(&l, "T7.zip!locked.har [T7]", "encrypted member skipped") != NULL,
+	   "encrypted member reported");
+	ok(find(&l, "T7.zip!locked.har") == NULL, "encrypted member not handed over");
+	x = find(&l, "T8.tar.gz!one.har");
+	ok(x && x->bytes == 100000 && !x->read_error, "truncated archive: first member complete");
+	x = find(&l, "T8.tar.gz!two.har");
+	ok(x && x->read_error && x->bytes < 100000, "truncated archive: second member fails");
+	ok(find_err(&l, "T8.tar.gz!two.har [T8]", "damaged member") != NULL,
+	   "truncated archive: damaged member reported once");
+	ok(find_err(&l, "T8.tar.gz [T8]", NULL) == NULL, "truncated archive: no second report");
+	is_long(l.n, 12, "items handed over");
 	is_long(rc, (long)l.nerr, "walk_tickets returns the number of errors");
-	is_long(rc, 5, "errors reported");
+	is_long(rc, 7, "errors reported");
 	log_release(&l);
 
 	/* Caps: total bytes, member size, nesting depth, entries. */
