@@ -35,6 +35,7 @@ struct builder {
 	struct import_result *res;
 	int sink_failed;
 	int lost;            /* something was lost: result becomes PARTIAL */
+	char lost_msg[256];  /* the first such loss, for the result message */
 	long next_seq;
 
 	/* The open exchange. */
@@ -511,8 +512,11 @@ static void b_init(struct builder *b, enum capture_format fmt, struct import_sin
 	b->prev_group = -1;
 }
 
+/* Pass a coverage note to the sink; the first truncation becomes the message. */
 static void note(struct builder *b, enum note_kind k, long seq, const char *msg)
 {
+	if (k == NOTE_TRUNCATED_FILE && !b->lost_msg[0])
+		snprintf(b->lost_msg, sizeof(b->lost_msg), "%s", msg);
 	if (b->sink->note)
 		b->sink->note(b->sink->ctx, k, seq, msg);
 }
@@ -2130,6 +2134,32 @@ static int run_write_out_json(struct builder *b, const char *buf, size_t len)
 
 /* ---------------------------------------------------------------- entry point */
 
+/* Run the importer for fmt over the whole text. */
+static void run_format(struct builder *b, enum capture_format fmt, const char *p, size_t len)
+{
+	b->res->format = fmt;
+	switch (fmt) {
+	case FMT_CURL_TRACE:
+		run_trace(b, p, len);
+		break;
+	case FMT_CURL_I:
+		{
+			size_t i = 0;
+			while (i < len && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
+				i++;
+			if (i < len && p[i] == '{' && run_write_out_json(b, p, len))
+				break;
+		}
+		run_include(b, p, len);
+		break;
+	default:
+		b->fmt = FMT_CURL_V;
+		b->res->format = FMT_CURL_V;
+		run_verbose(b, p, len);
+		break;
+	}
+}
+
 int import_curl(struct hstream *s, enum capture_format fmt, const struct import_opts *opts,
 		struct import_sink *sink, struct import_result *res)
 {
@@ -2161,25 +2191,16 @@ int import_curl(struct hstream *s, enum capture_format fmt, const struct import_
 		len -= 3;
 	}
 	b_init(&b, fmt, sink, res);
-	switch (fmt) {
-	case FMT_CURL_TRACE:
-		run_trace(&b, p, len);
-		break;
-	case FMT_CURL_I:
-		{
-			size_t i = 0;
-			while (i < len && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
-				i++;
-			if (i < len && p[i] == '{' && run_write_out_json(&b, p, len))
-				break;
+	run_format(&b, fmt, p, len);
+	if (res->exchanges == 0 && !b.sink_failed) {
+		/* a wrong --format-hint: nothing found, so read it as what it looks like */
+		enum capture_format other = sniff_text((const unsigned char *)p, len);
+		if (other != b.fmt &&
+		    (other == FMT_CURL_I || other == FMT_CURL_V || other == FMT_CURL_TRACE)) {
+			b_release(&b);
+			b_init(&b, other, sink, res);
+			run_format(&b, other, p, len);
 		}
-		run_include(&b, p, len);
-		break;
-	default:
-		b.fmt = FMT_CURL_V;
-		res->format = FMT_CURL_V;
-		run_verbose(&b, p, len);
-		break;
 	}
 	if (b.sink_failed) {
 		import_fail(res, IMPORT_ERROR, "could not store exchange %ld", b.next_seq - 1);
@@ -2191,7 +2212,8 @@ int import_curl(struct hstream *s, enum capture_format fmt, const struct import_
 		import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
 	} else if (b.lost) {
 		res->status = IMPORT_PARTIAL;
-		snprintf(res->message, sizeof(res->message), "capture is truncated");
+		snprintf(res->message, sizeof(res->message), "%s",
+			 b.lost_msg[0] ? b.lost_msg : "capture is truncated");
 	}
 	b_release(&b);
 	free(buf);

@@ -673,8 +673,19 @@ static int prose_status(const char *s, size_t *ms, size_t *me)
 			for (size_t k = 0; unit_words[k]; k++)
 				if (strlen(unit_words[k]) == wl && !ascii_ncasecmp(after, unit_words[k], wl))
 					goto skip;
-		/* A trigger word shortly before. */
+		/* "should return 200", "expected 200": what ought to come back. */
 		size_t lo = i > 40 ? i - 40 : 0;
+		static const char *const wishes[] = {
+			"should", "expected", "expect", "instead of", "supposed to", "used to",
+			"want", "normally", "would", "ought", NULL
+		};
+		size_t wlo = i > 24 ? i - 24 : 0;
+		for (size_t k = 0; wishes[k]; k++) {
+			const char *w = ascii_casestr(s + wlo, i - wlo, wishes[k]);
+			if (w)
+				goto skip;
+		}
+		/* A trigger word shortly before. */
 		for (size_t k = 0; status_triggers[k]; k++) {
 			size_t tl = strlen(status_triggers[k]);
 			for (size_t j = lo; j + tl <= i; j++) {

@@ -108,6 +108,10 @@ static int looks_like_har(json_t *root, int depth)
 		return 1;
 	if (looks_like_entry(root))
 		return 1;
+	/* A bare HAR request object (Insomnia's HAR fixture). */
+	if (json_is_string(json_object_get(root, "method")) && json_is_string(json_object_get(root, "url")) &&
+	    json_object_get(root, "httpVersion"))
+		return 1;
 	/* Wrapper objects: {"name": {"log": ...}, ...} */
 	if (depth < 2)
 		json_object_foreach(root, key, v)

@@ -818,6 +818,19 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	j++;
 	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
+	{
+		char lname[24];
+		size_t l = ne - ns < sizeof lname - 1 ? ne - ns : sizeof lname - 1;
+		memcpy(lname, s + ns, l);
+		lname[l] = '\0';
+		special = ascii_casecmp(lname, "authorization") == 0 ||
+			  ascii_casecmp(lname, "proxy-authorization") == 0 ||
+			  ascii_casecmp(lname, "cookie") == 0 ||
+			  ascii_casecmp(lname, "set-cookie") == 0;
+	}
+	strength = special ? 0 : secret_line_name(s + ns, ne - ns);
+	if (!special && !strength)
+		return 0;
 	vs = j;
 	/* The value ends at the line end, the closing quote, or a \n \r \t
 	 * escape when the text is the inside of a JSON string. */
@@ -831,20 +844,9 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	ve = j;
 	if (ve == vs)
 		return 0;
-	{
-		char lname[24];
-		size_t l = ne - ns < sizeof lname - 1 ? ne - ns : sizeof lname - 1;
-		memcpy(lname, s + ns, l);
-		lname[l] = '\0';
-		special = ascii_casecmp(lname, "authorization") == 0 ||
-			  ascii_casecmp(lname, "proxy-authorization") == 0 ||
-			  ascii_casecmp(lname, "cookie") == 0 ||
-			  ascii_casecmp(lname, "set-cookie") == 0;
-	}
 	if (special)
 		hits = put_header_value(sc->r, &v, s + ns, ne - ns, s + vs, ve - vs, &handled);
-	else if ((strength = secret_line_name(s + ns, ne - ns)) == 2 ||
-		 (strength == 1 && token_like(s + vs, ve - vs)))
+	else if (strength == 2 || token_like(s + vs, ve - vs))
 		/* Whole-word secret names in text ("api_key: x"); prose like
 		 * "Auth: Digest" is left alone. */
 		hits = put_value(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);

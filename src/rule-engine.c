@@ -509,12 +509,40 @@ static json_t *collect_evidence(struct evalstate *es)
 	return ev;
 }
 
-/* Advice with {{name}} replaced by evidence values; missing ones stay. */
+/* Append s as a Markdown code span that s cannot break out of: enough
+ * backticks, padding where needed, newlines and '|' flattened. */
+static void add_code_span(struct sbuf *b, const char *s)
+{
+	int ticks = 1, run = 0, pad, i;
+	const char *c;
+
+	for (c = s; *c; c++) {
+		run = *c == '`' ? run + 1 : 0;
+		if (run >= ticks)
+			ticks = run + 1;
+	}
+	pad = !s[0] || s[0] == '`' || s[strlen(s) - 1] == '`';
+	for (i = 0; i < ticks; i++)
+		sbuf_addc(b, '`');
+	if (pad)
+		sbuf_addc(b, ' ');
+	for (c = s; *c; c++)
+		sbuf_addc(b, (*c == '\n' || *c == '\r' || *c == '|') ? ' ' : *c);
+	if (pad)
+		sbuf_addc(b, ' ');
+	for (i = 0; i < ticks; i++)
+		sbuf_addc(b, '`');
+}
+
+/* Advice with {{name}} replaced by the evidence value as inline code (a
+ * placeholder the author already put in backticks is not wrapped twice);
+ * names without a value stay as written.  Never fails. */
 static char *render_advice(const char *tmpl, json_t *ev)
 {
 	struct sbuf b = SBUF_INIT;
 	const char *p = tmpl, *o, *c, *ns, *ne;
 	json_t *v;
+	int quoted;
 
 	while ((o = strstr(p, "{{")) != NULL) {
 		c = strstr(o + 2, "}}");
@@ -532,17 +560,21 @@ static char *render_advice(const char *tmpl, json_t *ev)
 			v = json_object_get(ev, name);
 			free(name);
 		}
-		if (json_is_string(v))
-			sbuf_add(&b, json_string_value(v), json_string_length(v));
-		else
+		if (!json_is_string(v)) {
 			sbuf_add(&b, o, (size_t)(c + 2 - o));
-		p = c + 2;
+			p = c + 2;
+			continue;
+		}
+		quoted = o > tmpl && o[-1] == '`' && c[2] == '`' && !(o - 1 > tmpl && o[-2] == '`');
+		if (quoted)
+			b.len--;
+		add_code_span(&b, json_string_value(v));
+		p = c + 2 + (quoted ? 1 : 0);
 	}
 	sbuf_adds(&b, p);
 	return sbuf_detach(&b, NULL);
 }
 
-/* Start the lazy views of one exchange. */
 static void xctx_init(struct xctx *x, struct rule_set *rs, const struct exchange *ex)
 {
 	memset(x, 0, sizeof(*x));

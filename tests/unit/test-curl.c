@@ -394,6 +394,8 @@ static void test_verbose_quirks(void)
 	is_long(nex, 2, "truncated: both exchanges kept");
 	is_long(res.status, IMPORT_PARTIAL, "truncated: partial");
 	ok(has(notes, "ends inside the response headers of exchange 1"), "truncated: note names it");
+	is_str(res.message, "transcript ends inside the response headers of exchange 1",
+	       "truncated: result message names it");
 	is_long(ex[1].status, 500, "truncated: status kept");
 
 	/* HTTP/2 stream error after headers */
@@ -494,6 +496,10 @@ static void test_include(void)
 	ok(has(ex[0].transcript, "curl: (6) Could not resolve host"), "-w json: error in transcript");
 	is_long(sniff_format((const unsigned char *)"{\"url_effective\":\"x\",\"http_code\":1,"
 			     "\"time_total\":1}", 50), FMT_CURL_I, "-w json: sniffed");
+
+	run(FMT_CURL_V, "HTTP/1.1 204 No Content\r\nA: 1\r\n\r\n");
+	is_long(nex, 1, "wrong hint (-v for a -i dump): still imported");
+	is_long(res.format, FMT_CURL_I, "wrong hint: format reported as found");
 
 	run(FMT_CURL_I, "HTTP/1.1 200 OK\r\nA: 1\r\nB: ");
 	is_long(res.status, IMPORT_PARTIAL, "-i cut in headers: partial");

@@ -652,6 +652,58 @@ static void test_truncated(void)
 	free(har);
 }
 
+/* A stream of a HAR whose first entry carries a string of `fill` bytes,
+ * produced on the fly so the test does not hold it in memory. */
+struct bigsrc {
+	const char *head, *tail;
+	size_t fill, off;
+};
+
+static ssize_t big_read(void *ctx, void *buf, size_t n)
+{
+	struct bigsrc *b = ctx;
+	size_t hl = strlen(b->head), tl = strlen(b->tail), total = hl + b->fill + tl, k = 0;
+	unsigned char *out = buf;
+	while (k < n && b->off < total) {
+		size_t chunk;
+		if (b->off < hl) {
+			chunk = hl - b->off < n - k ? hl - b->off : n - k;
+			memcpy(out + k, b->head + b->off, chunk);
+		} else if (b->off < hl + b->fill) {
+			chunk = hl + b->fill - b->off < n - k ? hl + b->fill - b->off : n - k;
+			memset(out + k, 'a', chunk);
+		} else {
+			chunk = total - b->off < n - k ? total - b->off : n - k;
+			memcpy(out + k, b->tail + (b->off - hl - b->fill), chunk);
+		}
+		k += chunk;
+		b->off += chunk;
+	}
+	return (ssize_t)k;
+}
+
+static void test_oversized_entry(void)
+{
+	struct import_result res;
+	struct hstream s;
+	struct import_opts opts;
+	struct bigsrc b = {"{\"log\":{\"entries\":[{\"request\":{\"url\":\"http://first/\"}},"
+			   "{\"request\":{\"url\":\"http://huge/\"},\"_pad\":\"",
+			   "\\\"]}\"},{\"request\":{\"url\":\"http://last/\"}}]}}",
+			   ((size_t)256 << 20) + 4096, 0};
+	reset();
+	memset(&opts, 0, sizeof(opts));
+	hstream_open_fn(&s, big_read, &b);
+	import_har(&s, &opts, &sink, &res);
+	hstream_close(&s);
+	is_long(res.status, IMPORT_OK, "entry over 256 MiB: status OK");
+	is_long(nrec, 2, "entry over 256 MiB: the entries around it kept");
+	ok(nrec == 2 && strcmp(recs[0].host, "first") == 0 && strcmp(recs[1].host, "last") == 0,
+	   "entry over 256 MiB: first and last");
+	ok(find_note(NOTE_SKIPPED, "entry 2 is larger than 256 MiB") != NULL,
+	   "entry over 256 MiB: skipped with a note");
+}
+
 static void test_not_json(void)
 {
 	struct import_result res;
@@ -703,6 +755,7 @@ int main(void)
 	test_pseudo_and_sanitized();
 	test_skips();
 	test_truncated();
+	test_oversized_entry();
 	test_not_json();
 	test_json_api();
 	reset();

@@ -294,7 +294,7 @@ static void test_engine(void)
 		struct strlist d = { 0 };
 		rs = load_one("t.x.yaml",
 			      "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: experimental\n"
-			      "advice: 'Quote {{vercel_id}} and {{ body }}; {{missing}} stays'\n"
+			      "advice: 'Quote {{vercel_id}} and `{{ body }}`; {{missing}} stays'\n"
 			      "match:\n  host: { field: host, equals: ai-gateway.vercel.sh }\n"
 			      "  denied: { field: status, in: [403] }\n"
 			      "  body: { field: response.body, regex: '\"type\"\\s*:\\s*\"(?<type>[a-z_]+)\"' }\n"
@@ -308,8 +308,8 @@ static void test_engine(void)
 		       "\"vercel_id\": \"sin1::fra1::mr2nm-1773654078302-80a62b52517d\"}",
 		       "evidence: matched text, named groups, extract; no host/status");
 		is_str(g.advice,
-		       "Quote sin1::fra1::mr2nm-1773654078302-80a62b52517d and \"type\":\"access_denied\"; {{missing}} stays",
-		       "advice placeholders filled, unknown left as is");
+		       "Quote `sin1::fra1::mr2nm-1773654078302-80a62b52517d` and `\"type\":\"access_denied\"`; {{missing}} stays",
+		       "advice placeholders filled as code (not doubled), unknown left as is");
 		got_reset(&g);
 		rule_set_free(rs);
 		strlist_release(&d);

@@ -489,6 +489,8 @@ static void test_prose_status(struct collect *c)
 	is_str(src, "prose: \"The page shows 404 Not Found\"", "prose: reason phrase kept in source");
 	is_long(prose_case(c, "Upstream fails with status code 502 after 30 seconds.", &src), 502,
 		"prose: status code 502");
+	is_long(prose_case(c, "It should return 200 but it returns 500 since Friday.", &src), 500,
+		"prose: the expected status is not the status");
 	is_long(prose_case(c, "It took 200 ms and returned 500 items.", &src), STATUS_UNKNOWN,
 		"prose: numbers with units are no status");
 	is_long(prose_case(c, "Our ticket number is 403 and the cache max-age=300.", &src), STATUS_UNKNOWN,

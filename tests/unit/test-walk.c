@@ -56,6 +56,13 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	return 0;
 }
 
+/* Stops the walk at the second item. */
+static int stop_second(void *ctx, const struct walk_item *it, struct hstream *s)
+{
+	int *count = ctx;
+	return ++*count >= 2 ? -1 : 0;
+}
+
 static void on_err(void *ctx, const char *path, const char *ticket, const char *msg)
 {
 	struct log *l = ctx;
@@ -301,7 +308,8 @@ static void check_item(const struct log *l, const char *path, const char *ticket
 
 int main(void)
 {
-	char tmpl[] = "/tmp/test-walk.XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/test-walk.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	char *top, *cmd;
 	struct walk_opts o;
 	struct log l;
@@ -311,6 +319,7 @@ int main(void)
 	top = mkdtemp(tmpl);
 	if (!top) {
 		printf("1..0 # SKIP cannot create a temporary folder\n");
+		free(tmpl);
 		return 0;
 	}
 	build(top);
@@ -452,9 +461,21 @@ int main(void)
 		log_release(&l);
 	}
 
+	{
+		struct walk_opts so;
+		int count = 0;
+		walk_caps_default(&so.caps);
+		so.fn = stop_second;
+		so.err = NULL;
+		so.ctx = &count;
+		rc = walk_tickets(top, &so);
+		ok(rc == -1 && count == 2, "a callback returning -1 stops the walk");
+	}
+
 	cmd = xasprintf("rm -rf '%s'", top);
 	if (system(cmd) != 0)
 		diag("cannot remove %s", top);
 	free(cmd);
+	free(tmpl);
 	return done_testing();
 }
