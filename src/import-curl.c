@@ -93,16 +93,19 @@ struct builder {
 
 /* ---------------------------------------------------------------- text helpers */
 
+/* Character classes (ASCII only, locale independent). */
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* An ASCII hex digit. */
 static int is_hex(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Value of a hex digit (the caller checked is_hex). */
 static int hex_val(int c)
 {
 	if (is_digit(c))
@@ -112,6 +115,7 @@ static int hex_val(int c)
 	return c - 'A' + 10;
 }
 
+/* A token character of a header name (RFC 9110). */
 static int is_tchar(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
@@ -521,6 +525,7 @@ static void note(struct builder *b, enum note_kind k, long seq, const char *msg)
 		b->sink->note(b->sink->ctx, k, seq, msg);
 }
 
+/* Free everything the builder holds. */
 static void b_release(struct builder *b)
 {
 	if (b->cur) {

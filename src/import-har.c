@@ -796,8 +796,17 @@ static int rd_fill(struct har_reader *r, size_t keep)
 			r->base += k;
 		}
 	}
-	if (r->alloc - r->len < HAR_CHUNK)
-		r->buf = xgrow(r->buf, &r->alloc, r->len + HAR_CHUNK, 1);
+	if (r->alloc - r->len < HAR_CHUNK) {
+		/* Grow by doubling, but not past one capped entry plus two chunks:
+		 * an oversized entry then never costs twice the cap. */
+		size_t limit = HAR_ENTRY_CAP + 2 * HAR_CHUNK, want = r->len + HAR_CHUNK;
+		if (want <= limit && r->alloc * 2 > limit) {
+			r->buf = xrealloc(r->buf, limit);
+			r->alloc = limit;
+		} else {
+			r->buf = xgrow(r->buf, &r->alloc, want, 1);
+		}
+	}
 	got = hstream_read(r->s, r->buf + r->len, HAR_CHUNK);
 	if (got < 0) {
 		r->eof = r->error = 1;
@@ -1299,7 +1308,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			har_damaged(&hc, &r, vend, NOTE_SKIPPED, what);
 			goto out;
 		}
-		if (oversize) {
+		if (oversize || vend - pos > HAR_ENTRY_CAP) {
 			char msg[96];
 			hc.entries++;
 			snprintf(msg, sizeof(msg), "entry %ld is larger than %zu MiB; skipped",

@@ -29,6 +29,8 @@ struct run {
 	size_t errlen;
 	time_t started;
 	int last_progress;
+	char *last_path;        /* display path of the last capture imported */
+	long long last_id;      /* its sources row */
 };
 
 /* Sink: redact, then store one exchange. */
@@ -219,15 +221,41 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 		r->stats->not_capture++;
 		break;
 	}
+	free(r->last_path);
+	r->last_path = xstrdup(it->path);
+	r->last_id = commit ? r->source_id : 0;
 	progress(r, 0);
 	return 0;
 }
 
-/* Walk error callback: a skipped input. */
+/* Walk error callback: a skipped input.  When the error is about the
+ * capture just imported (its data failed while being read), the walker's
+ * reason replaces the importer's "read error" on that source's row. */
 static void on_walk_error(void *ctx, const char *path, const char *ticket, const char *msg)
 {
 	struct run *r = ctx;
 	struct source_info si = {path, ticket, NULL};
+	if (r->last_path && strcmp(r->last_path, path) == 0) {
+		sqlite3_stmt *s = NULL;
+		const char *sql = r->last_id
+			? "UPDATE sources SET error = ?1, status = CASE WHEN exchanges > 0 THEN 'partial' "
+			  "ELSE 'error' END WHERE id = ?2"
+			: "UPDATE sources SET error = ?1, status = 'error' WHERE id = (SELECT MAX(id) FROM "
+			  "sources WHERE path = ?3)";
+		if (sqlite3_prepare_v2(store_db(r->st), sql, -1, &s, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(s, 1, msg, -1, SQLITE_STATIC);
+			if (r->last_id)
+				sqlite3_bind_int64(s, 2, r->last_id);
+			else
+				sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				r->store_failed = 1;
+		}
+		sqlite3_finalize(s);
+		free(r->last_path);
+		r->last_path = NULL;
+		return;
+	}
 	r->stats->sources++;
 	r->stats->failed++;
 	if (store_source_failed(r->st, &si, msg) < 0)
@@ -353,6 +381,7 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	else
 		rc = walk_paths(paths, npaths, &wo);
 	progress(&r, 1);
+	free(r.last_path);
 	redactor_free(r.red);
 	if (r.store_failed && !err[0])
 		snprintf(err, errlen, "database error: %s", store_errmsg(st));

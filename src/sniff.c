@@ -14,16 +14,19 @@
 
 #define SNIFF_LINE_MAX 4096 /* bytes of one line examined */
 
+/* An ASCII digit. */
 static int is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* An ASCII hex digit. */
 static int is_hex(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* JSON whitespace. */
 static int is_ws(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -185,15 +188,16 @@ static int http_evidence(const char *s)
 	return 0;
 }
 
+/* Count the evidence of each text shape, then decide in the order of
+ * FORMATS.md section 4: trace, -v, -i, other HTTP text, not a capture. */
 enum capture_format sniff_text(const unsigned char *p, size_t n)
 {
 	char line[SNIFF_LINE_MAX + 1];
 	const unsigned char *e = p + n;
-	int trace = 0, trace_info = 0, v_http = 0, v_info = 0, v_lines = 0;
+	int trace = 0, trace_info = 0, v_http = 0, v_info = 0;
 	int first_meaningful = -1; /* 1 status/request line, 0 other text */
 	int status_any = 0, evidence = 0, headers = 0, curl_err = 0, httpie_err = 0;
 	int prev_req = 0;
-	size_t lines = 0;
 
 	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
 		p += 3;
@@ -201,7 +205,6 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		const unsigned char *nl = memchr(p, '\n', (size_t)(e - p));
 		const unsigned char *le = nl ? nl : e;
 		const char *s;
-		lines++;
 		clean(p, (size_t)(le - p), line);
 		p = nl ? nl + 1 : e;
 		s = skip_prefixes(line);
@@ -217,7 +220,6 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		}
 		if ((s[0] == '>' || s[0] == '<' || s[0] == '*') && (s[1] == ' ' || !s[1])) {
 			const char *t = s[1] ? s + 2 : s + 1;
-			v_lines++;
 			if (s[0] == '>' && request_line(t))
 				v_http++;
 			else if (s[0] == '<' && status_line(t))
@@ -227,7 +229,6 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 			continue;
 		}
 		if ((s[0] == '{' || s[0] == '}') && s[1] == ' ' && s[2] == '[') {
-			v_lines++;
 			continue;
 		}
 		if (strncmp(s, "curl: (", 7) == 0 && is_digit(s[7]))
@@ -274,7 +275,6 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		return FMT_CURL_V;
 	if (status_any || evidence || headers >= 2 || curl_err || httpie_err)
 		return FMT_TEXT;
-	(void)v_lines;
 	return FMT_NOT_CAPTURE;
 }
 
@@ -324,6 +324,7 @@ static int looks_like_har(const unsigned char *p, const unsigned char *e)
 	return 0;
 }
 
+/* Binary magic and NUL bytes, then JSON (HAR or not), then text. */
 enum capture_format sniff_format(const unsigned char *p, size_t n)
 {
 	const unsigned char *e = p + n, *q;

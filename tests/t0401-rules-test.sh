@@ -34,6 +34,16 @@ ok $? "lint errors are failing test points"
 grep -q '^ok [0-9]* - good.ok: match #1$' "$TMPDIR_T/out"
 ok $? "good rules are still tested"
 
+# file: tests, relative to the rule's directory.
+"$HARTRIAGE" rules test "$fx/files" >"$TMPDIR_T/out" 2>&1
+is "$?" 1 "file: tests run; a missing file fails"
+grep -q '^ok 1 - files.teapot: match #1$' "$TMPDIR_T/out"
+ok $? "file: match test imports the capture next to the rule"
+grep -q '^ok 2 - files.teapot: no-match #2$' "$TMPDIR_T/out"
+ok $? "file: no-match test"
+grep -q "^# $fx/files/files.teapot.yaml:17:5: cannot open the test file\$" "$TMPDIR_T/out"
+ok $? "a missing test file is reported at the test's position"
+
 # --benign: a severity >= medium rule firing on a known-good capture fails.
 mkdir -p "$TMPDIR_T/benign" "$TMPDIR_T/bad"
 cat >"$TMPDIR_T/benign/ok.txt" <<'EOT'

@@ -68,7 +68,7 @@ for c in $C_AUTH $C_PROXY $C_COOKIE $C_SETCOOKIE $C_APIKEY $C_QUERY $C_PASS $C_C
 		piece=$(printf '%s' "$c" | cut -c"$i-$((i + 9))")
 		case "$piece" in CANARY*) ;; *)
 			for f in out.md out.json keep.json keep.md err1 err2 err3 err4 plain.sql; do
-				grep -qF "$piece" "$TMPDIR_T/$f" && leaked="$leaked $f"
+				grep -qF -e "$piece" "$TMPDIR_T/$f" && leaked="$leaked $f"
 			done ;;
 		esac
 		i=$((i + 1))
