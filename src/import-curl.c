@@ -913,8 +913,20 @@ static void b_flush_pending_keep(struct builder *b, int at_eof, int keep)
 	for (size_t i = 0; i < b->pending.n; i++)
 		if (is_failure_text(b->pending.v[i]))
 			fail = 1;
-	if (!fail) {
+	if (!fail && !(at_eof && b->res->exchanges == 0 && b->pending.n)) {
 		strlist_release(&b->pending);
+		return;
+	}
+	if (!fail) {
+		/* only info lines in the whole input: keep them, say what is missing */
+		char msg[120];
+		b_open(b);
+		b->cur_is_failure = 1;
+		snprintf(msg, sizeof(msg), "transcript ends before exchange %ld sent a request",
+			 b->cur->seq);
+		note(b, NOTE_TRUNCATED_FILE, b->cur->seq, msg);
+		b->lost = 1;
+		b_close(b, 0);
 		return;
 	}
 	b_open(b);

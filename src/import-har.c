@@ -104,8 +104,8 @@ static double jtiming(json_t *obj, const char *key)
 }
 
 /* Text of a header value: strings as they are, numbers and booleans
- * printed, null and anything else empty.  Returns a pointer valid until
- * the next call together with its length in *len. */
+ * printed into tmp, null and anything else empty.  Returns the text (in v
+ * or in tmp) and sets its length in *len; never fails. */
 static const char *jtext(json_t *v, char *tmp, size_t tmplen, size_t *len)
 {
 	if (json_is_string(v)) {
@@ -713,6 +713,8 @@ static int har_root(struct har_ctx *hc, json_t *root)
 	return 0;
 }
 
+/* Import a parsed HAR of any shape (see import.h); returns 0, or -1 when
+ * the sink asked to stop. */
 int import_har_json(json_t *root, const struct import_opts *opts, struct import_sink *sink,
 		    struct import_result *res)
 {
@@ -1001,8 +1003,20 @@ static void har_damaged(struct har_ctx *hc, struct har_reader *r, size_t pos,
 	hc->sink->note(hc->sink->ctx, kind, -1, hc->res->message);
 }
 
+/* Stop at an entry with a JSON syntax error that also broke the framing:
+ * PARTIAL status with jansson's position and message, and a note. */
 static void har_entry_invalid(struct har_ctx *hc, struct har_reader *r, size_t start,
-			      const json_error_t *err);
+			      const json_error_t *err)
+{
+	long line, col;
+
+	err_position(r, start, err, &line, &col);
+	import_fail(hc->res, IMPORT_PARTIAL,
+		    "line %ld, column %ld: invalid JSON in entry %ld: %s; the rest of the file was "
+		    "skipped (%ld complete entries kept)",
+		    line, col, hc->entries + 1, err->text, hc->entries);
+	hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, hc->res->message);
+}
 
 /* An entry the scanner could not delimit (end of input or a bracket
  * mismatch): when jansson finds a syntax error in [start, end) before the
@@ -1024,21 +1038,6 @@ static int har_bad_entry(struct har_ctx *hc, struct har_reader *r, size_t start,
 		return 0;
 	har_entry_invalid(hc, r, start, &err);
 	return 1;
-}
-
-/* Stop at an entry with a JSON syntax error that also broke the framing:
- * PARTIAL status with jansson's position and message, and a note. */
-static void har_entry_invalid(struct har_ctx *hc, struct har_reader *r, size_t start,
-			      const json_error_t *err)
-{
-	long line, col;
-
-	err_position(r, start, err, &line, &col);
-	import_fail(hc->res, IMPORT_PARTIAL,
-		    "line %ld, column %ld: invalid JSON in entry %ld: %s; the rest of the file was "
-		    "skipped (%ld complete entries kept)",
-		    line, col, hc->entries + 1, err->text, hc->entries);
-	hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, hc->res->message);
 }
 
 /* Strip a JSONP wrapper from [*p, *p + *n) in place; returns 1 when one
@@ -1156,6 +1155,8 @@ static void har_keep_log_value(struct har_reader *r, enum log_key kind, size_t s
 	*slot = rd_parse(r, start, end, &err);
 }
 
+/* Stream a HAR entry by entry (see import.h); returns 0, or -1 when the
+ * sink asked to stop. */
 int import_har(struct hstream *s, const struct import_opts *opts, struct import_sink *sink,
 	       struct import_result *res)
 {

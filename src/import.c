@@ -345,7 +345,10 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_NOT_CAPTURE:
 	default:
 		res->format = FMT_NOT_CAPTURE;
-		import_fail(res, IMPORT_NOT_CAPTURE, "not an HTTP capture (binary or unrecognised content)");
+		if (memchr(p, 0, (size_t)got) || !utf8_valid((const char *)p, (size_t)got < 4096 ? (size_t)got : 4096 - 4))
+			import_fail(res, IMPORT_NOT_CAPTURE, "binary file, not an HTTP capture");
+		else
+			import_fail(res, IMPORT_NOT_CAPTURE, "text without any HTTP request or response");
 		break;
 	}
 out:

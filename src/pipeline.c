@@ -519,6 +519,9 @@ static char *render_advice(const char *tmpl, const char *evidence_json)
 					sbuf_addc(&b, ' ');
 				for (int i = 0; i < ticks; i++)
 					sbuf_addc(&b, '`');
+			} else if (nl && nl < 64 && !memchr(ns, ' ', nl)) {
+				/* Evidence the capture did not carry. */
+				sbuf_adds(&b, "(not in the capture)");
 			} else {
 				sbuf_add(&b, open, (size_t)(close + 2 - open));
 			}

@@ -393,22 +393,24 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		while (sqlite3_step(s2) == SQLITE_ROW && g->nexamples < MAX_EXAMPLES)
 			g->examples[g->nexamples++] = sqlite3_column_int64(s2, 0);
 		sqlite3_reset(s2);
-		if (g->priority > CONTEXT_PRIORITY && report_severity_rank(g->severity) >= 0)
-			sev_count[report_severity_rank(g->severity)] += g->count;
 	}
 	sqlite3_finalize(s);
 	sqlite3_finalize(s2);
 	s = s2 = NULL;
 
 	/* A generic group whose every exchange also carries a more specific
-	 * finding is listed under the first such group. */
+	 * finding is listed under the first group it shares an exchange with. */
 	s = report_prepare(db,
 			   "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
 			   "sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
 			   "(SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = "
 			   "f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
 			   err, errlen);
-	if (!s)
+	s2 = report_prepare(db,
+			    "SELECT 1 FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
+			    "WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 LIMIT 1",
+			    err, errlen);
+	if (!s || !s2)
 		goto out;
 	for (size_t i = 0; i < ngroups; i++) {
 		if (groups[i].priority <= CONTEXT_PRIORITY || groups[i].priority > GENERIC_PRIORITY)
@@ -417,17 +419,33 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		sqlite3_bind_text(s, 2, groups[i].rule, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, groups[i].priority);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == 0) {
-			for (size_t j = 0; j < ngroups; j++)
-				if (j != i && groups[j].priority > groups[i].priority &&
-				    groups[j].priority > CONTEXT_PRIORITY && groups[j].generic_under < 0) {
+			for (size_t j = 0; j < ngroups; j++) {
+				int shared = 0;
+				if (j == i || groups[j].priority <= groups[i].priority ||
+				    groups[j].priority <= CONTEXT_PRIORITY || groups[j].generic_under >= 0)
+					continue;
+				sqlite3_bind_text(s2, 1, groups[i].rule, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s2, 2, groups[j].rule, -1, SQLITE_STATIC);
+				shared = sqlite3_step(s2) == SQLITE_ROW;
+				sqlite3_reset(s2);
+				if (shared) {
 					groups[i].generic_under = (int)j;
 					break;
 				}
+			}
 		}
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
-	s = NULL;
+	sqlite3_finalize(s2);
+	s = s2 = NULL;
+
+	/* One count per finding section (generic findings listed under a more
+	 * specific one are not counted again). */
+	for (size_t i = 0; i < ngroups; i++)
+		if (groups[i].priority > CONTEXT_PRIORITY && groups[i].generic_under < 0 &&
+		    report_severity_rank(groups[i].severity) >= 0)
+			sev_count[report_severity_rank(groups[i].severity)]++;
 
 	/* Heading and summary. */
 	fputs("# hartriage report", out);

@@ -722,6 +722,12 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	es.x = &x;
 	es.r = r;
 	sbuf_addf(out, "rule %s (%s, %s)\n", r->id, severity_name(r->severity), r->path);
+	sbuf_adds(out, "reads:");
+	for (i = 0; i < F_COUNT; i++)
+		if (r->fields & (1u << i))
+			sbuf_addf(out, " %s%s", field_kind_name((enum field_kind)i),
+				  i == F_REQ_HEADER || i == F_RESP_HEADER ? "*" : "");
+	sbuf_addc(out, '\n');
 	sbuf_adds(out, "matchers:\n");
 	for (i = 0; i < r->nm + r->nx; i++) {
 		const struct matcher *m = i < r->nm ? &r->m[i] : &r->x[i - r->nm];

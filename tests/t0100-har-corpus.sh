@@ -52,7 +52,8 @@ for f in "$CORPUS"/har/*.har "$CORPUS"/har/*.harp "$CORPUS"/generated/*.har; do
 		[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMPDIR_T/err"
 	else
 		base=${f##*/}
-		grep -F "$base: " "$TMPDIR_T/err" | grep -q -v -F "$base: \$" 2>/dev/null
+		# "hartriage: PATH: reason"
+		grep -F "$base: " "$TMPDIR_T/err" | grep -q -v -E ': *$'
 		named=$?
 		is "$rc $named" "3 0" "$name: not countable by jq: exit 3 and named on stderr"
 		sed 's/^/# /' "$TMPDIR_T/err"

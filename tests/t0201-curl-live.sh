@@ -101,7 +101,7 @@ if command -v openssl >/dev/null 2>&1 && port=$(free_port 2); then
 		check selfsigned "$TMPDIR_T/selfsigned.txt" 0 "self-signed certificate" 60 curl.ssl-self-signed
 		curl -v --max-time 5 --cacert "$TMPDIR_T/cert.pem" "https://127.0.0.1:$port/" \
 			> "$TMPDIR_T/mismatch.txt" 2>&1
-		check mismatch "$TMPDIR_T/mismatch.txt" 0 "match target host name" 60 curl.ssl-hostname-mismatch
+		check mismatch "$TMPDIR_T/mismatch.txt" 0 "target host name" 60 curl.ssl-hostname-mismatch
 	else
 		skip "selfsigned: openssl s_server did not start"
 		skip "mismatch: openssl s_server did not start"

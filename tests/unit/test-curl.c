@@ -370,6 +370,15 @@ static void test_verbose_quirks(void)
 			"curl: (6) Could not resolve host: www.example.com\n");
 	is_str(ex[0].url, "https://www.example.com/a/b?c=d", "8.x: url from 'processing:'");
 
+	/* only info lines: one exchange, no status, noted */
+	run(FMT_CURL_V, "*   Trying 203.0.113.7:443...\n* Connected to api.example.com (203.0.113.7) port 443\n"
+			"*  issuer: C=US; O=Zscaler Inc.; CN=Zscaler Intermediate Root CA\n");
+	is_long(nex, 1, "info lines only: one exchange");
+	is_long(ex[0].status, STATUS_UNKNOWN, "info lines only: status unknown");
+	is_str(ex[0].host, "api.example.com", "info lines only: host");
+	ok(has(ex[0].transcript, "Zscaler"), "info lines only: transcript kept");
+	is_long(res.status, IMPORT_PARTIAL, "info lines only: partial");
+
 	/* command line gives the URL */
 	run(FMT_CURL_V, "$ curl -v -x http://proxy:3128 https://nx.invalid/path\n"
 			"* Could not resolve proxy: proxy\ncurl: (5) Could not resolve proxy: proxy\n");
