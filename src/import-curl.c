@@ -75,6 +75,8 @@ struct builder {
 	int tls;
 	char *resolve_host;
 	char *next_url;      /* "Issue another request to this URL: '...'" */
+	int follow;          /* that line was seen: the next request follows */
+	int cur_follow;      /* ... and it belongs to the open exchange */
 	char *h2_authority;
 	char *h2_scheme;
 	char *cmd_url;       /* from a pasted "$ curl ... URL" command line */
@@ -582,6 +584,8 @@ static void b_open(struct builder *b)
 	b->cur = xmalloc(sizeof(*b->cur));
 	exchange_init(b->cur);
 	b->cur->seq = b->next_seq;
+	b->cur_follow = b->follow;
+	b->follow = 0;
 	b->cur->exit_code = -1;
 	b->cur->redirect_of = -1;
 	for (size_t i = 0; i < b->pending.n; i++)
@@ -871,9 +875,11 @@ static void b_close(struct builder *b, int at_eof)
 		if (ct && ex->req_body.data && !ex->req_body.mime)
 			ex->req_body.mime = xstrdup(ct);
 	}
-	/* redirect chain: this exchange follows a 3xx of the same command */
+	/* redirect chain: this exchange follows a 3xx of the same command; in
+	 * -v and trace output curl says so ("Issue another request") */
 	if (b->prev_seq >= 0 && b->prev_group == b->group && b->prev_status >= 300 &&
-	    b->prev_status < 400 && !(ex->method && strcmp(ex->method, "CONNECT") == 0))
+	    b->prev_status < 400 && !(ex->method && strcmp(ex->method, "CONNECT") == 0) &&
+	    (b->fmt == FMT_CURL_I || b->cur_follow))
 		ex->redirect_of = b->prev_seq;
 	if (!b->sink_failed && b->sink->emit(b->sink->ctx, ex) != 0)
 		b->sink_failed = 1;
@@ -1061,6 +1067,7 @@ static void learn_info(struct builder *b, const char *s)
 			free(b->next_url);
 			b->next_url = xstrndup(h, (size_t)(e - h));
 		}
+		b->follow = 1;
 		return;
 	}
 	if (starts_with(t, "Proxy replied 2") || starts_with(t, "CONNECT tunnel established") ||
@@ -1274,14 +1281,11 @@ static void b_resp_line(struct builder *b, const char *s)
 		b->phase = PH_RESP_HEADERS;
 	}
 	if (is_status) {
-		if (b->phase == PH_RESP_DONE)
-			b->phase = PH_RESP_HEADERS;
-		if (b->interim || b->cur->status > 0) {
-			/* after an interim response: the real one replaces it */
-			if (b->cur->status > 0 && !b->interim) {
-				strlist_adds(&b->cur->transcript, s);
-				goto out;
-			}
+		/* a second final status in one block: keep it visible only; after
+		 * an interim (1xx) response the next status line replaces it */
+		if (b->cur->status > 0 && !b->interim) {
+			strlist_adds(&b->cur->transcript, s);
+			goto out;
 		}
 		b->cur->status = status;
 		exchange_set(&b->cur->status_text, reason && *reason ? reason : NULL);

@@ -467,6 +467,8 @@ fail:
 struct match_run {
 	struct store *st;
 	struct rule_set *rs;
+	long long source_id;    /* source whose path is set as the 'source' field */
+	sqlite3_stmt *src;
 	long findings;
 	int failed;
 	long long ex_id;
@@ -548,8 +550,22 @@ static int on_finding(void *ctx, const struct rule_finding *f)
 static int on_exchange(void *ctx, long long ex_id, long long source_id, struct exchange *ex)
 {
 	struct match_run *m = ctx;
-	(void)source_id;
 	m->ex_id = ex_id;
+	if (source_id != m->source_id) {
+		/* The 'source' field: "path (format)". */
+		m->source_id = source_id;
+		sqlite3_bind_int64(m->src, 1, source_id);
+		if (sqlite3_step(m->src) == SQLITE_ROW) {
+			char *v = xasprintf("%s (%s)", (const char *)sqlite3_column_text(m->src, 0),
+					    sqlite3_column_text(m->src, 1) ? (const char *)sqlite3_column_text(m->src, 1)
+									   : "unknown");
+			rule_set_set_source(m->rs, v);
+			free(v);
+		} else {
+			rule_set_set_source(m->rs, NULL);
+		}
+		sqlite3_reset(m->src);
+	}
 	return rule_set_match(m->rs, ex, on_finding, m);
 }
 
@@ -562,6 +578,10 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 	memset(&m, 0, sizeof(m));
 	m.st = st;
 	m.rs = rs;
+	m.source_id = -1;
+	if (sqlite3_prepare_v2(store_db(st), "SELECT path, format FROM sources WHERE id = ?1", -1, &m.src,
+			       NULL) != SQLITE_OK)
+		goto fail;
 	if (store_begin(st) < 0 || store_clear_findings(st) < 0)
 		goto fail;
 	for (size_t i = 0; i < rule_set_count(rs); i++) {
@@ -577,12 +597,16 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 		goto fail;
 	if (nfindings)
 		*nfindings = m.findings;
+	sqlite3_finalize(m.src);
+	rule_set_set_source(rs, NULL);
 	return 0;
 fail_tx:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
 	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(m.src);
 	return -1;
 fail:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	sqlite3_finalize(m.src);
 	return -1;
 }

@@ -154,10 +154,23 @@ static void scalar_pos(const struct loadctx *lc, const struct ynode *n, size_t o
 		       int *line, int *col)
 {
 	size_t p, d = 0, k, lastnl = 0;
-	int l = n->line, c = n->col, nl = 0, quote = 0;
+	int l = n->line, c = n->col, nl = 0, quote = 0, fold_ind = -1;
 
 	*line = n->line;
 	*col = n->col;
+	if (n->style == YAML_FOLDED_SCALAR_STYLE && (size_t)n->line < lc->nlines) {
+		/* Walk the raw lines: a line break folds to one character. */
+		int ind = block_indent(lc, n->line);
+		l = n->line + 1;
+		while ((size_t)l - 1 < lc->nlines && block_indent(lc, l - 1) == ind &&
+		       lc->lines[l - 1] + (size_t)ind < lc->len &&
+		       lc->buf[lc->lines[l - 1] + (size_t)ind] == '\n')
+			l++;
+		p = raw_offset(lc, l - 1, ind);
+		c = ind + 1;
+		fold_ind = ind;
+		goto walk;
+	}
 	if (n->style == YAML_LITERAL_SCALAR_STYLE || n->style == YAML_FOLDED_SCALAR_STYLE) {
 		for (k = 0; k < off && k < n->len; k++)
 			if (n->s[k] == '\n') {
@@ -174,6 +187,7 @@ static void scalar_pos(const struct loadctx *lc, const struct ynode *n, size_t o
 		p++;
 		c++;
 	}
+walk:
 	while (d < off && p < lc->len) {
 		unsigned char ch = (unsigned char)lc->buf[p];
 		if (quote == '\'' && ch == '\'' && p + 1 < lc->len && lc->buf[p + 1] == '\'') {
@@ -188,7 +202,8 @@ static void scalar_pos(const struct loadctx *lc, const struct ynode *n, size_t o
 			p++;
 			l++;
 			c = 1;
-			while (p < lc->len && (lc->buf[p] == ' ' || lc->buf[p] == '\t')) {
+			while (p < lc->len && (lc->buf[p] == ' ' || lc->buf[p] == '\t') &&
+			       (fold_ind < 0 || c <= fold_ind)) {
 				p++;
 				c++;
 			}

@@ -291,6 +291,13 @@ static void test_verbose_quirks(void)
 	ok(ex[0].body == NULL, "-L: no body on the intermediate hop");
 	is_str(ex[1].body, "final\n", "-L: body on the final hop");
 
+	/* two URLs on one command line: the second is not a redirect */
+	run(FMT_CURL_V, "> GET /old HTTP/1.1\n> Host: h.test\n>\n< HTTP/1.1 301 Moved\n< Location: /new\n<\n"
+			"* Connection #0 to host h.test left intact\n* Re-using existing connection #0 with host h.test\n"
+			"> GET /other HTTP/1.1\n> Host: h.test\n>\n< HTTP/1.1 200 OK\n<\n");
+	is_long(nex, 2, "two URLs: two exchanges");
+	is_long(ex[1].redirect_of, -1, "two URLs: no redirect chain without 'Issue another request'");
+
 	/* proxy CONNECT */
 	run(FMT_CURL_V, "*   Trying 127.0.0.1:8080...\n* Connected to 127.0.0.1 (127.0.0.1) port 8080 (#0)\n"
 			"* Establish HTTP proxy tunnel to apple.com:443\n> CONNECT apple.com:443 HTTP/1.1\n"

@@ -110,6 +110,12 @@ static void test_loader(void)
 				  "  h: { field: host, equals: a }\ncondition: s and (hh or h)\n",
 		"10:19: unknown matcher 'hh' in condition", "unknown matcher in condition: column of the name");
 	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
+				  "  h: { field: host, equals: a }\ncondition: >-\n  s and\n  (h or\n   hx)\n",
+		"13:4: unknown matcher 'hx' in condition", "unknown matcher in a folded condition");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
+				  "  h: { field: host, equals: a }\ncondition: |-\n  s and\n  (h or\n   hx)\n",
+		"13:4: unknown matcher 'hx' in condition", "unknown matcher in a literal condition");
+	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
 				  "  h: { field: host, equals: a }\ncondition: s and\n",
 		"10:17: condition ends early: expected a matcher name, 'not' or '('", "condition syntax");
 	lint_is("t.x.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n"
