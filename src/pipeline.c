@@ -552,15 +552,11 @@ static int on_exchange(void *ctx, long long ex_id, long long source_id, struct e
 	struct match_run *m = ctx;
 	m->ex_id = ex_id;
 	if (source_id != m->source_id) {
-		/* The 'source' field: "path (format)". */
+		/* The 'source' field: the source's display path. */
 		m->source_id = source_id;
 		sqlite3_bind_int64(m->src, 1, source_id);
 		if (sqlite3_step(m->src) == SQLITE_ROW) {
-			char *v = xasprintf("%s (%s)", (const char *)sqlite3_column_text(m->src, 0),
-					    sqlite3_column_text(m->src, 1) ? (const char *)sqlite3_column_text(m->src, 1)
-									   : "unknown");
-			rule_set_set_source(m->rs, v);
-			free(v);
+			rule_set_set_source(m->rs, (const char *)sqlite3_column_text(m->src, 0));
 		} else {
 			rule_set_set_source(m->rs, NULL);
 		}
