@@ -131,12 +131,15 @@ void exchange_setn(char **field, const char *value, size_t n)
 }
 
 /* Split an absolute or origin-form URL into its parts. */
-void exchange_set_url(struct exchange *ex, const char *url)
+void exchange_set_url(struct exchange *ex, const char *url_in)
 {
 	const char *p, *auth, *auth_end, *path, *q, *frag, *hostp, *hend, *colon;
+	const char *url;
 	size_t len;
 
-	exchange_set(&ex->url, url);
+	/* Copy first: url_in may be ex->url itself or one of its parts. */
+	exchange_set(&ex->url, url_in);
+	url = ex->url;
 	if (!url)
 		return;
 	len = strlen(url);
