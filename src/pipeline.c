@@ -522,7 +522,12 @@ static char *render_advice(const char *tmpl, const char *evidence_json)
 				for (int i = 0; i < ticks; i++)
 					sbuf_addc(&b, '`');
 			} else if (nl && nl < 64 && !memchr(ns, ' ', nl)) {
-				/* Evidence the capture did not carry. */
+				/* Evidence the capture did not carry: said in words,
+				 * outside any code span the rule put around it. */
+				if (open > tmpl && open[-1] == '`' && close[2] == '`' && b.len) {
+					b.data[--b.len] = '\0';
+					close++;
+				}
 				sbuf_adds(&b, "(not in the capture)");
 			} else {
 				sbuf_add(&b, open, (size_t)(close + 2 - open));
