@@ -109,6 +109,7 @@ CREATE TABLE IF NOT EXISTS rules (
 	title    TEXT NOT NULL,
 	severity TEXT NOT NULL,
 	priority INTEGER NOT NULL,
+	vendor   TEXT,
 	path     TEXT
 );
 

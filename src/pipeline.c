@@ -588,7 +588,7 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 	for (size_t i = 0; i < rule_set_count(rs); i++) {
 		const struct rule *ru = rule_set_get(rs, i);
 		if (store_add_rule(st, rule_id(ru), rule_title(ru), severity_name(rule_severity(ru)),
-				   rule_priority(ru), rule_path(ru)) < 0)
+				   rule_priority(ru), rule_vendor(ru), rule_path(ru)) < 0)
 			goto fail_tx;
 	}
 	rc = store_foreach_exchange(st, on_exchange, &m);

@@ -582,51 +582,145 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	sqlite3_finalize(s);
 	s = NULL;
 
-	/* Escalation table. */
-	fputs("\n## Escalation: request IDs\n\n", out);
+	/* Escalation: one table per vendor of the leading finding. */
+	fputs("\n## Escalation: request IDs\n", out);
 	s = report_prepare(db,
-			   "SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, "
-			   "e.status_source, e.error, (SELECT f.rule_id FROM findings f JOIN rules r ON "
+			   "WITH lead AS (SELECT e.id AS ex, (SELECT f.rule_id FROM findings f JOIN rules r ON "
 			   "r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE "
 			   "f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
-			   "'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS lead FROM exchanges e "
-			   "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND EXISTS (SELECT 1 FROM "
-			   "findings f JOIN rules r ON r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5) "
-			   "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+			   "'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS rule FROM exchanges e "
+			   "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER ") "
+			   "SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, e.status_source, "
+			   "e.error, lead.rule, COALESCE(r.vendor, 'Other') AS vendor FROM lead JOIN exchanges e ON "
+			   "e.id = lead.ex JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = lead.rule "
+			   "WHERE lead.rule IS NOT NULL ORDER BY vendor, e.started_at IS NULL, e.started_at, s.path, "
+			   "e.seq LIMIT 500",
 			   err, errlen);
 	if (!s)
 		goto out;
 	bind_ticket(s, o);
 	any = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (!any)
-			fputs("| Time (UTC) | Request | Status | Request IDs | Finding |\n"
-			      "|---|---|---|---|---|\n",
-			      out);
-		any = 1;
-		fputs("| ", out);
-		if (col(s, 1))
-			md_text(out, col(s, 1), 40);
-		else
-			fputs("not in capture", out);
-		fputs(" | ", out);
-		{
-			struct sbuf rl = SBUF_INIT;
-			sbuf_addf(&rl, "%s %s", col(s, 2) ? col(s, 2) : "?", col(s, 3) ? col(s, 3) : "(no URL)");
-			md_code(out, rl.data, 200, 1);
-			sbuf_release(&rl);
+	{
+		char *vendor = NULL;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *v = col(s, 9);
+			if (!vendor || strcmp(vendor, v) != 0) {
+				free(vendor);
+				vendor = xstrdup(v);
+				fputs("\n### ", out);
+				md_text(out, vendor, 80);
+				fputs("\n\n| Time (UTC) | Request | Status | Request IDs | Finding |\n"
+				      "|---|---|---|---|---|\n",
+				      out);
+			}
+			any = 1;
+			fputs("| ", out);
+			if (col(s, 1))
+				md_text(out, col(s, 1), 40);
+			else
+				fputs("not in capture", out);
+			fputs(" | ", out);
+			{
+				struct sbuf rl = SBUF_INIT;
+				sbuf_addf(&rl, "%s %s", col(s, 2) ? col(s, 2) : "?",
+					  col(s, 3) ? col(s, 3) : "(no URL)");
+				md_code(out, rl.data, 200, 1);
+				sbuf_release(&rl);
+			}
+			fputs(" | ", out);
+			print_status(out, s, 4, 5, 6, 7, 1);
+			fputs(" | ", out);
+			if (!print_ids(&c, sqlite3_column_int64(s, 0)))
+				fputs("none", out);
+			fputs(" | ", out);
+			md_code(out, col(s, 8), 100, 1);
+			fputs(" |\n", out);
 		}
-		fputs(" | ", out);
-		print_status(out, s, 4, 5, 6, 7, 1);
-		fputs(" | ", out);
-		if (!print_ids(&c, sqlite3_column_int64(s, 0)))
-			fputs("none", out);
-		fputs(" | ", out);
-		md_code(out, col(s, 8), 100, 1);
-		fputs(" |\n", out);
+		free(vendor);
 	}
 	if (!any)
-		fputs("No failing exchange to escalate.\n", out);
+		fputs("\nNo failing exchange to escalate.\n", out);
+	sqlite3_finalize(s);
+	s = NULL;
+
+	/* Timeline of the failing requests: a table and a Mermaid block. */
+	s = report_prepare(db,
+			   "SELECT e.started_at, e.method, e.host, e.path, e.status, (SELECT f.rule_id FROM "
+			   "findings f JOIN rules r ON r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority "
+			   "> 5 ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "
+			   "THEN 2 WHEN 'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1), e.error, "
+			   "e.status_text, e.status_source FROM exchanges e JOIN sources s ON s.id = e.source_id "
+			   "WHERE" TICKET_FILTER "AND e.started_at IS NOT NULL AND (e.status = 0 OR e.status >= 400) "
+			   "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+			   err, errlen);
+	if (!s)
+		goto out;
+	bind_ticket(s, o);
+	{
+		struct sbuf mm = SBUF_INIT;
+		int rows = 0;
+		char day[11] = "";
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *at = col(s, 0);
+			if (!rows)
+				fputs("\n## Timeline of failing requests\n\n"
+				      "| Time (UTC) | Request | Status | Finding |\n|---|---|---|---|\n",
+				      out);
+			rows++;
+			fputs("| ", out);
+			md_text(out, at, 40);
+			fputs(" | ", out);
+			{
+				struct sbuf rl = SBUF_INIT;
+				sbuf_addf(&rl, "%s %s%s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
+					  col(s, 3) ? col(s, 3) : "");
+				md_code(out, rl.data, 200, 1);
+				sbuf_release(&rl);
+			}
+			fputs(" | ", out);
+			print_status(out, s, 4, 7, 8, 6, 1);
+			fputs(" | ", out);
+			if (col(s, 5))
+				md_code(out, col(s, 5), 100, 1);
+			else
+				fputs("none", out);
+			fputs(" |\n", out);
+			/* Mermaid: only characters that cannot end a line, a
+			 * section or the fence. */
+			if (rows <= 50) {
+				struct sbuf ev = SBUF_INIT;
+				const char *t = strchr(at, 'T');
+				if (strncmp(day, at, 10) != 0 && strlen(at) >= 10) {
+					memcpy(day, at, 10);
+					day[10] = '\0';
+					sbuf_addf(&mm, "    section %s\n", day);
+				}
+				sbuf_addf(&ev, "%s %s%s %s %s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
+					  col(s, 3) ? col(s, 3) : "",
+					  sqlite3_column_int(s, 4) ? (const char *)col(s, 4) : "no response",
+					  col(s, 5) ? col(s, 5) : "");
+				sbuf_adds(&mm, "    ");
+				for (const char *q = t ? t + 1 : at; *q && q - (t ? t + 1 : at) < 8; q++)
+					sbuf_addc(&mm, *q == ':' ? '.' : *q);
+				sbuf_adds(&mm, " : ");
+				for (size_t k = 0; k < ev.len && k < 120; k++) {
+					char ch = ev.data[k];
+					int safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+						   (ch >= '0' && ch <= '9') || ch == '.' || ch == '/' || ch == '-' ||
+						   ch == '_' || ch == ' ';
+					sbuf_addc(&mm, safe ? ch : ' ');
+				}
+				sbuf_addc(&mm, '\n');
+				sbuf_release(&ev);
+			}
+		}
+		if (rows) {
+			fputs("\n```mermaid\ntimeline\n    title Failing requests (UTC)\n", out);
+			fputs(sbuf_str(&mm), out);
+			fputs("```\n", out);
+		}
+		sbuf_release(&mm);
+	}
 	sqlite3_finalize(s);
 	s = NULL;
 

@@ -65,7 +65,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		"FROM exchanges ORDER BY source_id, seq",
 	[S_HDR_OF] = "SELECT side, name, value FROM headers WHERE exchange_id = ?1 ORDER BY side, idx",
 	[S_TR_OF] = "SELECT line FROM transcript WHERE exchange_id = ?1 ORDER BY idx",
-	[S_RULE_INSERT] = "INSERT OR REPLACE INTO rules(id, title, severity, priority, path) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_RULE_INSERT] = "INSERT OR REPLACE INTO rules(id, title, severity, priority, vendor, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_FINDING_INSERT] = "INSERT INTO findings(exchange_id, rule_id, severity, title, evidence, advice, "
 			     "inconclusive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
@@ -544,14 +544,15 @@ int store_clear_findings(struct store *st)
 }
 
 int store_add_rule(struct store *st, const char *id, const char *title, const char *severity,
-		   int priority, const char *path)
+		   int priority, const char *vendor, const char *path)
 {
 	sqlite3_stmt *s = st->stmt[S_RULE_INSERT];
 	bind_str(s, 1, id);
 	bind_str(s, 2, title);
 	bind_str(s, 3, severity);
 	sqlite3_bind_int(s, 4, priority);
-	bind_str(s, 5, path);
+	bind_str(s, 5, vendor);
+	bind_str(s, 6, path);
 	return step_done(st, s);
 }
 

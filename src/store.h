@@ -62,7 +62,7 @@ int store_clear_findings(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_add_rule(struct store *st, const char *id, const char *title,
-		   const char *severity, int priority, const char *path);
+		   const char *severity, int priority, const char *vendor, const char *path);
 /* evidence_json: a JSON object {name: value}; inconclusive: 1 when a
  * match limit was hit (the rule neither matched nor failed). */
 int store_add_finding(struct store *st, long long ex_id, const char *rule_id,
