@@ -29,6 +29,7 @@ struct run {
 	size_t errlen;
 	time_t started;
 	int last_progress;
+	int had_sources;        /* the store held sources before this run */
 	char *last_path;        /* display path of the last capture imported */
 	long long last_id;      /* its sources row */
 };
@@ -154,7 +155,7 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	envs = env_files_for(r, it);
 	io.env_files = (const char *const *)envs;
 
-	if (!r->o->force && it->depth == 0 && it->fs_path) {
+	if (!r->o->force && it->depth == 0 && it->fs_path && r->had_sources) {
 		/* Duplicate check on the file's hash before importing. */
 		struct hstream pre;
 		if (hstream_open_file(&pre, it->fs_path) == 0) {
@@ -365,6 +366,16 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	r.err = err;
 	r.errlen = errlen;
 	r.started = time(NULL);
+	{
+		/* Only a store that already holds sources needs the duplicate
+		 * check, which reads each file once more to hash it. */
+		sqlite3_stmt *q = NULL;
+		if (sqlite3_prepare_v2(store_db(st), "SELECT EXISTS (SELECT 1 FROM sources)", -1, &q, NULL) ==
+			    SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			r.had_sources = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
 	if (o->key)
 		memcpy(key, o->key, sizeof(key));
 	else
