@@ -179,6 +179,11 @@ static size_t pm_vars_add_list(struct pm_vars *s, const json_t *list)
 		en = json_object_get(e, "enabled");
 		if (json_is_false(en))
 			continue;
+		/* A variable the exporter marks secret is never substituted:
+		 * its value could land in a URL or field the redactor cannot
+		 * recognise.  The reference stays literal and is noted. */
+		if (jstr(e, "type") && strcmp(jstr(e, "type"), "secret") == 0)
+			continue;
 		val = jtext(json_object_get(e, "value"), 1);
 		pm_vars_put(s, k, val ? val : "");
 		free(val);

@@ -187,6 +187,27 @@ static int suffix_in(const char *norm, const char *const *list)
 	return 0;
 }
 
+/* Names of authentication schemes and Postman/Insomnia auth types: the
+ * value of an "auth" field that says which scheme was used, no secret. */
+static const char *const auth_scheme_words[] = {
+	"basic", "bearer", "digest", "apikey", "oauth1", "oauth2", "hawk", "awsv4", "ntlm",
+	"noauth", "inherit", "edgegrid", "jwt", "asap", "akamai", "iam", "netrc", "negotiate",
+	"none", NULL
+};
+
+/* True when norm is "auth" and [p, p+n) only names a scheme. */
+static int auth_scheme_value(const char *norm, const char *p, size_t n)
+{
+	char low[16];
+
+	if (strcmp(norm, "auth") != 0 || n == 0 || n >= sizeof low)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)ascii_tolower((unsigned char)p[i]);
+	low[n] = '\0';
+	return in_list(low, auth_scheme_words);
+}
+
 /* True for a JSON field or assignment name holding a secret. */
 static int secret_field(const char *norm)
 {
@@ -207,6 +228,7 @@ static int harmless_header(const char *lname)
 	       strcmp(lname, "www-authenticate") == 0 ||
 	       strcmp(lname, "proxy-authenticate") == 0 || strcmp(lname, "vary") == 0 ||
 	       strcmp(lname, "content-security-policy") == 0 ||
+	       strcmp(lname, "postman-token") == 0 || /* a per-request UUID */
 	       strstr(lname, "-tokens") != NULL;
 }
 
@@ -789,13 +811,15 @@ struct scanner {
 };
 
 /* "Name: value" at a line start ("> Authorization: Basic x",
- * "api_key: x") or after a quote (curl -H 'x-api-key: x').  quote is the
- * opening quote char or 0.  Returns bytes consumed, 0 when no match. */
+ * "api_key: x"), after a quote (curl -H 'x-api-key: x') or inside
+ * brackets (curl's "* [HTTP/2] [1] [cookie: a=b]").  quote is the opening
+ * quote or '[', or 0.  Returns bytes consumed, 0 when no match. */
 static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, j = i, ns, ne, vs, ve;
 	int handled = 0, hits, special, strength;
+	int close = quote == '[' ? ']' : quote;
 	struct sbuf v = SBUF_INIT;
 
 	if (quote)
@@ -835,7 +859,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	/* The value ends at the line end, the closing quote, or a \n \r \t
 	 * escape when the text is the inside of a JSON string. */
 	while (j < n && s[j] != '\n' && s[j] != '\r') {
-		if (quote && s[j] == quote && !(quote == '"' && s[j - 1] == '\\'))
+		if (quote && s[j] == close && !(quote == '"' && s[j - 1] == '\\'))
 			break;
 		if (s[j] == '\\' && j + 1 < n && strchr("nrt", s[j + 1]))
 			break;
@@ -871,7 +895,7 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	size_t n = sc->n, j = i, ks, ke, vs, ve, q;
 	char norm[64];
 	int esc = s[i] == '\\';
-	int hits = 0;
+	int hits = 0, weak;
 
 	q = esc ? 2 : 1;
 	if (esc && (i + 1 >= n || s[i + 1] != '"'))
@@ -896,7 +920,11 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	j += q;
 	vs = j;
 	norm_name(s + ks, ke - ks, norm);
-	if (!secret_field(norm) && strcmp(norm, "authorization") != 0 &&
+	/* Query-parameter names such as code, key, sig, SAMLResponse are
+	 * secrets in JSON only when the value looks generated: "code":
+	 * "invalid_grant" is an error code and stays. */
+	weak = !secret_field(norm) && in_list(norm, param_names);
+	if (!weak && !secret_field(norm) && strcmp(norm, "authorization") != 0 &&
 	    strcmp(norm, "proxyauthorization") != 0 && strcmp(norm, "cookie") != 0 &&
 	    strcmp(norm, "setcookie") != 0)
 		return 0;
@@ -920,6 +948,10 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	if (j > n)
 		j = n;
 	ve = j;
+	if (weak && (!token_like(s + vs, ve - vs) || memchr(s + vs, ' ', ve - vs)))
+		return 0;
+	if (auth_scheme_value(norm, s + vs, ve - vs))
+		return 0;
 	sbuf_add(sc->out, s + i, vs - i);
 	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)
 		hits = put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
@@ -1028,6 +1060,49 @@ static size_t try_bearer(struct scanner *sc, size_t i)
 	sc->r->counts[text_kind(s + ts, j - ts)]++;
 	sc->hits++;
 	return j - i;
+}
+
+/* "Basic <base64 of user:password>" in prose and transcript lines; the
+ * base64 must decode to printable text holding a ':', so "Basic auth"
+ * stays.  Returns bytes consumed or 0. */
+static size_t try_basic(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i + 5, ts, te, dl = 0;
+	char *dec = NULL;
+	int creds = 0;
+
+	if (i + 5 >= n || ascii_ncasecmp(s + i, "basic", 5) != 0)
+		return 0;
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	if (s[j] != ' ' && s[j] != '\t')
+		return 0;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	ts = j;
+	while (j < n && j - ts < 4096 && (is_alnum((unsigned char)s[j]) || s[j] == '+' || s[j] == '/'))
+		j++;
+	while (j < n && j - ts < 4096 && s[j] == '=')
+		j++;
+	te = j;
+	if (te - ts < 8 || (te < n && (is_word((unsigned char)s[te]) || s[te] == '.')))
+		return 0;
+	dec = base64_decode(s + ts, te - ts, &dl);
+	if (dec && dl >= 2 && memchr(dec, ':', dl)) {
+		creds = 1;
+		for (size_t k = 0; k < dl; k++)
+			if ((unsigned char)dec[k] < 0x20 || (unsigned char)dec[k] == 0x7f)
+				creds = 0;
+	}
+	free(dec);
+	if (!creds)
+		return 0;
+	sbuf_add(sc->out, s + i, ts - i);
+	put_secret(sc->r, sc->out, s + ts, te - ts);
+	sc->r->counts[REDACT_TOKEN_IN_TEXT]++;
+	sc->hits++;
+	return te - i;
 }
 
 /* Token shapes: prefix, allowed characters, minimum length after prefix,
@@ -1150,7 +1225,8 @@ static size_t try_assign(struct scanner *sc, size_t i)
 	while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'&,;<>", s[j]))
 		j++;
 	ve = j;
-	if (ve == vs || benign_value(s + vs, ve - vs) || has_fingerprint(s + vs, ve - vs))
+	if (ve == vs || benign_value(s + vs, ve - vs) || has_fingerprint(s + vs, ve - vs) ||
+	    auth_scheme_value(norm, s + vs, ve - vs))
 		return 0;
 	if (!strong && !token_like(s + vs, ve - vs))
 		return 0;
@@ -1173,7 +1249,8 @@ static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, i
 		if ((flags & F_LINES) &&
 		    (i == 0 || s[i - 1] == '\n' || (i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n')))
 			adv = try_header_line(&sc, i, 0);
-		if (!adv && (c == '\'' || c == '"') && i + 1 < n && is_alnum((unsigned char)s[i + 1]))
+		if (!adv && (c == '\'' || c == '"' || c == '[') && i + 1 < n &&
+		    is_alnum((unsigned char)s[i + 1]))
 			adv = try_header_line(&sc, i, c);
 		if (!adv && (c == '"' || c == '\\'))
 			adv = try_json_field(&sc, i);
@@ -1184,6 +1261,8 @@ static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, i
 			adv = try_url_creds(&sc, i);
 		if (!adv && (c == 'B' || c == 'b'))
 			adv = try_bearer(&sc, i);
+		if (!adv && (c == 'B' || c == 'b'))
+			adv = try_basic(&sc, i);
 		if (!adv && (is_alnum(c)))
 			adv = try_shape(&sc, i);
 		if (!adv && (is_alnum(c) || c == '_'))

@@ -476,9 +476,88 @@ static void test_form_and_text(void)
 	redactor_free(r2);
 }
 
+/* No 10-character piece of any canary in out. */
+static int clean_of_canaries(const char *out)
+{
+	for (size_t k = 0; canaries[k]; k++)
+		for (size_t off = 0; off + 10 <= strlen(canaries[k]); off++)
+			if (memmem(out, strlen(out), canaries[k] + off, 10))
+				return 0;
+	return 1;
+}
+
+/* Leaks the canary test t0602 found: JSON fields named like query
+ * parameters, curl's HTTP/2 "[name: value]" lines, Basic credentials in
+ * text; and the auth type kept in extra. */
+static void test_canary_findings(void)
+{
+	struct redactor *r = redactor_new(KEY, sizeof KEY - 1);
+	struct exchange ex;
+	const char *body = "{\"error\":{\"code\":\"invalid_grant\",\"key\":\"expired\"},"
+			   "\"code\":\"" C_CODE "\",\"key\":\"" C_XAPIKEY "\",\"sig\":\"" C_AMZSIG "\","
+			   "\"SAMLResponse\":\"" C_REFRESH "\"}";
+	char *basic = base64_encode((const unsigned char *)"bob:" C_BASIC_PW, strlen("bob:" C_BASIC_PW));
+	char *t, *out, *want;
+
+	exchange_init(&ex);
+	body_set(&ex.resp_body, body, strlen(body));
+	ex.resp_body.mime = xstrdup("application/json");
+	redact_exchange(r, &ex);
+	ok(clean_of_canaries(ex.resp_body.data), "json code/key/sig/SAMLResponse fields redacted: %s",
+	   ex.resp_body.data);
+	ok(contains(ex.resp_body.data, "{\"error\":{\"code\":\"invalid_grant\",\"key\":\"expired\"}"),
+	   "json error codes stay");
+	is_long(redactor_count(r, REDACT_JSON_FIELD), 4, "four json fields counted");
+	exchange_release(&ex);
+	redactor_reset_counts(r);
+
+	t = xasprintf("* [HTTP/2] [1] [cookie: sid=%s; csrf=" C_CSRF "]\n"
+		      "* [HTTP/2] [1] [proxy-authorization: Basic %s]\n"
+		      "* [HTTP/2] [1] [x-api-key: " C_XAPIKEY "]\n"
+		      "* [HTTP/2] [1] [:path: /v1?client_secret=" C_CLIENTSECRET "]\n"
+		      "* [HTTP/2] [1] [user-agent: curl/8.5.0]", C_SID, basic);
+	out = redact_text(r, t, strlen(t));
+	ok(clean_of_canaries(out) && !contains(out, basic), "curl HTTP/2 header lines redacted: %s", out);
+	{
+		char *a = xstrdup(fp_of(r, C_SID));
+		want = xasprintf("* [HTTP/2] [1] [cookie: sid=\xe2\x80\xa6%s; csrf=\xe2\x80\xa6%s]", a,
+				 fp_of(r, C_CSRF));
+		free(a);
+	}
+	ok(contains(out, want), "bracketed cookie keeps names and the closing bracket");
+	free(want);
+	ok(contains(out, "[user-agent: curl/8.5.0]"), "other bracketed headers stay");
+	free(out);
+	free(t);
+
+	t = xasprintf("we sent Basic %s and got 401; Basic auth is enabled, basic YWJj", basic);
+	out = redact_text(r, t, strlen(t));
+	want = xasprintf("we sent Basic \xe2\x80\xa6%s and got 401; Basic auth is enabled, basic YWJj",
+			 fp_of(r, basic));
+	is_str(out, want, "Basic credentials in prose replaced, other uses of the word kept");
+	free(want);
+	free(out);
+	free(t);
+
+	/* Postman and Insomnia importers keep the auth type in extra. */
+	exchange_init(&ex);
+	exchange_set(&ex.extra, "{\"auth\":\"basic\",\"url_template\":\"{{baseUrl}}/x\"}");
+	redact_exchange(r, &ex);
+	is_str(ex.extra, "{\"auth\":\"basic\",\"url_template\":\"{{baseUrl}}/x\"}", "auth type kept in extra");
+	exchange_release(&ex);
+	t = xstrdup("{\"auth\":\"" C_JSONAUTH "\"}");
+	out = redact_text(r, t, strlen(t));
+	ok(clean_of_canaries(out), "an auth field holding a token is still redacted: %s", out);
+	free(out);
+	free(t);
+	free(basic);
+	redactor_free(r);
+}
+
 int main(void)
 {
 	test_everything();
 	test_form_and_text();
+	test_canary_findings();
 	return done_testing();
 }
