@@ -30,6 +30,9 @@ struct run {
 	time_t started;
 	int last_progress;
 	int had_sources;        /* the store held sources before this run */
+	long tickets_total;     /* batch mode: top-level entries of the folder */
+	long tickets_done;
+	char *ticket;           /* ticket of the last capture */
 	char *last_path;        /* display path of the last capture imported */
 	long long last_id;      /* its sources row */
 };
@@ -65,9 +68,16 @@ static void progress(struct run *r, int final)
 	if (!final && now == r->last_progress)
 		return;
 	r->last_progress = (int)now;
-	fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds%s",
-		r->stats->sources, (double)r->stats->bytes / 1e6, r->stats->exchanges,
-		(long)(now - r->started), final ? "\n" : "");
+	if (r->tickets_total)
+		fprintf(stderr, "\rhartriage: ticket %ld/%ld, %ld attachments, %.1f MB read, %lds ",
+			r->tickets_done, r->tickets_total, r->stats->sources,
+			(double)r->stats->bytes / 1e6, (long)(now - r->started));
+	else
+		fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds ",
+			r->stats->sources, (double)r->stats->bytes / 1e6, r->stats->exchanges,
+			(long)(now - r->started));
+	if (final)
+		fputc('\n', stderr);
 	fflush(stderr);
 }
 
@@ -150,6 +160,11 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	int commit;
 
 	r->stats->sources++;
+	if (!r->ticket || strcmp(r->ticket, it->ticket ? it->ticket : "") != 0) {
+		free(r->ticket);
+		r->ticket = xstrdup(it->ticket ? it->ticket : "");
+		r->tickets_done++;
+	}
 	memset(&io, 0, sizeof(io));
 	io.hint = r->o->hint;
 	envs = env_files_for(r, it);
@@ -387,12 +402,22 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	wo.err = on_walk_error;
 	wo.ctx = &r;
 	err[0] = '\0';
+	if (o->batch && npaths == 1 && o->progress) {
+		DIR *d = opendir(paths[0]);
+		struct dirent *de;
+		while (d && (de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				r.tickets_total++;
+		if (d)
+			closedir(d);
+	}
 	if (o->batch && npaths == 1)
 		rc = walk_tickets(paths[0], &wo);
 	else
 		rc = walk_paths(paths, npaths, &wo);
 	progress(&r, 1);
 	free(r.last_path);
+	free(r.ticket);
 	redactor_free(r.red);
 	if (r.store_failed && !err[0])
 		snprintf(err, errlen, "database error: %s", store_errmsg(st));
