@@ -60,6 +60,18 @@ for key in $(grep -ho 'vck_[A-Za-z0-9]*' "$seed"/* | sort -u); do
 	ok $? "no 10-character piece of the key in the report"
 done
 
+# Two runs over the same inputs give byte-identical reports.
+export XDG_STATE_HOME="$TMPDIR_T/state"
+"$HARTRIAGE" analyze -q "$seed" > "$TMPDIR_T/run1.md" 2>/dev/null
+"$HARTRIAGE" analyze -q "$seed" > "$TMPDIR_T/run2.md" 2>/dev/null
+cmp -s "$TMPDIR_T/run1.md" "$TMPDIR_T/run2.md"
+ok $? "two analyze runs give byte-identical Markdown"
+"$HARTRIAGE" analyze -q -f json "$seed" > "$TMPDIR_T/run1.json" 2>/dev/null
+"$HARTRIAGE" analyze -q -f json "$seed" > "$TMPDIR_T/run2.json" 2>/dev/null
+cmp -s "$TMPDIR_T/run1.json" "$TMPDIR_T/run2.json"
+ok $? "two analyze runs give byte-identical JSON"
+unset XDG_STATE_HOME
+
 # --fail-on
 "$HARTRIAGE" analyze -q --fail-on high "$seed" > /dev/null 2>&1
 is "$?" 1 "--fail-on high exits 1 on the seed ticket"
