@@ -124,8 +124,11 @@ RULE_FILES = \
 	rules/openai/openai.server-error.yaml \
 	rules/openai/openai.unsupported-region-or-ip.yaml \
 	rules/proxy/proxy.407-proxy-authentication-required.yaml \
+	rules/proxy/proxy.bluecoat-policy-denied.yaml \
 	rules/proxy/proxy.connect-tunnel-denied.yaml \
+	rules/proxy/proxy.squid-error-page.yaml \
 	rules/proxy/proxy.tls-interception.yaml \
+	rules/proxy/proxy.zscaler-block-page.yaml \
 	rules/stripe/stripe.authentication.yaml \
 	rules/stripe/stripe.card-declined.yaml \
 	rules/stripe/stripe.idempotency-error.yaml \
