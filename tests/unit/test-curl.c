@@ -6,6 +6,7 @@
 
 #include "import.h"
 #include "tap.h"
+#include "testutil.h"
 #include "util.h"
 
 #define MAXEX 16
@@ -22,19 +23,6 @@ static struct got ex[MAXEX];
 static int nex;
 static int nnotes;
 static char notes[2048];
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static char *join_headers(const struct hdr_list *l)
-{
-	struct sbuf b = SBUF_INIT;
-	for (size_t i = 0; i < l->n; i++)
-		sbuf_addf(&b, "%s: %s\n", l->v[i].name, l->v[i].value);
-	return sbuf_detach(&b, NULL);
-}
 
 static int emit(void *ctx, struct exchange *e)
 {

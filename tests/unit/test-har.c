@@ -10,6 +10,7 @@
 #include "import.h"
 #include "util.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* What the test sink keeps of one exchange. */
 struct rec {
@@ -35,19 +36,6 @@ static long nrec, nemit;
 static struct note notes[64];
 static long nnote;
 static long abort_after = -1;
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static char *join_headers(const struct hdr_list *l)
-{
-	struct sbuf b = SBUF_INIT;
-	for (size_t i = 0; i < l->n; i++)
-		sbuf_addf(&b, "%s: %s\n", l->v[i].name, l->v[i].value);
-	return sbuf_detach(&b, NULL);
-}
 
 static int t_emit(void *ctx, struct exchange *ex)
 {

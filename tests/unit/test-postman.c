@@ -9,6 +9,7 @@
 #include "import.h"
 #include "util.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* What the tests look at of one emitted exchange. */
 struct rec {
@@ -35,19 +36,6 @@ struct collect {
 	struct note notes[64];
 	int nn;
 };
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static char *join_headers(const struct hdr_list *l)
-{
-	struct sbuf b = SBUF_INIT;
-	for (size_t i = 0; i < l->n; i++)
-		sbuf_addf(&b, "%s: %s\n", l->v[i].name, l->v[i].value);
-	return b.data ? sbuf_detach(&b, NULL) : xstrdup("");
-}
 
 static int sink_emit(void *ctx, struct exchange *ex)
 {
