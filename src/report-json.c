@@ -54,15 +54,18 @@ static void bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
 		sqlite3_bind_null(s, 1);
 }
 
-struct idctx {
-	json_t *obj;
-};
-
-static void add_body_id(void *ctx, const char *label, const char *value)
+/* Add one request ID to a JSON object; header names are lowercased and
+ * the first value of a name wins. */
+static void add_id(void *ctx, const char *label, const char *value)
 {
-	struct idctx *c = ctx;
-	if (!json_object_get(c->obj, label))
-		json_object_set_new(c->obj, label, safe_str(value, strlen(value)));
+	json_t *ids = ctx;
+	char *key = xstrdup(label);
+	/* Header names are case-insensitive; body labels are kept as they are. */
+	if (!strchr(key, ' '))
+		ascii_lower(key);
+	if (!json_object_get(ids, key))
+		json_object_set_new(ids, key, safe_str(value, strlen(value)));
+	free(key);
 }
 
 /* {header: value} of request IDs for one exchange. */
@@ -70,28 +73,7 @@ static json_t *request_ids(sqlite3_stmt *hdr, sqlite3_stmt *body, long long ex_i
 			   const struct report_opts *o)
 {
 	json_t *ids = json_object();
-	struct idctx c = {ids};
-	sqlite3_bind_int64(hdr, 1, ex_id);
-	while (sqlite3_step(hdr) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(hdr, 0);
-		const char *value = (const char *)sqlite3_column_text(hdr, 1);
-		char *lname;
-		if (!name || !value || !report_is_id_header(o, name))
-			continue;
-		lname = xstrdup(name);
-		ascii_lower(lname);
-		if (!json_object_get(ids, lname))
-			json_object_set_new(ids, lname, safe_str(value, strlen(value)));
-		free(lname);
-	}
-	sqlite3_reset(hdr);
-	sqlite3_bind_int64(body, 1, ex_id);
-	if (sqlite3_step(body) == SQLITE_ROW && sqlite3_column_type(body, 0) != SQLITE_NULL) {
-		const char *b = sqlite3_column_blob(body, 0);
-		int n = sqlite3_column_bytes(body, 0);
-		report_body_ids(b, (size_t)n, add_body_id, &c);
-	}
-	sqlite3_reset(body);
+	report_each_id(hdr, body, o, ex_id, add_id, ids);
 	return ids;
 }
 

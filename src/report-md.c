@@ -183,36 +183,24 @@ struct idlist {
 	int n;
 };
 
-static void print_body_id(void *c, const char *label, const char *value)
+/* Print one request ID: header names in code, body labels as text. */
+static void print_id(void *ctx, const char *label, const char *value)
 {
-	struct idlist *l = c;
+	struct idlist *l = ctx;
 	fputs(l->n++ ? ", " : "", l->out);
-	md_text(l->out, label, 60);
-	fputs(" ", l->out);
-	md_code(l->out, value, 120, 1);
+	if (strchr(label, ' '))
+		md_text(l->out, label, 60);
+	else
+		md_code(l->out, label, 60, 1);
+	fputc(' ', l->out);
+	md_code(l->out, value, 200, 1);
 }
 
 /* Print the request IDs of one exchange (headers and body); returns count. */
 static int print_ids(struct ctx *c, long long ex_id)
 {
 	struct idlist l = {c->out, 0};
-	sqlite3_bind_int64(c->hdr_stmt, 1, ex_id);
-	while (sqlite3_step(c->hdr_stmt) == SQLITE_ROW) {
-		const char *name = col(c->hdr_stmt, 0), *value = col(c->hdr_stmt, 1);
-		if (!name || !value || !report_is_id_header(c->o, name))
-			continue;
-		fputs(l.n++ ? ", " : "", c->out);
-		md_code(c->out, name, 60, 1);
-		fputc(' ', c->out);
-		md_code(c->out, value, 200, 1);
-	}
-	sqlite3_reset(c->hdr_stmt);
-	sqlite3_bind_int64(c->body_stmt, 1, ex_id);
-	if (sqlite3_step(c->body_stmt) == SQLITE_ROW && sqlite3_column_type(c->body_stmt, 0) != SQLITE_NULL)
-		report_body_ids(sqlite3_column_blob(c->body_stmt, 0),
-				(size_t)sqlite3_column_bytes(c->body_stmt, 0), print_body_id, &l);
-	sqlite3_reset(c->body_stmt);
-	return l.n;
+	return report_each_id(c->hdr_stmt, c->body_stmt, c->o, ex_id, print_id, &l);
 }
 
 /* One example exchange of a finding group, as a small table. */

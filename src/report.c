@@ -109,6 +109,40 @@ void report_body_ids(const char *body, size_t len,
 	}
 }
 
+struct id_count {
+	void (*fn)(void *ctx, const char *label, const char *value);
+	void *ctx;
+	int n;
+};
+
+static void count_id(void *ctx, const char *label, const char *value)
+{
+	struct id_count *c = ctx;
+	c->n++;
+	c->fn(c->ctx, label, value);
+}
+
+int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
+		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
+		   void *ctx)
+{
+	struct id_count c = {fn, ctx, 0};
+	sqlite3_bind_int64(hdr, 1, ex_id);
+	while (sqlite3_step(hdr) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(hdr, 0);
+		const char *value = (const char *)sqlite3_column_text(hdr, 1);
+		if (name && value && report_is_id_header(o, name))
+			count_id(&c, name, value);
+	}
+	sqlite3_reset(hdr);
+	sqlite3_bind_int64(body, 1, ex_id);
+	if (sqlite3_step(body) == SQLITE_ROW && sqlite3_column_type(body, 0) != SQLITE_NULL)
+		report_body_ids(sqlite3_column_blob(body, 0), (size_t)sqlite3_column_bytes(body, 0),
+				count_id, &c);
+	sqlite3_reset(body);
+	return c.n;
+}
+
 int report_severity_rank(const char *sev)
 {
 	static const char *const names[] = {"info", "low", "medium", "high", "critical"};

@@ -36,6 +36,15 @@ int report_is_id_header(const struct report_opts *o, const char *name);
  * Reference #, Vercel "ID:" lines): calls fn(ctx, label, value) for each. */
 void report_body_ids(const char *body, size_t len,
 		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx);
+/* Call fn(ctx, label, value) for every request ID of exchange ex_id: the
+ * response headers named as request IDs (label = header name as sent),
+ * then the IDs found in the response body.  hdr must be "SELECT name,
+ * value FROM headers WHERE exchange_id = ?1 AND side = 'response' ORDER BY
+ * idx" and body "SELECT resp_body FROM exchanges WHERE id = ?1"; both are
+ * reset afterwards.  Returns the number of IDs. */
+int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
+		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
+		   void *ctx);
 /* Severity rank: critical 4 ... info 0, unknown -1. */
 int report_severity_rank(const char *sev);
 /* With a database imported with --keep-secrets, reports redact what they
