@@ -966,6 +966,29 @@ static void reset_conn(struct builder *b)
 	b->tls = 0;
 }
 
+/* "HOST (ip) port N" style info: the host up to the first space into
+ * *host (lowercased, replacing the old one), the number after marker
+ * into *port (-1 when absent or out of range). */
+static void host_and_port(const char *h, const char *marker, char **host, int *port)
+{
+	const char *e = strchr(h, ' '), *p;
+	if (!e)
+		e = h + strlen(h);
+	free(*host);
+	*host = xstrndup(h, (size_t)(e - h));
+	ascii_lower(*host);
+	*port = -1;
+	p = strstr(e, marker);
+	if (p) {
+		long v = 0;
+		p += strlen(marker);
+		while (is_digit(*p) && v < 100000)
+			v = v * 10 + (*p++ - '0');
+		if (v > 0 && v < 65536)
+			*port = (int)v;
+	}
+}
+
 /* Learn connection facts from one info line (without the "* "). */
 static void learn_info(struct builder *b, const char *s)
 {
@@ -988,41 +1011,11 @@ static void learn_info(struct builder *b, const char *s)
 		return;
 	}
 	if (starts_with(t, "Connected to ")) {
-		const char *h = t + 13, *e = strchr(h, ' ');
-		if (!e)
-			e = h + strlen(h);
-		free(b->conn_host);
-		b->conn_host = xstrndup(h, (size_t)(e - h));
-		ascii_lower(b->conn_host);
-		p = strstr(e, " port ");
-		b->conn_port = -1;
-		if (p) {
-			long v = 0;
-			p += 6;
-			while (is_digit(*p) && v < 100000)
-				v = v * 10 + (*p++ - '0');
-			if (v > 0 && v < 65536)
-				b->conn_port = (int)v;
-		}
+		host_and_port(t + 13, " port ", &b->conn_host, &b->conn_port);
 		return;
 	}
 	if (starts_with(t, "About to connect() to ")) {
-		const char *h = t + 22, *e = strchr(h, ' ');
-		if (!e)
-			e = h + strlen(h);
-		free(b->try_host);
-		b->try_host = xstrndup(h, (size_t)(e - h));
-		ascii_lower(b->try_host);
-		p = strstr(e, "port ");
-		b->try_port = -1;
-		if (p) {
-			long v = 0;
-			p += 5;
-			while (is_digit(*p) && v < 100000)
-				v = v * 10 + (*p++ - '0');
-			if (v > 0 && v < 65536)
-				b->try_port = (int)v;
-		}
+		host_and_port(t + 22, "port ", &b->try_host, &b->try_port);
 		return;
 	}
 	if (starts_with(t, "Establish HTTP proxy tunnel to ")) {
