@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "exchange.h"
+#include "cmdline.h"
 #include "import.h"
 #include "util.h"
 
@@ -81,6 +82,7 @@ struct builder {
 	char *h2_scheme;
 	char *cmd_url;       /* from a pasted "$ curl ... URL" command line */
 	char *cmd_method;
+	struct curl_cmd cmd; /* the whole command: headers, credentials, body */
 	long group;          /* bumped by each command line */
 	long group_count;    /* exchanges opened since the command line */
 
@@ -551,6 +553,7 @@ static void b_release(struct builder *b)
 	free(b->h2_scheme);
 	free(b->cmd_url);
 	free(b->cmd_method);
+	curl_cmd_release(&b->cmd);
 	free(b->prev_url);
 	free(b->prev_method);
 	free(b->prev_location);
@@ -598,6 +601,15 @@ static void b_open(struct builder *b)
 	}
 	if (b->fmt == FMT_CURL_I && b->cmd_method && b->group_count == 0)
 		exchange_set(&b->cur->method, b->cmd_method);
+	if (b->fmt == FMT_CURL_I && b->cmd.method) {
+		/* curl -i shows no request: the command line says what was
+		 * sent (its headers go with every hop, its body with the first). */
+		for (size_t i = 0; i < b->cmd.headers.n; i++)
+			hdr_list_adds(&b->cur->req_headers, b->cmd.headers.v[i].name,
+				      b->cmd.headers.v[i].value);
+		if (b->group_count == 0 && b->cmd.body)
+			body_set(&b->cur->req_body, b->cmd.body, strlen(b->cmd.body));
+	}
 	b->group_count++;
 	b->phase = PH_REQ_HEADERS;
 	b->req_line_seen = 0;
@@ -1405,73 +1417,39 @@ static void b_curl_error(struct builder *b, long code, const char *msg, const ch
 /* A pasted shell command line: "$ curl -v https://x/". */
 static void b_command(struct builder *b, const char *cmd)
 {
-	const char *p = cmd;
-	char *url = NULL, *method = NULL;
-	const char *prev = NULL;
-	size_t prevlen = 0;
-	int head = 0, data = 0;
-
 	if (b->cur)
 		b_close(b, 0);
 	b_flush_pending(b, 0);
 	reset_conn(b);
 	b->group++;
 	b->group_count = 0;
-	while (*p) {
-		const char *s, *e;
-		size_t n;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		s = p;
-		if (*p == '"' || *p == '\'') {
-			char q = *p++;
-			s = p;
-			while (*p && *p != q)
-				p++;
-			e = p;
-			if (*p)
-				p++;
-		} else {
-			while (*p && *p != ' ' && *p != '\t')
-				p++;
-			e = p;
+	curl_cmd_release(&b->cmd);
+	if (strncmp(cmd, "http", 4) == 0) {
+		/* HTTPie: only the URL and method are taken from it. */
+		struct strlist w = {0};
+		const char *url = NULL, *method = NULL;
+		shell_words(cmd, &w);
+		for (size_t i = 1; i < w.n; i++) {
+			const char *a = w.v[i];
+			if (a[0] == '-')
+				continue;
+			if (!url && !method && strlen(a) < 10 && a[0] >= 'A' && a[0] <= 'Z' && !strchr(a, ':'))
+				method = a;
+			else if (!url)
+				url = a;
 		}
-		n = (size_t)(e - s);
-		if (prev && (prevlen == 2 && strncmp(prev, "-X", 2) == 0)) {
-			free(method);
-			method = xstrndup(s, n);
-		} else if (n == 2 && strncmp(s, "-I", 2) == 0) {
-			head = 1;
-		} else if ((n >= 2 && strncmp(s, "-d", 2) == 0) || (n > 6 && strncmp(s, "--data", 6) == 0) ||
-			   (n == 2 && strncmp(s, "-F", 2) == 0)) {
-			data = 1;
-		} else if (n > 2 && strncmp(s, "-X", 2) == 0 && s[2] != ' ') {
-			free(method);
-			method = xstrndup(s + 2, n - 2);
-		} else if ((n > 7 && ascii_ncasecmp(s, "http://", 7) == 0) ||
-			   (n > 8 && ascii_ncasecmp(s, "https://", 8) == 0)) {
-			static const char *const argopts[] = { "-x", "--proxy", "-e", "--referer", "-H",
-				"--header", "-u", "-o", "--output", "-D", "--dump-header", "-w",
-				"--write-out", "-b", "-c", "--preproxy", "-d", "--data", NULL };
-			int is_arg = 0;
-			for (int i = 0; argopts[i] && prev; i++)
-				if (strlen(argopts[i]) == prevlen && strncmp(prev, argopts[i], prevlen) == 0)
-					is_arg = 1;
-			if (!is_arg) {
-				free(url);
-				url = xstrndup(s, n);
-			}
-		}
-		prev = s;
-		prevlen = n;
+		free(b->cmd_url);
+		b->cmd_url = url && strstr(url, "://") ? xstrdup(url) : NULL;
+		free(b->cmd_method);
+		b->cmd_method = method ? xstrdup(method) : url ? xstrdup("GET") : NULL;
+		strlist_release(&w);
+		return;
 	}
+	curl_cmd_parse_line(cmd, &b->cmd);
 	free(b->cmd_url);
-	b->cmd_url = url;
+	b->cmd_url = b->cmd.url && strncmp(b->cmd.url, "http", 4) == 0 ? xstrdup(b->cmd.url) : NULL;
 	free(b->cmd_method);
-	b->cmd_method = method ? method : head ? xstrdup("HEAD") : data ? xstrdup("POST")
-									: url ? xstrdup("GET") : NULL;
+	b->cmd_method = xstrdup(b->cmd.method);
 }
 
 /* Is this line a pasted command line for curl or HTTPie?  Returns where the

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "cmdline.h"
 #include "import.h"
 #include "util.h"
 
@@ -1047,40 +1048,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* Commands: curl, Invoke-WebRequest, HTTPie                           */
 
-/* Split a command line into shell-like words (quotes removed). */
-static void shell_words(const char *s, struct strlist *out)
-{
-	struct sbuf w = SBUF_INIT;
-	while (*s && out->n < 400) {
-		s = skipws(s);
-		if (!*s)
-			break;
-		sbuf_reset(&w);
-		int any = 0;
-		while (*s && !is_blank_char(*s)) {
-			if (*s == '\'' || *s == '"') {
-				char q = *s++;
-				while (*s && *s != q) {
-					if (q == '"' && *s == '\\' && s[1])
-						s++;
-					sbuf_addc(&w, *s++);
-				}
-				if (*s)
-					s++;
-			} else if (*s == '\\' && s[1]) {
-				sbuf_addc(&w, s[1]);
-				s += 2;
-			} else {
-				sbuf_addc(&w, *s++);
-			}
-			any = 1;
-		}
-		if (any)
-			strlist_add(out, sbuf_str(&w), w.len);
-	}
-	sbuf_release(&w);
-}
-
 /* Skip a shell prompt ("$ ", "PS C:\x> ", "user@host:~$ ").  Returns
  * the command start. */
 static const char *skip_prompt(const char *t)
@@ -1143,45 +1110,7 @@ static void apply_command(struct exchange *ex, enum cmd_kind kind, int https_cmd
 		const char *a = w->v[i];
 		const char *nx = i + 1 < w->n ? w->v[i + 1] : NULL;
 		if (kind == CMD_CURL) {
-			if ((!strcmp(a, "-X") || !strcmp(a, "--request")) && nx) {
-				method = nx;
-				i++;
-			} else if (!strncmp(a, "-X", 2) && a[2]) {
-				method = a + 2;
-			} else if ((!strcmp(a, "-H") || !strcmp(a, "--header")) && nx) {
-				const char *n, *v;
-				size_t nl, vl;
-				if (header_line(nx, &n, &nl, &v, &vl))
-					hdr_list_add(&ex->req_headers, n, nl, v, vl);
-				i++;
-			} else if (!strcmp(a, "-I") || !strcmp(a, "--head")) {
-				head = 1;
-			} else if (!strncmp(a, "-d", 2) || !strncmp(a, "--data", 6) || !strcmp(a, "-F") ||
-				   !strcmp(a, "--form") || !strcmp(a, "--json")) {
-				data = 1;
-				if ((!strcmp(a, "-d") || !strncmp(a, "--data", 6) || !strcmp(a, "-F") ||
-				     !strcmp(a, "--form") || !strcmp(a, "--json")) && nx) {
-					if (!ex->req_body.data && nx[0] != '@' && strcmp(a, "-F") &&
-					    strcmp(a, "--form"))
-						body_set(&ex->req_body, nx, strlen(nx));
-					i++;
-				}
-			} else if (!strcmp(a, "--url") && nx) {
-				url = nx;
-				i++;
-			} else if ((!strcmp(a, "-u") || !strcmp(a, "-o") || !strcmp(a, "-A") ||
-				    !strcmp(a, "-e") || !strcmp(a, "-b") || !strcmp(a, "-x") ||
-				    !strcmp(a, "-w") || !strcmp(a, "-m") || !strcmp(a, "--user") ||
-				    !strcmp(a, "--output") || !strcmp(a, "--cookie") ||
-				    !strcmp(a, "--proxy") || !strcmp(a, "--max-time") ||
-				    !strcmp(a, "--connect-timeout") || !strcmp(a, "--cacert") ||
-				    !strcmp(a, "--cert") || !strcmp(a, "--resolve") ||
-				    !strcmp(a, "--write-out") || !strcmp(a, "--user-agent")) && nx) {
-				i++;
-			} else if (a[0] != '-' && !url) {
-				url = a;
-			}
-		} else if (kind == CMD_IWR) {
+			break; /* parsed whole below */		} else if (kind == CMD_IWR) {
 			if (!ascii_casecmp(a, "-Uri") && nx) {
 				url = nx;
 				i++;
@@ -1214,6 +1143,19 @@ static void apply_command(struct exchange *ex, enum cmd_kind kind, int https_cmd
 				data = 1;
 			}
 		}
+	}
+	if (kind == CMD_CURL) {
+		struct curl_cmd cc;
+		curl_cmd_parse(w, &cc);
+		for (size_t i = 0; i < cc.headers.n; i++)
+			hdr_list_adds(&ex->req_headers, cc.headers.v[i].name, cc.headers.v[i].value);
+		if (cc.body && !ex->req_body.data)
+			body_set(&ex->req_body, cc.body, strlen(cc.body));
+		if (cc.url)
+			exchange_set_url(ex, cc.url);
+		exchange_set(&ex->method, cc.method);
+		curl_cmd_release(&cc);
+		return;
 	}
 	if (url) {
 		char *u;
