@@ -1356,8 +1356,10 @@ static void b_out_line(struct builder *b, const char *s, int newline)
 		b->echo = 2; /* terminal -v -i: each header echoed */
 		return;
 	}
+	/* A body follows a status line, or response headers pasted without
+	 * one (the status then stays unknown). */
 	if (b->cur && b->phase == PH_RESP_DONE && !b->err_mode && !b->cur_is_failure &&
-	    b->cur->status > 0) {
+	    (b->cur->status > 0 || (b->cur->status == STATUS_UNKNOWN && b->cur->resp_headers.n > 0))) {
 		if (!b->body_started) {
 			char *ver = NULL;
 			int st = 0;

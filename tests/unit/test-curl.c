@@ -215,6 +215,13 @@ static void test_rule_minimal(void)
 	is_long(ex[0].status, 0, "timeout: status 0");
 	is_long(ex[0].exit_code, 28, "timeout: exit 28");
 	is_str(ex[0].url, "https://api.example.com/a", "timeout: url (port 443 => https)");
+
+	run(FMT_CURL_V, "> GET /x HTTP/1.1\n> Host: h\n>\n< content-type: application/json\n<\n"
+			"{\"error\":\"bad\"}\n");
+	is_long(nex, 1, "headers without a status line: one exchange");
+	is_long(ex[0].status, STATUS_UNKNOWN, "headers without a status line: status unknown");
+	is_str(ex[0].resp_headers, "content-type: application/json\n", "headers without a status line: kept");
+	is_str(ex[0].body, "{\"error\":\"bad\"}\n", "headers without a status line: body kept");
 }
 
 static void test_verbose_quirks(void)
