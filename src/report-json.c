@@ -9,7 +9,6 @@
 #include "report.h"
 #include "util.h"
 
-#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
 
 /* jansson needs valid UTF-8; replace anything else. */
 static json_t *safe_str(const char *raw, size_t rawn)
@@ -44,14 +43,6 @@ static json_t *col_json_int(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? json_null()
 						       : json_integer(sqlite3_column_int64(s, i));
-}
-
-static void bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
-{
-	if (o->ticket)
-		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 1);
 }
 
 /* Add one request ID to a JSON object; header names are lowercased and
@@ -94,7 +85,7 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *src = json_object();
 		const char *status = (const char *)sqlite3_column_text(s, 4);
@@ -133,7 +124,7 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 		err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *f = json_object(), *ev = NULL;
 		const char *evtext = (const char *)sqlite3_column_text(s, 8);
@@ -173,7 +164,7 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *n = json_object();
 		json_object_set_new(n, "source", col_json_str(s, 0));
@@ -191,7 +182,7 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_object_set_new(red, (const char *)sqlite3_column_text(s, 0),
 				    json_integer(sqlite3_column_int64(s, 1)));

@@ -17,7 +17,6 @@
 #include "report.h"
 #include "util.h"
 
-#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
 #define MAX_EXAMPLES 3
 #define CONTEXT_PRIORITY 5
 #define GENERIC_PRIORITY 30
@@ -105,14 +104,6 @@ static const char *col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	return t ? (const char *)t : NULL;
-}
-
-static void bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
-{
-	if (o->ticket)
-		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 1);
 }
 
 static void upper(FILE *out, const char *s)
@@ -322,7 +313,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		n_src = (long)sqlite3_column_int64(s, 0);
 		n_bad = (long)sqlite3_column_int64(s, 1);
@@ -336,7 +327,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n_failing = (long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -353,7 +344,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	s2 = report_prepare(db,
 			    "SELECT f.exchange_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
 			    "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 "
@@ -376,7 +367,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		g->last_at = col(s, 7) ? xstrdup(col(s, 7)) : NULL;
 		g->advice = col(s, 8) ? xstrdup(col(s, 8)) : NULL;
 		g->generic_under = -1;
-		bind_ticket(s2, o);
+		report_bind_ticket(s2, o);
 		sqlite3_bind_text(s2, 2, g->rule, -1, SQLITE_STATIC);
 		while (sqlite3_step(s2) == SQLITE_ROW && g->nexamples < MAX_EXAMPLES)
 			g->examples[g->nexamples++] = sqlite3_column_int64(s2, 0);
@@ -403,7 +394,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	for (size_t i = 0; i < ngroups; i++) {
 		if (groups[i].priority <= CONTEXT_PRIORITY || groups[i].priority > GENERIC_PRIORITY)
 			continue;
-		bind_ticket(s, o);
+		report_bind_ticket(s, o);
 		sqlite3_bind_text(s, 2, groups[i].rule, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, groups[i].priority);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == 0) {
@@ -551,7 +542,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		if (g->priority > CONTEXT_PRIORITY)
 			continue;
 		/* Shown already as context under a finding on all its exchanges? */
-		bind_ticket(s, o);
+		report_bind_ticket(s, o);
 		sqlite3_bind_text(s, 2, g->rule, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			alone = (long)sqlite3_column_int64(s, 0);
@@ -586,7 +577,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	any = 0;
 	{
 		char *vendor = NULL;
@@ -643,7 +634,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	{
 		struct sbuf mm = SBUF_INIT;
 		int rows = 0;
@@ -720,7 +711,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *st = col(s, 3);
 		fputs("| ", out);
@@ -752,7 +743,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		any = 1;
 		fputs("- ", out);
@@ -782,7 +773,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
 		any = 1;
 		fprintf(out, "- %lld exchange(s) have a truncated body; rules saw only the kept part\n",
@@ -801,7 +792,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			   err, errlen);
 	if (!s)
 		goto out;
-	bind_ticket(s, o);
+	report_bind_ticket(s, o);
 	any = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		if (!any)

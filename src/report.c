@@ -152,6 +152,14 @@ int report_severity_rank(const char *sev)
 	return -1;
 }
 
+void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
+{
+	if (o->ticket)
+		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+}
+
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;

@@ -53,6 +53,10 @@ int report_severity_rank(const char *sev);
 void report_begin(sqlite3 *db);
 void report_end(void);
 const char *report_clean(const char *s, char **tofree);
+/* SQL condition limiting a query joined with "sources s" to the report's
+ * ticket; bind it with report_bind_ticket() (parameter ?1). */
+#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
+void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
 /* Prepare sql or fill err; returns NULL on failure. */
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
 
