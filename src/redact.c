@@ -1028,13 +1028,12 @@ static enum redact_kind text_kind(const char *p, size_t n)
 	return jwt_len(p, n) == n ? REDACT_JWT : REDACT_TOKEN_IN_TEXT;
 }
 
-/* "Bearer <token>" in prose.  Returns bytes consumed or 0. */
-static size_t try_bearer(struct scanner *sc, size_t i)
+/* Where the value after the word scheme ("bearer", "basic") starts when
+ * s[i..] is that word on its own followed by blanks; 0 when it is not. */
+static size_t after_scheme(const char *s, size_t n, size_t i, const char *scheme)
 {
-	const char *s = sc->s;
-	size_t n = sc->n, j = i + 6, ts, te;
-
-	if (i + 6 >= n || ascii_ncasecmp(s + i, "bearer", 6) != 0)
+	size_t wl = strlen(scheme), j = i + wl;
+	if (i + wl >= n || ascii_ncasecmp(s + i, scheme, wl) != 0)
 		return 0;
 	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
 		return 0;
@@ -1042,6 +1041,17 @@ static size_t try_bearer(struct scanner *sc, size_t i)
 		return 0;
 	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
+	return j;
+}
+
+/* "Bearer <token>" in prose.  Returns bytes consumed or 0. */
+static size_t try_bearer(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j, ts, te;
+
+	if ((j = after_scheme(s, n, i, "bearer")) == 0)
+		return 0;
 	ts = j;
 	while (j < n && (is_alnum((unsigned char)s[j]) || strchr("._~+/-", s[j])))
 		j++;
@@ -1068,18 +1078,12 @@ static size_t try_bearer(struct scanner *sc, size_t i)
 static size_t try_basic(struct scanner *sc, size_t i)
 {
 	const char *s = sc->s;
-	size_t n = sc->n, j = i + 5, ts, te, dl = 0;
+	size_t n = sc->n, j, ts, te, dl = 0;
 	char *dec = NULL;
 	int creds = 0;
 
-	if (i + 5 >= n || ascii_ncasecmp(s + i, "basic", 5) != 0)
+	if ((j = after_scheme(s, n, i, "basic")) == 0)
 		return 0;
-	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
-		return 0;
-	if (s[j] != ' ' && s[j] != '\t')
-		return 0;
-	while (j < n && (s[j] == ' ' || s[j] == '\t'))
-		j++;
 	ts = j;
 	while (j < n && j - ts < 4096 && (is_alnum((unsigned char)s[j]) || s[j] == '+' || s[j] == '/'))
 		j++;

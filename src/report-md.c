@@ -138,6 +138,20 @@ struct ctx {
 	sqlite3_stmt *body_stmt;
 };
 
+/* The request line "METHOD URL" as a table cell; with path set, url is
+ * the host and path follows it without the query. */
+static void print_request(FILE *out, const char *method, const char *url, const char *path,
+			  size_t max)
+{
+	struct sbuf rl = SBUF_INIT;
+	if (path)
+		sbuf_addf(&rl, "%s %s%s", method ? method : "?", url ? url : "", path);
+	else
+		sbuf_addf(&rl, "%s %s", method ? method : "?", url ? url : "(no URL)");
+	md_code(out, rl.data, max, 1);
+	sbuf_release(&rl);
+}
+
 /* Status as a reader should see it. */
 static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, int src_col,
 			 int err_col, int in_table)
@@ -206,12 +220,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	}
 	fputs("\n| | |\n|---|---|\n", out);
 	fputs("| Request | ", out);
-	{
-		struct sbuf rl = SBUF_INIT;
-		sbuf_addf(&rl, "%s %s", col(s, 0) ? col(s, 0) : "?", col(s, 1) ? col(s, 1) : "(no URL)");
-		md_code(out, rl.data, 300, 1);
-		sbuf_release(&rl);
-	}
+	print_request(out, col(s, 0), col(s, 1), NULL, 300);
 	fputs(" |\n| Status | ", out);
 	print_status(out, s, 2, 3, 4, 5, 1);
 	fputs(" |\n| Source | ", out);
@@ -599,13 +608,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			else
 				fputs("not in capture", out);
 			fputs(" | ", out);
-			{
-				struct sbuf rl = SBUF_INIT;
-				sbuf_addf(&rl, "%s %s", col(s, 2) ? col(s, 2) : "?",
-					  col(s, 3) ? col(s, 3) : "(no URL)");
-				md_code(out, rl.data, 200, 1);
-				sbuf_release(&rl);
-			}
+			print_request(out, col(s, 2), col(s, 3), NULL, 200);
 			fputs(" | ", out);
 			print_status(out, s, 4, 5, 6, 7, 1);
 			fputs(" | ", out);
@@ -649,13 +652,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			fputs("| ", out);
 			md_text(out, at, 40);
 			fputs(" | ", out);
-			{
-				struct sbuf rl = SBUF_INIT;
-				sbuf_addf(&rl, "%s %s%s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
-					  col(s, 3) ? col(s, 3) : "");
-				md_code(out, rl.data, 200, 1);
-				sbuf_release(&rl);
-			}
+			print_request(out, col(s, 1), col(s, 2), col(s, 3), 200);
 			fputs(" | ", out);
 			print_status(out, s, 4, 7, 8, 6, 1);
 			fputs(" | ", out);
