@@ -348,24 +348,10 @@ static char *ticket_file_name(const char *ticket)
 	return s;
 }
 
-/* Escape a table cell of index.md (ticket names and titles). */
+/* A table cell of index.md (ticket names, titles, reasons). */
 static void index_cell(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch < 0x20)
-			fputc(' ', out);
-		else if (ch == '<')
-			fputs("&lt;", out);
-		else if (ch == '>')
-			fputs("&gt;", out);
-		else if (ch == '&')
-			fputs("&amp;", out);
-		else if (strchr("\\`*_[]#!|~", ch))
-			fprintf(out, "\\%c", ch);
-		else
-			fputc(ch, out);
-	}
+	report_md_text(out, s, (size_t)-1);
 }
 
 /* --per-ticket OUT: OUT/<ticket>.md (or .json) for each ticket, and

@@ -4,7 +4,7 @@
  * with a count, first/last time and a few examples; informational
  * fingerprints as context; request IDs for escalation; the attachments
  * inventory; coverage notes; the redaction receipt.  Everything from a
- * capture goes through md_code() or md_text() so it cannot change the
+ * capture goes through md_code() or report_md_text() so it cannot change the
  * document's structure.
  */
 #include <config.h>
@@ -69,7 +69,7 @@ static void md_code(FILE *out, const char *raw, size_t max, int in_table)
 }
 
 /* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
-static void md_text(FILE *out, const char *raw, size_t max)
+void report_md_text(FILE *out, const char *raw, size_t max)
 {
 	size_t n = 0;
 	char *tofree = NULL;
@@ -136,6 +136,7 @@ struct ctx {
 	sqlite3_stmt *ex_stmt;
 	sqlite3_stmt *hdr_stmt;
 	sqlite3_stmt *body_stmt;
+	sqlite3_stmt *ev_stmt;   /* evidence of one rule on one exchange */
 };
 
 /* The request line "METHOD URL" as a table cell; with path set, url is
@@ -160,7 +161,7 @@ static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, i
 		fputs("unknown", out);
 		if (col(s, src_col)) {
 			fputs(" (", out);
-			md_text(out, col(s, src_col), 120);
+			report_md_text(out, col(s, src_col), 120);
 			fputs(")", out);
 		}
 	} else if (sqlite3_column_int(s, st_col) == 0) {
@@ -173,11 +174,11 @@ static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, i
 		fprintf(out, "%d", sqlite3_column_int(s, st_col));
 		if (col(s, text_col) && col(s, text_col)[0]) {
 			fputc(' ', out);
-			md_text(out, col(s, text_col), 60);
+			report_md_text(out, col(s, text_col), 60);
 		}
 		if (col(s, src_col)) {
 			fputs(" (", out);
-			md_text(out, col(s, src_col), 120);
+			report_md_text(out, col(s, src_col), 120);
 			fputs(")", out);
 		}
 	}
@@ -194,7 +195,7 @@ static void print_id(void *ctx, const char *label, const char *value)
 	struct idlist *l = ctx;
 	fputs(l->n++ ? ", " : "", l->out);
 	if (strchr(label, ' '))
-		md_text(l->out, label, 60);
+		report_md_text(l->out, label, 60);
 	else
 		md_code(l->out, label, 60, 1);
 	fputc(' ', l->out);
@@ -211,7 +212,7 @@ static int print_ids(struct ctx *c, long long ex_id)
 /* One example exchange of a finding group, as a small table. */
 static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 {
-	sqlite3_stmt *s = c->ex_stmt, *f = NULL;
+	sqlite3_stmt *s = c->ex_stmt, *f = c->ev_stmt;
 	FILE *out = c->out;
 	sqlite3_bind_int64(s, 1, ex_id);
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -228,15 +229,13 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 7));
 	if (col(s, 8)) {
 		fputs(" at ", out);
-		md_text(out, col(s, 8), 40);
+		report_md_text(out, col(s, 8), 40);
 	}
 	fputs(" |\n", out);
 	sqlite3_reset(s);
 
 	/* Matched evidence. */
-	f = report_prepare(c->db, "SELECT evidence, inconclusive FROM findings WHERE exchange_id = ?1 AND rule_id = ?2",
-			   c->err, c->errlen);
-	if (f) {
+	{
 		sqlite3_bind_int64(f, 1, ex_id);
 		sqlite3_bind_text(f, 2, g->rule, -1, SQLITE_STATIC);
 		if (sqlite3_step(f) == SQLITE_ROW) {
@@ -250,14 +249,14 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 				if (!json_is_string(v))
 					continue;
 				fputs("| ", out);
-				md_text(out, k, 60);
+				report_md_text(out, k, 60);
 				fputs(" | ", out);
 				md_code(out, json_string_value(v), 200, 1);
 				fputs(" |\n", out);
 			}
 			json_decref(ev);
 		}
-		sqlite3_finalize(f);
+		sqlite3_reset(f);
 	}
 	fputs("| Request IDs | ", out);
 	if (!print_ids(c, ex_id))
@@ -294,7 +293,7 @@ static void print_advice(FILE *out, const char *advice)
 
 int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
 {
-	struct ctx c = {db, out, o, err, errlen, NULL, NULL, NULL};
+	struct ctx c = {db, out, o, err, errlen, NULL, NULL, NULL, NULL};
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
@@ -312,7 +311,11 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				    "'response' ORDER BY idx",
 				    err, errlen);
 	c.body_stmt = report_prepare(db, "SELECT resp_body FROM exchanges WHERE id = ?1", err, errlen);
-	if (!c.ex_stmt || !c.hdr_stmt || !c.body_stmt)
+	c.ev_stmt = report_prepare(db,
+				   "SELECT evidence, inconclusive FROM findings WHERE exchange_id = ?1 AND "
+				   "rule_id = ?2",
+				   err, errlen);
+	if (!c.ex_stmt || !c.hdr_stmt || !c.body_stmt || !c.ev_stmt)
 		goto out;
 
 	/* Counts for the summary. */
@@ -439,7 +442,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	fputs("# hartriage report", out);
 	if (o->ticket) {
 		fputs(": ", out);
-		md_text(out, o->ticket, 200);
+		report_md_text(out, o->ticket, 200);
 	}
 	fputs("\n\n**Summary:** ", out);
 	fprintf(out, "%ld attachment%s", n_src, n_src == 1 ? "" : "s");
@@ -465,7 +468,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	for (size_t i = 0; i < ngroups; i++)
 		if (groups[i].priority > CONTEXT_PRIORITY && groups[i].generic_under < 0) {
 			fputs(" Leading finding: **", out);
-			md_text(out, groups[i].title, 200);
+			report_md_text(out, groups[i].title, 200);
 			fputs("** (", out);
 			md_code(out, groups[i].rule, 100, 0);
 			fputs(").", out);
@@ -484,16 +487,16 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		fputs("\n### ", out);
 		upper(out, g->severity);
 		fputs(": ", out);
-		md_text(out, g->title, 200);
+		report_md_text(out, g->title, 200);
 		fputs("\n\n", out);
 		md_code(out, g->rule, 100, 0);
 		fprintf(out, " · seen on %ld exchange%s", g->count, g->count == 1 ? "" : "s");
 		if (g->first_at) {
 			fputs(" · first ", out);
-			md_text(out, g->first_at, 40);
+			report_md_text(out, g->first_at, 40);
 			if (g->last_at && strcmp(g->last_at, g->first_at) != 0) {
 				fputs(", last ", out);
-				md_text(out, g->last_at, 40);
+				report_md_text(out, g->last_at, 40);
 			}
 		}
 		if (g->inconclusive)
@@ -509,7 +512,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				fputs("\nAlso matched (generic): ", out);
 				md_code(out, groups[j].rule, 100, 0);
 				fputs(" — ", out);
-				md_text(out, groups[j].title, 200);
+				report_md_text(out, groups[j].title, 200);
 				fprintf(out, " (%ld exchange%s)\n", groups[j].count, groups[j].count == 1 ? "" : "s");
 			}
 		/* Context fingerprints on the same exchanges. */
@@ -523,7 +526,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		sqlite3_bind_text(s, 1, g->rule, -1, SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			fputs("\n**Context:** ", out);
-			md_text(out, col(s, 1), 200);
+			report_md_text(out, col(s, 1), 200);
 			fputs(" (", out);
 			md_code(out, col(s, 0), 100, 0);
 			fputs(")\n\n", out);
@@ -562,7 +565,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			fputs("\n## Context\n\nInformational fingerprints (not failures by themselves):\n\n", out);
 		any = 1;
 		fputs("- ", out);
-		md_text(out, g->title, 200);
+		report_md_text(out, g->title, 200);
 		fputs(" (", out);
 		md_code(out, g->rule, 100, 0);
 		fprintf(out, ", %ld exchange%s)\n", alone, alone == 1 ? "" : "s");
@@ -596,7 +599,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				free(vendor);
 				vendor = xstrdup(v);
 				fputs("\n### ", out);
-				md_text(out, vendor, 80);
+				report_md_text(out, vendor, 80);
 				fputs("\n\n| Time (UTC) | Request | Status | Request IDs | Finding |\n"
 				      "|---|---|---|---|---|\n",
 				      out);
@@ -604,7 +607,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			any = 1;
 			fputs("| ", out);
 			if (col(s, 1))
-				md_text(out, col(s, 1), 40);
+				report_md_text(out, col(s, 1), 40);
 			else
 				fputs("not in capture", out);
 			fputs(" | ", out);
@@ -650,7 +653,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				      out);
 			rows++;
 			fputs("| ", out);
-			md_text(out, at, 40);
+			report_md_text(out, at, 40);
 			fputs(" | ", out);
 			print_request(out, col(s, 1), col(s, 2), col(s, 3), 200);
 			fputs(" | ", out);
@@ -714,7 +717,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		fputs("| ", out);
 		md_code(out, col(s, 0), 300, 1);
 		fputs(" | ", out);
-		md_text(out, col(s, 1) ? col(s, 1) : "unknown", 40);
+		report_md_text(out, col(s, 1) ? col(s, 1) : "unknown", 40);
 		fprintf(out, " | %lld | ", (long long)sqlite3_column_int64(s, 2));
 		if (st && strcmp(st, "ok") == 0)
 			fputs("ok", out);
@@ -725,7 +728,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		else
 			fputs("**could not be read**: ", out);
 		if (col(s, 4) && (!st || strcmp(st, "ok") != 0))
-			md_text(out, col(s, 4), 300);
+			report_md_text(out, col(s, 4), 300);
 		fputs(" |\n", out);
 	}
 	sqlite3_finalize(s);
@@ -748,9 +751,9 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
 			fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 1));
 		fputs(": ", out);
-		md_text(out, col(s, 2), 40);
+		report_md_text(out, col(s, 2), 40);
 		fputs(": ", out);
-		md_text(out, col(s, 3), 400);
+		report_md_text(out, col(s, 3), 400);
 		fputs("\n", out);
 	}
 	sqlite3_finalize(s);
@@ -798,7 +801,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			      out);
 		any = 1;
 		fputs("| ", out);
-		md_text(out, col(s, 0), 40);
+		report_md_text(out, col(s, 0), 40);
 		fprintf(out, " | %lld |\n", (long long)sqlite3_column_int64(s, 1));
 	}
 	if (!any)
@@ -812,6 +815,7 @@ out:
 	sqlite3_finalize(c.ex_stmt);
 	sqlite3_finalize(c.hdr_stmt);
 	sqlite3_finalize(c.body_stmt);
+	sqlite3_finalize(c.ev_stmt);
 	free_groups(groups, ngroups);
 	return ret;
 }

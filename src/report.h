@@ -26,6 +26,11 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char *err,
 		      size_t errlen);
 
+/* Write text from a capture into Markdown with every Markdown and HTML
+ * metacharacter escaped and line breaks as spaces, at most max bytes
+ * (then an ellipsis).  In report-md.c. */
+void report_md_text(FILE *out, const char *s, size_t max);
+
 /* Shared by the writers (report.c). */
 
 /* The default request-id header names, NULL-terminated. */
