@@ -10,6 +10,9 @@ RULE_FILES = \
 	rules/anthropic/anthropic.request-too-large.yaml \
 	rules/apache/apache.503-service-unavailable.yaml \
 	rules/apache/apache.proxy-error-502.yaml \
+	rules/atlassian/atlassian.basic-auth-password-deprecated.yaml \
+	rules/atlassian/atlassian.client-must-be-authenticated.yaml \
+	rules/atlassian/atlassian.issue-not-found-or-no-permission.yaml \
 	rules/aws/aws.alb.502-bad-gateway.yaml \
 	rules/aws/aws.alb.503-no-healthy-targets.yaml \
 	rules/aws/aws.alb.504-gateway-timeout.yaml \
@@ -83,6 +86,11 @@ RULE_FILES = \
 	rules/github/github.rate-limit.yaml \
 	rules/github/github.saml-sso-required.yaml \
 	rules/google/google.permission-denied.yaml \
+	rules/haproxy/haproxy.403-forbidden.yaml \
+	rules/haproxy/haproxy.429-too-many-requests.yaml \
+	rules/haproxy/haproxy.502-bad-gateway.yaml \
+	rules/haproxy/haproxy.503-no-server.yaml \
+	rules/haproxy/haproxy.504-gateway-timeout.yaml \
 	rules/har/har.chrome-net-error.yaml \
 	rules/har/har.cors-blocked.yaml \
 	rules/har/tests/chrome-net-error-dns.har \
@@ -98,12 +106,15 @@ RULE_FILES = \
 	rules/http/http.redirect-loop.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
+	rules/ingress-nginx/ingress-nginx.default-backend-404.yaml \
+	rules/ingress-nginx/ingress-nginx.fake-certificate.yaml \
 	rules/istio/istio.rbac-access-denied.yaml \
 	rules/jwt/jwt.expired.yaml \
 	rules/jwt/jwt.invalid-signature-or-not-yet-valid.yaml \
 	rules/kong/kong.key-auth.yaml \
 	rules/kong/kong.no-route-matched.yaml \
 	rules/microsoft-entra/microsoft-entra.aadsts-error.yaml \
+	rules/modsecurity/modsecurity.406-not-acceptable.yaml \
 	rules/netlify/netlify.page-not-found.yaml \
 	rules/netlify/netlify.site-not-found.yaml \
 	rules/nextjs/nextjs.app-router-vary.yaml \
@@ -129,10 +140,25 @@ RULE_FILES = \
 	rules/proxy/proxy.squid-error-page.yaml \
 	rules/proxy/proxy.tls-interception.yaml \
 	rules/proxy/proxy.zscaler-block-page.yaml \
+	rules/salesforce/salesforce.invalid-session-id.yaml \
+	rules/salesforce/salesforce.oauth-authentication-failure.yaml \
+	rules/salesforce/salesforce.request-limit-exceeded.yaml \
+	rules/sendgrid/sendgrid.credits-or-access.yaml \
+	rules/sendgrid/sendgrid.invalid-api-key.yaml \
+	rules/sendgrid/sendgrid.sender-identity.yaml \
+	rules/shopify/shopify.invalid-api-key.yaml \
+	rules/shopify/shopify.rate-limited.yaml \
+	rules/shopify/shopify.scope-approval-required.yaml \
+	rules/slack/slack.channel-not-found.yaml \
+	rules/slack/slack.invalid-auth.yaml \
+	rules/slack/slack.missing-scope.yaml \
+	rules/slack/slack.ratelimited.yaml \
+	rules/slack/slack.webhook-error.yaml \
 	rules/stripe/stripe.authentication.yaml \
 	rules/stripe/stripe.card-declined.yaml \
 	rules/stripe/stripe.idempotency-error.yaml \
 	rules/stripe/stripe.resource-missing.yaml \
+	rules/traefik/traefik.default-certificate.yaml \
 	rules/vercel/tests/pasted-challenge-headers.txt \
 	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
