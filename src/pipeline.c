@@ -25,10 +25,10 @@ struct run {
 	long long source_id;
 	long emitted;
 	int store_failed;
+	int stopped;            /* interrupted: the open source is rolled back */
 	char *err;
 	size_t errlen;
 	time_t started;
-	int last_progress;
 	int had_sources;        /* the store held sources before this run */
 	long tickets_total;     /* batch mode: top-level entries of the folder */
 	long tickets_done;
@@ -41,6 +41,10 @@ struct run {
 static int sink_emit(void *ctx, struct exchange *ex)
 {
 	struct run *r = ctx;
+	if (r->o->interrupted && *r->o->interrupted) {
+		r->stopped = 1;
+		return -1;
+	}
 	if (!r->o->keep_secrets)
 		redact_exchange(r->red, ex);
 	if (store_add_exchange(r->st, r->source_id, ex, NULL) < 0) {
@@ -60,25 +64,20 @@ static void sink_note(void *ctx, enum note_kind kind, long seq, const char *msg)
 	free(clean);
 }
 
+/* Tell the caller where the import stands. */
 static void progress(struct run *r, int final)
 {
-	time_t now = time(NULL);
+	struct pipeline_progress p;
 	if (!r->o->progress)
 		return;
-	if (!final && now == r->last_progress)
-		return;
-	r->last_progress = (int)now;
-	if (r->tickets_total)
-		fprintf(stderr, "\rhartriage: ticket %ld/%ld, %ld attachments, %.1f MB read, %lds ",
-			r->tickets_done, r->tickets_total, r->stats->sources,
-			(double)r->stats->bytes / 1e6, (long)(now - r->started));
-	else
-		fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds ",
-			r->stats->sources, (double)r->stats->bytes / 1e6, r->stats->exchanges,
-			(long)(now - r->started));
-	if (final)
-		fputc('\n', stderr);
-	fflush(stderr);
+	p.tickets_done = r->tickets_done;
+	p.tickets_total = r->tickets_total;
+	p.sources = r->stats->sources;
+	p.exchanges = r->stats->exchanges;
+	p.bytes = r->stats->bytes;
+	p.seconds = (long)(time(NULL) - r->started);
+	p.final = final;
+	r->o->progress(r->o->progress_ctx, &p);
 }
 
 static int is_env_name(const char *name)
@@ -159,6 +158,11 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	char **envs = NULL;
 	int commit;
 
+	if (r->o->interrupted && *r->o->interrupted) {
+		r->stopped = 1;
+		snprintf(r->err, r->errlen, "interrupted");
+		return -1;
+	}
 	r->stats->sources++;
 	if (!r->ticket || strcmp(r->ticket, it->ticket ? it->ticket : "") != 0) {
 		free(r->ticket);
@@ -196,7 +200,15 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	free_strv(envs);
 	hstream_sha256(s, sha);
 	r->stats->bytes += hstream_size(s);
+	if (r->stopped || (r->o->interrupted && *r->o->interrupted)) {
+		/* Nothing of a source cut short by a signal is kept. */
+		r->stopped = 1;
+		store_rollback(r->st);
+		snprintf(r->err, r->errlen, "interrupted");
+		return -1;
+	}
 	if (r->store_failed) {
+		store_rollback(r->st);
 		snprintf(r->err, r->errlen, "database error: %s", store_errmsg(r->st));
 		return -1;
 	}
@@ -252,22 +264,8 @@ static void on_walk_error(void *ctx, const char *path, const char *ticket, const
 	struct run *r = ctx;
 	struct source_info si = {path, ticket, NULL};
 	if (r->last_path && strcmp(r->last_path, path) == 0) {
-		sqlite3_stmt *s = NULL;
-		const char *sql = r->last_id
-			? "UPDATE sources SET error = ?1, status = CASE WHEN exchanges > 0 THEN 'partial' "
-			  "ELSE 'error' END WHERE id = ?2"
-			: "UPDATE sources SET error = ?1, status = 'error' WHERE id = (SELECT MAX(id) FROM "
-			  "sources WHERE path = ?3)";
-		if (sqlite3_prepare_v2(store_db(r->st), sql, -1, &s, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(s, 1, msg, -1, SQLITE_STATIC);
-			if (r->last_id)
-				sqlite3_bind_int64(s, 2, r->last_id);
-			else
-				sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-			if (sqlite3_step(s) != SQLITE_DONE)
-				r->store_failed = 1;
-		}
-		sqlite3_finalize(s);
+		if (store_source_set_error(r->st, r->last_id, path, msg) < 0)
+			r->store_failed = 1;
 		free(r->last_path);
 		r->last_path = NULL;
 		return;
@@ -381,16 +379,9 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	r.err = err;
 	r.errlen = errlen;
 	r.started = time(NULL);
-	{
-		/* Only a store that already holds sources needs the duplicate
-		 * check, which reads each file once more to hash it. */
-		sqlite3_stmt *q = NULL;
-		if (sqlite3_prepare_v2(store_db(st), "SELECT EXISTS (SELECT 1 FROM sources)", -1, &q, NULL) ==
-			    SQLITE_OK &&
-		    sqlite3_step(q) == SQLITE_ROW)
-			r.had_sources = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
+	/* Only a store that already holds sources needs the duplicate check,
+	 * which reads each file once more to hash it. */
+	r.had_sources = store_has_sources(st) != 0;
 	if (o->key)
 		memcpy(key, o->key, sizeof(key));
 	else
@@ -433,78 +424,10 @@ void pipeline_redaction_key(struct store *st, unsigned char key[32])
 	free(persist);
 }
 
-int pipeline_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
-{
-	sqlite3 *db = store_db(st);
-	char *sql = NULL;
-	char *q = sqlite3_mprintf("ATTACH DATABASE %Q AS w", path);
-	char *msg = NULL;
-	int rc;
-
-	rc = sqlite3_exec(db, q, NULL, NULL, &msg);
-	sqlite3_free(q);
-	if (rc != SQLITE_OK)
-		goto fail;
-	sql = xasprintf(
-		"BEGIN;"
-		"CREATE TEMP TABLE IF NOT EXISTS off(s INTEGER, e INTEGER);"
-		"DELETE FROM temp.off;"
-		"INSERT INTO temp.off SELECT (SELECT COALESCE(MAX(id), 0) FROM main.sources),"
-		" (SELECT COALESCE(MAX(id), 0) FROM main.exchanges);"
-		"CREATE TEMP TABLE IF NOT EXISTS keep(id INTEGER PRIMARY KEY);"
-		"DELETE FROM temp.keep;"
-		"INSERT INTO temp.keep SELECT id FROM w.sources WHERE %s;"
-		"INSERT INTO main.sources(id, path, ticket, sha256, size, format, status, error, exchanges)"
-		" SELECT id + (SELECT s FROM temp.off), path, ticket, sha256, size, format, status, error,"
-		" exchanges FROM w.sources WHERE id IN (SELECT id FROM temp.keep) ORDER BY id;"
-		"INSERT INTO main.exchanges(id, source_id, seq, started_at, name, method, url, scheme, host,"
-		" port, path, query, http_version, status, status_text, status_source, error, exit_code,"
-		" redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body,"
-		" resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns,"
-		" time_connect, time_ssl, time_send, time_wait, time_receive, extra)"
-		" SELECT id + (SELECT e FROM temp.off), source_id + (SELECT s FROM temp.off), seq,"
-		" started_at, name, method, url, scheme, host, port, path, query, http_version, status,"
-		" status_text, status_source, error, exit_code, redirect_of, req_body, req_body_size,"
-		" req_body_truncated, req_mime, resp_body, resp_body_size, resp_body_truncated, resp_mime,"
-		" time_total, time_blocked, time_dns, time_connect, time_ssl, time_send, time_wait,"
-		" time_receive, extra FROM w.exchanges WHERE source_id IN (SELECT id FROM temp.keep)"
-		" ORDER BY id;"
-		"INSERT INTO main.headers(exchange_id, side, idx, name, value) SELECT h.exchange_id +"
-		" (SELECT e FROM temp.off), h.side, h.idx, h.name, h.value FROM w.headers h JOIN"
-		" w.exchanges x ON x.id = h.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
-		"INSERT INTO main.transcript(exchange_id, idx, line) SELECT t.exchange_id +"
-		" (SELECT e FROM temp.off), t.idx, t.line FROM w.transcript t JOIN w.exchanges x ON"
-		" x.id = t.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
-		"INSERT INTO main.notes(source_id, seq, kind, message) SELECT source_id +"
-		" (SELECT s FROM temp.off), seq, kind, message FROM w.notes WHERE source_id IN"
-		" (SELECT id FROM temp.keep) ORDER BY id;"
-		"INSERT INTO main.redactions(source_id, kind, count) SELECT source_id +"
-		" (SELECT s FROM temp.off), kind, count FROM w.redactions WHERE source_id IN"
-		" (SELECT id FROM temp.keep);"
-		"COMMIT;",
-		force ? "1" : "sha256 IS NULL OR sha256 NOT IN (SELECT sha256 FROM main.sources WHERE"
-			      " sha256 IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))");
-	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	free(sql);
-	if (rc != SQLITE_OK) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, NULL);
-		goto fail;
-	}
-	if (sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, &msg) != SQLITE_OK)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "database error: %s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
-}
-
 struct match_run {
 	struct store *st;
 	struct rule_set *rs;
 	long long source_id;    /* source whose path is set as the 'source' field */
-	sqlite3_stmt *src;
 	long findings;
 	int failed;
 	long long ex_id;
@@ -594,14 +517,10 @@ static int on_exchange(void *ctx, long long ex_id, long long source_id, struct e
 	m->ex_id = ex_id;
 	if (source_id != m->source_id) {
 		/* The 'source' field: the source's display path. */
+		char *path = store_source_path(m->st, source_id);
 		m->source_id = source_id;
-		sqlite3_bind_int64(m->src, 1, source_id);
-		if (sqlite3_step(m->src) == SQLITE_ROW) {
-			rule_set_set_source(m->rs, (const char *)sqlite3_column_text(m->src, 0));
-		} else {
-			rule_set_set_source(m->rs, NULL);
-		}
-		sqlite3_reset(m->src);
+		rule_set_set_source(m->rs, path);
+		free(path);
 	}
 	return rule_set_match(m->rs, ex, on_finding, m);
 }
@@ -616,9 +535,6 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 	m.st = st;
 	m.rs = rs;
 	m.source_id = -1;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT path, format FROM sources WHERE id = ?1", -1, &m.src,
-			       NULL) != SQLITE_OK)
-		goto fail;
 	if (store_begin(st) < 0 || store_clear_findings(st) < 0)
 		goto fail;
 	for (size_t i = 0; i < rule_set_count(rs); i++) {
@@ -634,16 +550,14 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 		goto fail;
 	if (nfindings)
 		*nfindings = m.findings;
-	sqlite3_finalize(m.src);
 	rule_set_set_source(rs, NULL);
 	return 0;
 fail_tx:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
-	sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_finalize(m.src);
+	store_rollback(st);
+	rule_set_set_source(rs, NULL);
 	return -1;
 fail:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
-	sqlite3_finalize(m.src);
 	return -1;
 }

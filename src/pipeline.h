@@ -1,21 +1,38 @@
 /* pipeline.h - walk inputs into the store (sniff, import, redact) and run
  * the rules over the stored exchanges.  Used by analyze, import and match.
- * Never prints except the optional progress line.
+ * Never prints: progress goes to the caller's callback.
  */
 #ifndef HARTRIAGE_PIPELINE_H
 #define HARTRIAGE_PIPELINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "import.h"
 #include "rule.h"
 #include "store.h"
+
+/* Where an import stands, for a progress line. */
+struct pipeline_progress {
+	long tickets_done;      /* batch runs: tickets started */
+	long tickets_total;     /* batch runs: top-level entries of the folder, else 0 */
+	long sources;           /* attachments looked at */
+	long exchanges;         /* exchanges stored */
+	unsigned long long bytes;  /* bytes read */
+	long seconds;           /* since the import started */
+	int final;              /* the import has ended */
+};
 
 struct pipeline_opts {
 	enum capture_format hint;   /* --format-hint, FMT_UNKNOWN = detect */
 	int keep_secrets;           /* store raw values (database only) */
 	int force;                  /* re-import sources already stored */
 	int batch;                  /* each top-level entry of the one DIR is a ticket */
-	int progress;               /* progress line on stderr */
+	/* Called after each source and once at the end (final set), when set. */
+	void (*progress)(void *ctx, const struct pipeline_progress *p);
+	void *progress_ctx;
+	/* Set (by a signal handler) to stop at the next exchange: the source
+	 * being imported is rolled back and the call fails with "interrupted". */
+	volatile sig_atomic_t *interrupted;
 	const char *const *env_files; /* --env files, NULL-terminated or NULL */
 	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
 };
@@ -42,11 +59,6 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
  * $HARTRIAGE_REDACT_KEY, else the database's own (kept in meta), else a
  * per-user key file, else random. */
 void pipeline_redaction_key(struct store *st, unsigned char key[32]);
-
-/* Copy every source (with its exchanges, headers, transcript, notes and
- * redactions) of the database file path into st, skipping sources whose
- * sha256 st already holds unless force.  Returns 0 or -1 (err filled). */
-int pipeline_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
 
 /* Replace the findings of st with those of rs over every exchange.
  * Returns 0 or -1 (err filled). */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report-util.h"
 #include "util.h"
 
 
@@ -68,7 +68,70 @@ static json_t *request_ids(sqlite3_stmt *hdr, sqlite3_stmt *body, long long ex_i
 	return ids;
 }
 
-int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char *err,
+enum json_query {
+	J_SOURCES,
+	J_HDR,
+	J_BODY,
+	J_FINDINGS,
+	J_NOTES,
+	J_REDACTIONS,
+	J_COUNT
+};
+
+static const char *const json_sql[J_COUNT] = {
+	[J_SOURCES] = "SELECT s.path, s.format, s.exchanges, s.error, s.status, s.ticket, s.sha256, "
+		"s.size FROM sources s WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, s.id",
+	[J_HDR] = "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = 'response' "
+		"ORDER BY idx",
+	[J_BODY] = "SELECT resp_body FROM exchanges WHERE id = ?1",
+	[J_FINDINGS] = "SELECT f.rule_id, f.severity, f.title, s.path, e.seq, e.method, e.url, e.status, "
+		"f.evidence, f.inconclusive, f.advice, e.started_at, COALESCE(r.priority, 50), e.id, "
+		"s.ticket, e.error, e.status_source FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
+		"ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
+		"WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id, s.ticket, s.path, e.seq",
+	[J_NOTES] = "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON "
+		"s.id = n.source_id WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, n.id",
+	[J_REDACTIONS] = "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
+		"r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
+};
+
+struct report_json {
+	sqlite3_stmt *q[J_COUNT];
+};
+
+struct report_json *report_json_new(sqlite3 *db, char *err, size_t errlen)
+{
+	struct report_json *w = xcalloc(1, sizeof(*w));
+	for (int i = 0; i < J_COUNT; i++) {
+		w->q[i] = report_prepare(db, json_sql[i], err, errlen);
+		if (!w->q[i]) {
+			report_json_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void report_json_free(struct report_json *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; i < J_COUNT; i++)
+		sqlite3_finalize(w->q[i]);
+	free(w);
+}
+
+/* Make a statement ready for the next report. */
+static void done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}
+
+int report_json_write(struct report_json *w, FILE *out, const struct report_opts *o, char *err,
 		      size_t errlen)
 {
 	json_t *root = json_object(), *sources = json_array(), *findings = json_array();
@@ -79,12 +142,7 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 	int ret = -1;
 
 	/* Sources. */
-	s = report_prepare(db,
-			   "SELECT s.path, s.format, s.exchanges, s.error, s.status, s.ticket, s.sha256, "
-			   "s.size FROM sources s WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, s.id",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[J_SOURCES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *src = json_object();
@@ -102,28 +160,13 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 		if (status && (strcmp(status, "error") == 0 || strcmp(status, "partial") == 0))
 			n_failed_src++;
 	}
-	sqlite3_finalize(s);
+	done(s);
 
-	hdr = report_prepare(db,
-			     "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = 'response' "
-			     "ORDER BY idx",
-			     err, errlen);
-	body = report_prepare(db, "SELECT resp_body FROM exchanges WHERE id = ?1", err, errlen);
-	if (!hdr || !body)
-		goto out;
+	hdr = w->q[J_HDR];
+	body = w->q[J_BODY];
 
 	/* Findings, one per (rule, exchange). */
-	s = report_prepare(
-		db,
-		"SELECT f.rule_id, f.severity, f.title, s.path, e.seq, e.method, e.url, e.status, "
-		"f.evidence, f.inconclusive, f.advice, e.started_at, COALESCE(r.priority, 50), e.id, "
-		"s.ticket, e.error, e.status_source FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
-		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
-		"ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-		"WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id, s.ticket, s.path, e.seq",
-		err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[J_FINDINGS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *f = json_object(), *ev = NULL;
@@ -155,15 +198,10 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 		json_object_set_new(f, "advice", col_json_str(s, 10));
 		json_array_append_new(findings, f);
 	}
-	sqlite3_finalize(s);
+	done(s);
 
 	/* Coverage notes. */
-	s = report_prepare(db,
-			   "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON "
-			   "s.id = n.source_id WHERE" TICKET_FILTER "ORDER BY s.ticket, s.path, n.id",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[J_NOTES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *n = json_object();
@@ -173,20 +211,15 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 		json_object_set_new(n, "message", col_json_str(s, 3));
 		json_array_append_new(notes, n);
 	}
-	sqlite3_finalize(s);
+	done(s);
 
 	/* Redaction receipt. */
-	s = report_prepare(db,
-			   "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
-			   "r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[J_REDACTIONS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_object_set_new(red, (const char *)sqlite3_column_text(s, 0),
 				    json_integer(sqlite3_column_int64(s, 1)));
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 
 	json_object_set_new(summary, "sources", json_integer((json_int_t)json_array_size(sources)));
@@ -215,9 +248,9 @@ int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char 
 	fputc('\n', out);
 	ret = 0;
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(hdr);
-	sqlite3_finalize(body);
+	done(s);
+	done(hdr);
+	done(body);
 	json_decref(sources);
 	json_decref(findings);
 	json_decref(notes);

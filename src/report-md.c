@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report-util.h"
 #include "util.h"
 
 #define MAX_EXAMPLES 3
@@ -68,38 +68,6 @@ static void md_code(FILE *out, const char *raw, size_t max, int in_table)
 	free(tofree);
 }
 
-/* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
-void report_md_text(FILE *out, const char *raw, size_t max)
-{
-	size_t n = 0;
-	char *tofree = NULL;
-	const char *s = report_clean(raw, &tofree);
-	if (!s)
-		return;
-	for (const char *p = s; *p; p++, n++) {
-		unsigned char c = (unsigned char)*p;
-		if (n >= max) {
-			fputs("…", out);
-			break;
-		}
-		if (c == '\n' || c == '\r' || c == '\t')
-			fputc(' ', out);
-		else if (c < 0x20 || c == 0x7f)
-			continue;
-		else if (c == '<')
-			fputs("&lt;", out);
-		else if (c == '>')
-			fputs("&gt;", out);
-		else if (c == '&')
-			fputs("&amp;", out);
-		else if (strchr("\\`*_[]#!|~", c))
-			fprintf(out, "\\%c", c);
-		else
-			fputc(c, out);
-	}
-	free(tofree);
-}
-
 static const char *col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -128,11 +96,8 @@ struct group {
 };
 
 struct ctx {
-	sqlite3 *db;
 	FILE *out;
 	const struct report_opts *o;
-	char *err;
-	size_t errlen;
 	sqlite3_stmt *ex_stmt;
 	sqlite3_stmt *hdr_stmt;
 	sqlite3_stmt *body_stmt;
@@ -291,40 +256,145 @@ static void print_advice(FILE *out, const char *advice)
 	free(tofree);
 }
 
-int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
+enum md_query {
+	Q_EX,
+	Q_HDR,
+	Q_BODY,
+	Q_EV,
+	Q_COUNTS,
+	Q_FAILING,
+	Q_GROUPS,
+	Q_EXAMPLES,
+	Q_GENERIC,
+	Q_SHARED,
+	Q_CONTEXT,
+	Q_ALONE,
+	Q_ESCALATION,
+	Q_TIMELINE,
+	Q_ATTACHMENTS,
+	Q_NOTES,
+	Q_TRUNCATED,
+	Q_REDACTIONS,
+	Q_COUNT
+};
+
+static const char *const md_sql[Q_COUNT] = {
+	[Q_EX] = "SELECT e.method, e.url, e.status, e.status_text, e.status_source, e.error, "
+		"s.path, e.seq, e.started_at FROM exchanges e JOIN sources s ON s.id = "
+		"e.source_id WHERE e.id = ?1",
+	[Q_HDR] = "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = "
+		"'response' ORDER BY idx",
+	[Q_BODY] = "SELECT resp_body FROM exchanges WHERE id = ?1",
+	[Q_EV] = "SELECT evidence, inconclusive FROM findings WHERE exchange_id = ?1 AND "
+		"rule_id = ?2",
+	[Q_COUNTS] = "SELECT COUNT(*), SUM(s.status = 'error' OR s.status = 'partial'), "
+		"SUM(s.status = 'not-capture'), SUM(s.exchanges) FROM sources s WHERE" TICKET_FILTER,
+	[Q_FAILING] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+		"AND (e.status = 0 OR e.status >= 400)",
+	[Q_GROUPS] = "SELECT f.rule_id, f.severity, f.title, COALESCE(r.priority, 50), COUNT(*), "
+		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice) "
+		"FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id "
+		"LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
+		"GROUP BY f.rule_id ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id",
+	[Q_EXAMPLES] = "SELECT f.exchange_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 "
+		"ORDER BY e.started_at, s.path, e.seq LIMIT " "3",
+	[Q_GENERIC] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
+		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
+		"(SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = "
+		"f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
+	[Q_SHARED] = "SELECT 1 FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
+		"WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 LIMIT 1",
+	[Q_CONTEXT] = "SELECT DISTINCT f2.rule_id, f2.title, f2.advice FROM findings f1 JOIN "
+		"findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON r2.id = "
+		"f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 ORDER BY f2.rule_id",
+	[Q_ALONE] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
+		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT "
+		"EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE "
+		"f2.exchange_id = f.exchange_id AND r2.priority > 5)",
+	[Q_ESCALATION] = "WITH lead AS (SELECT e.id AS ex, (SELECT f.rule_id FROM findings f JOIN rules r ON "
+		"r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE "
+		"f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
+		"'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS rule FROM exchanges e "
+		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER ") "
+		"SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, e.status_source, "
+		"e.error, lead.rule, COALESCE(r.vendor, 'Other') AS vendor FROM lead JOIN exchanges e ON "
+		"e.id = lead.ex JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = lead.rule "
+		"WHERE lead.rule IS NOT NULL ORDER BY vendor, e.started_at IS NULL, e.started_at, s.path, "
+		"e.seq LIMIT 500",
+	[Q_TIMELINE] = "SELECT e.started_at, e.method, e.host, e.path, e.status, (SELECT f.rule_id FROM "
+		"findings f JOIN rules r ON r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority "
+		"> 5 ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "
+		"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1), e.error, "
+		"e.status_text, e.status_source FROM exchanges e JOIN sources s ON s.id = e.source_id "
+		"WHERE" TICKET_FILTER "AND e.started_at IS NOT NULL AND (e.status = 0 OR e.status >= 400) "
+		"ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+	[Q_ATTACHMENTS] = "SELECT s.path, s.format, s.exchanges, s.status, s.error FROM sources s WHERE" TICKET_FILTER
+		"ORDER BY s.ticket, s.path, s.id",
+	[Q_NOTES] = "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON s.id = "
+		"n.source_id WHERE" TICKET_FILTER "AND n.kind <> 'info' ORDER BY s.ticket, s.path, n.id LIMIT 500",
+	[Q_TRUNCATED] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+		"AND (e.resp_body_truncated OR e.req_body_truncated)",
+	[Q_REDACTIONS] = "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
+		"r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
+};
+
+struct report_md {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_COUNT];
+};
+
+struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen)
 {
-	struct ctx c = {db, out, o, err, errlen, NULL, NULL, NULL, NULL};
+	struct report_md *w = xcalloc(1, sizeof(*w));
+	w->db = db;
+	for (int i = 0; i < Q_COUNT; i++) {
+		w->q[i] = report_prepare(db, md_sql[i], err, errlen);
+		if (!w->q[i]) {
+			report_md_free(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void report_md_free(struct report_md *w)
+{
+	if (!w)
+		return;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(w->q[i]);
+	free(w);
+}
+
+/* Make a statement ready for the next report. */
+static void done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}
+
+int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o, char *err,
+		    size_t errlen)
+{
+	struct ctx c = {out, o, NULL, NULL, NULL, NULL};
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
 	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
 	long sev_count[5] = {0};
-	int ret = -1, any;
+	int any;
 
-	c.ex_stmt = report_prepare(db,
-				   "SELECT e.method, e.url, e.status, e.status_text, e.status_source, e.error, "
-				   "s.path, e.seq, e.started_at FROM exchanges e JOIN sources s ON s.id = "
-				   "e.source_id WHERE e.id = ?1",
-				   err, errlen);
-	c.hdr_stmt = report_prepare(db,
-				    "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = "
-				    "'response' ORDER BY idx",
-				    err, errlen);
-	c.body_stmt = report_prepare(db, "SELECT resp_body FROM exchanges WHERE id = ?1", err, errlen);
-	c.ev_stmt = report_prepare(db,
-				   "SELECT evidence, inconclusive FROM findings WHERE exchange_id = ?1 AND "
-				   "rule_id = ?2",
-				   err, errlen);
-	if (!c.ex_stmt || !c.hdr_stmt || !c.body_stmt || !c.ev_stmt)
-		goto out;
+	c.ex_stmt = w->q[Q_EX];
+	c.hdr_stmt = w->q[Q_HDR];
+	c.body_stmt = w->q[Q_BODY];
+	c.ev_stmt = w->q[Q_EV];
 
 	/* Counts for the summary. */
-	s = report_prepare(db,
-			   "SELECT COUNT(*), SUM(s.status = 'error' OR s.status = 'partial'), "
-			   "SUM(s.status = 'not-capture'), SUM(s.exchanges) FROM sources s WHERE" TICKET_FILTER,
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_COUNTS];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		n_src = (long)sqlite3_column_int64(s, 0);
@@ -332,38 +402,17 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		n_notcap = (long)sqlite3_column_int64(s, 2);
 		n_ex = (long)sqlite3_column_int64(s, 3);
 	}
-	sqlite3_finalize(s);
-	s = report_prepare(db,
-			   "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
-			   "AND (e.status = 0 OR e.status >= 400)",
-			   err, errlen);
-	if (!s)
-		goto out;
+	done(s);
+	s = w->q[Q_FAILING];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n_failing = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	done(s);
 
 	/* Finding groups, most severe and most specific first. */
-	s = report_prepare(
-		db,
-		"SELECT f.rule_id, f.severity, f.title, COALESCE(r.priority, 50), COUNT(*), "
-		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice) "
-		"FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id "
-		"LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
-		"GROUP BY f.rule_id ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id",
-		err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_GROUPS];
 	report_bind_ticket(s, o);
-	s2 = report_prepare(db,
-			    "SELECT f.exchange_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
-			    "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 "
-			    "ORDER BY e.started_at, s.path, e.seq LIMIT " "3",
-			    err, errlen);
-	if (!s2)
-		goto out;
+	s2 = w->q[Q_EXAMPLES];
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct group *g;
 		groups = xgrow(groups, &alloc, ngroups + 1, sizeof(*groups));
@@ -385,24 +434,14 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			g->examples[g->nexamples++] = sqlite3_column_int64(s2, 0);
 		sqlite3_reset(s2);
 	}
-	sqlite3_finalize(s);
-	sqlite3_finalize(s2);
+	done(s);
+	done(s2);
 	s = s2 = NULL;
 
 	/* A generic group whose every exchange also carries a more specific
 	 * finding is listed under the first group it shares an exchange with. */
-	s = report_prepare(db,
-			   "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
-			   "sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
-			   "(SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = "
-			   "f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
-			   err, errlen);
-	s2 = report_prepare(db,
-			    "SELECT 1 FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
-			    "WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 LIMIT 1",
-			    err, errlen);
-	if (!s || !s2)
-		goto out;
+	s = w->q[Q_GENERIC];
+	s2 = w->q[Q_SHARED];
 	for (size_t i = 0; i < ngroups; i++) {
 		if (groups[i].priority <= CONTEXT_PRIORITY || groups[i].priority > GENERIC_PRIORITY)
 			continue;
@@ -427,8 +466,8 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		}
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
-	sqlite3_finalize(s2);
+	done(s);
+	done(s2);
 	s = s2 = NULL;
 
 	/* One count per finding section (generic findings listed under a more
@@ -516,13 +555,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				fprintf(out, " (%ld exchange%s)\n", groups[j].count, groups[j].count == 1 ? "" : "s");
 			}
 		/* Context fingerprints on the same exchanges. */
-		s = report_prepare(db,
-				   "SELECT DISTINCT f2.rule_id, f2.title, f2.advice FROM findings f1 JOIN "
-				   "findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON r2.id = "
-				   "f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 ORDER BY f2.rule_id",
-				   err, errlen);
-		if (!s)
-			goto out;
+		s = w->q[Q_CONTEXT];
 		sqlite3_bind_text(s, 1, g->rule, -1, SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			fputs("\n**Context:** ", out);
@@ -532,7 +565,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			fputs(")\n\n", out);
 			print_advice(out, col(s, 2));
 		}
-		sqlite3_finalize(s);
+		done(s);
 		s = NULL;
 	}
 	if (!any)
@@ -540,14 +573,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 
 	/* Informational fingerprints not shown as context above. */
 	any = 0;
-	s = report_prepare(db,
-			   "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
-			   "sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT "
-			   "EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE "
-			   "f2.exchange_id = f.exchange_id AND r2.priority > 5)",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_ALONE];
 	for (size_t i = 0; i < ngroups; i++) {
 		struct group *g = &groups[i];
 		long alone = 0;
@@ -570,25 +596,12 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		md_code(out, g->rule, 100, 0);
 		fprintf(out, ", %ld exchange%s)\n", alone, alone == 1 ? "" : "s");
 	}
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 
 	/* Escalation: one table per vendor of the leading finding. */
 	fputs("\n## Escalation: request IDs\n", out);
-	s = report_prepare(db,
-			   "WITH lead AS (SELECT e.id AS ex, (SELECT f.rule_id FROM findings f JOIN rules r ON "
-			   "r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE "
-			   "f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
-			   "'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS rule FROM exchanges e "
-			   "JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER ") "
-			   "SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, e.status_source, "
-			   "e.error, lead.rule, COALESCE(r.vendor, 'Other') AS vendor FROM lead JOIN exchanges e ON "
-			   "e.id = lead.ex JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = lead.rule "
-			   "WHERE lead.rule IS NOT NULL ORDER BY vendor, e.started_at IS NULL, e.started_at, s.path, "
-			   "e.seq LIMIT 500",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_ESCALATION];
 	report_bind_ticket(s, o);
 	any = 0;
 	{
@@ -625,21 +638,11 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	}
 	if (!any)
 		fputs("\nNo failing exchange to escalate.\n", out);
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 
 	/* Timeline of the failing requests: a table and a Mermaid block. */
-	s = report_prepare(db,
-			   "SELECT e.started_at, e.method, e.host, e.path, e.status, (SELECT f.rule_id FROM "
-			   "findings f JOIN rules r ON r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority "
-			   "> 5 ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' "
-			   "THEN 2 WHEN 'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1), e.error, "
-			   "e.status_text, e.status_source FROM exchanges e JOIN sources s ON s.id = e.source_id "
-			   "WHERE" TICKET_FILTER "AND e.started_at IS NOT NULL AND (e.status = 0 OR e.status >= 400) "
-			   "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_TIMELINE];
 	report_bind_ticket(s, o);
 	{
 		struct sbuf mm = SBUF_INIT;
@@ -700,17 +703,12 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		}
 		sbuf_release(&mm);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 
 	/* Attachments inventory. */
 	fputs("\n## Attachments\n\n| Attachment | Format | Exchanges | Status |\n|---|---|---|---|\n", out);
-	s = report_prepare(db,
-			   "SELECT s.path, s.format, s.exchanges, s.status, s.error FROM sources s WHERE" TICKET_FILTER
-			   "ORDER BY s.ticket, s.path, s.id",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_ATTACHMENTS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *st = col(s, 3);
@@ -731,18 +729,13 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 			report_md_text(out, col(s, 4), 300);
 		fputs(" |\n", out);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 
 	/* Coverage notes. */
 	fputs("\n## Coverage notes\n\n", out);
 	any = 0;
-	s = report_prepare(db,
-			   "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON s.id = "
-			   "n.source_id WHERE" TICKET_FILTER "AND n.kind <> 'info' ORDER BY s.ticket, s.path, n.id LIMIT 500",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_NOTES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		any = 1;
@@ -756,7 +749,7 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 		report_md_text(out, col(s, 3), 400);
 		fputs("\n", out);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 	for (size_t i = 0; i < ngroups; i++)
 		if (groups[i].inconclusive) {
@@ -767,31 +760,21 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 				     "is unknown for those exchanges\n",
 				groups[i].inconclusive, groups[i].inconclusive == 1 ? "" : "s");
 		}
-	s = report_prepare(db,
-			   "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
-			   "AND (e.resp_body_truncated OR e.req_body_truncated)",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_TRUNCATED];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
 		any = 1;
 		fprintf(out, "- %lld exchange(s) have a truncated body; rules saw only the kept part\n",
 			(long long)sqlite3_column_int64(s, 0));
 	}
-	sqlite3_finalize(s);
+	done(s);
 	s = NULL;
 	if (!any)
 		fputs("Nothing was cut, skipped or left undecided.\n", out);
 
 	/* Redaction receipt. */
 	fputs("\n## Redaction receipt\n\n", out);
-	s = report_prepare(db,
-			   "SELECT r.kind, SUM(r.count) FROM redactions r JOIN sources s ON s.id = "
-			   "r.source_id WHERE" TICKET_FILTER "GROUP BY r.kind ORDER BY r.kind",
-			   err, errlen);
-	if (!s)
-		goto out;
+	s = w->q[Q_REDACTIONS];
 	report_bind_ticket(s, o);
 	any = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -806,16 +789,9 @@ int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *e
 	}
 	if (!any)
 		fputs("No secrets were found in the captures.\n", out);
-	sqlite3_finalize(s);
-	s = NULL;
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(s2);
-	sqlite3_finalize(c.ex_stmt);
-	sqlite3_finalize(c.hdr_stmt);
-	sqlite3_finalize(c.body_stmt);
-	sqlite3_finalize(c.ev_stmt);
+	done(s);
 	free_groups(groups, ngroups);
-	return ret;
+	(void)err;
+	(void)errlen;
+	return 0;
 }

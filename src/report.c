@@ -1,224 +1,177 @@
-/* report.c - helpers shared by the Markdown and JSON report writers. */
+/* report.c - the report stage's entry points: one report, a writer for
+ * many (per ticket), the ticket list and the batch index (report.h). */
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
 #include "report.h"
 #include "util.h"
 
-static struct redactor *report_red;
-
-const char *const report_default_id_headers[] = {
-	"x-request-id", "request-id", "x-vercel-id", "cf-ray", "x-amzn-requestid",
-	"x-amzn-request-id", "x-amz-apigw-id", "x-amz-cf-id", "x-amz-request-id", "x-amz-id-2",
-	"x-ms-request-id", "x-azure-ref", "apim-request-id", "x-ms-correlation-request-id",
-	"x-cloud-trace-context", "traceparent", "x-github-request-id", "x-nf-request-id",
-	"x-kong-request-id", "x-correlation-id", "x-trace-id", "x-datadog-trace-id",
-	"x-b3-traceid", "openai-request-id", "x-guploader-uploadid", "x-fastly-request-id",
-	"x-served-by", "x-akamai-request-id", "x-envoy-request-id", NULL};
-
-int report_is_id_header(const struct report_opts *o, const char *name)
-{
-	for (size_t i = 0; report_default_id_headers[i]; i++)
-		if (ascii_casecmp(name, report_default_id_headers[i]) == 0)
-			return 1;
-	if (o && o->id_headers)
-		for (size_t i = 0; o->id_headers[i]; i++)
-			if (ascii_casecmp(name, o->id_headers[i]) == 0)
-				return 1;
-	return 0;
-}
-
-/* Copy the ID token that starts at p (letters, digits, and -_.:) */
-static size_t id_token(const char *p, const char *end)
-{
-	size_t n = 0;
-	while (p + n < end && n < 120) {
-		char c = p[n];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == ':')
-			n++;
-		else
-			break;
-	}
-	while (n && (p[n - 1] == '.' || p[n - 1] == ':'))
-		n--;
-	return n;
-}
-
-/* Skip markup and spaces between a label and its value. */
-static const char *skip_markup(const char *p, const char *end)
-{
-	for (int guard = 0; p < end && guard < 64; guard++) {
-		if (*p == ' ' || *p == '\t' || *p == ':' || *p == '\n' || *p == '\r') {
-			p++;
-		} else if (*p == '<') {
-			const char *gt = memchr(p, '>', (size_t)(end - p));
-			if (!gt || gt - p > 80)
-				break;
-			p = gt + 1;
-		} else {
-			break;
-		}
-	}
-	return p;
-}
-
-void report_body_ids(const char *body, size_t len,
-		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx)
-{
-	static const struct {
-		const char *needle;
-		const char *label;
-	} pats[] = {
-		{"Ray ID", "Cloudflare Ray ID"},
-		{"Reference #", "Akamai Reference"},
-		{"\nID: ", "Vercel ID"},
-		{"Request ID:", "CloudFront Request ID"},
-		{"Netlify Internal ID", "Netlify Internal ID"},
-	};
-	const char *end = body + len;
-	if (!body)
-		return;
-	if (len > (1u << 20))
-		end = body + (1u << 20);
-	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
-		const char *p = body;
-		int found = 0;
-		while (found < 3 && p < end) {
-			const char *hit = ascii_casestr(p, (size_t)(end - p), pats[i].needle);
-			const char *v;
-			size_t n;
-			char tmp[128];
-			if (!hit)
-				break;
-			v = skip_markup(hit + strlen(pats[i].needle), end);
-			if (*pats[i].needle == 'R' && pats[i].needle[1] == 'e' && v < end && *v == '#')
-				v++;
-			n = id_token(v, end);
-			if (n >= 6) {
-				memcpy(tmp, v, n);
-				tmp[n] = '\0';
-				fn(ctx, pats[i].label, tmp);
-				found++;
-			}
-			p = hit + strlen(pats[i].needle);
-		}
-	}
-}
-
-struct id_count {
-	void (*fn)(void *ctx, const char *label, const char *value);
-	void *ctx;
-	int n;
+struct report_writer {
+	struct store *st;
+	struct report_opts o;
+	struct report_md *md;
+	struct report_json *json;
 };
 
-static void count_id(void *ctx, const char *label, const char *value)
+struct report_writer *report_writer_new(struct store *st, const struct report_opts *o, char *err,
+					size_t errlen)
 {
-	struct id_count *c = ctx;
-	c->n++;
-	c->fn(c->ctx, label, value);
-}
-
-int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
-		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
-		   void *ctx)
-{
-	struct id_count c = {fn, ctx, 0};
-	sqlite3_bind_int64(hdr, 1, ex_id);
-	while (sqlite3_step(hdr) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(hdr, 0);
-		const char *value = (const char *)sqlite3_column_text(hdr, 1);
-		if (name && value && report_is_id_header(o, name))
-			count_id(&c, name, value);
-	}
-	sqlite3_reset(hdr);
-	sqlite3_bind_int64(body, 1, ex_id);
-	if (sqlite3_step(body) == SQLITE_ROW && sqlite3_column_type(body, 0) != SQLITE_NULL)
-		report_body_ids(sqlite3_column_blob(body, 0), (size_t)sqlite3_column_bytes(body, 0),
-				count_id, &c);
-	sqlite3_reset(body);
-	return c.n;
-}
-
-int report_severity_rank(const char *sev)
-{
-	static const char *const names[] = {"info", "low", "medium", "high", "critical"};
-	for (int i = 0; i < 5; i++)
-		if (sev && strcmp(sev, names[i]) == 0)
-			return i;
-	return -1;
-}
-
-void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
-{
-	if (o->ticket)
-		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
+	struct report_writer *w = xcalloc(1, sizeof(*w));
+	w->st = st;
+	w->o = *o;
+	if (o->format == REPORT_JSON)
+		w->json = report_json_new(store_db(st), err, errlen);
 	else
-		sqlite3_bind_null(s, 1);
-}
-
-sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(s);
+		w->md = report_md_new(store_db(st), err, errlen);
+	if (!w->json && !w->md) {
+		free(w);
 		return NULL;
 	}
+	return w;
+}
+
+int report_writer_write(struct report_writer *w, FILE *out, const char *ticket, char *err,
+			size_t errlen)
+{
+	struct report_opts o = w->o;
+	int rc;
+	o.ticket = ticket;
+	report_begin(store_db(w->st));
+	if (w->json)
+		rc = report_json_write(w->json, out, &o, err, errlen);
+	else
+		rc = report_md_write(w->md, out, &o, err, errlen);
+	report_end();
+	return rc;
+}
+
+void report_writer_free(struct report_writer *w)
+{
+	if (!w)
+		return;
+	report_md_free(w->md);
+	report_json_free(w->json);
+	free(w);
+}
+
+int report_write(struct store *st, FILE *out, const struct report_opts *o, char *err,
+		 size_t errlen)
+{
+	struct report_writer *w = report_writer_new(st, o, err, errlen);
+	int rc;
+	if (!w)
+		return -1;
+	rc = report_writer_write(w, out, o->ticket, err, errlen);
+	report_writer_free(w);
+	return rc;
+}
+
+int report_tickets(struct store *st, struct strlist *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = report_prepare(store_db(st),
+					 "SELECT DISTINCT COALESCE(ticket, '') FROM sources ORDER BY 1", err,
+					 errlen);
+	int rc;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		strlist_adds(out, (const char *)sqlite3_column_text(s, 0));
+	if (rc != SQLITE_DONE)
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+char *report_ticket_file_name(const char *ticket)
+{
+	char *s = xstrdup(ticket && ticket[0] ? ticket : "unnamed");
+	for (char *p = s; *p; p++)
+		if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20)
+			*p = '_';
+	if (s[0] == '.')
+		s[0] = '_';
 	return s;
 }
 
-void report_begin(sqlite3 *db)
+/* A table cell of index.md (ticket names, titles, reasons). */
+static void index_cell(FILE *out, const char *s)
 {
-	sqlite3_stmt *s = NULL;
-	int keep = 0;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'keep_secrets'", -1, &s, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		keep = sqlite3_column_int(s, 0) == 1;
-	sqlite3_finalize(s);
-	report_end();
-	if (keep) {
-		/* Fingerprints need not match the database's: nothing was
-		 * fingerprinted there.  A random key keeps them unguessable. */
-		unsigned char key[32];
-		FILE *f = fopen("/dev/urandom", "rb");
-		memset(key, 0, sizeof(key));
-		if (f) {
-			if (fread(key, 1, sizeof(key), f) != sizeof(key))
-				memset(key, 0, sizeof(key));
-			fclose(f);
-		}
-		report_red = redactor_new(key, sizeof(key));
+	report_md_text(out, s, (size_t)-1);
+}
+
+int report_write_index(struct store *st, FILE *idx, enum report_format format, char *err,
+		       size_t errlen)
+{
+	sqlite3 *db = store_db(st);
+	const char *ext = format == REPORT_JSON ? "json" : "md";
+	sqlite3_stmt *s;
+
+	fputs("# hartriage: tickets\n\n"
+	      "| Ticket | Attachments | Unreadable | Exchanges | Leading finding | critical | high | medium | low |\n"
+	      "|---|---|---|---|---|---|---|---|---|\n",
+	      idx);
+	s = report_prepare(
+		db,
+		"WITH t AS (SELECT COALESCE(ticket, '') AS ticket, COUNT(*) AS att, "
+		"SUM(status IN ('error', 'partial')) AS bad, SUM(exchanges) AS ex FROM sources GROUP BY 1), "
+		"f AS (SELECT COALESCE(s.ticket, '') AS ticket, f.rule_id, f.severity, f.title, "
+		"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id "
+		"WHERE COALESCE(r.priority, 50) > 5), "
+		"c AS (SELECT ticket, SUM(severity = 'critical') AS cr, SUM(severity = 'high') AS hi, "
+		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM f GROUP BY ticket) "
+		"SELECT t.ticket, t.att, t.bad, t.ex, "
+		"(SELECT f.title || ' (' || f.rule_id || ')' FROM f WHERE f.ticket = t.ticket ORDER BY "
+		"CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' "
+		"THEN 3 ELSE 4 END, f.prio DESC, f.rule_id LIMIT 1), "
+		"COALESCE(c.cr, 0), COALESCE(c.hi, 0), COALESCE(c.me, 0), COALESCE(c.lo, 0) "
+		"FROM t LEFT JOIN c ON c.ticket = t.ticket "
+		"ORDER BY COALESCE(c.cr, 0) DESC, COALESCE(c.hi, 0) DESC, COALESCE(c.me, 0) DESC, "
+		"COALESCE(c.lo, 0) DESC, t.bad DESC, t.ticket",
+		err, errlen);
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *ticket = (const char *)sqlite3_column_text(s, 0);
+		const char *lead = (const char *)sqlite3_column_text(s, 4);
+		char *fname = report_ticket_file_name(ticket);
+		fputs("| [", idx);
+		index_cell(idx, ticket);
+		fprintf(idx, "](%s.%s) | %lld | %lld | %lld | ", fname, ext,
+			(long long)sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
+			(long long)sqlite3_column_int64(s, 3));
+		free(fname);
+		index_cell(idx, lead ? lead : "none");
+		fprintf(idx, " | %lld | %lld | %lld | %lld |\n", (long long)sqlite3_column_int64(s, 5),
+			(long long)sqlite3_column_int64(s, 6), (long long)sqlite3_column_int64(s, 7),
+			(long long)sqlite3_column_int64(s, 8));
 	}
-}
-
-void report_end(void)
-{
-	redactor_free(report_red);
-	report_red = NULL;
-}
-
-const char *report_clean(const char *s, char **tofree)
-{
-	*tofree = NULL;
-	if (!report_red || !s)
-		return s;
-	*tofree = redact_text(report_red, s, strlen(s));
-	return *tofree;
-}
-
-int report_write(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen)
-{
-	int rc;
-	report_begin(db);
-	if (o->format == REPORT_JSON)
-		rc = report_write_json(db, out, o, err, errlen);
-	else
-		rc = report_write_md(db, out, o, err, errlen);
-	report_end();
-	return rc;
+	sqlite3_finalize(s);
+	s = report_prepare(db,
+			   "SELECT COALESCE(ticket, ''), path, status, error FROM sources WHERE status "
+			   "IN ('error', 'partial') ORDER BY ticket, path",
+			   err, errlen);
+	if (s) {
+		int any = 0;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			if (!any)
+				fputs("\n## Attachments that could not be read\n\n", idx);
+			any = 1;
+			fputs("- ", idx);
+			index_cell(idx, (const char *)sqlite3_column_text(s, 0));
+			fputs(": ", idx);
+			index_cell(idx, (const char *)sqlite3_column_text(s, 1));
+			fputs(strcmp((const char *)sqlite3_column_text(s, 2), "partial") == 0
+				      ? " (damaged, complete parts kept): "
+				      : ": ",
+			      idx);
+			index_cell(idx, (const char *)sqlite3_column_text(s, 3));
+			fputc('\n', idx);
+		}
+		sqlite3_finalize(s);
+	}
+	return 0;
 }

@@ -4,65 +4,41 @@
  * inputs.  Output is deterministic for the same database: every query has
  * a stable ORDER BY and no clock is read.  Everything that came from a
  * capture is escaped (Markdown) or encoded (JSON).
+ *
+ * report.c dispatches to the writers (report-md.c, report-json.c), which
+ * share report-util.c; none of them calls back into report.c.
  */
 #ifndef HARTRIAGE_REPORT_H
 #define HARTRIAGE_REPORT_H
 
-#include <sqlite3.h>
 #include <stdio.h>
+#include "report-util.h"
+#include "store.h"
 
-enum report_format { REPORT_MD, REPORT_JSON };
+/* Write one report; returns 0, or -1 with err filled on a database error. */
+int report_write(struct store *st, FILE *out, const struct report_opts *o, char *err,
+		 size_t errlen);
 
-struct report_opts {
-	enum report_format format;
-	const char *ticket;              /* only this ticket's sources, or NULL */
-	const char *const *id_headers;   /* extra request-id headers, NULL-terminated */
-	const char *title;               /* report heading, or NULL */
-};
+/* A writer for many reports from one store (--per-ticket): the queries
+ * are prepared once and reused for every ticket.  o is copied; its ticket
+ * is replaced by the one given to report_writer_write(). */
+struct report_writer;
+struct report_writer *report_writer_new(struct store *st, const struct report_opts *o, char *err,
+					size_t errlen);
+/* The report of one ticket ("" = sources without a ticket). */
+int report_writer_write(struct report_writer *w, FILE *out, const char *ticket, char *err,
+			size_t errlen);
+void report_writer_free(struct report_writer *w);
 
-/* Write the report; returns 0, or -1 with err filled on a database error. */
-int report_write(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen);
-int report_write_md(sqlite3 *db, FILE *out, const struct report_opts *o, char *err, size_t errlen);
-int report_write_json(sqlite3 *db, FILE *out, const struct report_opts *o, char *err,
-		      size_t errlen);
-
-/* Write text from a capture into Markdown with every Markdown and HTML
- * metacharacter escaped and line breaks as spaces, at most max bytes
- * (then an ellipsis).  In report-md.c. */
-void report_md_text(FILE *out, const char *s, size_t max);
-
-/* Shared by the writers (report.c). */
-
-/* The default request-id header names, NULL-terminated. */
-extern const char *const report_default_id_headers[];
-/* True when name is a request-id header (defaults or o->id_headers). */
-int report_is_id_header(const struct report_opts *o, const char *name);
-/* Request IDs found in a response body (Cloudflare Ray ID, Akamai
- * Reference #, Vercel "ID:" lines): calls fn(ctx, label, value) for each. */
-void report_body_ids(const char *body, size_t len,
-		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx);
-/* Call fn(ctx, label, value) for every request ID of exchange ex_id: the
- * response headers named as request IDs (label = header name as sent),
- * then the IDs found in the response body.  hdr must be "SELECT name,
- * value FROM headers WHERE exchange_id = ?1 AND side = 'response' ORDER BY
- * idx" and body "SELECT resp_body FROM exchanges WHERE id = ?1"; both are
- * reset afterwards.  Returns the number of IDs. */
-int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
-		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
-		   void *ctx);
-/* Severity rank: critical 4 ... info 0, unknown -1. */
-int report_severity_rank(const char *sev);
-/* With a database imported with --keep-secrets, reports redact what they
- * print: report_begin() sets that up from the meta table, report_clean()
- * returns s or a redacted malloc'd copy (*tofree set; free it). */
-void report_begin(sqlite3 *db);
-void report_end(void);
-const char *report_clean(const char *s, char **tofree);
-/* SQL condition limiting a query joined with "sources s" to the report's
- * ticket; bind it with report_bind_ticket() (parameter ?1). */
-#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
-void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
-/* Prepare sql or fill err; returns NULL on failure. */
-sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
+/* The tickets of the store, sorted ("" for sources without one), appended
+ * to out.  Returns 0 or -1 (err filled). */
+int report_tickets(struct store *st, struct strlist *out, char *err, size_t errlen);
+/* A ticket name made safe as a file name (malloc'd). */
+char *report_ticket_file_name(const char *ticket);
+/* index.md of a --per-ticket run: one row per ticket, most severe first,
+ * linking <ticket>.md (or .json with format REPORT_JSON), then the
+ * attachments that could not be read.  Returns 0 or -1 (err filled). */
+int report_write_index(struct store *st, FILE *out, enum report_format format, char *err,
+		       size_t errlen);
 
 #endif

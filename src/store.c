@@ -35,6 +35,13 @@ enum stmt_id {
 	S_FINDING_INSERT,
 	S_META_SET,
 	S_META_GET,
+	S_HAS_SOURCES,
+	S_SRC_PATH,
+	S_SRC_ERR_ID,
+	S_SRC_ERR_PATH,
+	S_UNREADABLE,
+	S_COUNT_UNREADABLE,
+	S_FINDING_SEV,
 	S_COUNT
 };
 
@@ -70,6 +77,20 @@ static const char *const stmt_sql[S_COUNT] = {
 			     "inconclusive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_HAS_SOURCES] = "SELECT EXISTS (SELECT 1 FROM sources)",
+	[S_SRC_PATH] = "SELECT path FROM sources WHERE id = ?1",
+	[S_SRC_ERR_ID] = "UPDATE sources SET error = ?1, status = CASE WHEN exchanges > 0 THEN 'partial' "
+			 "ELSE 'error' END WHERE id = ?2",
+	[S_SRC_ERR_PATH] = "UPDATE sources SET error = ?1, status = 'error' WHERE id = (SELECT MAX(id) FROM "
+			   "sources WHERE path = ?2)",
+	[S_UNREADABLE] = "SELECT path, status, error FROM sources WHERE status IN ('error', 'partial') "
+			 "ORDER BY id",
+	[S_COUNT_UNREADABLE] = "SELECT COUNT(*) FROM sources WHERE status IN ('error', 'partial') AND "
+			       "(?1 IS NULL OR ticket = ?1)",
+	[S_FINDING_SEV] = "SELECT f.severity FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+			  "JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id "
+			  "WHERE f.inconclusive = 0 AND COALESCE(r.priority, 50) > 5 AND "
+			  "(?1 IS NULL OR s.ticket = ?1)",
 };
 
 struct store {
@@ -212,6 +233,11 @@ int store_begin(struct store *st)
 int store_commit(struct store *st)
 {
 	return exec(st, "COMMIT");
+}
+
+int store_rollback(struct store *st)
+{
+	return exec(st, "ROLLBACK");
 }
 
 int store_source_begin(struct store *st, const struct source_info *si, long long *id)
@@ -589,4 +615,158 @@ char *store_get_meta(struct store *st, const char *key)
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return v;
+}
+
+/* Fill st->err from the connection and reset s; returns -1. */
+static int stmt_fail(struct store *st, sqlite3_stmt *s)
+{
+	snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return -1;
+}
+
+int store_has_sources(struct store *st)
+{
+	sqlite3_stmt *s = st->stmt[S_HAS_SOURCES];
+	int rc = sqlite3_step(s), v;
+	if (rc != SQLITE_ROW)
+		return stmt_fail(st, s);
+	v = sqlite3_column_int(s, 0) != 0;
+	sqlite3_reset(s);
+	return v;
+}
+
+int store_source_set_error(struct store *st, long long id, const char *path, const char *msg)
+{
+	sqlite3_stmt *s = st->stmt[id > 0 ? S_SRC_ERR_ID : S_SRC_ERR_PATH];
+	bind_str(s, 1, msg);
+	if (id > 0)
+		sqlite3_bind_int64(s, 2, id);
+	else
+		bind_str(s, 2, path);
+	return step_done(st, s);
+}
+
+char *store_source_path(struct store *st, long long id)
+{
+	sqlite3_stmt *s = st->stmt[S_SRC_PATH];
+	char *v = NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = col_str(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return v;
+}
+
+int store_each_unreadable(struct store *st, store_source_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[S_UNREADABLE];
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		   (const char *)sqlite3_column_text(s, 2));
+	if (rc != SQLITE_DONE)
+		return stmt_fail(st, s);
+	sqlite3_reset(s);
+	return 0;
+}
+
+long store_count_unreadable(struct store *st, const char *ticket)
+{
+	sqlite3_stmt *s = st->stmt[S_COUNT_UNREADABLE];
+	long n;
+	bind_str(s, 1, ticket);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return stmt_fail(st, s);
+	n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return n;
+}
+
+int store_each_finding_severity(struct store *st, const char *ticket,
+				int (*fn)(void *ctx, const char *severity), void *ctx)
+{
+	sqlite3_stmt *s = st->stmt[S_FINDING_SEV];
+	int rc;
+	bind_str(s, 1, ticket);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(s, 0)))
+			break;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return stmt_fail(st, s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return 0;
+}
+
+/* The columns of exchanges, in schema order, for the merge. */
+#define EX_COLS                                                                                   \
+	"seq, started_at, name, method, url, scheme, host, port, path, query, http_version, "      \
+	"status, status_text, status_source, error, exit_code, redirect_of, req_body, "            \
+	"req_body_size, req_body_truncated, req_mime, resp_body, resp_body_size, "                 \
+	"resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, time_connect, "       \
+	"time_ssl, time_send, time_wait, time_receive, extra"
+
+int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
+{
+	sqlite3 *db = st->db;
+	char *q = sqlite3_mprintf("ATTACH DATABASE %Q AS w", path);
+	char *sql = NULL, *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(db, q, NULL, NULL, &msg);
+	sqlite3_free(q);
+	if (rc != SQLITE_OK)
+		goto fail;
+	/* Ids are shifted past those st holds, so the merged rows keep the
+	 * worker's order after everything already there. */
+	sql = xasprintf(
+		"BEGIN IMMEDIATE;"
+		"CREATE TEMP TABLE IF NOT EXISTS off(s INTEGER, e INTEGER);"
+		"DELETE FROM temp.off;"
+		"INSERT INTO temp.off SELECT (SELECT COALESCE(MAX(id), 0) FROM main.sources),"
+		" (SELECT COALESCE(MAX(id), 0) FROM main.exchanges);"
+		"CREATE TEMP TABLE IF NOT EXISTS keep(id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.keep;"
+		"INSERT INTO temp.keep SELECT id FROM w.sources WHERE %s;"
+		"INSERT INTO main.sources(id, path, ticket, sha256, size, format, status, error, exchanges)"
+		" SELECT id + (SELECT s FROM temp.off), path, ticket, sha256, size, format, status, error,"
+		" exchanges FROM w.sources WHERE id IN (SELECT id FROM temp.keep) ORDER BY id;"
+		"INSERT INTO main.exchanges(id, source_id, " EX_COLS ")"
+		" SELECT id + (SELECT e FROM temp.off), source_id + (SELECT s FROM temp.off), " EX_COLS
+		" FROM w.exchanges WHERE source_id IN (SELECT id FROM temp.keep) ORDER BY id;"
+		"INSERT INTO main.headers(exchange_id, side, idx, name, value) SELECT h.exchange_id +"
+		" (SELECT e FROM temp.off), h.side, h.idx, h.name, h.value FROM w.headers h JOIN"
+		" w.exchanges x ON x.id = h.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
+		"INSERT INTO main.transcript(exchange_id, idx, line) SELECT t.exchange_id +"
+		" (SELECT e FROM temp.off), t.idx, t.line FROM w.transcript t JOIN w.exchanges x ON"
+		" x.id = t.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
+		"INSERT INTO main.notes(source_id, seq, kind, message) SELECT source_id +"
+		" (SELECT s FROM temp.off), seq, kind, message FROM w.notes WHERE source_id IN"
+		" (SELECT id FROM temp.keep) ORDER BY id;"
+		"INSERT INTO main.redactions(source_id, kind, count) SELECT source_id +"
+		" (SELECT s FROM temp.off), kind, count FROM w.redactions WHERE source_id IN"
+		" (SELECT id FROM temp.keep);"
+		"COMMIT;",
+		force ? "1"
+		      : "sha256 IS NULL OR sha256 NOT IN (SELECT sha256 FROM main.sources WHERE"
+			" sha256 IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))");
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		if (!sqlite3_get_autocommit(db))
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, NULL);
+		goto fail;
+	}
+	if (sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "database error: %s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
 }

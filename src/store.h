@@ -19,10 +19,14 @@ struct store;
  * when path is NULL.  Returns NULL with err filled on failure. */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_free(struct store *st);
-/* The raw connection, for report queries.  Owned by the store. */
+/* The raw connection, for report queries only (report*.c): every write
+ * and every other query goes through the functions below.  Owned by the
+ * store. */
 sqlite3 *store_db(struct store *st);
 /* Last SQLite error text. */
 const char *store_errmsg(struct store *st);
+/* 1 when the store holds at least one source, 0 when none, -1 on error. */
+int store_has_sources(struct store *st);
 
 struct source_info {
 	const char *path;     /* as given on the command line / archive!member */
@@ -41,6 +45,34 @@ int store_source_end(struct store *st, long long id, const struct source_info *s
 int store_source_failed(struct store *st, const struct source_info *si, const char *error);
 /* Rowid of a source already stored with this sha256, or 0. */
 long long store_source_by_sha(struct store *st, const char *sha256);
+/* A source whose data failed while it was being read after its import
+ * ended: record msg as its error.  id > 0 names the committed source
+ * (status becomes partial when it kept exchanges, else error); id == 0
+ * names the last source stored with this path (status error). */
+int store_source_set_error(struct store *st, long long id, const char *path, const char *msg);
+/* The display path of source id, malloc'd, or NULL. */
+char *store_source_path(struct store *st, long long id);
+
+/* Sources that could not be (fully) read, in the order they were stored:
+ * fn(ctx, path, status, error) for each ("error" or "partial"; error may
+ * be NULL).  Returns 0 or -1. */
+typedef void (*store_source_fn)(void *ctx, const char *path, const char *status,
+				const char *error);
+int store_each_unreadable(struct store *st, store_source_fn fn, void *ctx);
+/* Number of unreadable (error or partial) sources of ticket (NULL: all),
+ * or -1 on error. */
+long store_count_unreadable(struct store *st, const char *ticket);
+/* Severities of the conclusive findings of ticket (NULL: all), except
+ * context fingerprints (rule priority <= 5): fn(ctx, severity) for each
+ * until it returns non-zero.  Returns 0 or -1. */
+int store_each_finding_severity(struct store *st, const char *ticket,
+				int (*fn)(void *ctx, const char *severity), void *ctx);
+
+/* Copy every source (with its exchanges, headers, transcript, notes and
+ * redactions) of the database file path into st in one transaction,
+ * after the sources st already holds, skipping sources whose sha256 st
+ * already holds unless force.  Returns 0 or -1 (err filled). */
+int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
 
 /* Store one exchange of the open source; *ex_id receives its rowid. */
 int store_add_exchange(struct store *st, long long source_id,
@@ -61,6 +93,7 @@ int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx);
 int store_clear_findings(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
+int store_rollback(struct store *st);
 int store_add_rule(struct store *st, const char *id, const char *title,
 		   const char *severity, int priority, const char *vendor, const char *path);
 /* evidence_json: a JSON object {name: value}; inconclusive: 1 when a

@@ -1,0 +1,245 @@
+/* report-util.c - helpers shared by the report writers (report-util.h). */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redact.h"
+#include "report-util.h"
+#include "util.h"
+
+static struct redactor *report_red;
+
+const char *const report_default_id_headers[] = {
+	"x-request-id", "request-id", "x-vercel-id", "cf-ray", "x-amzn-requestid",
+	"x-amzn-request-id", "x-amz-apigw-id", "x-amz-cf-id", "x-amz-request-id", "x-amz-id-2",
+	"x-ms-request-id", "x-azure-ref", "apim-request-id", "x-ms-correlation-request-id",
+	"x-cloud-trace-context", "traceparent", "x-github-request-id", "x-nf-request-id",
+	"x-kong-request-id", "x-correlation-id", "x-trace-id", "x-datadog-trace-id",
+	"x-b3-traceid", "openai-request-id", "x-guploader-uploadid", "x-fastly-request-id",
+	"x-served-by", "x-akamai-request-id", "x-envoy-request-id", NULL};
+
+int report_is_id_header(const struct report_opts *o, const char *name)
+{
+	for (size_t i = 0; report_default_id_headers[i]; i++)
+		if (ascii_casecmp(name, report_default_id_headers[i]) == 0)
+			return 1;
+	if (o && o->id_headers)
+		for (size_t i = 0; o->id_headers[i]; i++)
+			if (ascii_casecmp(name, o->id_headers[i]) == 0)
+				return 1;
+	return 0;
+}
+
+/* Copy the ID token that starts at p (letters, digits, and -_.:) */
+static size_t id_token(const char *p, const char *end)
+{
+	size_t n = 0;
+	while (p + n < end && n < 120) {
+		char c = p[n];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == ':')
+			n++;
+		else
+			break;
+	}
+	while (n && (p[n - 1] == '.' || p[n - 1] == ':'))
+		n--;
+	return n;
+}
+
+/* Skip markup and spaces between a label and its value. */
+static const char *skip_markup(const char *p, const char *end)
+{
+	for (int guard = 0; p < end && guard < 64; guard++) {
+		if (*p == ' ' || *p == '\t' || *p == ':' || *p == '\n' || *p == '\r') {
+			p++;
+		} else if (*p == '<') {
+			const char *gt = memchr(p, '>', (size_t)(end - p));
+			if (!gt || gt - p > 80)
+				break;
+			p = gt + 1;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+void report_body_ids(const char *body, size_t len,
+		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx)
+{
+	static const struct {
+		const char *needle;
+		const char *label;
+	} pats[] = {
+		{"Ray ID", "Cloudflare Ray ID"},
+		{"Reference #", "Akamai Reference"},
+		{"\nID: ", "Vercel ID"},
+		{"Request ID:", "CloudFront Request ID"},
+		{"Netlify Internal ID", "Netlify Internal ID"},
+	};
+	const char *end = body + len;
+	if (!body)
+		return;
+	if (len > (1u << 20))
+		end = body + (1u << 20);
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		const char *p = body;
+		int found = 0;
+		while (found < 3 && p < end) {
+			const char *hit = ascii_casestr(p, (size_t)(end - p), pats[i].needle);
+			const char *v;
+			size_t n;
+			char tmp[128];
+			if (!hit)
+				break;
+			v = skip_markup(hit + strlen(pats[i].needle), end);
+			if (*pats[i].needle == 'R' && pats[i].needle[1] == 'e' && v < end && *v == '#')
+				v++;
+			n = id_token(v, end);
+			if (n >= 6) {
+				memcpy(tmp, v, n);
+				tmp[n] = '\0';
+				fn(ctx, pats[i].label, tmp);
+				found++;
+			}
+			p = hit + strlen(pats[i].needle);
+		}
+	}
+}
+
+struct id_count {
+	void (*fn)(void *ctx, const char *label, const char *value);
+	void *ctx;
+	int n;
+};
+
+static void count_id(void *ctx, const char *label, const char *value)
+{
+	struct id_count *c = ctx;
+	c->n++;
+	c->fn(c->ctx, label, value);
+}
+
+int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
+		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
+		   void *ctx)
+{
+	struct id_count c = {fn, ctx, 0};
+	sqlite3_bind_int64(hdr, 1, ex_id);
+	while (sqlite3_step(hdr) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(hdr, 0);
+		const char *value = (const char *)sqlite3_column_text(hdr, 1);
+		if (name && value && report_is_id_header(o, name))
+			count_id(&c, name, value);
+	}
+	sqlite3_reset(hdr);
+	sqlite3_bind_int64(body, 1, ex_id);
+	if (sqlite3_step(body) == SQLITE_ROW && sqlite3_column_type(body, 0) != SQLITE_NULL)
+		report_body_ids(sqlite3_column_blob(body, 0), (size_t)sqlite3_column_bytes(body, 0),
+				count_id, &c);
+	sqlite3_reset(body);
+	return c.n;
+}
+
+int report_severity_rank(const char *sev)
+{
+	static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+	for (int i = 0; i < 5; i++)
+		if (sev && strcmp(sev, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
+{
+	if (o->ticket)
+		sqlite3_bind_text(s, 1, o->ticket, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 1);
+}
+
+sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+void report_begin(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int keep = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'keep_secrets'", -1, &s, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		keep = sqlite3_column_int(s, 0) == 1;
+	sqlite3_finalize(s);
+	report_end();
+	if (keep) {
+		/* Fingerprints need not match the database's: nothing was
+		 * fingerprinted there.  A random key keeps them unguessable. */
+		unsigned char key[32];
+		FILE *f = fopen("/dev/urandom", "rb");
+		memset(key, 0, sizeof(key));
+		if (f) {
+			if (fread(key, 1, sizeof(key), f) != sizeof(key))
+				memset(key, 0, sizeof(key));
+			fclose(f);
+		}
+		report_red = redactor_new(key, sizeof(key));
+	}
+}
+
+void report_end(void)
+{
+	redactor_free(report_red);
+	report_red = NULL;
+}
+
+const char *report_clean(const char *s, char **tofree)
+{
+	*tofree = NULL;
+	if (!report_red || !s)
+		return s;
+	*tofree = redact_text(report_red, s, strlen(s));
+	return *tofree;
+}
+
+/* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
+void report_md_text(FILE *out, const char *raw, size_t max)
+{
+	size_t n = 0;
+	char *tofree = NULL;
+	const char *s = report_clean(raw, &tofree);
+	if (!s)
+		return;
+	for (const char *p = s; *p; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		if (n >= max) {
+			fputs("…", out);
+			break;
+		}
+		if (c == '\n' || c == '\r' || c == '\t')
+			fputc(' ', out);
+		else if (c < 0x20 || c == 0x7f)
+			continue;
+		else if (c == '<')
+			fputs("&lt;", out);
+		else if (c == '>')
+			fputs("&gt;", out);
+		else if (c == '&')
+			fputs("&amp;", out);
+		else if (strchr("\\`*_[]#!|~", c))
+			fprintf(out, "\\%c", c);
+		else
+			fputc(c, out);
+	}
+	free(tofree);
+}

@@ -1,0 +1,72 @@
+/* report-util.h - what the report writers (report-md.c, report-json.c,
+ * report.c) share: request-ID discovery, the ticket filter, severity
+ * ranks, redaction of --keep-secrets databases, Markdown escaping.  The
+ * lowest module of the report stage: it calls none of the writers.
+ */
+#ifndef HARTRIAGE_REPORT_UTIL_H
+#define HARTRIAGE_REPORT_UTIL_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+enum report_format { REPORT_MD, REPORT_JSON };
+
+struct report_opts {
+	enum report_format format;
+	const char *ticket;              /* only this ticket's sources, or NULL */
+	const char *const *id_headers;   /* extra request-id headers, NULL-terminated */
+	const char *title;               /* report heading, or NULL */
+};
+
+/* The writers (report-md.c, report-json.c): a writer prepares its
+ * statements once (new), writes any number of reports with them (write:
+ * 0, or -1 with err filled on a database error) and finalizes them (free). */
+struct report_md;
+struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen);
+int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o, char *err,
+		    size_t errlen);
+void report_md_free(struct report_md *w);
+struct report_json;
+struct report_json *report_json_new(sqlite3 *db, char *err, size_t errlen);
+int report_json_write(struct report_json *w, FILE *out, const struct report_opts *o, char *err,
+		      size_t errlen);
+void report_json_free(struct report_json *w);
+
+/* Write text from a capture into Markdown with every Markdown and HTML
+ * metacharacter escaped and line breaks as spaces, at most max bytes
+ * (then an ellipsis). */
+void report_md_text(FILE *out, const char *s, size_t max);
+
+/* The default request-id header names, NULL-terminated. */
+extern const char *const report_default_id_headers[];
+/* True when name is a request-id header (defaults or o->id_headers). */
+int report_is_id_header(const struct report_opts *o, const char *name);
+/* Request IDs found in a response body (Cloudflare Ray ID, Akamai
+ * Reference #, Vercel "ID:" lines): calls fn(ctx, label, value) for each. */
+void report_body_ids(const char *body, size_t len,
+		     void (*fn)(void *ctx, const char *label, const char *value), void *ctx);
+/* Call fn(ctx, label, value) for every request ID of exchange ex_id: the
+ * response headers named as request IDs (label = header name as sent),
+ * then the IDs found in the response body.  hdr must be "SELECT name,
+ * value FROM headers WHERE exchange_id = ?1 AND side = 'response' ORDER BY
+ * idx" and body "SELECT resp_body FROM exchanges WHERE id = ?1"; both are
+ * reset afterwards.  Returns the number of IDs. */
+int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_opts *o,
+		   long long ex_id, void (*fn)(void *ctx, const char *label, const char *value),
+		   void *ctx);
+/* Severity rank: critical 4 ... info 0, unknown -1. */
+int report_severity_rank(const char *sev);
+/* With a database imported with --keep-secrets, reports redact what they
+ * print: report_begin() sets that up from the meta table, report_clean()
+ * returns s or a redacted malloc'd copy (*tofree set; free it). */
+void report_begin(sqlite3 *db);
+void report_end(void);
+const char *report_clean(const char *s, char **tofree);
+/* SQL condition limiting a query joined with "sources s" to the report's
+ * ticket; bind it with report_bind_ticket() (parameter ?1). */
+#define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
+void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
+/* Prepare sql or fill err; returns NULL on failure. */
+sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
+#endif
