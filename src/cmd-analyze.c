@@ -29,7 +29,8 @@ static void analyze_usage(FILE *out)
 		"      --force               re-import sources already in the database\n"
 		"      --per-ticket=OUT      write OUT/<ticket>.md (or .json) and OUT/index.md\n"
 		"  -j, --jobs=N              analyze the tickets of a folder on N processes\n"
-		"  -q, --quiet               no progress line\n"
+		"      --no-wait             fail (exit 4) when another process is writing the\n"
+		"                            database, instead of waiting for it\n"		"  -q, --quiet               no progress line\n"
 		"  -h, --help                display this help and exit\n\n"
 		"Exit status: 0 done, 1 a finding at or above --fail-on, 2 usage or rule errors,\n"
 		"3 some input could not be read (the rest was analyzed), 4 internal or I/O error.\n",

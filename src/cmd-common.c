@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +14,14 @@
 #include "pool.h"
 #include "util.h"
 
+/* The signal (SIGINT, SIGTERM) that stops the run, or 0. */
+static volatile sig_atomic_t interrupted;
+
 /* Parse the options of analyze/import/match/report. */
 int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 {
-	enum { O_DB = 256, O_FAIL_ON, O_HINT, O_ENV, O_KEEP, O_FORCE, O_IDH, O_TICKET, O_PER_TICKET };
+	enum { O_DB = 256, O_FAIL_ON, O_HINT, O_ENV, O_KEEP, O_FORCE, O_IDH, O_TICKET, O_PER_TICKET,
+	       O_NO_WAIT };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -31,6 +36,7 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		{"ticket", required_argument, NULL, O_TICKET},
 		{"per-ticket", required_argument, NULL, O_PER_TICKET},
 		{"jobs", required_argument, NULL, 'j'},
+		{"no-wait", no_argument, NULL, O_NO_WAIT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -103,6 +109,9 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		}
 		case 'q':
 			c->quiet = 1;
+			break;
+		case O_NO_WAIT:
+			c->no_wait = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -215,6 +224,10 @@ static int write_per_ticket(struct store *st, struct common *c)
 		}
 		if (close_output(out, path) < 0)
 			goto out;
+		if (interrupted) {
+			/* The report just written is complete; stop here. */
+			goto out;
+		}
 	}
 	free(path);
 	path = xasprintf("%s/index.md", c->per_ticket);
@@ -236,6 +249,54 @@ out:
 	return ret;
 }
 
+/* SIGINT/SIGTERM: the run stops at the next exchange, the source being
+ * imported is rolled back, partial outputs are removed, the database is
+ * closed (which checkpoints its WAL), then the signal ends the process. */
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a wait for a worker returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* End the process by the signal that interrupted it. */
+static void die_by_signal(void)
+{
+	int sig = interrupted;
+	signal(sig, SIG_DFL);
+	raise(sig);
+	exit(EXIT_INTERNAL);
+}
+
+/* Another process holds the write lock: said once, on a terminal. */
+static void print_wait(void *ctx, const char *path)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%s: waiting for another process writing to '%s' (--no-wait to fail instead)\n",
+		program_name, path);
+	fflush(stderr);
+}
+
+/* The message for a database failure. */
+static void db_failure(struct store *st, const struct common *c, const char *err)
+{
+	if (st && store_locked(st))
+		error_msg("database '%s' is being written by another process; stopped (--no-wait). "
+			  "Sources imported before are kept: run again to import the rest",
+			  c->db ? c->db : "(temporary)");
+	else
+		error_msg("%s", err && err[0] ? err : "database error");
+}
+
 /* The steps shared by analyze, import, match and report. */
 int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
 	      size_t npaths)
@@ -243,11 +304,13 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	struct store *st = NULL;
 	struct rule_set *rs = NULL;
 	struct pipeline_stats stats;
+	struct store_wait sw;
 	FILE *out = NULL;
 	char err[512];
 	int ret = EXIT_INTERNAL;
 
 	memset(&stats, 0, sizeof(stats));
+	catch_signals();
 	if (do_match) {
 		rules_dirs_default(&c->rules);
 		rs = load_rules(&c->rules);
@@ -260,15 +323,26 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		error_msg("cannot open database '%s': no such file", c->db);
 		goto out;
 	}
-	st = store_open(c->db, err, sizeof(err));
+	memset(&sw, 0, sizeof(sw));
+	sw.no_wait = c->no_wait;
+	sw.interrupted = &interrupted;
+	if (!c->quiet && isatty(STDERR_FILENO))
+		sw.on_wait = print_wait;
+	st = store_open_wait(c->db, &sw, err, sizeof(err));
 	if (!st) {
-		error_msg("cannot open database '%s': %s", c->db ? c->db : "(temporary)", err);
+		if (interrupted)
+			goto out;
+		error_msg("cannot open database '%s': %s%s", c->db ? c->db : "(temporary)", err,
+			  c->no_wait && strstr(err, "another process") ? " (--no-wait)" : "");
 		goto out;
 	}
 	if (c->db && c->po.keep_secrets)
 		chmod(c->db, 0600);
-	if (c->po.keep_secrets)
-		store_set_meta(st, "keep_secrets", "1");
+	if (c->po.keep_secrets && store_set_meta(st, "keep_secrets", "1") < 0) {
+		db_failure(st, c, store_errmsg(st));
+		goto out;
+	}
+	c->po.interrupted = &interrupted;
 	if (do_import) {
 		struct stat sb;
 		struct progress_line pl = {-1};
@@ -288,13 +362,15 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 					     sizeof(err));
 		}
 		if (rc < 0) {
-			error_msg("%s", err[0] ? err : "import failed");
+			if (!interrupted)
+				db_failure(st, c, err[0] ? err : "import failed");
 			goto out;
 		}
 		store_each_unreadable(st, print_input_error, NULL);
 	}
-	if (do_match && pipeline_match(st, rs, NULL, err, sizeof(err)) < 0) {
-		error_msg("%s", err);
+	if (do_match && pipeline_match(st, rs, &interrupted, NULL, err, sizeof(err)) < 0) {
+		if (!interrupted)
+			db_failure(st, c, err);
 		goto out;
 	}
 	if (do_report && c->per_ticket) {
@@ -314,13 +390,21 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			close_output(out, c->output);
 			goto out;
 		}
-		if (close_output(out, c->output) < 0)
+		if (close_output(out, c->output) < 0 || interrupted) {
+			/* A report cut short is not left behind. */
+			if (interrupted && c->output && strcmp(c->output, "-") != 0)
+				unlink(c->output);
 			goto out;
+		}
 	}
 	ret = outcome(st, c->fail_on, c->ticket);
 out:
 	store_free(st);
 	rule_set_free(rs);
+	if (interrupted) {
+		error_msg("interrupted: the source being imported was rolled back; "
+			  "what was stored before is kept");
+		die_by_signal();
+	}
 	return ret;
 }
-

@@ -23,6 +23,7 @@ struct common {
 	const char *per_ticket;  /* --per-ticket OUT folder, or NULL */
 	long jobs;               /* --jobs N */
 	int quiet;
+	int no_wait;             /* --no-wait: fail when another process writes the database */
 };
 
 /* Parse the common options; usage prints the command's --help.  Returns

@@ -18,7 +18,8 @@ static void import_usage(FILE *out)
 		"      --env=FILE            Postman environment or globals export (repeatable)\n"
 		"      --keep-secrets        store raw credentials (the file is made mode 0600)\n"
 		"      --force               re-import sources already in the database\n"
-		"  -q, --quiet               no progress line\n"
+		"      --no-wait             fail (exit 4) when another process is writing the\n"
+		"                            database, instead of waiting for it\n"		"  -q, --quiet               no progress line\n"
 		"  -h, --help                display this help and exit\n\n"
 		"Exit status: 0 done, 2 usage error, 3 some input could not be read, 4 internal error.\n",
 		program_name);

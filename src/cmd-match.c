@@ -15,7 +15,8 @@ static void match_usage(FILE *out)
 		"      --db=FILE             the database (required)\n"
 		"  -r, --rules=DIR           rules directory (repeatable)\n"
 		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
-		"  -h, --help                display this help and exit\n",
+		"      --no-wait             fail (exit 4) when another process is writing the\n"
+		"                            database, instead of waiting for it\n"		"  -h, --help                display this help and exit\n",
 		program_name);
 }
 

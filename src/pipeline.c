@@ -336,7 +336,17 @@ static void redaction_key(struct store *st, int persistent_db, unsigned char key
 		unsigned char d[32];
 		memcpy(d, key, 32);
 		sha256_hex(d, hex);
-		store_set_meta(st, "redact_key", hex);
+		/* Another writer may have stored a key meanwhile: use the one
+		 * the database keeps. */
+		store_add_meta(st, "redact_key", hex);
+		stored = store_get_meta(st, "redact_key");
+		if (stored && strlen(stored) == 64 && strcmp(stored, hex) != 0)
+			for (int i = 0; i < 32; i++) {
+				unsigned v;
+				sscanf(stored + 2 * i, "%2x", &v);
+				key[i] = (unsigned char)v;
+			}
+		free(stored);
 	} else {
 		const char *home = getenv("HOME");
 		const char *state = getenv("XDG_STATE_HOME");
@@ -428,6 +438,8 @@ struct match_run {
 	struct store *st;
 	struct rule_set *rs;
 	long long source_id;    /* source whose path is set as the 'source' field */
+	volatile sig_atomic_t *interrupted;
+	int stopped;
 	long findings;
 	int failed;
 	long long ex_id;
@@ -514,6 +526,10 @@ static int on_finding(void *ctx, const struct rule_finding *f)
 static int on_exchange(void *ctx, long long ex_id, long long source_id, struct exchange *ex)
 {
 	struct match_run *m = ctx;
+	if (m->interrupted && *m->interrupted) {
+		m->stopped = 1;
+		return -1;
+	}
 	m->ex_id = ex_id;
 	if (source_id != m->source_id) {
 		/* The 'source' field: the source's display path. */
@@ -525,8 +541,8 @@ static int on_exchange(void *ctx, long long ex_id, long long source_id, struct e
 	return rule_set_match(m->rs, ex, on_finding, m);
 }
 
-int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char *err,
-		   size_t errlen)
+int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t *interrupted,
+		   long *nfindings, char *err, size_t errlen)
 {
 	struct match_run m;
 	int rc;
@@ -535,6 +551,7 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 	m.st = st;
 	m.rs = rs;
 	m.source_id = -1;
+	m.interrupted = interrupted;
 	if (store_begin(st) < 0 || store_clear_findings(st) < 0)
 		goto fail;
 	for (size_t i = 0; i < rule_set_count(rs); i++) {
@@ -553,7 +570,10 @@ int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char 
 	rule_set_set_source(rs, NULL);
 	return 0;
 fail_tx:
-	snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	if (m.stopped)
+		snprintf(err, errlen, "interrupted");
+	else
+		snprintf(err, errlen, "database error: %s", store_errmsg(st));
 	store_rollback(st);
 	rule_set_set_source(rs, NULL);
 	return -1;

@@ -60,9 +60,10 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
  * per-user key file, else random. */
 void pipeline_redaction_key(struct store *st, unsigned char key[32]);
 
-/* Replace the findings of st with those of rs over every exchange.
- * Returns 0 or -1 (err filled). */
-int pipeline_match(struct store *st, struct rule_set *rs, long *nfindings, char *err,
-		   size_t errlen);
+/* Replace the findings of st with those of rs over every exchange, in one
+ * transaction.  When *interrupted (may be NULL) becomes non-zero the run
+ * stops and the old findings stay.  Returns 0 or -1 (err filled). */
+int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t *interrupted,
+		   long *nfindings, char *err, size_t errlen);
 
 #endif

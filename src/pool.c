@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +175,10 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			continue;
 		}
 		while (waitpid(pids[k], &wst, 0) < 0 && errno == EINTR)
-			;
+			if (po->interrupted && *po->interrupted)
+				for (long j = k; j < jobs; j++)
+					if (pids[j] > 0)
+						kill(pids[j], SIGTERM);
 		if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
 			char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
 			char msg[400];
@@ -190,6 +194,10 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			}
 			ret = -1;
 		}
+	}
+	if (po->interrupted && *po->interrupted) {
+		snprintf(err, errlen, "interrupted");
+		ret = -1;
 	}
 	/* Merge in worker order; reports sort by ticket and path, so the
 	 * result does not depend on which worker imported what. */

@@ -6,9 +6,11 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store.h"
 #include "util.h"
@@ -35,6 +37,7 @@ enum stmt_id {
 	S_FINDING_INSERT,
 	S_META_SET,
 	S_META_GET,
+	S_META_ADD,
 	S_HAS_SOURCES,
 	S_SRC_PATH,
 	S_SRC_ERR_ID,
@@ -77,6 +80,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			     "inconclusive) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_META_SET] = "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
 	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_ADD] = "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
 	[S_HAS_SOURCES] = "SELECT EXISTS (SELECT 1 FROM sources)",
 	[S_SRC_PATH] = "SELECT path FROM sources WHERE id = ?1",
 	[S_SRC_ERR_ID] = "UPDATE sources SET error = ?1, status = CASE WHEN exchanges > 0 THEN 'partial' "
@@ -97,7 +101,37 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	char err[512];
+	char *path;
+	struct store_wait wait;
+	int locked;                /* gave up on the write lock (no_wait) */
+	int told;                  /* on_wait was called */
+	struct timespec wait_start;
 };
+
+/* SQLite's busy handler: another connection holds the lock.  Returns 1
+ * to try again after a short sleep, 0 to give up (SQLITE_BUSY). */
+static int on_busy(void *ctx, int count)
+{
+	struct store *st = ctx;
+	struct timespec now, nap;
+	if (st->wait.interrupted && *st->wait.interrupted)
+		return 0;
+	if (st->wait.no_wait) {
+		st->locked = 1;
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		st->wait_start = now;
+	else if (!st->told && st->wait.on_wait && now.tv_sec - st->wait_start.tv_sec >= 1) {
+		st->told = 1;
+		st->wait.on_wait(st->wait.ctx, st->path ? st->path : "(temporary)");
+	}
+	nap.tv_sec = 0;
+	nap.tv_nsec = count < 20 ? 5000000L : 50000000L;
+	nanosleep(&nap, NULL);
+	return 1;
+}
 
 static int exec(struct store *st, const char *sql)
 {
@@ -110,12 +144,27 @@ static int exec(struct store *st, const char *sql)
 	return 0;
 }
 
-/* Returns NULL and fills err when the database cannot be opened or set up. */
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
+	return store_open_wait(path, NULL, err, errlen);
+}
+
+int store_locked(const struct store *st)
+{
+	return st->locked;
+}
+
+/* Returns NULL and fills err when the database cannot be opened or set up. */
+struct store *store_open_wait(const char *path, const struct store_wait *w, char *err,
+			      size_t errlen)
+{
 	struct store *st = xcalloc(1, sizeof(*st));
-	char *ver = NULL;
+	char *ver = NULL, *persist = NULL;
 	int rc;
+
+	if (w)
+		st->wait = *w;
+	st->path = path ? xstrdup(path) : NULL;
 
 	/* No path: a private temporary database.  SQLite keeps it in memory
 	 * and spills to a deleted temp file only when it outgrows the cache,
@@ -126,7 +175,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_handler(st->db, on_busy, st);
 	if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;") < 0)
 		goto fail_st;
 	if (path && exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
@@ -142,23 +191,30 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 			goto fail_st;
 		}
 	}
+	/* Write only what is missing: opening a database another process
+	 * is writing to must not need its write lock. */
 	ver = store_get_meta(st, "schema_version");
 	if (!ver) {
-		if (store_set_meta(st, "schema_version", SCHEMA_VERSION) < 0)
+		if (store_add_meta(st, "schema_version", SCHEMA_VERSION) < 0)
 			goto fail_st;
-	} else if (strcmp(ver, SCHEMA_VERSION) != 0) {
+		ver = store_get_meta(st, "schema_version");
+	}
+	if (!ver || strcmp(ver, SCHEMA_VERSION) != 0) {
 		snprintf(st->err, sizeof(st->err), "database schema version %s, this hartriage writes %s",
-			 ver, SCHEMA_VERSION);
+			 ver ? ver : "unknown", SCHEMA_VERSION);
 		goto fail_st;
 	}
-	free(ver);
-	if (path && store_set_meta(st, "persistent", "1") < 0)
+	if (path && !(persist = store_get_meta(st, "persistent")) &&
+	    store_add_meta(st, "persistent", "1") < 0)
 		goto fail_st;
+	free(persist);
+	free(ver);
 	return st;
 
 fail_st:
-	snprintf(err, errlen, "%s", st->err);
+	snprintf(err, errlen, "%s", store_errmsg(st));
 fail:
+	free(persist);
 	free(ver);
 	store_free(st);
 	return NULL;
@@ -170,7 +226,10 @@ void store_free(struct store *st)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	/* Closing the last connection checkpoints the WAL into the database
+	 * and removes it. */
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
@@ -181,6 +240,8 @@ sqlite3 *store_db(struct store *st)
 
 const char *store_errmsg(struct store *st)
 {
+	if (st->locked)
+		return "another process is writing to the database";
 	return st->err[0] ? st->err : sqlite3_errmsg(st->db);
 }
 
@@ -225,9 +286,11 @@ static void bind_body(sqlite3_stmt *s, int i, const struct body *b)
 		sqlite3_bind_blob(s, i, b->data, (int)b->len, SQLITE_STATIC);
 }
 
+/* Transactions take the write lock at once (IMMEDIATE): a writer that has
+ * to wait does so before it reads anything, never with a stale snapshot. */
 int store_begin(struct store *st)
 {
-	return exec(st, "BEGIN");
+	return exec(st, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *st)
@@ -243,7 +306,7 @@ int store_rollback(struct store *st)
 int store_source_begin(struct store *st, const struct source_info *si, long long *id)
 {
 	sqlite3_stmt *s = st->stmt[S_SRC_INSERT];
-	if (exec(st, "BEGIN") < 0)
+	if (exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	bind_str(s, 1, si->path);
 	bind_str(s, 2, si->ticket);
@@ -297,7 +360,7 @@ int store_source_end(struct store *st, long long id, const struct source_info *s
 	/* Roll back every row of the source, then record it alone. */
 	if (exec(st, "ROLLBACK") < 0)
 		return -1;
-	if (exec(st, "BEGIN") < 0)
+	if (exec(st, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	{
 		sqlite3_stmt *s = st->stmt[S_SRC_INSERT];
@@ -600,6 +663,14 @@ int store_add_finding(struct store *st, long long ex_id, const char *rule_id,
 int store_set_meta(struct store *st, const char *key, const char *value)
 {
 	sqlite3_stmt *s = st->stmt[S_META_SET];
+	bind_str(s, 1, key);
+	bind_str(s, 2, value);
+	return step_done(st, s);
+}
+
+int store_add_meta(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = st->stmt[S_META_ADD];
 	bind_str(s, 1, key);
 	bind_str(s, 2, value);
 	return step_done(st, s);

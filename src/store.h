@@ -9,6 +9,7 @@
 #ifndef HARTRIAGE_STORE_H
 #define HARTRIAGE_STORE_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include "exchange.h"
 #include "import.h"
@@ -16,8 +17,27 @@
 struct store;
 
 /* Open (creating when missing) the database at path, or an in-memory one
- * when path is NULL.  Returns NULL with err filled on failure. */
+ * when path is NULL.  Returns NULL with err filled on failure.  A writer
+ * that finds another process holding the write lock waits for it. */
 struct store *store_open(const char *path, char *err, size_t errlen);
+
+/* How a writer waits when another process holds the database's write
+ * lock (--db files are in WAL mode: readers never wait).  By default it
+ * waits as long as it takes and calls on_wait once, after about a second
+ * of waiting, so that a terminal can say so.  With no_wait it fails at
+ * once and store_locked() says why.  When *interrupted becomes non-zero
+ * (a signal) it stops waiting and fails. */
+struct store_wait {
+	int no_wait;
+	void (*on_wait)(void *ctx, const char *path);
+	void *ctx;
+	volatile sig_atomic_t *interrupted;
+};
+struct store *store_open_wait(const char *path, const struct store_wait *w, char *err,
+			      size_t errlen);
+/* 1 when the store failed because another process held the write lock
+ * and no_wait was set. */
+int store_locked(const struct store *st);
 void store_free(struct store *st);
 /* The raw connection, for report queries only (report*.c): every write
  * and every other query goes through the functions below.  Owned by the
@@ -102,8 +122,9 @@ int store_add_finding(struct store *st, long long ex_id, const char *rule_id,
 		      const char *severity, const char *title, const char *evidence_json,
 		      const char *advice, int inconclusive);
 
-/* Meta key/value. */
+/* Meta key/value.  store_add_meta() keeps a value already there. */
 int store_set_meta(struct store *st, const char *key, const char *value);
+int store_add_meta(struct store *st, const char *key, const char *value);
 char *store_get_meta(struct store *st, const char *key);
 
 #endif
