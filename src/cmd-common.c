@@ -355,7 +355,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		err[0] = '\0';
 		if (c->po.batch && c->jobs > 1) {
 			unsigned char key[32];
-			pipeline_redaction_key(st, key);
+			c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
 		} else {
 			rc = pipeline_import(st, (const char *const *)paths, npaths, &c->po, &stats, err,

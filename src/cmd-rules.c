@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "hstream.h"
 #include "import.h"
+#include "redact.h"
 #include "rule-int.h"
 #include "util.h"
 #include "walk.h"
@@ -442,6 +443,7 @@ struct explain {
 	long want, seen;
 	int done;
 	int fired;
+	struct redactor *red;     /* explain shows what analyze would store */
 };
 
 /* Sink of explain: print the trace of exchange #want. */
@@ -453,6 +455,7 @@ static int explain_emit(void *ctx, struct exchange *ex)
 
 	if (e->seen++ != e->want)
 		return 0;
+	redact_exchange(e->red, ex);
 	sbuf_addf(&out, "exchange %ld: %s %s -> ", e->want, ex->method ? ex->method : "?",
 		  ex->url ? ex->url : "?");
 	if (ex->status == STATUS_UNKNOWN)
@@ -562,6 +565,11 @@ static int rules_explain(int argc, char **argv)
 		goto out;
 	}
 	e.rs = rs;
+	{
+		unsigned char key[32];
+		redact_key_for_file(capture, key);
+		e.red = redactor_new(key, sizeof(key));
+	}
 	memset(&wo, 0, sizeof(wo));
 	walk_caps_default(&wo.caps);
 	wo.fn = explain_item;
@@ -577,6 +585,7 @@ static int rules_explain(int argc, char **argv)
 	ret = close_output(stdout, NULL) < 0 ? EXIT_INTERNAL : EXIT_DONE;
 out:
 	free(capture);
+	redactor_free(e.red);
 	rule_set_free(rs);
 	strlist_release(&diags);
 	strlist_release(&dirs);

@@ -33,9 +33,13 @@ struct run {
 	long tickets_total;     /* batch mode: top-level entries of the folder */
 	long tickets_done;
 	char *ticket;           /* ticket of the last capture */
+	int key_mode;           /* KEY_FIXED, KEY_PER_TICKET, KEY_CONTENT */
+	unsigned char key[32];  /* the fixed key, or the base of the tickets' keys */
 	char *last_path;        /* display path of the last capture imported */
 	long long last_id;      /* its sources row */
 };
+
+static void ticket_key(struct run *r, struct hstream *s);
 
 /* Sink: redact, then store one exchange. */
 static int sink_emit(void *ctx, struct exchange *ex)
@@ -168,6 +172,7 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 		free(r->ticket);
 		r->ticket = xstrdup(it->ticket ? it->ticket : "");
 		r->tickets_done++;
+		ticket_key(r, s);
 	}
 	memset(&io, 0, sizeof(io));
 	io.hint = r->o->hint;
@@ -276,23 +281,27 @@ static void on_walk_error(void *ctx, const char *path, const char *ticket, const
 		r->store_failed = 1;
 }
 
-/* A stable redaction key: $HARTRIAGE_REDACT_KEY, else the database's own
- * (stored in meta), else a per-user key file, else random. */
-static void redaction_key(struct store *st, int persistent_db, unsigned char key[32])
+/* The redaction key: $HARTRIAGE_REDACT_KEY (used as is for every
+ * ticket), else the database's own (kept in meta, random at creation) from
+ * which each ticket's key is derived, else none: each ticket's key is then
+ * derived from its content (redact_content_key), so the same inputs give
+ * the same report on any machine and no key file is needed.  Returns the
+ * pipeline_opts key_mode. */
+static int redaction_key(struct store *st, int persistent_db, unsigned char key[32])
 {
 	const char *env = getenv("HARTRIAGE_REDACT_KEY");
 	char *stored = NULL;
 	char hex[65];
-	struct sha256 h;
 	int fd;
 
 	if (env && env[0]) {
-		sha256_init(&h);
-		sha256_update(&h, env, strlen(env));
-		sha256_final(&h, key);
-		return;
+		redact_content_key("", 0, key);
+		return KEY_FIXED;
 	}
-	stored = persistent_db ? store_get_meta(st, "redact_key") : NULL;
+	memset(key, 0, 32);
+	if (!persistent_db)
+		return KEY_CONTENT;
+	stored = store_get_meta(st, "redact_key");
 	if (stored && strlen(stored) == 64) {
 		for (int i = 0; i < 32; i++) {
 			unsigned v;
@@ -300,77 +309,48 @@ static void redaction_key(struct store *st, int persistent_db, unsigned char key
 			key[i] = (unsigned char)v;
 		}
 		free(stored);
-		return;
+		return KEY_PER_TICKET;
 	}
 	free(stored);
-	memset(key, 0, 32);
-	if (!persistent_db) {
-		/* Per-user key so that repeated runs give identical reports. */
-		const char *home = getenv("HOME");
-		const char *state = getenv("XDG_STATE_HOME");
-		char *dir = state && state[0] ? xasprintf("%s/hartriage", state)
-			    : home ? xasprintf("%s/.local/state/hartriage", home) : NULL;
-		if (dir) {
-			char *file = xasprintf("%s/redact-key", dir);
-			fd = open(file, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				ssize_t n = read(fd, key, 32);
-				close(fd);
-				if (n == 32) {
-					free(file);
-					free(dir);
-					return;
-				}
-			}
-			free(file);
-			free(dir);
-		}
-	}
 	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (read(fd, key, 32) != 32)
 			memset(key, 0, 32);
 		close(fd);
 	}
-	if (persistent_db) {
-		unsigned char d[32];
-		memcpy(d, key, 32);
-		sha256_hex(d, hex);
-		/* Another writer may have stored a key meanwhile: use the one
-		 * the database keeps. */
-		store_add_meta(st, "redact_key", hex);
-		stored = store_get_meta(st, "redact_key");
-		if (stored && strlen(stored) == 64 && strcmp(stored, hex) != 0)
-			for (int i = 0; i < 32; i++) {
-				unsigned v;
-				sscanf(stored + 2 * i, "%2x", &v);
-				key[i] = (unsigned char)v;
-			}
-		free(stored);
-	} else {
-		const char *home = getenv("HOME");
-		const char *state = getenv("XDG_STATE_HOME");
-		char *base = state && state[0] ? xstrdup(state)
-			     : home ? xasprintf("%s/.local/state", home) : NULL;
-		if (base) {
-			char *dir = xasprintf("%s/hartriage", base);
-			char *file = xasprintf("%s/redact-key", dir);
-			char *tmp = xasprintf("%s.%ld", file, (long)getpid());
-			mkdir(base, 0700);
-			mkdir(dir, 0700);
-			fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd >= 0) {
-				int okw = write(fd, key, 32) == 32;
-				close(fd);
-				if (!okw || rename(tmp, file) != 0)
-					unlink(tmp);
-			}
-			free(tmp);
-			free(file);
-			free(dir);
-			free(base);
+	sha256_hex(key, hex);
+	/* Another writer may have stored a key meanwhile: use the one the
+	 * database keeps. */
+	store_add_meta(st, "redact_key", hex);
+	stored = store_get_meta(st, "redact_key");
+	if (stored && strlen(stored) == 64 && strcmp(stored, hex) != 0)
+		for (int i = 0; i < 32; i++) {
+			unsigned v;
+			sscanf(stored + 2 * i, "%2x", &v);
+			key[i] = (unsigned char)v;
 		}
+	free(stored);
+	return KEY_PER_TICKET;
+}
+
+/* Set the redactor's key for the ticket of the capture s belongs to: the
+ * same secret in two tickets gets unlinkable fingerprints. */
+static void ticket_key(struct run *r, struct hstream *s)
+{
+	unsigned char key[32], tk[32];
+	const unsigned char *p = NULL;
+	ssize_t got;
+
+	if (r->key_mode == KEY_FIXED)
+		return;
+	if (r->key_mode == KEY_CONTENT) {
+		got = hstream_peek(s, (size_t)64 << 10, &p);
+		redact_content_key(p, got > 0 ? (size_t)got : 0, key);
+	} else {
+		memcpy(key, r->key, 32);
 	}
+	hmac_sha256(key, 32, r->ticket, strlen(r->ticket), tk);
+	redactor_set_key(r->red, tk, sizeof(tk));
 }
 
 int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
@@ -392,10 +372,13 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	/* Only a store that already holds sources needs the duplicate check,
 	 * which reads each file once more to hash it. */
 	r.had_sources = store_has_sources(st) != 0;
-	if (o->key)
+	if (o->key) {
 		memcpy(key, o->key, sizeof(key));
-	else
-		pipeline_redaction_key(st, key);
+		r.key_mode = o->key_mode;
+	} else {
+		r.key_mode = pipeline_redaction_key(st, key);
+	}
+	memcpy(r.key, key, sizeof(key));
 	r.red = redactor_new(key, sizeof(key));
 	memset(&wo, 0, sizeof(wo));
 	walk_caps_default(&wo.caps);
@@ -427,11 +410,12 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	return 0;
 }
 
-void pipeline_redaction_key(struct store *st, unsigned char key[32])
+int pipeline_redaction_key(struct store *st, unsigned char key[32])
 {
 	char *persist = store_get_meta(st, "persistent");
-	redaction_key(st, persist != NULL, key);
+	int mode = redaction_key(st, persist != NULL, key);
 	free(persist);
+	return mode;
 }
 
 struct match_run {

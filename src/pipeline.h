@@ -35,7 +35,11 @@ struct pipeline_opts {
 	volatile sig_atomic_t *interrupted;
 	const char *const *env_files; /* --env files, NULL-terminated or NULL */
 	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
+	int key_mode;               /* with key: what pipeline_redaction_key() said */
 };
+
+/* How the redaction key of each ticket is had. */
+enum { KEY_FIXED = 0, KEY_PER_TICKET = 1, KEY_CONTENT = 2 };
 
 struct pipeline_stats {
 	long sources;       /* sources looked at */
@@ -56,9 +60,12 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 		    size_t errlen);
 
 /* The redaction key pipeline_import() uses when opts->key is NULL:
- * $HARTRIAGE_REDACT_KEY, else the database's own (kept in meta), else a
- * per-user key file, else random. */
-void pipeline_redaction_key(struct store *st, unsigned char key[32]);
+ * $HARTRIAGE_REDACT_KEY for every ticket (KEY_FIXED), else the database's
+ * own (kept in meta) from which each ticket's key is derived
+ * (KEY_PER_TICKET), else each ticket's key comes from its content
+ * (KEY_CONTENT): no key file, the same report on any machine.  Returns
+ * the mode. */
+int pipeline_redaction_key(struct store *st, unsigned char key[32]);
 
 /* Replace the findings of st with those of rs over every exchange, in one
  * transaction.  When *interrupted (may be NULL) becomes non-zero the run

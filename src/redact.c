@@ -1,14 +1,20 @@
 /* redact.c - replace credentials before anything is stored (see redact.h).
  *
  * Everything works on text: headers by name, bodies and free text by a
- * single left-to-right scanner that recognises JSON fields, query and form
- * parameters, "Name: value" lines, credentials in URLs and known token
- * shapes.  Bodies are never parsed as a whole (they may be invalid JSON or
- * cut short), and a secret running to the end of a truncated body is
- * still replaced.
+ * single left-to-right scanner that recognises the structure around a
+ * value -- JSON fields (also inside JSON strings, numbers and arrays,
+ * key/value pairs), query, form and path parameters (also percent-encoded
+ * inside another parameter), "Name: value" lines, raw multipart parts,
+ * XML elements, HTML inputs and meta tags, JS literals and GraphQL
+ * arguments, PEM blocks, credentials in URLs -- and judges names by their
+ * word parts and values by form (redact-class.c).  Bodies are never parsed
+ * as a whole (they may be invalid JSON or cut short), a secret running to
+ * the end of a truncated body is still replaced, and a text is read once:
+ * the scanner jumps over words and builds its output only after a hit.
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +22,7 @@
 #include <jansson.h>
 
 #include "redact.h"
+#include "redact-int.h"
 #include "util.h"
 
 struct redactor {
@@ -32,11 +39,13 @@ struct redactor {
 
 #define ELLIPSIS "\xe2\x80\xa6"
 #define CLAIM_CAP 80
+#define CONTENT_KEY_BYTES ((size_t)64 << 10)
 #define FIELD_SCAN_CAP ((size_t)1 << 20) /* longest secret value looked for */
 
 static const char *const kind_names[REDACT_KIND_COUNT] = {
 	"authorization", "cookie", "set-cookie", "api-key-header", "query-param",
-	"form-field", "json-field", "url-credentials", "token-in-text", "jwt",
+	"form-field", "json-field", "url-credentials", "token-in-text", "jwt", "private-key",
+	"seen-again",
 };
 
 const char *redact_kind_name(enum redact_kind k)
@@ -48,11 +57,21 @@ struct redactor *redactor_new(const unsigned char *key, size_t keylen)
 {
 	struct redactor *r = xcalloc(1, sizeof *r);
 
+	rc_init();
 	r->key = xmalloc(keylen ? keylen : 1);
 	if (keylen)
 		memcpy(r->key, key, keylen);
 	r->keylen = keylen;
 	return r;
+}
+
+void redactor_set_key(struct redactor *r, const unsigned char *key, size_t keylen)
+{
+	free(r->key);
+	r->key = xmalloc(keylen ? keylen : 1);
+	if (keylen)
+		memcpy(r->key, key, keylen);
+	r->keylen = keylen;
 }
 
 void redactor_free(struct redactor *r)
@@ -89,39 +108,14 @@ void redactor_fingerprint(const struct redactor *r, const char *secret, size_t n
 	out[9] = '\0';
 }
 
-/* ---- character classes ---- */
+/* ---- character classes (tables in redact-class.c) ---- */
 
-static int is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int is_word(int c) /* token characters of most API keys */
-{
-	return is_alnum(c) || c == '_' || c == '-';
-}
-
-static int is_b64url(int c)
-{
-	return is_alnum(c) || c == '_' || c == '-';
-}
-
-static int is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-/* End of a parameter value in a URL, query, form body or text. */
-static int is_param_end(int c)
-{
-	return c == '&' || c == ';' || c == '#' || is_space(c) || c == '"' || c == '\'' ||
-	       c == '<' || c == '>' || c == '\\';
-}
+#define is_alnum(c) (RC_IS(c, RC_ALNUM) != 0)
+#define is_word(c) (RC_IS(c, RC_WORD) != 0)
+#define is_b64url(c) (RC_IS(c, RC_WORD) != 0)
+#define is_space(c) (RC_IS(c, RC_SPACE) != 0)
+#define is_hex(c) (RC_IS(c, RC_HEX) != 0)
+#define is_param_end(c) (RC_IS(c, RC_PEND) != 0)
 
 /* Lowercase copy of [p, p+n) without '_', '-' and '.', at most 63 chars. */
 static void norm_name(const char *p, size_t n, char out[64])
@@ -144,141 +138,27 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* ---- what counts as a secret ---- */
-
-/* Query and form parameter names, normalized. */
-static const char *const param_names[] = {
-	"token", "accesstoken", "idtoken", "refreshtoken", "code", "clientsecret",
-	"apikey", "key", "sig", "signature", "password", "passwd", "pwd", "secret",
-	"samlresponse", "session", "sessionid", "jsessionid", "phpsessid", "auth",
-	"authtoken", "xamzsignature", "xamzcredential", "xamzsecuritytoken",
-	"xgoogsignature", "xgoogcredential", "clientassertion", "assertion", "jwt",
-	"privatetoken", "subscriptionkey", "xapikey", "accesskey", "secretkey",
-	"oauthtoken", "oauthsignature", "sessiontoken", NULL
-};
-
-/* Suffixes of normalized JSON field and assignment names that hold secrets. */
-static const char *const secret_suffixes[] = {
-	"password", "passwd", "secret", "apikey", "secretkey", "accesskey", "privatekey",
-	"token", "clientassertion", "credential", "credentials", "sessionid",
-	"subscriptionkey", "signature", NULL
-};
-/* ...except these, which are cursors and counts, not secrets. */
-static const char *const not_secret_suffixes[] = {
-	"pagetoken", "continuationtoken", "synctoken", "cancellationtoken", "csrftoken",
-	NULL
-};
-/* Suffixes that always hold a secret, whatever the value looks like. */
-static const char *const strong_suffixes[] = {
-	"password", "passwd", "secret", "secretkey", "accesskey", "privatekey", NULL
-};
-
-static int suffix_in(const char *norm, const char *const *list)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (ends_with(norm, list[i]))
-			return 1;
-	return 0;
-}
 
 /* Names of authentication schemes and Postman/Insomnia auth types: the
  * value of an "auth" field that says which scheme was used, no secret. */
 static const char *const auth_scheme_words[] = {
 	"basic", "bearer", "digest", "apikey", "oauth1", "oauth2", "hawk", "awsv4", "ntlm",
 	"noauth", "inherit", "edgegrid", "jwt", "asap", "akamai", "iam", "netrc", "negotiate",
-	"none", NULL
+	"none", "token", "key", "password", "session", "cookie", "header", "query", NULL
 };
 
-/* True when norm is "auth" and [p, p+n) only names a scheme. */
-static int auth_scheme_value(const char *norm, const char *p, size_t n)
+/* True when [p, p+n) only names an authentication scheme or type. */
+static int auth_scheme_value(const char *p, size_t n)
 {
 	char low[16];
 
-	if (strcmp(norm, "auth") != 0 || n == 0 || n >= sizeof low)
+	if (n == 0 || n >= sizeof low)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		low[i] = (char)ascii_tolower((unsigned char)p[i]);
 	low[n] = '\0';
 	return in_list(low, auth_scheme_words);
-}
-
-/* True for a JSON field or assignment name holding a secret. */
-static int secret_field(const char *norm)
-{
-	if (strcmp(norm, "pwd") == 0 || strcmp(norm, "jwt") == 0 || strcmp(norm, "auth") == 0)
-		return 1;
-	return suffix_in(norm, secret_suffixes) && !suffix_in(norm, not_secret_suffixes);
-}
-
-/* Header names that never carry a secret although they look like it. */
-static int harmless_header(const char *lname)
-{
-	return strstr(lname, "ratelimit") || strstr(lname, "rate-limit") ||
-	       starts_with(lname, "access-control-") || strstr(lname, "request-id") ||
-	       strstr(lname, "requestid") || strstr(lname, "trace") ||
-	       strstr(lname, "correlation") || strstr(lname, "idempotency") ||
-	       strstr(lname, "error") || strstr(lname, "status") || strstr(lname, "reason") ||
-	       strstr(lname, "expire") ||
-	       strcmp(lname, "www-authenticate") == 0 ||
-	       strcmp(lname, "proxy-authenticate") == 0 || strcmp(lname, "vary") == 0 ||
-	       strcmp(lname, "content-security-policy") == 0 ||
-	       strcmp(lname, "postman-token") == 0 || /* a per-request UUID */
-	       strstr(lname, "-tokens") != NULL;
-}
-
-static const char *const header_keywords[] = {
-	"key", "token", "secret", "signature", "auth", "session", "password", "passwd",
-	"credential", NULL
-};
-
-/* True when a header (lowercase name) holds a key-like secret as its value. */
-static int secret_header(const char *lname)
-{
-	if (harmless_header(lname))
-		return 0;
-	for (size_t i = 0; header_keywords[i]; i++)
-		if (strstr(lname, header_keywords[i]))
-			return 1;
-	return 0;
-}
-
-/* The same for "Name: value" lines in free text: whole words only, so
- * "monkey: x" is left alone.  Returns 2 for names that always hold a
- * secret (password, secret), 1 for token-ish names, 0 otherwise. */
-static int secret_line_name(const char *p, size_t n)
-{
-	char lname[80];
-	size_t i;
-
-	if (n >= sizeof lname)
-		return 0;
-	for (i = 0; i < n; i++)
-		lname[i] = (char)ascii_tolower((unsigned char)p[i]);
-	lname[n] = '\0';
-	if (harmless_header(lname))
-		return 0;
-	for (const char *c = lname; *c;) {
-		size_t len = strcspn(c, "-_");
-		static const char *const words[] = {
-			"key", "apikey", "token", "secret", "signature", "auth", "session",
-			"password", "passwd", "credential", "credentials", "authtoken",
-			"accesstoken", "sessionid", "pwd", NULL
-		};
-		for (size_t k = 0; words[k]; k++)
-			if (strlen(words[k]) == len && memcmp(c, words[k], len) == 0)
-				return strstr(words[k], "pass") || strcmp(words[k], "pwd") == 0 ||
-				       strcmp(words[k], "secret") == 0 ? 2 : 1;
-		c += len;
-		if (*c)
-			c++;
-	}
-	return 0;
 }
 
 /* True when [p, p+n) ends in a fingerprint we wrote: "…[#xxxxxx]". */
@@ -308,8 +188,10 @@ static int has_fingerprint(const char *p, size_t n)
 }
 
 /* Values that are no secret and help diagnosis: empty, placeholders,
- * "undefined", numbers, exporter masks, our own replacements. */
-static int benign_value(const char *p, size_t n)
+ * "undefined", exporter masks, ARNs, our own replacements, and short
+ * numbers unless the name says the value is a secret (strong: a PIN, an
+ * OTP, a numeric password). */
+static int benign_value(const char *p, size_t n, int strong)
 {
 	static const char *const words[] = {
 		"undefined", "null", "none", "nil", "true", "false", "redacted", "[redacted]",
@@ -318,20 +200,22 @@ static int benign_value(const char *p, size_t n)
 	size_t i;
 
 	trim_span(&p, &n);
-	if (n == 0 || already_redacted(p, n))
+	if (n == 0 || already_redacted(p, n) || rc_never_value(p, n))
 		return 1;
 	if (n >= 4 && ((p[0] == '{' && p[1] == '{' && p[n - 1] == '}' && p[n - 2] == '}') ||
 		       (p[0] == '$' && p[1] == '{' && p[n - 1] == '}') ||
 		       (p[0] == '<' && p[n - 1] == '>')))
 		return 1;
-	for (i = 0; i < n && (p[i] == '*' || p[i] == 'x' || p[i] == 'X' || p[i] == '.'); i++)
+	for (i = 0; i < n && (p[i] == '*' || p[i] == 'x' || p[i] == 'X' || p[i] == '.' || p[i] == '\xe2' || p[i] == '\x80' || p[i] == '\xa2'); i++)
 		;
 	if (i == n)
 		return 1;
-	for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-		;
-	if (i == n && n < 10)
-		return 1;
+	if (!strong) {
+		for (i = 0; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (i == n && n < 10)
+			return 1;
+	}
 	if (n < 20) {
 		char low[20];
 		for (i = 0; i < n; i++)
@@ -352,6 +236,20 @@ static int token_like(const char *p, size_t n)
 		if (p[i] >= '0' && p[i] <= '9')
 			digit = 1;
 	return (n >= 16 && digit) || n >= 32;
+}
+
+/* A value under an ambiguous name ("code", "key", "auth") is a secret
+ * when it looks generated or has a known token format. */
+static int weak_secret_value(const char *p, size_t n)
+{
+	size_t keep;
+
+	trim_span(&p, &n);
+	if (n == 0)
+		return 0;
+	if (rc_pattern_at(p, n, &keep) == n)
+		return 1;
+	return rc_random_like(p, n);
 }
 
 /* ---- time ---- */
@@ -545,22 +443,33 @@ static const char *const type_prefixes[] = {
 };
 
 /* Append the replacement of one secret: a JWT summary or the type prefix,
- * then "…" and the fingerprint.  Returns 1 when it was a JWT. */
+ * then "…" and the fingerprint.  The secret joins the run's registry, so
+ * a copy of it elsewhere is found too.  Returns 1 when it was a JWT. */
 static int put_secret(struct redactor *r, struct sbuf *out, const char *p, size_t n)
 {
 	char fp[10];
-	size_t jl = jwt_len(p, n);
+	size_t jl = jwt_len(p, n), keep = 0;
 	int jwt = 0;
 
 	redactor_fingerprint(r, p, n, fp);
+	rc_registry_add(p, n);
 	if (jl == n && jwt_summary(r, p, n, out) == 0) {
 		jwt = 1;
+		/* the signature alone is a secret too */
+		if (jl > 0 && memrchr(p, '.', n)) {
+			const char *dot = memrchr(p, '.', n);
+			rc_registry_add(dot + 1, (size_t)(p + n - dot - 1));
+		}
 	} else {
-		for (size_t i = 0; type_prefixes[i]; i++) {
-			size_t pl = strlen(type_prefixes[i]);
-			if (n >= pl + 12 && memcmp(p, type_prefixes[i], pl) == 0) {
-				sbuf_add(out, p, pl);
-				break;
+		if (rc_pattern_at(p, n, &keep) == n && keep && n >= keep + 12) {
+			sbuf_add(out, p, keep);
+		} else {
+			for (size_t i = 0; type_prefixes[i]; i++) {
+				size_t pl = strlen(type_prefixes[i]);
+				if (n >= pl + 12 && memcmp(p, type_prefixes[i], pl) == 0) {
+					sbuf_add(out, p, pl);
+					break;
+				}
 			}
 		}
 		sbuf_adds(out, ELLIPSIS);
@@ -569,15 +478,16 @@ static int put_secret(struct redactor *r, struct sbuf *out, const char *p, size_
 	return jwt;
 }
 
-/* Replace a whole value unless benign; returns replacements made. */
-static int put_value(struct redactor *r, struct sbuf *out, const char *p, size_t n,
-		     enum redact_kind kind)
+/* Replace a whole value unless benign (strong: the name says it is a
+ * secret, numbers too); returns replacements made. */
+static int put_value_s(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		       enum redact_kind kind, int strong)
 {
 	const char *t = p;
 	size_t tn = n;
 
 	trim_span(&t, &tn);
-	if (benign_value(t, tn)) {
+	if (benign_value(t, tn, strong)) {
 		sbuf_add(out, p, n);
 		return 0;
 	}
@@ -586,6 +496,12 @@ static int put_value(struct redactor *r, struct sbuf *out, const char *p, size_t
 	sbuf_add(out, t + tn, (size_t)(p + n - t - tn));
 	r->counts[kind]++;
 	return 1;
+}
+
+static int put_value(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		     enum redact_kind kind)
+{
+	return put_value_s(r, out, p, n, kind, 0);
 }
 
 /* Authorization parameters whose values stay readable. */
@@ -792,8 +708,16 @@ static int put_header_value(struct redactor *r, struct sbuf *out, const char *na
 		return put_cookie(r, out, v, vn);
 	if (strcmp(lname, "set-cookie") == 0)
 		return put_set_cookie(r, out, v, vn);
-	if (secret_header(lname))
-		return put_value(r, out, v, vn, REDACT_API_KEY_HEADER);
+	switch (rc_name_class(name, nlen)) {
+	case NC_STRONG:
+		return put_value_s(r, out, v, vn, REDACT_API_KEY_HEADER, 1);
+	case NC_WEAK:
+		if (!auth_scheme_value(v, vn))
+			return put_value(r, out, v, vn, REDACT_API_KEY_HEADER);
+		break;
+	case NC_PLAIN:
+		break;
+	}
 	*handled = 0;
 	return 0;
 }
@@ -808,7 +732,23 @@ struct scanner {
 	int flags;
 	enum redact_kind param_kind;
 	int hits;
+	size_t done;      /* s[0, done) is in out (out is built only once a hit is found) */
+	size_t pair_end;  /* end of the last "key"/"name" JSON value, for "value" pairs */
+	enum name_class pair_class;
 };
+
+/* Copy s[done, i) to out before a replacement at i. */
+static void flush(struct scanner *sc, size_t i)
+{
+	if (i > sc->done)
+		sbuf_add(sc->out, sc->s + sc->done, i - sc->done);
+	sc->done = i;
+}
+
+static int line_start(const char *s, size_t i)
+{
+	return i == 0 || s[i - 1] == '\n' || (i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n');
+}
 
 /* "Name: value" at a line start ("> Authorization: Basic x",
  * "api_key: x"), after a quote (curl -H 'x-api-key: x') or inside
@@ -818,7 +758,8 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, j = i, ns, ne, vs, ve;
-	int handled = 0, hits, special, strength;
+	int handled = 0, hits, special, headerish = quote != 0;
+	enum name_class cls = NC_PLAIN;
 	int close = quote == '[' ? ']' : quote;
 	struct sbuf v = SBUF_INIT;
 
@@ -829,6 +770,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 			j++;
 		if (j < n && (s[j] == '>' || s[j] == '<')) {
 			j++;
+			headerish = 1;
 			while (j < n && (s[j] == ' ' || s[j] == '\t'))
 				j++;
 		}
@@ -852,8 +794,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 			  ascii_casecmp(lname, "cookie") == 0 ||
 			  ascii_casecmp(lname, "set-cookie") == 0;
 	}
-	strength = special ? 0 : secret_line_name(s + ns, ne - ns);
-	if (!special && !strength)
+	if (!special && (cls = rc_name_class(s + ns, ne - ns)) == NC_PLAIN)
 		return 0;
 	vs = j;
 	/* The value ends at the line end, the closing quote, or a \n \r \t
@@ -868,18 +809,25 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	ve = j;
 	if (ve == vs)
 		return 0;
-	if (special)
+	if (special) {
 		hits = put_header_value(sc->r, &v, s + ns, ne - ns, s + vs, ve - vs, &handled);
-	else if (strength == 2 || token_like(s + vs, ve - vs))
-		/* Whole-word secret names in text ("api_key: x"); prose like
-		 * "Auth: Digest" is left alone. */
-		hits = put_value(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);
-	else
-		return 0;
+	} else {
+		const char *t = s + vs;
+		size_t tn = ve - vs;
+		trim_span(&t, &tn);
+		/* prose ("Token: expired yesterday") is not a value */
+		if (cls == NC_STRONG && (headerish || !memchr(t, ' ', tn)))
+			hits = put_value_s(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, 1);
+		else if (weak_secret_value(t, tn) && !auth_scheme_value(t, tn))
+			hits = put_value(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);
+		else
+			return 0;
+	}
 	if (!hits) {
 		sbuf_release(&v);
 		return 0;
 	}
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, vs - i);
 	sbuf_add(sc->out, v.data, v.len);
 	sbuf_release(&v);
@@ -887,49 +835,13 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 	return ve - i;
 }
 
-/* JSON field with a secret name: "password": "x" or, inside a JSON string,
- * \"password\": \"x\".  Returns bytes consumed, 0 when no match. */
-static size_t try_json_field(struct scanner *sc, size_t i)
+/* End of a JSON string value starting at vs (after the opening quote):
+ * the closing quote (an escaped one inside a string when esc), or the end
+ * of a line / of the input when the text was cut. */
+static size_t json_str_end(const char *s, size_t n, size_t vs, int esc)
 {
-	const char *s = sc->s;
-	size_t n = sc->n, j = i, ks, ke, vs, ve, q;
-	char norm[64];
-	int esc = s[i] == '\\';
-	int hits = 0, weak;
+	size_t j = vs;
 
-	q = esc ? 2 : 1;
-	if (esc && (i + 1 >= n || s[i + 1] != '"'))
-		return 0;
-	j += q;
-	ks = j;
-	while (j < n && j - ks < 64 && (is_alnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '.'))
-		j++;
-	ke = j;
-	if (ke == ks || j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
-		return 0;
-	j += q;
-	while (j < n && is_space((unsigned char)s[j]))
-		j++;
-	if (j >= n || s[j] != ':')
-		return 0;
-	j++;
-	while (j < n && is_space((unsigned char)s[j]))
-		j++;
-	if (j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
-		return 0;
-	j += q;
-	vs = j;
-	norm_name(s + ks, ke - ks, norm);
-	/* Query-parameter names such as code, key, sig, SAMLResponse are
-	 * secrets in JSON only when the value looks generated: "code":
-	 * "invalid_grant" is an error code and stays. */
-	weak = !secret_field(norm) && in_list(norm, param_names);
-	if (!weak && !secret_field(norm) && strcmp(norm, "authorization") != 0 &&
-	    strcmp(norm, "proxyauthorization") != 0 && strcmp(norm, "cookie") != 0 &&
-	    strcmp(norm, "setcookie") != 0)
-		return 0;
-	/* The value ends at the closing quote (an escaped one inside a string),
-	 * or at the end of a line / of the input when the text was cut. */
 	while (j < n && j - vs < FIELD_SCAN_CAP && s[j] != '\n') {
 		if (!esc && s[j] == '\\') {
 			j += 2;
@@ -945,13 +857,141 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 		}
 		j++;
 	}
-	if (j > n)
-		j = n;
-	ve = j;
-	if (weak && (!token_like(s + vs, ve - vs) || memchr(s + vs, ' ', ve - vs)))
+	return j > n ? n : j;
+}
+
+/* Names of the value field of a {"key": NAME, "value": SECRET} pair
+ * (Postman variables and headers, Insomnia, HAR header arrays). */
+static int pair_value_name(const char *norm)
+{
+	return strcmp(norm, "value") == 0 || strcmp(norm, "currentvalue") == 0 ||
+	       strcmp(norm, "initialvalue") == 0 || strcmp(norm, "defaultvalue") == 0 ||
+	       strcmp(norm, "val") == 0;
+}
+
+/* Replace the strings and numbers of a JSON array value at s[j] == '['
+ * (stopping at an object or the closing bracket).  Returns the end. */
+static size_t json_array_values(struct scanner *sc, size_t j, int q, int esc)
+{
+	const char *s = sc->s;
+	size_t n = sc->n;
+
+	j++;
+	while (j < n) {
+		while (j < n && (is_space((unsigned char)s[j]) || s[j] == ','))
+			j++;
+		if (j >= n || s[j] == ']' || s[j] == '{' || s[j] == '[')
+			break;
+		if (j + q <= n && (esc ? (s[j] == '\\' && s[j + 1] == '"') : s[j] == '"')) {
+			size_t vs = j + q, ve = json_str_end(s, n, vs, esc);
+			flush(sc, vs);
+			sc->hits += put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD, 1);
+			sc->done = ve;
+			j = ve + (ve < n ? q : 0);
+		} else if (s[j] == '-' || (s[j] >= '0' && s[j] <= '9')) {
+			size_t vs = j;
+			while (j < n && (RC_IS(s[j], RC_DIGIT) || strchr("+-.eE", s[j])))
+				j++;
+			flush(sc, vs);
+			sbuf_adds(sc->out, "\"");
+			sc->hits += put_value_s(sc->r, sc->out, s + vs, j - vs, REDACT_JSON_FIELD, 1);
+			sbuf_adds(sc->out, "\"");
+			sc->done = j;
+		} else {
+			break;
+		}
+	}
+	return j;
+}
+
+/* JSON field with a secret name: "password": "x" or, inside a JSON string,
+ * \"password\": \"x\"; numbers and arrays under a secret name too.
+ * Returns bytes consumed, 0 when no match. */
+static size_t try_json_field(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, ks, ke, vs, ve, q;
+	char norm[64];
+	int esc = s[i] == '\\';
+	int hits = 0, special;
+	enum name_class cls;
+
+	q = esc ? 2 : 1;
+	if (esc && (i + 1 >= n || s[i + 1] != '"'))
 		return 0;
-	if (auth_scheme_value(norm, s + vs, ve - vs))
+	j += q;
+	ks = j;
+	while (j < n && j - ks < 64 && (RC_IS(s[j], RC_NAME) || s[j] == ' ' || s[j] == '$'))
+		j++;
+	ke = j;
+	if (ke == ks || j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
 		return 0;
+	j += q;
+	while (j < n && is_space((unsigned char)s[j]))
+		j++;
+	if (j >= n || s[j] != ':')
+		return 0;
+	j++;
+	while (j < n && is_space((unsigned char)s[j]))
+		j++;
+	if (j >= n)
+		return 0;
+	norm_name(s + ks, ke - ks, norm);
+	special = strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0 ||
+		  strcmp(norm, "cookie") == 0 || strcmp(norm, "setcookie") == 0;
+	cls = special ? NC_STRONG : rc_name_class(s + ks, ke - ks);
+	/* {"key": "X-Api-Key", "value": "..."}: the pair's name decides */
+	if (!special && pair_value_name(norm) && sc->pair_end && i >= sc->pair_end &&
+	    i - sc->pair_end < 256) {
+		cls = sc->pair_class;
+		sc->pair_end = 0;
+	}
+	if (!esc && (s[j] == '-' || (s[j] >= '0' && s[j] <= '9'))) {
+		/* a number under a secret name: a PIN, an OTP, a numeric password */
+		if (cls != NC_STRONG)
+			return 0;
+		vs = j;
+		while (j < n && (RC_IS(s[j], RC_DIGIT) || strchr("+-.eE", s[j])))
+			j++;
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, vs - i);
+		sbuf_adds(sc->out, "\"");
+		sc->hits += put_value_s(sc->r, sc->out, s + vs, j - vs, REDACT_JSON_FIELD, 1);
+		sbuf_adds(sc->out, "\"");
+		return j - i;
+	}
+	if (s[j] == '[' && cls == NC_STRONG) {
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, j - i);
+		sc->done = j;
+		ve = json_array_values(sc, j, (int)q, esc);
+		flush(sc, ve);
+		return ve - i;
+	}
+	if (j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
+		return 0;
+	j += q;
+	vs = j;
+	ve = json_str_end(s, n, vs, esc);
+	if (strcmp(norm, "key") == 0 || strcmp(norm, "name") == 0) {
+		/* remember the name of a key/value pair */
+		sc->pair_class = rc_name_class(s + vs, ve - vs);
+		sc->pair_end = ve;
+		if (strcmp(norm, "name") == 0 || !weak_secret_value(s + vs, ve - vs))
+			return 0;
+	}
+	if (cls == NC_PLAIN)
+		return 0;
+	if (!special) {
+		const char *t = s + vs;
+		size_t tn = ve - vs;
+		trim_span(&t, &tn);
+		if (auth_scheme_value(t, tn) && cls != NC_STRONG)
+			return 0;
+		if (cls == NC_WEAK && (!weak_secret_value(t, tn) || memchr(t, ' ', tn)))
+			return 0;
+	}
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, vs - i);
 	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)
 		hits = put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
@@ -960,41 +1000,75 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	else if (strcmp(norm, "setcookie") == 0)
 		hits = put_set_cookie(sc->r, sc->out, s + vs, ve - vs);
 	else
-		hits = put_value(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD);
+		hits = put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD, cls == NC_STRONG);
 	sc->hits += hits;
 	return ve - i;
 }
 
+/* Percent-encoded delimiter at s[i] ("%26" &, "%3F" ?, "%23" #, "%3B" ;,
+ * "%3D" =): returns the character, or 0. */
+static int pct_delim(const char *s, size_t n, size_t i)
+{
+	char h;
+
+	if (i + 2 >= n || s[i] != '%')
+		return 0;
+	h = (char)ascii_tolower((unsigned char)s[i + 2]);
+	if (s[i + 1] == '2' && h == '6')
+		return '&';
+	if (s[i + 1] == '2' && h == '3')
+		return '#';
+	if (s[i + 1] == '3' && h == 'f')
+		return '?';
+	if (s[i + 1] == '3' && h == 'b')
+		return ';';
+	if (s[i + 1] == '3' && h == 'd')
+		return '=';
+	return 0;
+}
+
 /* name=value right after ?, &, ;, # (or at the start of a query string or
- * form body) with a token-like name.  Returns bytes consumed or 0. */
-static size_t try_param(struct scanner *sc, size_t i)
+ * form body) with a secret name; start is where the name begins (after a
+ * percent-encoded delimiter when enc).  A path parameter (after ';') ends
+ * at the next '/', '?' or ','.  Returns bytes consumed from i or 0. */
+static size_t try_param(struct scanner *sc, size_t i, size_t start, int enc)
 {
 	const char *s = sc->s;
-	size_t n = sc->n, j = i, ne, vs;
-	char norm[64];
+	size_t n = sc->n, j = start, ne, vs;
+	int path = start > 0 && s[start - 1] == ';';
+	enum name_class cls;
 
-	while (j < n && j - i < 64 &&
-	       (is_alnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '.' || s[j] == '%'))
+	while (j < n && j - start < 64 && (RC_IS(s[j], RC_NAME) || (s[j] == '%' && !pct_delim(s, n, j))))
 		j++;
 	ne = j;
-	if (ne == i || j >= n || s[j] != '=')
+	if (ne == start || j >= n)
 		return 0;
-	norm_name(s + i, ne - i, norm);
-	if (!in_list(norm, param_names))
+	if (s[j] == '=')
+		j++;
+	else if (pct_delim(s, n, j) == '=')
+		j += 3;
+	else
 		return 0;
-	j++;
+	cls = rc_name_class(s + start, ne - start);
+	if (cls == NC_PLAIN)
+		return 0;
 	vs = j;
 	while (j < n && !is_param_end((unsigned char)s[j])) {
 		if (fingerprint_at(s + j, n - j)) {
 			j += 9; /* our own "[#xxxxxx]" holds a '#' */
 			continue;
 		}
+		if (path && (s[j] == '/' || s[j] == '?' || s[j] == ','))
+			break;
+		if (enc && s[j] == '%' && pct_delim(s, n, j))
+			break;
 		j++;
 	}
-	if (j == vs || benign_value(s + vs, j - vs))
+	if (j == vs || benign_value(s + vs, j - vs, cls == NC_STRONG))
 		return 0;
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, vs - i);
-	sc->hits += put_value(sc->r, sc->out, s + vs, j - vs, sc->param_kind);
+	sc->hits += put_value_s(sc->r, sc->out, s + vs, j - vs, sc->param_kind, cls == NC_STRONG);
 	return j - i;
 }
 
@@ -1014,6 +1088,14 @@ static size_t try_url_creds(struct scanner *sc, size_t i)
 	    ascii_casestr(s + i + 3, at - i - 3, "{{"))
 		return 0;
 	redactor_fingerprint(sc->r, s + i + 3, at - i - 3, fp);
+	{
+		/* the password alone is a secret too */
+		const char *colon = memchr(s + i + 3, ':', at - i - 3);
+		if (colon)
+			rc_registry_add(colon + 1, (size_t)(s + at - colon - 1));
+		rc_registry_add(s + i + 3, at - i - 3);
+	}
+	flush(sc, i);
 	sbuf_adds(sc->out, "://" ELLIPSIS);
 	sbuf_adds(sc->out, fp);
 	sbuf_addc(sc->out, '@');
@@ -1063,8 +1145,10 @@ static size_t try_bearer(struct scanner *sc, size_t i)
 		return 0;
 	if (j < n && (unsigned char)s[j] >= 0x80)
 		return 0;
-	if (!token_like(s + ts, te - ts) || benign_value(s + ts, j - ts))
+	if (!(token_like(s + ts, te - ts) || rc_random_like(s + ts, te - ts)) ||
+	    benign_value(s + ts, j - ts, 0))
 		return 0;
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, ts - i);
 	put_secret(sc->r, sc->out, s + ts, j - ts);
 	sc->r->counts[text_kind(s + ts, j - ts)]++;
@@ -1099,9 +1183,14 @@ static size_t try_basic(struct scanner *sc, size_t i)
 			if ((unsigned char)dec[k] < 0x20 || (unsigned char)dec[k] == 0x7f)
 				creds = 0;
 	}
+	if (creds) {
+		const char *colon = memchr(dec, ':', dl);
+		rc_registry_add(colon + 1, (size_t)(dec + dl - colon - 1));
+	}
 	free(dec);
 	if (!creds)
 		return 0;
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, ts - i);
 	put_secret(sc->r, sc->out, s + ts, te - ts);
 	sc->r->counts[REDACT_TOKEN_IN_TEXT]++;
@@ -1109,183 +1198,477 @@ static size_t try_basic(struct scanner *sc, size_t i)
 	return te - i;
 }
 
-/* Token shapes: prefix, allowed characters, minimum length after prefix,
- * exact length (0 = open). */
-struct shape {
-	const char *prefix;
-	int (*cls)(int c);
-	size_t min;
-	size_t exact;
-};
-
-static int cls_alnum(int c)
-{
-	return is_alnum(c);
-}
-
-static int cls_word(int c)
-{
-	return is_word(c);
-}
-
-static int cls_upper_digit(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int cls_word_dot(int c)
-{
-	return is_word(c) || c == '.';
-}
-
-static const struct shape shapes[] = {
-	{ "sk-", cls_word, 20, 0 },
-	{ "ghp_", cls_alnum, 20, 0 },
-	{ "gho_", cls_alnum, 20, 0 },
-	{ "ghs_", cls_alnum, 20, 0 },
-	{ "ghu_", cls_alnum, 20, 0 },
-	{ "ghr_", cls_alnum, 20, 0 },
-	{ "github_pat_", cls_word, 20, 0 },
-	{ "glpat-", cls_word, 20, 0 },
-	{ "xoxb-", cls_word, 10, 0 },
-	{ "xoxp-", cls_word, 10, 0 },
-	{ "xoxa-", cls_word, 10, 0 },
-	{ "xoxr-", cls_word, 10, 0 },
-	{ "xoxs-", cls_word, 10, 0 },
-	{ "xapp-", cls_word, 10, 0 },
-	{ "AKIA", cls_upper_digit, 16, 16 },
-	{ "ASIA", cls_upper_digit, 16, 16 },
-	{ "AIza", cls_word, 35, 35 },
-	{ "vck_", cls_word, 20, 0 },
-	{ "sk_live_", cls_alnum, 16, 0 },
-	{ "sk_test_", cls_alnum, 16, 0 },
-	{ "rk_live_", cls_alnum, 16, 0 },
-	{ "hf_", cls_alnum, 30, 0 },
-	{ "npm_", cls_alnum, 36, 0 },
-	{ "ya29.", cls_word_dot, 20, 0 },
-};
-
-/* A JWT or a known API-key shape starting at i.  Returns bytes consumed or 0. */
+/* A JWT or a known token format (data/secret-patterns.txt) starting at
+ * i.  Returns bytes consumed or 0. */
 static size_t try_shape(struct scanner *sc, size_t i)
 {
 	const char *s = sc->s;
-	size_t n = sc->n, len = 0;
+	size_t n = sc->n, len = 0, keep;
 
 	if (i > 0 && (is_word((unsigned char)s[i - 1]) || s[i - 1] == '.'))
 		return 0;
 	if (s[i] == 'e')
 		len = jwt_len(s + i, n - i);
-	for (size_t k = 0; !len && k < sizeof shapes / sizeof shapes[0]; k++) {
-		const struct shape *sh = &shapes[k];
-		size_t pl, j;
-		if (s[i] != sh->prefix[0])
-			continue;
-		pl = strlen(sh->prefix);
-		if (n - i < pl + sh->min || memcmp(s + i, sh->prefix, pl) != 0)
-			continue;
-		for (j = i + pl; j < n && sh->cls((unsigned char)s[j]); j++)
-			;
-		if (j - i - pl < sh->min || (sh->exact && j - i - pl != sh->exact))
-			continue;
-		len = j - i;
-	}
+	if (!len)
+		len = rc_pattern_at(s + i, n - i, &keep);
 	if (!len || (i + len < n && is_word((unsigned char)s[i + len])))
 		return 0;
+	flush(sc, i);
 	put_secret(sc->r, sc->out, s + i, len);
 	sc->r->counts[text_kind(s + i, len)]++;
 	sc->hits++;
 	return len;
 }
 
-/* name = value / name: value in prose, configs and .env files for names
- * like password, client_secret, aws_secret_access_key, api_token.
- * Returns bytes consumed or 0. */
+/* A secret seen earlier in the run, found again where no rule looks. */
+static size_t try_seen(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, len;
+
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	len = rc_registry_at(s + i, n - i);
+	if (!len || (i + len < n && is_alnum((unsigned char)s[i + len]) &&
+		     is_alnum((unsigned char)s[i + len - 1])))
+		return 0;
+	flush(sc, i);
+	put_secret(sc->r, sc->out, s + i, len);
+	sc->r->counts[REDACT_SEEN_AGAIN]++;
+	sc->hits++;
+	return len;
+}
+
+/* True for a lowercase word of prose ("expired", "reset"). */
+static int plain_word(const char *p, size_t n)
+{
+	if (n == 0 || n > 12)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] >= 'a' && p[i] <= 'z'))
+			return 0;
+	return 1;
+}
+
+/* name = value / name: value in prose, configs, .env files, connection
+ * strings, JS literals and GraphQL arguments for secret names.  The value
+ * may be quoted ("x", 'x', \"x\" inside a JSON string).  Returns bytes
+ * consumed or 0. */
 static size_t try_assign(struct scanner *sc, size_t i)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, j = i, ne, vs, ve;
-	char norm[64];
-	int strong;
+	enum name_class cls;
+	int quote = 0, escq = 0;
 
 	if (i > 0 && (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))
 		return 0;
-	if (!(is_alnum((unsigned char)s[i]) || s[i] == '_'))
-		return 0;
-	while (j < n && j - i < 64 && (is_alnum((unsigned char)s[j]) || s[j] == '_' || s[j] == '-' || s[j] == '.'))
+	while (j < n && j - i < 64 && RC_IS(s[j], RC_NAME))
 		j++;
 	ne = j;
 	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
 	if (j >= n || (s[j] != '=' && s[j] != ':'))
 		return 0;
-	norm_name(s + i, ne - i, norm);
-	if (!secret_field(norm))
+	if (j + 2 < n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/')
+		return 0; /* a URL scheme */
+	cls = rc_name_class(s + i, ne - i);
+	if (cls == NC_PLAIN)
 		return 0;
-	strong = suffix_in(norm, strong_suffixes);
 	j++;
-	while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '"' || s[j] == '\''))
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
 		j++;
+	if (j < n && (s[j] == '"' || s[j] == '\'')) {
+		quote = s[j++];
+	} else if (j + 1 < n && s[j] == '\\' && (s[j + 1] == '"' || s[j + 1] == '\'')) {
+		quote = s[j + 1];
+		escq = 1;
+		j += 2;
+	}
 	vs = j;
-	while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'&,;<>", s[j]))
-		j++;
+	if (quote) {
+		while (j < n && s[j] != '\n' && j - vs < FIELD_SCAN_CAP) {
+			if (escq ? (s[j] == '\\' && j + 1 < n && s[j + 1] == quote)
+				 : (s[j] == quote && s[j - 1] != '\\'))
+				break;
+			j++;
+		}
+	} else {
+		while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'&,;<>\\)}]", s[j]))
+			j += fingerprint_at(s + j, n - j) ? 9 : 1;
+	}
 	ve = j;
-	if (ve == vs || benign_value(s + vs, ve - vs) || has_fingerprint(s + vs, ve - vs) ||
-	    auth_scheme_value(norm, s + vs, ve - vs))
+	if (ve == vs || benign_value(s + vs, ve - vs, cls == NC_STRONG) || has_fingerprint(s + vs, ve - vs) ||
+	    auth_scheme_value(s + vs, ve - vs))
 		return 0;
-	if (!strong && !token_like(s + vs, ve - vs))
+	if (cls == NC_WEAK && !weak_secret_value(s + vs, ve - vs))
 		return 0;
+	if (cls == NC_STRONG && !quote && plain_word(s + vs, ve - vs) &&
+	    !ascii_casestr(s + i, ne - i, "pass") && !ascii_casestr(s + i, ne - i, "pwd") &&
+	    !ascii_casestr(s + i, ne - i, "secret"))
+		return 0; /* "token: expired" is prose */
+	if (quote && memchr(s + vs, ' ', ve - vs) && !weak_secret_value(s + vs, ve - vs) &&
+	    !ascii_casestr(s + i, ne - i, "pass"))
+		return 0; /* a quoted sentence */
+	flush(sc, i);
 	sbuf_add(sc->out, s + i, vs - i);
-	sc->hits += put_value(sc->r, sc->out, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);
+	sc->hits += put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, cls == NC_STRONG);
 	return ve - i;
 }
 
-/* Redact [s, s+n) into out; returns replacements made. */
+/* Prose: "token X expired", "the password is hunter2", "PIN 4821", "API
+ * key: X".  A secret word, optionally "is"/"was"/":"/"=", then a value
+ * that looks generated (or, after a password/PIN/OTP word, holds a
+ * digit).  Returns bytes consumed or 0. */
+static size_t try_prose(struct scanner *sc, size_t i)
+{
+	static const char *const words[] = { "token", "key", "secret", "password", "passcode",
+					     "pin", "otp", "apikey", "passwd", "pwd", "code", NULL };
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, we, vs, ve;
+	char w[12];
+	int strong;
+
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	while (j < n && j - i < 10 && is_alnum((unsigned char)s[j]))
+		j++;
+	we = j;
+	if (we == i || we - i >= sizeof w || (j < n && is_alnum((unsigned char)s[j])))
+		return 0;
+	for (size_t k = 0; k < we - i; k++)
+		w[k] = (char)ascii_tolower((unsigned char)s[i + k]);
+	w[we - i] = '\0';
+	if (!in_list(w, words))
+		return 0;
+	strong = strcmp(w, "password") == 0 || strcmp(w, "passcode") == 0 || strcmp(w, "pin") == 0 ||
+		 strcmp(w, "otp") == 0 || strcmp(w, "passwd") == 0 || strcmp(w, "pwd") == 0;
+	if (j >= n || s[j] != ' ')
+		return 0;
+	while (j < n && s[j] == ' ')
+		j++;
+	if (j + 3 < n && (ascii_ncasecmp(s + j, "is ", 3) == 0))
+		j += 3;
+	else if (j + 4 < n && ascii_ncasecmp(s + j, "was ", 4) == 0)
+		j += 4;
+	while (j < n && (s[j] == ' ' || s[j] == '\'' || s[j] == '"' || s[j] == '`'))
+		j++;
+	vs = j;
+	while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'`,;<>()[]{}", s[j]))
+		j += fingerprint_at(s + j, n - j) ? 9 : 1;
+	while (j > vs && strchr(".:!?", s[j - 1]))
+		j--;
+	ve = j;
+	if (ve == vs || benign_value(s + vs, ve - vs, strong) || has_fingerprint(s + vs, ve - vs))
+		return 0;
+	if (!weak_secret_value(s + vs, ve - vs)) {
+		int digit = 0;
+		for (size_t k = vs; k < ve; k++)
+			if (RC_IS(s[k], RC_DIGIT))
+				digit = 1;
+		if (!strong || !digit || ve - vs < 4)
+			return 0;
+	}
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	put_secret(sc->r, sc->out, s + vs, ve - vs);
+	sc->r->counts[text_kind(s + vs, ve - vs)]++;
+	sc->hits++;
+	return ve - i;
+}
+
+/* A PEM or OpenSSH private key block: "-----BEGIN ... PRIVATE KEY-----"
+ * up to "-----END" (or the end of a cut text); the armour lines stay.
+ * Returns bytes consumed or 0. */
+static size_t try_pem(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j, hs, he, be;
+	const char *end;
+
+	if (n - i < 30 || memcmp(s + i, "-----BEGIN ", 11) != 0)
+		return 0;
+	for (j = i + 11; j < n && j - i < 80 && s[j] != '-' && s[j] != '\n'; j++)
+		;
+	if (j - i >= 80 || n - j < 5 || memcmp(s + j, "-----", 5) != 0)
+		return 0;
+	if (!ascii_casestr(s + i, j - i, "PRIVATE KEY"))
+		return 0;
+	hs = i;
+	he = j + 5;
+	end = memmem(s + he, n - he, "-----END", 8);
+	be = end ? (size_t)(end - s) : n;
+	if (be <= he + 8)
+		return 0;
+	flush(sc, hs);
+	sbuf_add(sc->out, s + hs, he - hs);
+	put_secret(sc->r, sc->out, s + he, be - he);
+	sc->r->counts[REDACT_PRIVATE_KEY]++;
+	sc->hits++;
+	return be - i;
+}
+
+/* Find the next line start at or after j (raw or "\n" escape); n if none. */
+static size_t next_line(const char *s, size_t n, size_t j)
+{
+	for (; j < n; j++) {
+		if (s[j] == '\n')
+			return j + 1;
+		if (s[j] == '\\' && j + 1 < n && s[j + 1] == 'n')
+			return j + 2;
+	}
+	return n;
+}
+
+/* True when the line at j is empty ("\r\n", "\n", or their escapes). */
+static int empty_line(const char *s, size_t n, size_t j)
+{
+	if (j < n && s[j] == '\r')
+		j++;
+	if (j + 1 < n && s[j] == '\\' && s[j + 1] == 'r')
+		j += 2;
+	return j >= n || s[j] == '\n' || (j + 1 < n && s[j] == '\\' && s[j + 1] == 'n');
+}
+
+/* A raw multipart/form-data part whose field name is a secret:
+ * Content-Disposition: form-data; name="password" / blank line / value up
+ * to the next "--boundary" line.  Returns bytes consumed or 0. */
+static size_t try_multipart(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, le, ns, ne, vs, ve, k;
+	const char *nm;
+	enum name_class cls;
+
+	while (j < n && (s[j] == ' ' || s[j] == '>'))
+		j++;
+	if (n - j < 30 || ascii_ncasecmp(s + j, "content-disposition:", 20) != 0)
+		return 0;
+	le = next_line(s, n, j);
+	nm = ascii_casestr(s + j, le - j, " name=");
+	if (!nm || ascii_casestr(s + j, le - j, "filename="))
+		return 0;
+	ns = (size_t)(nm - s) + 6;
+	if (ns < n && (s[ns] == '"' || s[ns] == '\\')) {
+		while (ns < le && (s[ns] == '"' || s[ns] == '\\'))
+			ns++;
+	}
+	for (ne = ns; ne < le && RC_IS(s[ne], RC_NAME); ne++)
+		;
+	cls = rc_name_class(s + ns, ne - ns);
+	if (cls == NC_PLAIN)
+		return 0;
+	/* headers of the part, then an empty line */
+	for (k = le; k < n && !empty_line(s, n, k); k = next_line(s, n, k))
+		if (k - le > 1024)
+			return 0;
+	if (k >= n)
+		return 0;
+	vs = next_line(s, n, k);
+	/* value: up to the line break before "--" */
+	for (ve = vs; ve < n; ve = next_line(s, n, ve)) {
+		size_t t = ve;
+		if (t > vs && t + 2 <= n && s[t] == '-' && s[t + 1] == '-')
+			break;
+		if (ve - vs > FIELD_SCAN_CAP)
+			break;
+	}
+	/* back over the line break */
+	if (ve > vs && ve < n) {
+		if (s[ve - 1] == '\n')
+			ve--;
+		else if (ve >= 2 && s[ve - 2] == '\\' && s[ve - 1] == 'n')
+			ve -= 2;
+		if (ve > vs && s[ve - 1] == '\r')
+			ve--;
+		else if (ve >= vs + 2 && s[ve - 2] == '\\' && s[ve - 1] == 'r')
+			ve -= 2;
+	}
+	if (ve <= vs || (cls == NC_WEAK && !weak_secret_value(s + vs, ve - vs)))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_FORM_FIELD, cls == NC_STRONG);
+	return ve - i;
+}
+
+/* Attribute value of name in the tag [p, p+n) ("name=\"x\"", 'x' or bare);
+ * returns its start and sets *len, or NULL. */
+static const char *tag_attr(const char *p, size_t n, const char *name, size_t *len)
+{
+	size_t nl = strlen(name);
+
+	for (size_t k = 1; k + nl + 1 < n; k++) {
+		size_t j;
+		char q = 0;
+		if (!is_space((unsigned char)p[k - 1]) || ascii_ncasecmp(p + k, name, nl) != 0 ||
+		    p[k + nl] != '=')
+			continue;
+		j = k + nl + 1;
+		if (j < n && (p[j] == '"' || p[j] == '\''))
+			q = p[j++];
+		else if (j + 1 < n && p[j] == '\\' && p[j + 1] == '"') {
+			q = '\\';
+			j += 2;
+		}
+		{
+			size_t vs = j;
+			while (j < n && (q ? p[j] != q : !is_space((unsigned char)p[j]) && p[j] != '>'))
+				j++;
+			*len = j - vs;
+			return p + vs;
+		}
+	}
+	return NULL;
+}
+
+/* An XML element or HTML tag at '<': <SecretAccessKey>x</...> (the text
+ * of an element with a secret name), <input name="password" value="x">,
+ * <meta name="csrf-token" content="x">.  Returns bytes consumed or 0. */
+static size_t try_tag(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i + 1, ns, ne, te, vl = 0, nl = 0;
+	const char *v, *nm;
+	enum name_class cls;
+
+	ns = j;
+	while (j < n && j - ns < 80 && (RC_IS(s[j], RC_NAME) || s[j] == ':'))
+		j++;
+	ne = j;
+	if (ne == ns || j >= n)
+		return 0;
+	if (s[j] == '>') {
+		/* element text */
+		const char *colon = memchr(s + ns, ':', ne - ns);
+		size_t vs = j + 1, ve;
+		if (colon)
+			ns = (size_t)(colon - s) + 1;
+		cls = rc_name_class(s + ns, ne - ns);
+		if (cls == NC_PLAIN)
+			return 0;
+		for (ve = vs; ve < n && s[ve] != '<' && ve - vs < FIELD_SCAN_CAP; ve++)
+			;
+		if (ve == vs || (cls == NC_WEAK && !weak_secret_value(s + vs, ve - vs)))
+			return 0;
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, vs - i);
+		sc->hits += put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_FORM_FIELD, cls == NC_STRONG);
+		return ve - i;
+	}
+	if (!((ne - ns == 5 && ascii_ncasecmp(s + ns, "input", 5) == 0) ||
+	      (ne - ns == 4 && ascii_ncasecmp(s + ns, "meta", 4) == 0)))
+		return 0;
+	for (te = j; te < n && s[te] != '>' && te - j < 8192; te++)
+		;
+	nm = tag_attr(s + i, te - i, "name", &nl);
+	if (!nm)
+		nm = tag_attr(s + i, te - i, "id", &nl);
+	if (!nm)
+		return 0;
+	v = tag_attr(s + i, te - i, ne - ns == 4 ? "content" : "value", &vl);
+	if (!v || vl == 0)
+		return 0;
+	cls = rc_name_class(nm, nl);
+	if (cls == NC_PLAIN || (cls == NC_WEAK && !weak_secret_value(v, vl)))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, (size_t)(v - s - i));
+	sc->hits += put_value_s(sc->r, sc->out, v, vl, REDACT_FORM_FIELD, cls == NC_STRONG);
+	return (size_t)(v + vl - s) - i;
+}
+
+/* Redact [s, s+n): returns replacements made; out holds the redacted text
+ * only when that is not 0. */
 static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
 		enum redact_kind param_kind)
 {
-	struct scanner sc = { r, s, n, out, flags, param_kind, 0 };
+	struct scanner sc = { r, s, n, out, flags, param_kind, 0, 0, 0, NC_PLAIN };
+	int seen = !rc_registry_empty();
 	size_t i = 0;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t adv = 0;
 
-		if ((flags & F_LINES) &&
-		    (i == 0 || s[i - 1] == '\n' || (i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n')))
+		if ((flags & F_LINES) && line_start(s, i)) {
 			adv = try_header_line(&sc, i, 0);
-		if (!adv && (c == '\'' || c == '"' || c == '[') && i + 1 < n &&
-		    is_alnum((unsigned char)s[i + 1]))
-			adv = try_header_line(&sc, i, c);
-		if (!adv && (c == '"' || c == '\\'))
-			adv = try_json_field(&sc, i);
-		if (!adv && ((i == 0 && (flags & F_PARAMS)) ||
-			     (i > 0 && strchr("?&;#", s[i - 1]))))
-			adv = try_param(&sc, i);
-		if (!adv && c == ':')
-			adv = try_url_creds(&sc, i);
+			if (!adv && (c == 'C' || c == 'c' || c == ' ' || c == '>'))
+				adv = try_multipart(&sc, i);
+		}
+		if (!adv && !is_alnum(c) && c != '_') {
+			/* punctuation */
+			switch (c) {
+			case '\'':
+			case '[':
+				if (i + 1 < n && is_alnum((unsigned char)s[i + 1]))
+					adv = try_header_line(&sc, i, c);
+				break;
+			case '"':
+				if (i + 1 < n && is_alnum((unsigned char)s[i + 1]))
+					adv = try_header_line(&sc, i, c);
+				if (!adv)
+					adv = try_json_field(&sc, i);
+				break;
+			case '\\':
+				adv = try_json_field(&sc, i);
+				break;
+			case ':':
+				adv = try_url_creds(&sc, i);
+				break;
+			case '<':
+				adv = try_tag(&sc, i);
+				break;
+			case '-':
+				if (i + 11 < n && s[i + 1] == '-')
+					adv = try_pem(&sc, i);
+				break;
+			case '%': {
+				int d = pct_delim(s, n, i);
+				if (d && d != '=')
+					adv = try_param(&sc, i, i + 3, 1);
+				break;
+			}
+			default:
+				break;
+			}
+			if (adv) {
+				i += adv;
+				sc.done = i;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		/* the start of a word */
+		if (!adv && ((i == 0 && (flags & F_PARAMS)) || (i > 0 && strchr("?&;#", s[i - 1]))))
+			adv = try_param(&sc, i, i, 0);
+		if (!adv && seen)
+			adv = try_seen(&sc, i);
 		if (!adv && (c == 'B' || c == 'b'))
 			adv = try_bearer(&sc, i);
 		if (!adv && (c == 'B' || c == 'b'))
 			adv = try_basic(&sc, i);
-		if (!adv && (is_alnum(c)))
+		if (!adv && (c == 'e' || rc_pattern_first(c)))
 			adv = try_shape(&sc, i);
-		if (!adv && (is_alnum(c) || c == '_'))
+		if (!adv)
 			adv = try_assign(&sc, i);
+		if (!adv && strchr("tTkKsSpPoOaAcC", c))
+			adv = try_prose(&sc, i);
 		if (adv) {
 			i += adv;
+			sc.done = i;
 			continue;
 		}
-		/* Copy a run of bytes that cannot start anything. */
-		{
-			size_t j = i + 1;
-			if (is_alnum(c) || c == '_')
-				while (j < n && (is_alnum((unsigned char)s[j]) || s[j] == '_') &&
-				       !(j >= 2 && s[j - 2] == '\\' && s[j - 1] == 'n'))
-					j++;
-			sbuf_add(out, s + i, j - i);
-			i = j;
-		}
+		/* Skip the rest of the word: nothing starts inside it (a line
+		 * start after a "\n" escape does). */
+		i++;
+		while (i < n && (RC_IS(s[i], RC_ALNUM) || s[i] == '_') &&
+		       !(i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n'))
+			i++;
 	}
+	if (sc.hits)
+		flush(&sc, n);
 	return sc.hits;
 }
 
@@ -1293,7 +1676,10 @@ char *redact_buf(struct redactor *r, const char *s, size_t n, size_t *outlen)
 {
 	struct sbuf out = SBUF_INIT;
 
-	scan(r, s, n, &out, F_LINES, REDACT_QUERY_PARAM);
+	if (!scan(r, s, n, &out, F_LINES, REDACT_QUERY_PARAM)) {
+		sbuf_reset(&out);
+		sbuf_add(&out, s, n);
+	}
 	if (!out.data)
 		sbuf_add(&out, "", 0);
 	return sbuf_detach(&out, outlen);
@@ -1303,7 +1689,6 @@ char *redact_text(struct redactor *r, const char *s, size_t n)
 {
 	return redact_buf(r, s, n, NULL);
 }
-
 /* ---- exchanges ---- */
 
 /* Redact one NUL-terminated string field in place; returns replacements. */
@@ -1373,6 +1758,18 @@ static int looks_form(const char *p, size_t n)
 	return 1;
 }
 
+/* Images, audio, video, fonts and archives carry no text to redact. */
+static int binary_mime(const char *m)
+{
+	if (!m)
+		return 0;
+	return starts_with_icase(m, "image/") || starts_with_icase(m, "audio/") ||
+	       starts_with_icase(m, "video/") || starts_with_icase(m, "font/") ||
+	       starts_with_icase(m, "application/octet-stream") ||
+	       starts_with_icase(m, "application/pdf") || starts_with_icase(m, "application/zip") ||
+	       starts_with_icase(m, "application/wasm") || starts_with_icase(m, "application/font");
+}
+
 /* Redact a body in place (binary bodies, with NUL bytes, are left alone);
  * returns replacements. */
 static int redact_body(struct redactor *r, struct body *b)
@@ -1380,7 +1777,7 @@ static int redact_body(struct redactor *r, struct body *b)
 	struct sbuf out = SBUF_INIT;
 	int form, hits;
 
-	if (!b->data || b->len == 0 || memchr(b->data, '\0', b->len))
+	if (!b->data || b->len == 0 || binary_mime(b->mime) || memchr(b->data, '\0', b->len))
 		return 0;
 	form = (b->mime && ascii_casestr(b->mime, strlen(b->mime), "x-www-form-urlencoded")) ||
 	       (!b->mime && looks_form(b->data, b->len));
@@ -1433,4 +1830,89 @@ int redact_exchange(struct redactor *r, struct exchange *ex)
 	hits += redact_field(r, &ex->extra, F_LINES, REDACT_QUERY_PARAM);
 	r->now_known = 0;
 	return hits;
+}
+
+/* ---- keys ---- */
+
+void redact_content_key(const void *p, size_t n, unsigned char key[32])
+{
+	const char *env = getenv("HARTRIAGE_REDACT_KEY");
+	struct sha256 h;
+
+	sha256_init(&h);
+	if (env && env[0]) {
+		sha256_update(&h, env, strlen(env));
+	} else {
+		sha256_update(&h, "hartriage redaction key v1", 27);
+		sha256_update(&h, p, n < CONTENT_KEY_BYTES ? n : CONTENT_KEY_BYTES);
+	}
+	sha256_final(&h, key);
+}
+
+void redact_key_for_file(const char *path, unsigned char key[32])
+{
+	char *buf = xmalloc(CONTENT_KEY_BYTES);
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		n = fread(buf, 1, CONTENT_KEY_BYTES, f);
+		fclose(f);
+	}
+	if (n == 0) {
+		n = strlen(path) < CONTENT_KEY_BYTES ? strlen(path) : CONTENT_KEY_BYTES;
+		memcpy(buf, path, n);
+	}
+	redact_content_key(buf, n, key);
+	free(buf);
+}
+
+/* ---- the writers' second line of defence ---- */
+
+static long caught_at_output;
+
+char *redact_output_check(const char *s, size_t n)
+{
+	struct sbuf out = SBUF_INIT;
+	size_t done = 0;
+	int hits = 0;
+	static const unsigned char nokey[1];
+
+	if (rc_registry_empty() || n < RC_REG_MIN)
+		return NULL;
+	for (size_t i = 0; i + RC_REG_MIN <= n; i++) {
+		size_t len;
+		char fp[10];
+		if (i > 0 && is_alnum((unsigned char)s[i - 1]) && is_alnum((unsigned char)s[i]))
+			continue;
+		len = rc_registry_at(s + i, n - i);
+		if (!len || (i + len < n && is_alnum((unsigned char)s[i + len]) &&
+			     is_alnum((unsigned char)s[i + len - 1])))
+			continue;
+		{
+			/* the writer has no key of its own: a fingerprint that
+			 * cannot be linked to the database's */
+			struct redactor tmp = { (unsigned char *)nokey, 0, { 0 }, 0, 0 };
+			redactor_fingerprint(&tmp, s + i, len, fp);
+			fp[2] = fp[3] = fp[4] = fp[5] = fp[6] = fp[7] = '0';
+		}
+		sbuf_add(&out, s + done, i - done);
+		sbuf_adds(&out, ELLIPSIS);
+		sbuf_adds(&out, fp);
+		done = i + len;
+		i = done - 1;
+		hits++;
+	}
+	if (!hits) {
+		sbuf_release(&out);
+		return NULL;
+	}
+	sbuf_add(&out, s + done, n - done);
+	caught_at_output += hits;
+	return sbuf_detach(&out, NULL);
+}
+
+long redact_caught_at_output(void)
+{
+	return caught_at_output;
 }

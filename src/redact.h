@@ -34,12 +34,15 @@ enum redact_kind {
 	REDACT_URL_CREDENTIALS,   /* https://user:pass@host */
 	REDACT_TOKEN_IN_TEXT,     /* sk-..., ghp_..., AKIA..., Bearer x in text */
 	REDACT_JWT,               /* a JWT anywhere (summarised) */
+	REDACT_PRIVATE_KEY,       /* PEM / OpenSSH private key blocks */
+	REDACT_SEEN_AGAIN,        /* a secret replaced earlier in the run, found again */
 	REDACT_KIND_COUNT
 };
 
 /* Stable lowercase name for the receipt: "authorization", "cookie",
  * "set-cookie", "api-key-header", "query-param", "form-field",
- * "json-field", "url-credentials", "token-in-text", "jwt". */
+ * "json-field", "url-credentials", "token-in-text", "jwt", "private-key",
+ * "seen-again". */
 const char *redact_kind_name(enum redact_kind k);
 
 struct redactor;
@@ -48,6 +51,8 @@ struct redactor;
  * fingerprints are still stable but not secret).  Never returns NULL. */
 struct redactor *redactor_new(const unsigned char *key, size_t keylen);
 void redactor_free(struct redactor *r);
+/* Fingerprint under a new key from now on (copied). */
+void redactor_set_key(struct redactor *r, const unsigned char *key, size_t keylen);
 
 /* Rewrite every credential of ex in place: headers, url (and its query
  * and path, redacted alike so they stay consistent), bodies (form rules
@@ -74,5 +79,22 @@ void redactor_reset_counts(struct redactor *r);
 /* Write "[#xxxxxx]" (the keyed fingerprint of the secret) into out. */
 void redactor_fingerprint(const struct redactor *r, const char *secret, size_t n,
 			  char out[10]);
+
+/* A key for runs without a database of their own: from
+ * $HARTRIAGE_REDACT_KEY when set, else derived from the content (the first
+ * 64 KiB of bytes), so the same input gives the same fingerprints on any
+ * machine and different inputs unlinkable ones. */
+void redact_content_key(const void *p, size_t n, unsigned char key[32]);
+/* The same from the first 64 KiB of the file at path (its name when it
+ * cannot be read, e.g. a folder). */
+void redact_key_for_file(const char *path, unsigned char key[32]);
+
+/* The output writers' second line of defence: every secret replaced
+ * during the run is kept in process memory (never stored).  Returns a
+ * malloc'd copy of [s, s+n) with every such secret replaced, or NULL when
+ * none occurs; each replacement counts as "caught at output". */
+char *redact_output_check(const char *s, size_t n);
+/* Secrets caught at output so far in this process. */
+long redact_caught_at_output(void);
 
 #endif

@@ -221,6 +221,8 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 				    json_integer(sqlite3_column_int64(s, 1)));
 	done(s);
 	s = NULL;
+	if (report_caught() > 0)
+		json_object_set_new(red, "caught-at-output", json_integer(report_caught()));
 
 	json_object_set_new(summary, "sources", json_integer((json_int_t)json_array_size(sources)));
 	json_object_set_new(summary, "unreadable_sources", json_integer(n_failed_src));

@@ -787,6 +787,13 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		report_md_text(out, col(s, 0), 40);
 		fprintf(out, " | %lld |\n", (long long)sqlite3_column_int64(s, 1));
 	}
+	if (report_caught() > 0) {
+		fprintf(out, "%s| caught-at-output | %ld |\n",
+			any ? "" : "Secrets seen during the run were caught again by the report writer.\n\n"
+				   "| Kind | Count |\n|---|---|\n",
+			report_caught());
+		any = 1;
+	}
 	if (!any)
 		fputs("No secrets were found in the captures.\n", out);
 	done(s);

@@ -10,6 +10,7 @@
 #include "util.h"
 
 static struct redactor *report_red;
+static long report_caught_base;
 
 const char *const report_default_id_headers[] = {
 	"x-request-id", "request-id", "x-vercel-id", "cf-ray", "x-amzn-requestid",
@@ -174,6 +175,7 @@ sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t err
 
 void report_begin(sqlite3 *db)
 {
+	report_caught_base = redact_caught_at_output();
 	sqlite3_stmt *s = NULL;
 	int keep = 0;
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'keep_secrets'", -1, &s, NULL) ==
@@ -205,11 +207,25 @@ void report_end(void)
 
 const char *report_clean(const char *s, char **tofree)
 {
+	char *again;
+
 	*tofree = NULL;
-	if (!report_red || !s)
+	if (!s)
 		return s;
-	*tofree = redact_text(report_red, s, strlen(s));
-	return *tofree;
+	if (report_red)
+		s = *tofree = redact_text(report_red, s, strlen(s));
+	/* second line of defence: secrets seen during the run */
+	again = redact_output_check(s, strlen(s));
+	if (again) {
+		free(*tofree);
+		s = *tofree = again;
+	}
+	return s;
+}
+
+long report_caught(void)
+{
+	return redact_caught_at_output() - report_caught_base;
 }
 
 /* Plain text from a capture: every Markdown/HTML metacharacter escaped. */

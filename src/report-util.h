@@ -58,10 +58,14 @@ int report_each_id(sqlite3_stmt *hdr, sqlite3_stmt *body, const struct report_op
 int report_severity_rank(const char *sev);
 /* With a database imported with --keep-secrets, reports redact what they
  * print: report_begin() sets that up from the meta table, report_clean()
- * returns s or a redacted malloc'd copy (*tofree set; free it). */
+ * returns s or a redacted malloc'd copy (*tofree set; free it).  Every
+ * value also goes through redact_output_check(), the writers' second line
+ * of defence against the secrets seen during the run. */
 void report_begin(sqlite3 *db);
 void report_end(void);
 const char *report_clean(const char *s, char **tofree);
+/* Secrets report_clean() caught at output since report_begin(). */
+long report_caught(void);
 /* SQL condition limiting a query joined with "sources s" to the report's
  * ticket; bind it with report_bind_ticket() (parameter ?1). */
 #define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
