@@ -31,7 +31,7 @@ static const char *const harmless_names[] = {
 	"codechallengemethod", "xamzalgorithm", "xamzdate", "xamzexpires", "xamzsignedheaders",
 	"xgoogalgorithm", "xgoogdate", "xgoogexpires", "xgoogsignedheaders", "signaturemethod",
 	"oauthsignaturemethod", "signatureversion", "signedheaders", "pagetoken",
-	"nextpagetoken", "continuationtoken", "synctoken", "cancellationtoken", "csrftoken",
+	"nextpagetoken", "continuationtoken", "synctoken", "cancellationtoken",
 	"maxtokens", "idempotencykey", "xidempotencykey", "cachekey", "primarykey",
 	"partitionkey", "sortkey", "routingkey", "objectkey", "publickey", "keyvault",
 	"sessionstate", "statuscode", "errorcode", "contentsecuritypolicy", "vary", "authority",
@@ -360,6 +360,18 @@ int rc_random_like(const char *p, size_t n)
 	 * of letters or of digits, never both in one run. */
 	if (!mixed_run && !(lower && upper && n >= 20 && h >= 3.5))
 		return 0;
+	if (!digit) {
+		/* letters only: "InvalidClientTokenId" is camelCase words */
+		size_t up = 0, low = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] >= 'A' && p[i] <= 'Z')
+				up++;
+			else if (p[i] >= 'a' && p[i] <= 'z')
+				low++;
+		}
+		if (up == 0 || low >= up * 5 / 2)
+			return 0;
+	}
 	if (lower + upper + digit < 2)
 		return 0;
 	return h >= (n >= 24 ? 3.2 : 2.8);

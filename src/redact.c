@@ -39,6 +39,7 @@ struct redactor {
 
 #define ELLIPSIS "\xe2\x80\xa6"
 #define CLAIM_CAP 80
+#define TRACE_WRAP 64 /* curl --trace-ascii data bytes per line */
 #define CONTENT_KEY_BYTES ((size_t)64 << 10)
 #define FIELD_SCAN_CAP ((size_t)1 << 20) /* longest secret value looked for */
 
@@ -1035,8 +1036,19 @@ static size_t try_param(struct scanner *sc, size_t i, size_t start, int enc)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, j = start, ne, vs;
-	int path = start > 0 && s[start - 1] == ';';
+	int path = 0;
 	enum name_class cls;
+
+	/* a path parameter: ";" after a path segment ("/app;jsessionid=") */
+	if (start > 0 && s[start - 1] == ';')
+		for (size_t k = start - 1; k-- > 0 && start - k < 256;) {
+			if (s[k] == '/') {
+				path = 1;
+				break;
+			}
+			if (s[k] == '=' || s[k] == '&' || s[k] == '?' || is_space((unsigned char)s[k]))
+				break;
+		}
 
 	while (j < n && j - start < 64 && (RC_IS(s[j], RC_NAME) || (s[j] == '%' && !pct_delim(s, n, j))))
 		j++;
@@ -1799,6 +1811,43 @@ static int redact_body(struct redactor *r, struct body *b)
 	return hits;
 }
 
+/* Redact transcript lines.  Lines that curl --trace-ascii wrapped at 64
+ * columns (a request line with a long URL) are scanned joined, so a value
+ * cut by the wrap is replaced whole; the joined line then replaces them. */
+static int redact_transcript(struct redactor *r, struct strlist *l)
+{
+	int hits = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		size_t j = i;
+		while (j + 1 < l->n && strlen(l->v[j]) == TRACE_WRAP && l->v[j + 1][0] != '*')
+			j++;
+		if (j > i) {
+			struct sbuf joined = SBUF_INIT, out = SBUF_INIT;
+			int k;
+			for (size_t m = i; m <= j; m++)
+				sbuf_adds(&joined, l->v[m]);
+			k = scan(r, joined.data, joined.len, &out, F_LINES, REDACT_QUERY_PARAM);
+			if (k) {
+				free(l->v[i]);
+				l->v[i] = sbuf_detach(&out, NULL);
+				for (size_t m = i + 1; m <= j; m++)
+					free(l->v[m]);
+				memmove(l->v + i + 1, l->v + j + 1, (l->n - j - 1) * sizeof *l->v);
+				l->n -= j - i;
+				hits += k;
+				sbuf_release(&joined);
+				sbuf_release(&out);
+				continue;
+			}
+			sbuf_release(&joined);
+			sbuf_release(&out);
+		}
+		hits += redact_field(r, &l->v[i], F_LINES, REDACT_QUERY_PARAM);
+	}
+	return hits;
+}
+
 int redact_exchange(struct redactor *r, struct exchange *ex)
 {
 	int hits = 0;
@@ -1821,8 +1870,7 @@ int redact_exchange(struct redactor *r, struct exchange *ex)
 	hits += redact_headers(r, &ex->resp_headers);
 	hits += redact_body(r, &ex->req_body);
 	hits += redact_body(r, &ex->resp_body);
-	for (size_t i = 0; i < ex->transcript.n; i++)
-		hits += redact_field(r, &ex->transcript.v[i], F_LINES, REDACT_QUERY_PARAM);
+	hits += redact_transcript(r, &ex->transcript);
 	hits += redact_field(r, &ex->error, F_LINES, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->status_text, 0, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->status_source, 0, REDACT_QUERY_PARAM);

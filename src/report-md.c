@@ -685,6 +685,16 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				for (const char *q = t ? t + 1 : at; *q && q - (t ? t + 1 : at) < 8; q++)
 					sbuf_addc(&mm, *q == ':' ? '.' : *q);
 				sbuf_adds(&mm, " : ");
+				{
+					/* the event text is from the capture: clean it too */
+					char *tf = NULL;
+					const char *cl = report_clean(sbuf_str(&ev), &tf);
+					if (tf) {
+						sbuf_reset(&ev);
+						sbuf_adds(&ev, cl);
+						free(tf);
+					}
+				}
 				for (size_t k = 0; k < ev.len && k < 120; k++) {
 					char ch = ev.data[k];
 					int safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||

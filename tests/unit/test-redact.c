@@ -554,10 +554,104 @@ static void test_canary_findings(void)
 	redactor_free(r);
 }
 
+/* The never-redact list: evidence that helps diagnosis stays readable. */
+static const char *const never_headers[][2] = {
+	{ "x-request-id", "req_8f7e6d5c4b3a2910Zq" },
+	{ "x-github-request-id", "C0DE:1A2B:3C4D5E:6F7081:65F5A1B2" },
+	{ "x-amzn-trace-id", "Root=1-65f5a1b2-3c4d5e6f708192a3b4c5d6e7" },
+	{ "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+	{ "cf-ray", "8a1b2c3d4e5f6a7b-SJC" },
+	{ "x-oauth-scopes", "repo, read:org" },
+	{ "x-accepted-oauth-scopes", "admin:org, write:org" },
+	{ "x-ms-keyvault-network-info", "conn_type=Ipv4;addr=203.0.113.9;act_addr_fam=InterNetwork;" },
+	{ "x-cache-key", "/api.example.com/v1/accounts/acct9" },
+	{ "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==" },
+	{ "Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" },
+	{ "x-ratelimit-remaining-tokens", "39000" },
+	{ "x-amz-server-side-encryption-aws-kms-key-id",
+	  "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" },
+	{ "x-api-key-expires", "2026-04-01T00:00:00Z" },
+	{ "x-token-type", "Bearer" },
+	{ ":authority", "ai-gateway.vercel.sh" },
+	{ "Postman-Token", "7b7b2d7e-3f0c-4b5e-9c39-5d8f3f5f0a11" },
+	{ "WWW-Authenticate", "Bearer error=\"invalid_token\"" },
+};
+
+static const char *const never_text[] = {
+	"{\"error\":{\"code\":\"TOKEN_EXPIRED_2024_01\"}}",
+	"{\"code\":\"InvalidClientTokenId\"}",
+	"<Error><Code>InvalidClientTokenId</Code><RequestId>4e7d1f0a-0000-4c3b-9f1e-5a6b7c8d9e0f</RequestId></Error>",
+	"{\"KeyId\":\"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\"}",
+	"{\"key_id\":\"kid-2024-rotation-01\",\"token_type\":\"Bearer\",\"expires_in\":3600}",
+	"{\"error_code\":\"AUTH_TOKEN_INVALID_4011\",\"max_tokens\":4096,\"next_page_token\":\"npt-cursor-0042\"}",
+	"GET /v1/accounts/acct9/sessions?page_size=20&sort_key=created HTTP/1.1",
+	"the token expired yesterday, the password reset link works",
+	"x-oauth-scopes: repo, read:org",
+};
+
+/* Names the word parts say hold a secret, whatever else they hold. */
+static const char *const always_headers[] = {
+	"X-Access-Code", "X-Passcode", "X-Api-Key-Status-Token", "X-Tenant-Secret", "X-Pin",
+	"X-OTP", "X-Session-Id", "X-Auth-Key", "apikey", "X-Private-Key", "X-Signature",
+	"X-Credential", "X-Sid", NULL
+};
+
+static void test_layers(void)
+{
+	struct redactor *r = redactor_new(KEY, sizeof KEY - 1);
+	struct exchange ex;
+	char *out;
+
+	exchange_init(&ex);
+	for (size_t i = 0; i < sizeof never_headers / sizeof never_headers[0]; i++)
+		hdr_list_adds(&ex.resp_headers, never_headers[i][0], never_headers[i][1]);
+	for (size_t i = 0; always_headers[i]; i++)
+		hdr_list_adds(&ex.req_headers, always_headers[i], "482913");
+	redact_exchange(r, &ex);
+	for (size_t i = 0; i < sizeof never_headers / sizeof never_headers[0]; i++)
+		ok(strcmp(hdr(&ex.resp_headers, never_headers[i][0]), never_headers[i][1]) == 0,
+		   "never redacted: %s: %s", never_headers[i][0], hdr(&ex.resp_headers, never_headers[i][0]));
+	for (size_t i = 0; always_headers[i]; i++)
+		ok(!contains(hdr(&ex.req_headers, always_headers[i]), "482913"),
+		   "a numeric value under %s is a secret", always_headers[i]);
+	exchange_release(&ex);
+	for (size_t i = 0; i < sizeof never_text / sizeof never_text[0]; i++) {
+		out = redact_text(r, never_text[i], strlen(never_text[i]));
+		ok(strcmp(out, never_text[i]) == 0, "never redacted: %s", out);
+		free(out);
+	}
+	{
+		static const char *const gone[][2] = {
+			{ "{\"password\":48291377}", "48291377" },
+			{ "{\"pin\":4821,\"otp\":\"913377\"}", "4821" },
+			{ "{\"api_keys\":[\"k1Zq8Wm3Xk2Lp9Rt4V\",\"k2Zq8Wm3Xk2Lp9Rt4V\"]}", "Zq8Wm3Xk" },
+			{ "<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCY</SecretAccessKey>", "wJalrXUt" },
+			{ "--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter2xyz\r\n--b--", "hunter2xyz" },
+			{ "{\"query\":\"mutation { login(user: \\\"a\\\", password: \\\"s3cr3tPass\\\") { token } }\"}", "s3cr3tPass" },
+			{ "<input type=\"hidden\" name=\"client_secret\" value=\"cs8Wm3Xk2Lp9Rt\">", "cs8Wm3Xk2Lp9Rt" },
+			{ "var cfg = { apiKey: \"AbC9Wm3Xk2Lp9Rt4VqZ\" };", "AbC9Wm3Xk2Lp9Rt4VqZ" },
+			{ "https://x/app;jsessionid=A1B2C3D4E5F6A7B8?user=1", "A1B2C3D4E5F6A7B8" },
+			{ "cb?redirect_uri=https%3A%2F%2Fapp%2Fcb%23access_token%3DtokZq8Wm3Xk2Lp9%26state%3D1", "tokZq8Wm3Xk2Lp9" },
+			{ "the token Zq8Wm3Xk2Lp9Rt4VqA7 expired", "Zq8Wm3Xk2Lp9Rt4VqA7" },
+			{ "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq\n-----END RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA7bq" },
+			{ "whsec_Zq8Wm3Xk2Lp9Rt4VqA7Bc", "Zq8Wm3Xk2Lp9Rt4VqA7Bc" },
+			{ "SG.Zq8Wm3Xk2Lp9Rt4VqA7Bc.Zq8Wm3Xk2Lp9Rt4VqA7BcZq8Wm3Xk2Lp9Rt4VqA7BcZq8Wm3X", "Rt4VqA7Bc" },
+			{ "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=OU28JSc7Dpvjw+o/Hax==;EndpointSuffix=x", "OU28JSc7" },
+		};
+		for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+			out = redact_text(r, gone[i][0], strlen(gone[i][0]));
+			ok(!contains(out, gone[i][1]), "redacted by its layer: %s", out);
+			free(out);
+		}
+	}
+	redactor_free(r);
+}
+
 int main(void)
 {
 	test_everything();
 	test_form_and_text();
 	test_canary_findings();
+	test_layers();
 	return done_testing();
 }
