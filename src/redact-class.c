@@ -151,6 +151,22 @@ enum name_class rc_name_class(const char *p, size_t n)
 
 	if (n == 0 || n > 80)
 		return NC_PLAIN;
+	{
+		/* Most names hold no secret word at all: say so fast. */
+		static const char *const trig[] = { "pass", "pw", "secret", "pin", "otp", "cred", "sig",
+						    "sid", "sess", "token", "key", "code", "auth", "ticket",
+						    "priv", "nonce", "hmac", "salt", "cookie", "mfa", "verif",
+						    "bearer", "jwt", "saml", "assert", "xsrf", NULL };
+		char low[81];
+		int any = 0;
+		for (size_t i = 0; i < n; i++)
+			low[i] = (char)ascii_tolower((unsigned char)p[i]);
+		low[n] = '\0';
+		for (size_t i = 0; trig[i] && !any; i++)
+			any = strstr(low, trig[i]) != NULL;
+		if (!any)
+			return NC_PLAIN;
+	}
 	np = split_name(p, n, parts, joined, sizeof joined);
 	if (np == 0 || in_set(joined, harmless_names))
 		return NC_PLAIN;

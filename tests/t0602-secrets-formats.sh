@@ -415,36 +415,38 @@ done > "$ALL"
 KEEP_REPORTS="$TMPDIR_T/keep-reports.txt"
 grep -E '^(keep\.|per-keep/|err-)' "$ALL" > "$KEEP_REPORTS"
 
-# pieces VALUE: every 10-character piece.  The public prefixes the
-# redactor may keep ("sk-proj-", "sk-ant-", "ghp_", "AKIA", "xoxb-") are
-# at most 8 characters, so no piece is made of one alone: none is skipped.
-pieces() {
-	v=$1
-	i=1
-	while [ $((i + 9)) -le ${#v} ]; do
-		printf '%s\n' "$(printf '%s' "$v" | cut -c"$i-$((i + 9))")"
-		i=$((i + 1))
-	done
-}
+# Every 10-character piece of every canary, searched in one pass.  The
+# public prefixes the redactor may keep ("sk-proj-", "sk-ant-", "ghp_",
+# "AKIA", "xoxb-") are at most 8 characters, so no piece is made of one
+# alone: none is skipped.  A binary body is dumped as hex: the hex of the
+# first 20 bytes of each canary is searched in the dumps too.
 hexof() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F; }
-
+awk '{ for (i = 1; i + 9 <= length($2); i++) print $1 " " substr($2, i, 10) }' "$CAN" > "$TMPDIR_T/pieces"
+cut -d' ' -f2 "$TMPDIR_T/pieces" | sort -u > "$TMPDIR_T/plist"
+grep -F -o -f "$TMPDIR_T/plist" "$ALL" | sort -u > "$TMPDIR_T/phits" || :
+: > "$TMPDIR_T/hexlist"
+while read -r label value; do
+	printf '%s %s\n' "$label" "$(hexof "$value" | cut -c1-40)" >> "$TMPDIR_T/hexlist"
+done < "$CAN"
+cut -d' ' -f2 "$TMPDIR_T/hexlist" | sort -u > "$TMPDIR_T/hlist"
+cat "$O/plain.sql" "$O/jobs.sql" | tr a-f A-F | grep -F -o -f "$TMPDIR_T/hlist" | sort -u > "$TMPDIR_T/hhits" || :
 leaks=
 nleak=0
-total=0
-while read -r label value; do
-	total=$((total + 1))
-	pieces "$value" > "$TMPDIR_T/p"
-	where=$(grep -F -f "$TMPDIR_T/p" "$ALL" | cut -d: -f1 | sort -u | tr '\n' ' ')
-	h=$(hexof "$value" | cut -c1-40)
-	if grep -qiF -e "$h" "$O/plain.sql" "$O/jobs.sql"; then
-		where="$where database(hex)"
-	fi
-	if [ -n "$where" ]; then
-		nleak=$((nleak + 1))
-		diag "LEAK $label ($value): $where"
-		leaks="$leaks $label"
-	fi
-done < "$CAN"
+total=$(wc -l < "$CAN")
+for label in $(awk -v H="$TMPDIR_T/phits" -v X="$TMPDIR_T/hhits" -v HL="$TMPDIR_T/hexlist" '
+	BEGIN {
+		while ((getline l < H) > 0) hit[l] = 1
+		while ((getline l < X) > 0) hhit[l] = 1
+		while ((getline l < HL) > 0) { split(l, a, " "); if (a[2] in hhit) bad[a[1]] = 1 }
+	}
+	{ if ($2 in hit) bad[$1] = 1 }
+	END { for (k in bad) print k }' "$TMPDIR_T/pieces" | sort); do
+	v=$(grep "^$label " "$CAN" | cut -d' ' -f2)
+	where=$(grep -F -e "$(printf '%s' "$v" | cut -c1-10)" "$ALL" | cut -d: -f1 | sort -u | tr '\n' ' ')
+	nleak=$((nleak + 1))
+	diag "LEAK $label ($v): $where"
+	leaks="$leaks $label"
+done
 is "${leaks:-none}" none "none of $total canaries, nor a 10-character piece, in reports, stderr or the database"
 
 # --keep-secrets: the raw values are in the database.
