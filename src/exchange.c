@@ -14,8 +14,10 @@ void hdr_list_add(struct hdr_list *l, const char *name, size_t nlen, const char 
 		l->dropped++;
 		return;
 	}
-	if (vlen > HEADER_VALUE_CAP)
+	if (vlen > HEADER_VALUE_CAP) {
 		vlen = HEADER_VALUE_CAP;
+		l->cut++;
+	}
 	l->v = xgrow(l->v, &l->alloc, l->n + 1, sizeof(*l->v));
 	l->v[l->n].name = xstrndup(name, nlen);
 	l->v[l->n].value = xstrndup(value ? value : "", value ? vlen : 0);

@@ -31,10 +31,11 @@ struct hdr_list {
 	size_t n;
 	size_t alloc;
 	size_t dropped; /* headers beyond HEADER_COUNT_CAP */
+	size_t cut;     /* values cut to HEADER_VALUE_CAP */
 };
 
 /* Append a copy of name/value (not NUL-terminated).  Values longer than
- * HEADER_VALUE_CAP are cut; headers beyond HEADER_COUNT_CAP are counted in
+ * HEADER_VALUE_CAP are cut (counted in cut); headers beyond HEADER_COUNT_CAP are counted in
  * dropped and not stored. */
 void hdr_list_add(struct hdr_list *l, const char *name, size_t nlen,
 		  const char *value, size_t vlen);

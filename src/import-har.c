@@ -21,6 +21,7 @@
 #include "hstream.h"
 #include "import.h"
 #include "util.h"
+#include "xbuild.h"
 
 #define HAR_CHUNK ((size_t)64 << 10)
 #define HAR_ENTRY_CAP ((size_t)256 << 20)
@@ -33,14 +34,13 @@ struct har_ctx {
 	const struct import_opts *opts;
 	struct import_sink *sink;
 	struct import_result *res;
-	long emitted;          /* exchanges handed to the sink */
+	struct xbuild xb;      /* numbers, caps and emits the exchanges */
 	long entries;          /* entries read completely (kept or skipped) */
 	char *creator;         /* "name version" of log.creator, or NULL */
 	int chrome;            /* creator is Chrome / Edge DevTools */
 	int any_chrome;        /* some log of this source came from Chrome */
 	long requests;         /* exchanges with a request */
 	int saw_credentials;   /* some Cookie / Authorization / Set-Cookie seen */
-	int aborted;           /* the sink asked to stop */
 };
 
 /* ---------------------------------------------------------------------
@@ -411,15 +411,14 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 		json_object_set_new(extra, "_file", json_string(text));
 }
 
-/* Note a body cut by BODY_CAP. */
-static void har_note_body(struct har_ctx *hc, const struct body *b, long seq, const char *which)
+/* Note a body cut by BODY_CAP (raised when the exchange is emitted). */
+static void har_note_body(struct har_ctx *hc, const struct body *b, const char *which)
 {
-	char msg[160];
 	if (!b->truncated)
 		return;
-	snprintf(msg, sizeof(msg), "%s body of entry %ld cut to %zu MiB (%lld bytes in the capture)",
-		 which, hc->entries, BODY_CAP >> 20, b->size);
-	hc->sink->note(hc->sink->ctx, NOTE_TRUNCATED_BODY, seq, msg);
+	xb_note_after(&hc->xb, NOTE_TRUNCATED_BODY,
+		      "%s body of entry %ld cut to %zu MiB (%lld bytes in the capture)", which,
+		      hc->entries, BODY_CAP >> 20, b->size);
 }
 
 /* Set an extra string field when the source has a non-empty string. */
@@ -555,30 +554,19 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
  * when the sink asked to stop. */
 static int har_entry(struct har_ctx *hc, json_t *e)
 {
-	struct exchange ex;
-	int rc;
+	struct exchange *ex;
 
 	hc->entries++;
 	if (!json_is_object(e) || !json_is_object(json_object_get(e, "request"))) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "entry %ld is not an object with a request; skipped",
-			 hc->entries);
-		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+		xb_note(&hc->xb, NOTE_SKIPPED, -1, "entry %ld is not an object with a request; skipped",
+			hc->entries);
 		return 0;
 	}
-	exchange_init(&ex);
-	ex.seq = hc->emitted;
-	har_fill(hc, e, &ex);
-	har_note_body(hc, &ex.req_body, ex.seq, "request");
-	har_note_body(hc, &ex.resp_body, ex.seq, "response");
-	rc = hc->sink->emit(hc->sink->ctx, &ex);
-	exchange_release(&ex);
-	if (rc < 0) {
-		hc->aborted = 1;
-		return -1;
-	}
-	hc->emitted++;
-	return 0;
+	ex = xb_begin(&hc->xb);
+	har_fill(hc, e, ex);
+	har_note_body(hc, &ex->req_body, "request");
+	har_note_body(hc, &ex->resp_body, "response");
+	return xb_emit(&hc->xb);
 }
 
 /* Remember log.creator (an object) and note the producer once. */
@@ -617,7 +605,8 @@ static void har_finish(struct har_ctx *hc)
 		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
 			       "exported without cookies and credentials (Chrome's default sanitized "
 			       "HAR export); a missing Authorization or Cookie header is not evidence");
-	hc->res->exchanges = hc->emitted;
+	hc->res->exchanges = hc->xb.emitted;
+	xb_release(&hc->xb);
 	free(hc->creator);
 	hc->creator = NULL;
 }
@@ -725,6 +714,7 @@ int import_har_json(json_t *root, const struct import_opts *opts, struct import_
 	hc.opts = opts;
 	hc.sink = sink;
 	hc.res = res;
+	xb_init(&hc.xb, sink, res);
 	res->format = FMT_HAR;
 	res->status = IMPORT_OK;
 	res->message[0] = '\0';
@@ -1175,6 +1165,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 	hc.opts = opts;
 	hc.sink = sink;
 	hc.res = res;
+	xb_init(&hc.xb, sink, res);
 	res->format = FMT_HAR;
 	res->status = IMPORT_OK;
 	res->exchanges = 0;

@@ -20,6 +20,7 @@
 #include "exchange.h"
 #include "import.h"
 #include "util.h"
+#include "xbuild.h"
 
 #define PM_FOLDER_DEPTH_CAP 64    /* nested folders followed */
 #define PM_ITEM_CAP 100000L       /* exchanges emitted per source */
@@ -42,8 +43,7 @@ struct pm_ctx {
 	struct import_result *res;
 	struct pm_vars env, coll, glob; /* precedence: env > coll > glob */
 	int resolve;                    /* 0: copy {{...}} literally (newman) */
-	long seq;
-	int aborted;                    /* the sink refused an exchange */
+	struct xbuild xb;               /* numbers, caps and emits the exchanges */
 	int capped;                     /* PM_ITEM_CAP reached */
 	char fatal[PM_MSG_CAP];         /* structural error, "" when none */
 	char damage[PM_MSG_CAP];        /* inconsistency that lost nothing */
@@ -621,54 +621,38 @@ static void pm_fatal(struct pm_ctx *c, const char *fmt, ...)
 }
 
 /* Start a new exchange and its per-exchange bookkeeping. */
-static void pm_begin(struct pm_ctx *c, struct exchange *ex)
+static struct exchange *pm_begin(struct pm_ctx *c)
 {
-	exchange_init(ex);
 	strlist_release(&c->unres);
 	strlist_release(&c->unres_where);
 	c->unres_more = 0;
 	json_decref(c->extra);
 	c->extra = json_object();
+	return xb_begin(&c->xb);
 }
 
-/* Hand ex to the sink, then note its unresolved variables; releases ex.
+/* Hand the open exchange to the sink, then note its unresolved variables.
  * Returns -1 when the import must stop (sink error or item cap). */
 static int pm_emit(struct pm_ctx *c, struct exchange *ex)
 {
-	int rc = 0;
-	long seq;
+	int rc;
 
-	if (c->seq >= PM_ITEM_CAP) {
-		if (!c->capped)
-			pm_skip(c, "stopped after %ld requests (cap)", PM_ITEM_CAP);
-		c->capped = 1;
-		rc = -1;
-		goto out;
-	}
-	seq = ex->seq = c->seq++;
 	if (c->extra && json_object_size(c->extra)) {
 		char *s = json_dumps(c->extra, JSON_COMPACT | JSON_SORT_KEYS);
 		exchange_set(&ex->extra, s);
 		free(s);
 	}
-	if (c->sink->emit(c->sink->ctx, ex) < 0) {
-		c->aborted = 1;
-		rc = -1;
-		goto out;
+	for (size_t i = 0; i < c->unres.n; i++)
+		xb_note_after(&c->xb, NOTE_UNRESOLVED_VAR, "{{%.200s}} in %s", c->unres.v[i],
+			      c->unres_where.v[i]);
+	if (c->unres_more)
+		xb_note_after(&c->xb, NOTE_UNRESOLVED_VAR, "%ld more unresolved references not listed",
+			      c->unres_more);
+	rc = xb_emit(&c->xb);
+	if (rc < 0 && c->xb.capped && !c->capped) {
+		c->capped = 1;
+		pm_skip(c, "stopped after %ld requests (cap)", PM_ITEM_CAP);
 	}
-	c->res->exchanges++;
-	for (size_t i = 0; i < c->unres.n; i++) {
-		char *msg = xasprintf("{{%.200s}} in %s", c->unres.v[i], c->unres_where.v[i]);
-		c->sink->note(c->sink->ctx, NOTE_UNRESOLVED_VAR, seq, msg);
-		free(msg);
-	}
-	if (c->unres_more) {
-		char *msg = xasprintf("%ld more unresolved references not listed", c->unres_more);
-		c->sink->note(c->sink->ctx, NOTE_UNRESOLVED_VAR, seq, msg);
-		free(msg);
-	}
-out:
-	exchange_release(ex);
 	strlist_release(&c->unres);
 	strlist_release(&c->unres_where);
 	c->unres_more = 0;
@@ -1220,7 +1204,7 @@ static char *pm_join(const char *path, const char *name)
 static int pm_item_v2(struct pm_ctx *c, const json_t *item, const char *path,
 		      const json_t *auth)
 {
-	struct exchange ex;
+	struct exchange *ex;
 	json_t *req = json_object_get(item, "request");
 	json_t *resps = json_object_get(item, "response"), *r;
 	char *name = pm_join(path, jstr(item, "name"));
@@ -1235,19 +1219,19 @@ static int pm_item_v2(struct pm_ctx *c, const json_t *item, const char *path,
 				continue;
 			}
 			orig = json_object_get(r, "originalRequest");
-			pm_begin(c, &ex);
-			exchange_set(&ex.name, name);
-			pm_request_v2(c, &ex, (json_is_object(orig) || json_is_string(orig)) ? orig : req,
+			ex = pm_begin(c);
+			exchange_set(&ex->name, name);
+			pm_request_v2(c, ex, (json_is_object(orig) || json_is_string(orig)) ? orig : req,
 				      auth);
-			pm_response_v2(c, &ex, r);
-			if ((rc = pm_emit(c, &ex)) < 0)
+			pm_response_v2(c, ex, r);
+			if ((rc = pm_emit(c, ex)) < 0)
 				goto out;
 		}
 	} else {
-		pm_begin(c, &ex);
-		exchange_set(&ex.name, name);
-		pm_request_v2(c, &ex, req, auth);
-		if ((rc = pm_emit(c, &ex)) < 0)
+		ex = pm_begin(c);
+		exchange_set(&ex->name, name);
+		pm_request_v2(c, ex, req, auth);
+		if ((rc = pm_emit(c, ex)) < 0)
 			goto out;
 	}
 out:
@@ -1511,7 +1495,7 @@ static int pm_collection_v1(struct pm_ctx *c, const json_t *coll, const char *pr
 		const char *fid, *id = jstr(r, "id");
 		char *fpath, *path, *name;
 		json_t *resps, *resp;
-		struct exchange ex;
+		struct exchange *ex;
 		if (!json_is_object(r)) {
 			pm_skip(c, "request %zu is not an object", i);
 			continue;
@@ -1534,18 +1518,18 @@ static int pm_collection_v1(struct pm_ctx *c, const json_t *coll, const char *pr
 					continue;
 				}
 				rq = json_object_get(resp, "request");
-				pm_begin(c, &ex);
-				exchange_set(&ex.name, name);
-				pm_request_v1(c, &ex, json_is_object(rq) && jstr(rq, "url") ? rq : r);
-				pm_response_v1(c, &ex, resp);
-				if ((rc = pm_emit(c, &ex)) < 0)
+				ex = pm_begin(c);
+				exchange_set(&ex->name, name);
+				pm_request_v1(c, ex, json_is_object(rq) && jstr(rq, "url") ? rq : r);
+				pm_response_v1(c, ex, resp);
+				if ((rc = pm_emit(c, ex)) < 0)
 					break;
 			}
 		} else {
-			pm_begin(c, &ex);
-			exchange_set(&ex.name, name);
-			pm_request_v1(c, &ex, r);
-			rc = pm_emit(c, &ex);
+			ex = pm_begin(c);
+			exchange_set(&ex->name, name);
+			pm_request_v1(c, ex, r);
+			rc = pm_emit(c, ex);
 		}
 		free(name);
 		if (rc < 0)
@@ -1651,7 +1635,7 @@ static void pm_buffer(struct pm_ctx *c, struct exchange *ex, const json_t *data)
 		json_int_t v = json_is_integer(e) ? json_integer_value(e) : -1;
 		if (v < 0 || v > 255) {
 			pm_skip(c, "response body of exchange %ld: byte %zu of the Buffer is not 0..255",
-				c->seq, i);
+				c->xb.next_seq, i);
 			free(buf);
 			return;
 		}
@@ -1746,7 +1730,7 @@ static int pm_newman(struct pm_ctx *c, const json_t *root)
 
 	c->resolve = 0;
 	json_array_foreach(exes, i, exe) {
-		struct exchange ex;
+		struct exchange *ex;
 		json_t *req, *resp, *url, *rerr, *stream;
 		const char *name;
 		char *tmpl;
@@ -1757,11 +1741,11 @@ static int pm_newman(struct pm_ctx *c, const json_t *root)
 		req = json_object_get(exe, "request");
 		resp = json_object_get(exe, "response");
 		rerr = json_object_get(exe, "requestError");
-		pm_begin(c, &ex);
+		ex = pm_begin(c);
 		name = jstr(json_object_get(exe, "item"), "name");
 		if (name)
-			exchange_set(&ex.name, name);
-		pm_method(&ex, jstr(req, "method"));
+			exchange_set(&ex->name, name);
+		pm_method(ex, jstr(req, "method"));
 		url = json_object_get(req, "url");
 		if (json_is_string(url))
 			tmpl = xstrdup(json_string_value(url));
@@ -1769,29 +1753,29 @@ static int pm_newman(struct pm_ctx *c, const json_t *root)
 			tmpl = jstr(url, "raw") ? xstrdup(jstr(url, "raw")) : pm_url_from_parts(url);
 		else
 			tmpl = xstrdup("");
-		pm_set_url(c, &ex, tmpl);
+		pm_set_url(c, ex, tmpl);
 		free(tmpl);
-		pm_headers(c, &ex.req_headers, json_object_get(req, "header"));
-		pm_body_v2(c, &ex, json_object_get(req, "body"));
+		pm_headers(c, &ex->req_headers, json_object_get(req, "header"));
+		pm_body_v2(c, ex, json_object_get(req, "body"));
 		if (json_is_object(resp)) {
 			json_t *body = json_object_get(resp, "body");
 			stream = json_object_get(resp, "stream");
-			pm_response_common(c, &ex, jint(json_object_get(resp, "code"), -1),
+			pm_response_common(c, ex, jint(json_object_get(resp, "code"), -1),
 					   jstr(resp, "status"), json_object_get(resp, "header"),
 					   NULL, 0, NULL, json_object_get(resp, "responseTime"));
 			if (json_is_array(json_object_get(stream, "data")))
-				pm_buffer(c, &ex, json_object_get(stream, "data"));
+				pm_buffer(c, ex, json_object_get(stream, "data"));
 			else if (json_is_string(body))
-				pm_set_body(&ex.resp_body, xstrndup(json_string_value(body),
+				pm_set_body(&ex->resp_body, xstrndup(json_string_value(body),
 								    json_string_length(body)), NULL);
 		} else if (rerr && !json_is_null(rerr)) {
 			char *e = pm_request_error(rerr);
-			ex.status = STATUS_NONE;
-			exchange_set(&ex.error, e);
+			ex->status = STATUS_NONE;
+			exchange_set(&ex->error, e);
 			free(e);
 		}
-		pm_assertions(&ex, exe);
-		if (pm_emit(c, &ex) < 0)
+		pm_assertions(ex, exe);
+		if (pm_emit(c, ex) < 0)
 			return -1;
 	}
 	return 0;
@@ -1863,7 +1847,7 @@ static void pm_insomnia_auth(struct pm_ctx *c, struct exchange *ex, const json_t
 /* One Insomnia request resource as an exchange; -1 to stop. */
 static int pm_insomnia_request(struct pm_ctx *c, const json_t *byid, const json_t *r)
 {
-	struct exchange ex;
+	struct exchange *ex;
 	struct sbuf url = SBUF_INIT;
 	json_t *params = json_object_get(r, "parameters"), *p, *body = json_object_get(r, "body");
 	json_t *hs = json_object_get(r, "headers");
@@ -1871,13 +1855,13 @@ static int pm_insomnia_request(struct pm_ctx *c, const json_t *byid, const json_
 	size_t i;
 	int first;
 
-	pm_begin(c, &ex);
+	ex = pm_begin(c);
 	fpath = pm_insomnia_path(byid, jstr(r, "parentId"));
 	name = pm_join(fpath, jstr(r, "name"));
-	exchange_set(&ex.name, name);
+	exchange_set(&ex->name, name);
 	free(name);
 	free(fpath);
-	pm_method(&ex, jstr(r, "method"));
+	pm_method(ex, jstr(r, "method"));
 	sbuf_adds(&url, jstr(r, "url") ? jstr(r, "url") : "");
 	first = strchr(sbuf_str(&url), '?') == NULL;
 	json_array_foreach(params, i, p) {
@@ -1890,7 +1874,7 @@ static int pm_insomnia_request(struct pm_ctx *c, const json_t *byid, const json_
 		first = 0;
 		free(v);
 	}
-	pm_set_url(c, &ex, sbuf_str(&url));
+	pm_set_url(c, ex, sbuf_str(&url));
 	sbuf_release(&url);
 	json_array_foreach(hs, i, p) {
 		const char *k = jstr(p, "name");
@@ -1898,21 +1882,21 @@ static int pm_insomnia_request(struct pm_ctx *c, const json_t *byid, const json_
 		if (!k || jtrue(p, "disabled"))
 			continue;
 		v = jtext(json_object_get(p, "value"), 0);
-		pm_add_header(c, &ex.req_headers, k, v ? v : "");
+		pm_add_header(c, &ex->req_headers, k, v ? v : "");
 		free(v);
 	}
 	if (json_is_object(body)) {
 		const char *mime = jstr(body, "mimeType");
 		if (jstr(body, "text"))
-			pm_set_body(&ex.req_body, pm_resolve(c, jstr(body, "text"), "body"), mime);
+			pm_set_body(&ex->req_body, pm_resolve(c, jstr(body, "text"), "body"), mime);
 		else if (json_is_array(json_object_get(body, "params")))
-			pm_set_body(&ex.req_body, pm_form(c, json_object_get(body, "params"), "name"),
+			pm_set_body(&ex->req_body, pm_form(c, json_object_get(body, "params"), "name"),
 				    mime);
 		else if (jstr(body, "fileName"))
 			json_object_set_new(c->extra, "body_file", json_string(jstr(body, "fileName")));
 	}
-	pm_insomnia_auth(c, &ex, json_object_get(r, "authentication"));
-	return pm_emit(c, &ex);
+	pm_insomnia_auth(c, ex, json_object_get(r, "authentication"));
+	return pm_emit(c, ex);
 }
 
 /* An Insomnia v4 export (already parsed); -1 to stop. */
@@ -2040,6 +2024,8 @@ int import_postman_json(json_t *root, enum capture_format fmt, const struct impo
 	c.sink = sink;
 	c.res = res;
 	c.resolve = 1;
+	xb_init(&c.xb, sink, res);
+	c.xb.max = PM_ITEM_CAP;
 
 	switch (fmt) {
 	case FMT_POSTMAN:
@@ -2080,7 +2066,9 @@ int import_postman_json(json_t *root, enum capture_format fmt, const struct impo
 	(void)rc;
 	pm_finish(&c);
 	pm_ctx_release(&c);
-	return c.aborted ? -1 : 0;
+	rc = c.xb.failed ? -1 : 0;
+	xb_release(&c.xb);
+	return rc;
 }
 
 /* ---- Insomnia YAML ----------------------------------------------------- */
