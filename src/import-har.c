@@ -20,6 +20,7 @@
 #include "exchange.h"
 #include "hstream.h"
 #include "import.h"
+#include "json-util.h"
 #include "util.h"
 #include "xbuild.h"
 
@@ -47,51 +48,12 @@ struct har_ctx {
  * Small JSON accessors for the entry tree.
  */
 
-/* String value of obj[key] and its length, or NULL when absent / not a string. */
-static const char *jstr(json_t *obj, const char *key, size_t *len)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_string(v))
-		return NULL;
-	if (len)
-		*len = json_string_length(v);
-	return json_string_value(v);
-}
-
 /* Non-empty string value of obj[key], or NULL. */
 static const char *jstr_nonempty(json_t *obj, const char *key)
 {
 	size_t n = 0;
-	const char *s = jstr(obj, key, &n);
+	const char *s = jstr_len(obj, key, &n);
 	return s && n ? s : NULL;
-}
-
-/* Number from a JSON number or a numeric string (WebPageTest); returns 1
- * and sets *out, or 0 when v is neither. */
-static int jnum(json_t *v, double *out)
-{
-	const char *s;
-	char *end;
-	double d;
-
-	if (json_is_number(v)) {
-		*out = json_number_value(v);
-		return 1;
-	}
-	if (!json_is_string(v))
-		return 0;
-	s = json_string_value(v);
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!*s)
-		return 0;
-	d = strtod(s, &end);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	if (*end || end == s || d != d)
-		return 0;
-	*out = d;
-	return 1;
 }
 
 /* A timing value in ms; -1 for absent, null, negative or not a number. */
@@ -101,29 +63,6 @@ static double jtiming(json_t *obj, const char *key)
 	if (!jnum(json_object_get(obj, key), &d) || d < 0)
 		return -1;
 	return d;
-}
-
-/* Text of a header value: strings as they are, numbers and booleans
- * printed into tmp, null and anything else empty.  Returns the text (in v
- * or in tmp) and sets its length in *len; never fails. */
-static const char *jtext(json_t *v, char *tmp, size_t tmplen, size_t *len)
-{
-	if (json_is_string(v)) {
-		*len = json_string_length(v);
-		return json_string_value(v);
-	}
-	if (json_is_integer(v))
-		snprintf(tmp, tmplen, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(tmp, tmplen, "%.17g", json_real_value(v));
-	else if (json_is_true(v))
-		snprintf(tmp, tmplen, "true");
-	else if (json_is_false(v))
-		snprintf(tmp, tmplen, "false");
-	else
-		tmp[0] = '\0';
-	*len = strlen(tmp);
-	return tmp;
 }
 
 /* ---------------------------------------------------------------------
@@ -264,7 +203,7 @@ static void har_headers(struct hdr_list *l, json_t *arr, int *cred)
 		size_t vlen;
 		if (!json_is_string(name) || json_string_length(name) == 0)
 			continue;
-		v = jtext(json_object_get(h, "value"), tmp, sizeof(tmp), &vlen);
+		v = jscalar(json_object_get(h, "value"), tmp, sizeof(tmp), &vlen);
 		hdr_list_add(l, json_string_value(name), json_string_length(name), v, vlen);
 		if (is_credential_header(json_string_value(name)))
 			*cred = 1;
@@ -285,7 +224,7 @@ static size_t har_cookie_line(struct sbuf *b, json_t *cookies)
 		size_t vlen;
 		if (!json_is_string(name))
 			continue;
-		v = jtext(json_object_get(c, "value"), tmp, sizeof(tmp), &vlen);
+		v = jscalar(json_object_get(c, "value"), tmp, sizeof(tmp), &vlen);
 		if (n++)
 			sbuf_add(b, "; ", 2);
 		sbuf_add(b, json_string_value(name), json_string_length(name));
@@ -332,7 +271,7 @@ static void har_post_data(struct exchange *ex, json_t *req)
 
 	if (!json_is_object(pd))
 		return;
-	text = jstr(pd, "text", &len);
+	text = jstr_len(pd, "text", &len);
 	params = json_object_get(pd, "params");
 	if (text && len) {
 		body_set(&ex->req_body, text, len);
@@ -356,7 +295,7 @@ static void har_post_data(struct exchange *ex, json_t *req)
 				sbuf_addc(&b, '@');
 				sbuf_adds(&b, file);
 			} else {
-				v = jtext(json_object_get(p, "value"), tmp, sizeof(tmp), &vlen);
+				v = jscalar(json_object_get(p, "value"), tmp, sizeof(tmp), &vlen);
 				sbuf_add(&b, v, vlen);
 			}
 		}
@@ -384,7 +323,7 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 
 	if (!json_is_object(content))
 		return;
-	text = jstr(content, "text", &len);
+	text = jstr_len(content, "text", &len);
 	enc = jstr_nonempty(content, "encoding");
 	if (text) {
 		char *dec = NULL;
@@ -450,7 +389,7 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 		exchange_set(&ex->name, s);
 	if ((s = jstr_nonempty(req, "method")))
 		exchange_set(&ex->method, s);
-	if ((s = jstr(req, "url", NULL)))
+	if ((s = jstr(req, "url")))
 		exchange_set_url(ex, s);
 	raw_ver = jstr_nonempty(req, "httpVersion");
 	if (!raw_ver && json_is_object(resp))
@@ -579,7 +518,7 @@ static void har_creator(struct har_ctx *hc, json_t *creator, json_t *browser)
 
 	if (!json_is_object(creator) || !(name = jstr_nonempty(creator, "name")))
 		return;
-	ver = jtext(json_object_get(creator, "version"), vtmp, sizeof(vtmp), &vlen);
+	ver = jscalar(json_object_get(creator, "version"), vtmp, sizeof(vtmp), &vlen);
 	free(hc->creator);
 	hc->creator = vlen ? xasprintf("%s %.*s", name, (int)vlen, ver) : xstrdup(name);
 	hc->chrome = ascii_casecmp(name, "WebInspector") == 0 || ascii_casecmp(name, "Chrome") == 0 ||
@@ -588,7 +527,7 @@ static void har_creator(struct har_ctx *hc, json_t *creator, json_t *browser)
 	if (hc->chrome)
 		hc->any_chrome = 1;
 	if (json_is_object(browser) && (name = jstr_nonempty(browser, "name"))) {
-		ver = jtext(json_object_get(browser, "version"), vtmp, sizeof(vtmp), &vlen);
+		ver = jscalar(json_object_get(browser, "version"), vtmp, sizeof(vtmp), &vlen);
 		note = xasprintf("producer: %s (browser %s%s%.*s)", hc->creator, name,
 				 vlen ? " " : "", (int)vlen, ver);
 	} else {
@@ -685,7 +624,7 @@ static int har_root(struct har_ctx *hc, json_t *root)
 	}
 	if (json_is_object(root) && json_is_object(json_object_get(root, "request")))
 		return har_entry(hc, root);
-	if (json_is_object(root) && jstr(root, "method", NULL) && jstr(root, "url", NULL)) {
+	if (json_is_object(root) && jstr(root, "method") && jstr(root, "url")) {
 		/* a bare HAR request (Insomnia fixtures) */
 		json_t *wrap = json_pack("{sO}", "request", root);
 		int rc = har_entry(hc, wrap);
@@ -1027,31 +966,6 @@ static int har_bad_entry(struct har_ctx *hc, struct har_reader *r, size_t start,
 	if (json_error_code(&err) == json_error_premature_end_of_input)
 		return 0;
 	har_entry_invalid(hc, r, start, &err);
-	return 1;
-}
-
-/* Strip a JSONP wrapper from [*p, *p + *n) in place; returns 1 when one
- * was found and removed. */
-static int strip_jsonp(const char **p, size_t *n)
-{
-	const char *s = *p, *e = *p + *n, *open;
-	if (s == e || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '$'))
-		return 0;
-	while (s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
-			 *s == '$' || *s == '.' || (*s >= '0' && *s <= '9')))
-		s++;
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
-		s++;
-	if (s == e || *s != '(')
-		return 0;
-	open = s + 1;
-	while (e > open && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
-			    e[-1] == ';'))
-		e--;
-	if (e > open && e[-1] == ')')
-		e--;
-	*p = open;
-	*n = (size_t)(e - open);
 	return 1;
 }
 

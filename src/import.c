@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "import.h"
+#include "json-util.h"
 #include "util.h"
+#include "xbuild.h"
 
 #define SNIFF_BYTES 65536
 #define DEFAULT_SLURP_CAP ((size_t)512 << 20)
@@ -56,15 +58,6 @@ const char *note_kind_name(enum note_kind k)
 	case NOTE_INFO: return "info";
 	}
 	return "info";
-}
-
-void import_fail(struct import_result *res, enum import_status st, const char *fmt, ...)
-{
-	va_list ap;
-	res->status = st;
-	va_start(ap, fmt);
-	vsnprintf(res->message, sizeof(res->message), fmt, ap);
-	va_end(ap);
 }
 
 /* True when obj has every key of the NULL-terminated list. */
@@ -131,64 +124,6 @@ enum capture_format classify_json(json_t *root)
 	return FMT_NOT_CAPTURE;
 }
 
-/* Transcode UTF-16 (with BOM) to UTF-8; returns a malloc'd buffer. */
-static char *utf16_to_utf8(const unsigned char *p, size_t n, int big_endian, size_t *outlen)
-{
-	struct sbuf b = SBUF_INIT;
-	size_t i = 2;
-	while (i + 1 < n) {
-		unsigned cp = big_endian ? (unsigned)p[i] << 8 | p[i + 1] : (unsigned)p[i + 1] << 8 | p[i];
-		i += 2;
-		if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < n) {
-			unsigned lo = big_endian ? (unsigned)p[i] << 8 | p[i + 1]
-						 : (unsigned)p[i + 1] << 8 | p[i];
-			if (lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				i += 2;
-			} else {
-				cp = 0xfffd;
-			}
-		} else if (cp >= 0xd800 && cp < 0xe000) {
-			cp = 0xfffd;
-		}
-		if (cp < 0x80) {
-			sbuf_addc(&b, (int)cp);
-		} else if (cp < 0x800) {
-			sbuf_addc(&b, (int)(0xc0 | cp >> 6));
-			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
-		} else if (cp < 0x10000) {
-			sbuf_addc(&b, (int)(0xe0 | cp >> 12));
-			sbuf_addc(&b, (int)(0x80 | ((cp >> 6) & 0x3f)));
-			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
-		} else {
-			sbuf_addc(&b, (int)(0xf0 | cp >> 18));
-			sbuf_addc(&b, (int)(0x80 | ((cp >> 12) & 0x3f)));
-			sbuf_addc(&b, (int)(0x80 | ((cp >> 6) & 0x3f)));
-			sbuf_addc(&b, (int)(0x80 | (cp & 0x3f)));
-		}
-	}
-	return sbuf_detach(&b, outlen);
-}
-
-/* Strip a JSONP wrapper "ident(" ... ");" in place; returns the JSON span. */
-static void strip_jsonp(const char **p, size_t *n)
-{
-	const char *s = *p;
-	size_t i = 0, len = *n;
-	while (i < len && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-			   (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '$' || s[i] == '.'))
-		i++;
-	if (i == 0 || i >= len || s[i] != '(')
-		return;
-	while (len > i && (s[len - 1] == ';' || s[len - 1] == ' ' || s[len - 1] == '\n' ||
-			   s[len - 1] == '\r' || s[len - 1] == '\t'))
-		len--;
-	if (len > i && s[len - 1] == ')') {
-		*p = s + i + 1;
-		*n = len - i - 2;
-	}
-}
-
 static int looks_like_insomnia_yaml(const char *p, size_t n)
 {
 	size_t lim = n < 4096 ? n : 4096;
@@ -250,6 +185,8 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 
 	(void)name;
 	memset(res, 0, sizeof(*res));
+	if (!sink->note)
+		sink->note = import_note_none; /* importers never check for NULL */
 	if (!opts.slurp_cap)
 		opts.slurp_cap = DEFAULT_SLURP_CAP;
 	got = hstream_peek(s, SNIFF_BYTES, &p);
@@ -272,7 +209,7 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 				    opts.slurp_cap);
 			goto out;
 		}
-		conv = utf16_to_utf8((unsigned char *)buf, len, be, &len);
+		conv = utf16_to_utf8((unsigned char *)buf + 2, len - 2, be, &len);
 		{
 			const char *c = conv;
 			size_t cn = len;

@@ -115,7 +115,8 @@ int import_postman_json(json_t *root, enum capture_format fmt,
 int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *opts,
 			 struct import_sink *sink, struct import_result *res);
 
-/* Helper for importers: printf into res->message and set status. */
+/* Helper for importers: printf into res->message and set status (in
+ * xbuild.c, below every importer). */
 void import_fail(struct import_result *res, enum import_status st,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

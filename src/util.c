@@ -498,3 +498,46 @@ int parse_long(const char *p, size_t n, long *out)
 	*out = neg ? -v : v;
 	return 0;
 }
+
+/* UTF-16 (no BOM) to UTF-8; see util.h. */
+char *utf16_to_utf8(const unsigned char *p, size_t n, int be, size_t *outlen)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t i = 0;
+
+	while (i + 1 < n) {
+		unsigned long u = be ? (unsigned long)(p[i] << 8 | p[i + 1])
+				     : (unsigned long)(p[i] | p[i + 1] << 8);
+		i += 2;
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n) {
+			unsigned long lo = be ? (unsigned long)(p[i] << 8 | p[i + 1])
+					      : (unsigned long)(p[i] | p[i + 1] << 8);
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				i += 2;
+			} else {
+				u = 0xFFFD;
+			}
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			u = 0xFFFD;
+		}
+		if (u < 0x80) {
+			sbuf_addc(&b, (int)u);
+		} else if (u < 0x800) {
+			sbuf_addc(&b, (int)(0xC0 | u >> 6));
+			sbuf_addc(&b, (int)(0x80 | (u & 0x3F)));
+		} else if (u < 0x10000) {
+			sbuf_addc(&b, (int)(0xE0 | u >> 12));
+			sbuf_addc(&b, (int)(0x80 | (u >> 6 & 0x3F)));
+			sbuf_addc(&b, (int)(0x80 | (u & 0x3F)));
+		} else {
+			sbuf_addc(&b, (int)(0xF0 | u >> 18));
+			sbuf_addc(&b, (int)(0x80 | (u >> 12 & 0x3F)));
+			sbuf_addc(&b, (int)(0x80 | (u >> 6 & 0x3F)));
+			sbuf_addc(&b, (int)(0x80 | (u & 0x3F)));
+		}
+	}
+	if (!b.data)
+		sbuf_add(&b, "", 0);
+	return sbuf_detach(&b, outlen);
+}

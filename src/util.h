@@ -60,6 +60,11 @@ char *base64_decode(const char *in, size_t inlen, size_t *outlen);
 /* Encode bytes as base64; returns a malloc'd string. */
 char *base64_encode(const unsigned char *in, size_t len);
 
+/* Transcode UTF-16 (big_endian or little, without its BOM) to UTF-8.
+ * Unpaired surrogates become U+FFFD.  Returns a malloc'd, NUL-terminated
+ * string (never NULL) and its length in *outlen. */
+char *utf16_to_utf8(const unsigned char *p, size_t n, int big_endian, size_t *outlen);
+
 /* True when [p, p+n) is valid UTF-8. */
 int utf8_valid(const char *p, size_t n);
 

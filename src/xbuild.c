@@ -16,6 +16,15 @@ void import_note_none(void *ctx, enum note_kind kind, long seq, const char *msg)
 	(void)msg;
 }
 
+void import_fail(struct import_result *res, enum import_status st, const char *fmt, ...)
+{
+	va_list ap;
+	res->status = st;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+}
+
 void xb_init(struct xbuild *b, struct import_sink *sink, struct import_result *res)
 {
 	memset(b, 0, sizeof(*b));

@@ -1,0 +1,146 @@
+/* json-util.c - small jansson accessors shared by the JSON importers. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json-util.h"
+#include "util.h"
+
+const char *jstr_len(const json_t *obj, const char *key, size_t *len)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	if (!json_is_string(v))
+		return NULL;
+	if (len)
+		*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+const char *jstr(const json_t *obj, const char *key)
+{
+	return jstr_len(obj, key, NULL);
+}
+
+/* Print a real as the shortest of 15 or 17 significant digits that reads
+ * back as the same double. */
+static void real_text(double d, char *tmp, size_t tmplen)
+{
+	snprintf(tmp, tmplen, "%.15g", d);
+	if (strtod(tmp, NULL) != d)
+		snprintf(tmp, tmplen, "%.17g", d);
+}
+
+const char *jscalar(const json_t *v, char *tmp, size_t tmplen, size_t *len)
+{
+	if (json_is_string(v)) {
+		*len = json_string_length(v);
+		return json_string_value(v);
+	}
+	if (json_is_integer(v))
+		snprintf(tmp, tmplen, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else if (json_is_real(v))
+		real_text(json_real_value(v), tmp, tmplen);
+	else if (json_is_true(v))
+		snprintf(tmp, tmplen, "true");
+	else if (json_is_false(v))
+		snprintf(tmp, tmplen, "false");
+	else
+		tmp[0] = '\0';
+	*len = strlen(tmp);
+	return tmp;
+}
+
+char *jtext(const json_t *v, int any_json)
+{
+	char tmp[64];
+	size_t n;
+	const char *s;
+
+	if (json_is_string(v) || json_is_number(v) || json_is_boolean(v)) {
+		s = jscalar(v, tmp, sizeof(tmp), &n);
+		return xstrndup(s, n);
+	}
+	if (any_json && (json_is_object(v) || json_is_array(v))) {
+		char *d = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		char *r = d ? xstrdup(d) : NULL;
+		free(d);
+		return r;
+	}
+	return NULL;
+}
+
+int jtrue(const json_t *obj, const char *key)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	if (json_is_true(v))
+		return 1;
+	return json_is_string(v) && strcmp(json_string_value(v), "true") == 0;
+}
+
+long long jint(const json_t *v, long long dflt)
+{
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	if (json_is_string(v)) {
+		long l;
+		const char *s = json_string_value(v);
+		size_t n = strlen(s);
+		trim_span(&s, &n);
+		if (n && parse_long(s, n, &l) == 0)
+			return l;
+	}
+	return dflt;
+}
+
+int jnum(const json_t *v, double *out)
+{
+	const char *s;
+	char *end;
+	double d;
+
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return 1;
+	}
+	if (!json_is_string(v))
+		return 0;
+	s = json_string_value(v);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return 0;
+	d = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end || end == s || d != d)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+int strip_jsonp(const char **p, size_t *n)
+{
+	const char *s = *p, *e = *p + *n, *open;
+	if (s == e || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || *s == '$'))
+		return 0;
+	while (s < e && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+			 *s == '$' || *s == '.' || (*s >= '0' && *s <= '9')))
+		s++;
+	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++;
+	if (s == e || *s != '(')
+		return 0;
+	open = s + 1;
+	while (e > open && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n' ||
+			    e[-1] == ';'))
+		e--;
+	if (e > open && e[-1] == ')')
+		e--;
+	*p = open;
+	*n = (size_t)(e - open);
+	return 1;
+}
