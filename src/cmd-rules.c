@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "caps.h"
 #include "cli.h"
 #include "hstream.h"
 #include "import.h"
@@ -342,7 +343,7 @@ static int benign_item(void *ctx, const struct walk_item *item, struct hstream *
 
 	memset(&io, 0, sizeof(io));
 	memset(&res, 0, sizeof(res));
-	io.slurp_cap = (size_t)512 << 20;
+	io.slurp_cap = SLURP_CAP;
 	sink.ctx = b;
 	sbuf_reset(&b->hits);
 	b->nhits = 0;
@@ -485,7 +486,7 @@ static int explain_item(void *ctx, const struct walk_item *item, struct hstream 
 		return 0;
 	memset(&io, 0, sizeof(io));
 	memset(&res, 0, sizeof(res));
-	io.slurp_cap = (size_t)512 << 20;
+	io.slurp_cap = SLURP_CAP;
 	sink.ctx = e;
 	rule_set_set_source(e->rs, item->path);
 	import_stream(s, item->path, &io, &sink, &res);

@@ -14,11 +14,8 @@
 #define STATUS_UNKNOWN (-1) /* no status in the capture (stored as NULL) */
 #define STATUS_NONE 0       /* no response arrived */
 
-/* Hard caps on what an input controls. */
-#define BODY_CAP ((size_t)16 << 20)   /* bytes of one body kept */
-#define HEADER_COUNT_CAP 1000         /* headers kept per side */
-#define HEADER_VALUE_CAP ((size_t)64 << 10)
-#define TRANSCRIPT_CAP 2000           /* transcript lines per exchange */
+/* BODY_CAP, HEADER_COUNT_CAP, HEADER_VALUE_CAP, TRANSCRIPT_CAP */
+#include "caps.h"
 
 struct hdr {
 	char *name;

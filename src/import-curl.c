@@ -15,13 +15,11 @@
 
 #include <jansson.h>
 
+#include "caps.h"
 #include "exchange.h"
 #include "cmdline.h"
 #include "import.h"
 #include "util.h"
-
-#define DEFAULT_SLURP_CAP ((size_t)512 << 20)
-#define PENDING_CAP 400 /* info lines kept while no exchange is open */
 
 enum phase {
 	PH_REQ_HEADERS,  /* inside "> " lines */
@@ -2159,7 +2157,7 @@ int import_curl(struct hstream *s, enum capture_format fmt, const struct import_
 {
 	struct builder b;
 	char *buf = NULL;
-	size_t len = 0, cap = opts && opts->slurp_cap ? opts->slurp_cap : DEFAULT_SLURP_CAP;
+	size_t len = 0, cap = opts && opts->slurp_cap ? opts->slurp_cap : SLURP_CAP;
 	const char *p;
 	int rc;
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "caps.h"
 #include "exchange.h"
 #include "hstream.h"
 #include "import.h"
@@ -25,8 +26,6 @@
 #include "xbuild.h"
 
 #define HAR_CHUNK ((size_t)64 << 10)
-#define HAR_ENTRY_CAP ((size_t)256 << 20)
-#define HAR_SLURP_DEFAULT ((size_t)512 << 20)
 #define HAR_MAX_DEPTH 1024
 #define HAR_WRAPPER_DEPTH 3
 
@@ -973,7 +972,7 @@ static int har_bad_entry(struct har_ctx *hc, struct har_reader *r, size_t start,
  * whole document.  Returns 0, or -1 when the sink asked to stop. */
 static int har_fallback(struct har_ctx *hc, struct har_reader *r)
 {
-	size_t cap = hc->opts && hc->opts->slurp_cap ? hc->opts->slurp_cap : HAR_SLURP_DEFAULT;
+	size_t cap = hc->opts && hc->opts->slurp_cap ? hc->opts->slurp_cap : SLURP_CAP;
 	char *rest = NULL;
 	size_t restlen = 0, n, off;
 	const char *p;

@@ -12,20 +12,12 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "caps.h"
 #include "exchange.h"
 #include "import.h"
 #include "json-util.h"
 #include "util.h"
 #include "xbuild.h"
-
-#define PM_FOLDER_DEPTH_CAP 64    /* nested folders followed */
-#define PM_ITEM_CAP 100000L       /* exchanges emitted per source */
-#define PM_VAR_DEPTH_CAP 10       /* {{a}} -> {{b}} -> ... followed */
-#define PM_VAR_CAP 100000         /* variables kept per scope */
-#define PM_ENV_FILE_CAP ((size_t)64 << 20)
-#define PM_MSG_CAP 300
-#define PM_UNRES_CAP 50           /* unresolved names noted per exchange */
-#define PM_SKIP_NOTE_CAP 100      /* skipped pieces noted one by one */
 
 /* One variable scope: a JSON object key -> string value (hashed lookups);
  * the last enabled duplicate wins. */

@@ -18,17 +18,14 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "caps.h"
 #include "cmdline.h"
 #include "import.h"
 #include "util.h"
 
-#define TEXT_SLURP_DEFAULT ((size_t)512 << 20)
 #define PROSE_BACK 60          /* prose lines searched before a paste */
 #define PROSE_AHEAD 20         /* ... and after it */
-#define BODY_LINES_CAP 200000  /* lines one pasted body may span */
 #define PLAIN_BODY_LINES 1000  /* lines of an unstructured body */
-#define CMD_LINES_CAP 50       /* continuation lines of one command */
-#define FRAG_CAP 80            /* bytes of prose quoted in status_source */
 #define MIME_DEPTH 4
 
 enum side { SIDE_NONE = 0, SIDE_REQ, SIDE_RESP };
@@ -2503,7 +2500,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 	struct lines L = { NULL, 0, 0 };
 	struct tctx c;
 	int rc = 0, cut;
-	size_t cap = opts && opts->slurp_cap ? opts->slurp_cap : TEXT_SLURP_DEFAULT;
+	size_t cap = opts && opts->slurp_cap ? opts->slurp_cap : SLURP_CAP;
 
 	memset(res, 0, sizeof *res);
 	res->format = FMT_TEXT;

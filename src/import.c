@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "import.h"
 #include "json-util.h"
 #include "util.h"
 #include "xbuild.h"
 
 #define SNIFF_BYTES 65536
-#define DEFAULT_SLURP_CAP ((size_t)512 << 20)
 
 static const char *const format_names[FMT_COUNT] = {
 	[FMT_UNKNOWN] = "unknown",
@@ -188,7 +188,7 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	if (!sink->note)
 		sink->note = import_note_none; /* importers never check for NULL */
 	if (!opts.slurp_cap)
-		opts.slurp_cap = DEFAULT_SLURP_CAP;
+		opts.slurp_cap = SLURP_CAP;
 	got = hstream_peek(s, SNIFF_BYTES, &p);
 	if (got < 0) {
 		import_fail(res, IMPORT_ERROR, "read error: %s", s->errmsg);

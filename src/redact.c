@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "caps.h"
 #include "redact.h"
 #include "redact-int.h"
 #include "util.h"
@@ -38,10 +39,8 @@ struct redactor {
 #define F_PARAMS 2  /* the text is a query string or form body */
 
 #define ELLIPSIS "\xe2\x80\xa6"
-#define CLAIM_CAP 80
 #define TRACE_WRAP 64 /* curl --trace-ascii data bytes per line */
 #define CONTENT_KEY_BYTES ((size_t)64 << 10)
-#define FIELD_SCAN_CAP ((size_t)1 << 20) /* longest secret value looked for */
 
 static const char *const kind_names[REDACT_KIND_COUNT] = {
 	"authorization", "cookie", "set-cookie", "api-key-header", "query-param",

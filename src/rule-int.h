@@ -10,13 +10,8 @@
 #include "rule.h"
 #include "util.h"
 
-/* Caps on what a rule file controls. */
-#define RULE_FILE_CAP ((size_t)1 << 20)  /* bytes of one rule file */
-#define RULE_NODE_CAP 20000              /* YAML nodes per file */
-#define RULE_DEPTH_CAP 16                /* YAML nesting */
-#define RULE_COND_DEPTH_CAP 64           /* condition nesting */
-#define RULE_MATCHER_CAP 64              /* matchers (and extracts) per rule */
-#define EVIDENCE_TEXT_CAP 200            /* characters of matched text kept */
+/* Caps on what a rule file controls: RULE_*_CAP in caps.h. */
+#include "caps.h"
 
 /* PCRE2 limits for every match (see docs/rules.md "Backtracking").  JIT
  * code runs about 500 M limit steps a second, so a catastrophic regex

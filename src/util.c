@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "util.h"
 
 static void oom(size_t n)
@@ -85,67 +86,107 @@ void sbuf_init(struct sbuf *b)
 	b->data = NULL;
 	b->len = 0;
 	b->alloc = 0;
+	b->cap = 0;
+	b->full = 0;
+}
+
+void sbuf_init_cap(struct sbuf *b, size_t cap)
+{
+	sbuf_init(b);
+	b->cap = cap;
+}
+
+size_t sbuf_cap(const struct sbuf *b)
+{
+	return b->cap ? b->cap : SBUF_DEFAULT_CAP;
 }
 
 void sbuf_release(struct sbuf *b)
 {
 	free(b->data);
-	sbuf_init(b);
+	b->data = NULL;
+	b->len = 0;
+	b->alloc = 0;
+	b->full = 0;
 }
 
 void sbuf_reset(struct sbuf *b)
 {
 	b->len = 0;
+	b->full = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
-void sbuf_add(struct sbuf *b, const void *p, size_t n)
+int sbuf_add(struct sbuf *b, const void *p, size_t n)
 {
+	size_t cap = sbuf_cap(b);
+	int rc = SBUF_OK;
+
+	if (b->full)
+		return SBUF_TOO_LARGE;
+	if (n > cap - b->len) {
+		n = cap - b->len;
+		b->full = 1;
+		rc = SBUF_TOO_LARGE;
+	}
 	b->data = xgrow(b->data, &b->alloc, b->len + n + 1, 1);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+	return rc;
 }
 
-void sbuf_addc(struct sbuf *b, int c)
+int sbuf_addc(struct sbuf *b, int c)
 {
 	char ch = (char)c;
-	sbuf_add(b, &ch, 1);
+	return sbuf_add(b, &ch, 1);
 }
 
-void sbuf_adds(struct sbuf *b, const char *s)
+int sbuf_adds(struct sbuf *b, const char *s)
 {
-	sbuf_add(b, s, strlen(s));
+	return sbuf_add(b, s, strlen(s));
 }
 
-void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
+int sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
 	int n;
 	char tmp[256];
+	char *big;
+	int rc;
 
 	va_copy(cp, ap);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, cp);
 	va_end(cp);
 	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(tmp)) {
-		sbuf_add(b, tmp, (size_t)n);
-		return;
+		return SBUF_OK;
+	if ((size_t)n < sizeof(tmp))
+		return sbuf_add(b, tmp, (size_t)n);
+	if (b->full)
+		return SBUF_TOO_LARGE;
+	if ((size_t)n <= sbuf_cap(b) - b->len) {
+		b->data = xgrow(b->data, &b->alloc, b->len + (size_t)n + 1, 1);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+		b->len += (size_t)n;
+		return SBUF_OK;
 	}
-	b->data = xgrow(b->data, &b->alloc, b->len + (size_t)n + 1, 1);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	b->len += (size_t)n;
+	big = xmalloc((size_t)n + 1);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	rc = sbuf_add(b, big, (size_t)n);
+	free(big);
+	return rc;
 }
 
-void sbuf_addf(struct sbuf *b, const char *fmt, ...)
+int sbuf_addf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
+	int rc;
 	va_start(ap, fmt);
-	sbuf_vaddf(b, fmt, ap);
+	rc = sbuf_vaddf(b, fmt, ap);
 	va_end(ap);
+	return rc;
 }
 
 /* Hand the buffer to the caller ("you now own the storage"). */
@@ -154,7 +195,7 @@ char *sbuf_detach(struct sbuf *b, size_t *len)
 	char *p = b->data ? b->data : xstrdup("");
 	if (len)
 		*len = b->len;
-	sbuf_init(b);
+	sbuf_init_cap(b, b->cap);
 	return p;
 }
 

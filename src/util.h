@@ -20,23 +20,40 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grow *p (of *alloc elements of size sz) so it holds at least want. */
 void *xgrow(void *p, size_t *alloc, size_t want, size_t sz);
 
-/* A growable byte buffer, always NUL-terminated when data != NULL.
- * The caller owns data; sbuf_detach() hands it over and resets the buffer. */
+/* A growable byte buffer with a cap, always NUL-terminated when data !=
+ * NULL.  The caller owns data; sbuf_detach() hands it over and resets the
+ * buffer.
+ *
+ * The cap is given at creation (SBUF_INIT_CAP, sbuf_init_cap; SBUF_INIT
+ * and a zeroed struct mean SBUF_DEFAULT_CAP from caps.h).  An append that
+ * would pass it keeps what fits, sets full and returns SBUF_TOO_LARGE;
+ * every later append fails the same way until sbuf_reset() or
+ * sbuf_release().  The caller decides what the loss means (a truncated
+ * body, a note).  Release, reset and detach keep the cap. */
 struct sbuf {
 	char *data;
 	size_t len;
 	size_t alloc;
+	size_t cap;  /* most bytes data may hold; 0 = SBUF_DEFAULT_CAP */
+	int full;    /* an append was cut at the cap */
 };
-#define SBUF_INIT { NULL, 0, 0 }
+#define SBUF_INIT { NULL, 0, 0, 0, 0 }
+#define SBUF_INIT_CAP(c) { NULL, 0, 0, (c), 0 }
+#define SBUF_OK 0
+#define SBUF_TOO_LARGE (-1)
 
 void sbuf_init(struct sbuf *b);
+void sbuf_init_cap(struct sbuf *b, size_t cap);
+/* The cap in effect. */
+size_t sbuf_cap(const struct sbuf *b);
 void sbuf_release(struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
-void sbuf_add(struct sbuf *b, const void *p, size_t n);
-void sbuf_addc(struct sbuf *b, int c);
-void sbuf_adds(struct sbuf *b, const char *s);
-void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);
+/* Appends return SBUF_OK, or SBUF_TOO_LARGE when the cap cut them. */
+int sbuf_add(struct sbuf *b, const void *p, size_t n);
+int sbuf_addc(struct sbuf *b, int c);
+int sbuf_adds(struct sbuf *b, const char *s);
+int sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);
 char *sbuf_detach(struct sbuf *b, size_t *len);
 /* An empty string rather than NULL when nothing was added. */
 const char *sbuf_str(const struct sbuf *b);

@@ -24,14 +24,8 @@
 #include <stddef.h>
 #include "hstream.h"
 
-/* Default caps. */
-#define WALK_ARCHIVE_BYTES_CAP (2ULL << 30)   /* bytes expanded per top-level archive */
-#define WALK_RATIO_CAP 200                    /* expanded/compressed ratio ... */
-#define WALK_RATIO_MIN_BYTES (10ULL << 20)    /* ... checked once this much expanded */
-#define WALK_ENTRIES_CAP 100000               /* entries per archive */
-#define WALK_DEPTH_CAP 4                      /* archives inside archives */
-#define WALK_MEMBER_BYTES_CAP (1ULL << 30)    /* bytes of one member */
-#define WALK_DIR_DEPTH_CAP 64                 /* folder nesting */
+/* Default caps: WALK_*_CAP in caps.h. */
+#include "caps.h"
 
 struct walk_caps {
 	unsigned long long archive_bytes; /* 0 = no cap */

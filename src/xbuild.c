@@ -116,17 +116,16 @@ static struct body *side_body(struct xbuild *b, enum xb_side side)
 int xb_body_add(struct xbuild *b, enum xb_side side, const void *p, size_t n)
 {
 	struct sbuf *buf = &b->body[side];
-	size_t room = buf->len < BODY_CAP ? BODY_CAP - buf->len : 0;
-	int rc = 0;
 
-	b->chunked[side] = 1;
-	if (n > room) {
-		n = room;
-		side_body(b, side)->truncated = 1;
-		rc = -1;
+	if (!b->chunked[side]) {
+		sbuf_init_cap(buf, BODY_CAP);
+		b->chunked[side] = 1;
 	}
-	sbuf_add(buf, p, n);
-	return rc;
+	if (sbuf_add(buf, p, n) == SBUF_TOO_LARGE) {
+		side_body(b, side)->truncated = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int xb_body_set(struct xbuild *b, enum xb_side side, const char *p, size_t n)

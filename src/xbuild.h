@@ -55,7 +55,7 @@ struct xbuild {
 	int capped;                /* max was reached: nothing more is emitted */
 	int open;                  /* an exchange is under construction */
 	struct exchange ex;
-	struct sbuf body[2];       /* bytes of xb_body_add, per side, capped at BODY_CAP */
+	struct sbuf body[2];       /* bytes of xb_body_add, per side (cap BODY_CAP) */
 	int chunked[2];            /* xb_body_add was used on this side */
 	int trunc_noted;           /* a truncation note about this exchange was raised */
 	struct xb_note *after;     /* notes held until the exchange is emitted */

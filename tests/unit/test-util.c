@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "caps.h"
 #include "util.h"
 
 static void sha_hex_of(const char *s, size_t n, char out[65])
@@ -73,6 +74,26 @@ int main(void)
 	p = sbuf_detach(&b, &n);
 	ok(n == 1005 && b.data == NULL, "sbuf_detach hands over the storage");
 	free(p);
+
+	{
+		struct sbuf c = SBUF_INIT_CAP(8);
+		char big[300];
+		ok(sbuf_adds(&c, "abcde") == SBUF_OK && !c.full, "capped sbuf: within the cap");
+		ok(sbuf_adds(&c, "fghij") == SBUF_TOO_LARGE && c.len == 8 && c.full &&
+		   strcmp(c.data, "abcdefgh") == 0, "capped sbuf: what fits is kept, error returned");
+		ok(sbuf_addc(&c, 'z') == SBUF_TOO_LARGE && c.len == 8, "capped sbuf: full stays full");
+		sbuf_reset(&c);
+		memset(big, 'q', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		ok(sbuf_addf(&c, "%s", big) == SBUF_TOO_LARGE && c.len == 8,
+		   "capped sbuf: a long formatted append is cut too");
+		sbuf_release(&c);
+		ok(sbuf_cap(&c) == 8 && sbuf_adds(&c, "ok") == SBUF_OK, "capped sbuf: release keeps the cap");
+		p = sbuf_detach(&c, &n);
+		ok(sbuf_cap(&c) == 8, "capped sbuf: detach keeps the cap");
+		free(p);
+		ok(sbuf_cap(&b) == SBUF_DEFAULT_CAP, "SBUF_INIT: the default cap");
+	}
 
 	ok(parse_long(" 403 ", 5, &v) == 0 && v == 403, "parse_long trims");
 	ok(parse_long("4x", 2, &v) != 0, "parse_long rejects junk");
