@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,80 +428,13 @@ struct match_run {
 	long long ex_id;
 };
 
-/* Render advice: {{name}} becomes the evidence value as inline code. */
-static char *render_advice(const char *tmpl, const char *evidence_json)
-{
-	struct sbuf b = SBUF_INIT;
-	json_t *ev = evidence_json ? json_loads(evidence_json, 0, NULL) : NULL;
-	const char *p = tmpl ? tmpl : "";
-	while (*p) {
-		const char *open = strstr(p, "{{"), *close;
-		if (!open || !(close = strstr(open + 2, "}}"))) {
-			sbuf_adds(&b, p);
-			break;
-		}
-		sbuf_add(&b, p, (size_t)(open - p));
-		{
-			const char *ns = open + 2;
-			size_t nl = (size_t)(close - ns);
-			char *name;
-			json_t *v;
-			trim_span(&ns, &nl);
-			name = xstrndup(ns, nl);
-			v = ev ? json_object_get(ev, name) : NULL;
-			if (json_is_string(v) && open > tmpl && open[-1] == '`' && close[2] == '`') {
-				/* Already inside a code span of the rule text: insert
-				 * the value without anything that could close it. */
-				const char *s = json_string_value(v);
-				for (const char *c = s; *c && c - s < 200; c++)
-					if (*c != '`' && *c != '\n' && *c != '\r')
-						sbuf_addc(&b, *c == '|' ? ' ' : *c);
-			} else if (json_is_string(v)) {
-				const char *s = json_string_value(v);
-				int ticks = 1, run = 0;
-				for (const char *c = s; *c; c++) {
-					run = *c == '`' ? run + 1 : 0;
-					if (run >= ticks)
-						ticks = run + 1;
-				}
-				int pad = s[0] == '`' || (s[0] && s[strlen(s) - 1] == '`') || !s[0];
-				for (int i = 0; i < ticks; i++)
-					sbuf_addc(&b, '`');
-				if (pad)
-					sbuf_addc(&b, ' ');
-				for (const char *c = s; *c && c - s < 200; c++)
-					sbuf_addc(&b, (*c == '\n' || *c == '\r' || *c == '|') ? ' ' : *c);
-				if (pad)
-					sbuf_addc(&b, ' ');
-				for (int i = 0; i < ticks; i++)
-					sbuf_addc(&b, '`');
-			} else if (nl && nl < 64 && !memchr(ns, ' ', nl)) {
-				/* Evidence the capture did not carry: said in words,
-				 * outside any code span the rule put around it. */
-				if (open > tmpl && open[-1] == '`' && close[2] == '`' && b.len) {
-					b.data[--b.len] = '\0';
-					close++;
-				}
-				sbuf_adds(&b, "(not in the capture)");
-			} else {
-				sbuf_add(&b, open, (size_t)(close + 2 - open));
-			}
-			free(name);
-		}
-		p = close + 2;
-	}
-	json_decref(ev);
-	return sbuf_detach(&b, NULL);
-}
-
 static int on_finding(void *ctx, const struct rule_finding *f)
 {
 	struct match_run *m = ctx;
-	char *advice = render_advice(rule_advice(f->rule), f->evidence_json);
+	/* f->advice is rendered by the rule module (rule_render_advice). */
 	if (store_add_finding(m->st, m->ex_id, rule_id(f->rule), severity_name(rule_severity(f->rule)),
-			      rule_title(f->rule), f->evidence_json, advice, f->inconclusive) < 0)
+			      rule_title(f->rule), f->evidence_json, f->advice, f->inconclusive) < 0)
 		m->failed = 1;
-	free(advice);
 	m->findings++;
 	return m->failed ? -1 : 0;
 }

@@ -16,18 +16,6 @@
 
 #include "rule-int.h"
 
-/* Lazily computed views of one exchange, shared by all rules. */
-struct xctx {
-	const struct exchange *ex;
-	const char *source;
-	struct sbuf reqh, resph;
-	int have_reqh, have_resph;
-	char status[24], port[24];
-	int have_status, have_port;
-	const char *cross_origin, *expects_json, *content_kind;
-	int have_derived;
-};
-
 /* Per-rule evaluation state. */
 struct evalstate {
 	struct rule_set *rs;
@@ -36,253 +24,6 @@ struct evalstate {
 	enum tri res[RULE_MATCHER_CAP + 1];
 	unsigned char done[RULE_MATCHER_CAP + 1];
 };
-
-/* A new empty set with its match context; never NULL (x* allocators). */
-struct rule_set *rule_set_new(void)
-{
-	struct rule_set *rs = xcalloc(1, sizeof(*rs));
-
-	rs->mctx = pcre2_match_context_create(NULL);
-	if (!rs->mctx) {
-		fprintf(stderr, "hartriage: out of memory\n");
-		abort();
-	}
-	pcre2_set_match_limit(rs->mctx, RULE_MATCH_LIMIT);
-	rs->limit_jit = 1;
-	pcre2_set_depth_limit(rs->mctx, RULE_DEPTH_LIMIT);
-	pcre2_set_heap_limit(rs->mctx, RULE_HEAP_LIMIT_KIB);
-	/* Without a JIT stack (JIT unsupported) the interpreter is used. */
-	rs->jstack = pcre2_jit_stack_create(RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
-	if (rs->jstack)
-		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jstack);
-	rule_set_reserve_ovector(rs, 16);
-	return rs;
-}
-
-/* Free the set, its rules and the PCRE2 state; NULL is fine. */
-void rule_set_free(struct rule_set *rs)
-{
-	size_t i;
-
-	if (!rs)
-		return;
-	for (i = 0; i < rs->n; i++)
-		rule_free(rs->v[i]);
-	free(rs->v);
-	pcre2_match_data_free(rs->md);
-	pcre2_jit_stack_free(rs->jstack);
-	pcre2_match_context_free(rs->mctx);
-	free(rs->source);
-	free(rs);
-}
-
-/* Grow the shared match data to at least pairs ovector pairs. */
-void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs)
-{
-	if (rs->md && rs->ovec_pairs >= pairs)
-		return;
-	pcre2_match_data_free(rs->md);
-	rs->md = pcre2_match_data_create(pairs, NULL);
-	if (!rs->md) {
-		fprintf(stderr, "hartriage: out of memory\n");
-		abort();
-	}
-	rs->ovec_pairs = pairs;
-}
-
-/* Set the value of the 'source' field; never fails. */
-void rule_set_set_source(struct rule_set *rs, const char *source)
-{
-	free(rs->source);
-	rs->source = source ? xstrdup(source) : NULL;
-}
-
-/* Host part of an Origin value ("https://a.b:8443" -> "a.b"). */
-static void origin_host(const char *o, const char **h, size_t *n)
-{
-	const char *p = strstr(o, "://");
-
-	p = p ? p + 3 : o;
-	*h = p;
-	*n = strcspn(p, ":/ \t");
-}
-
-/* True when any copy of header name contains "json". */
-static int header_mentions_json(const struct hdr_list *l, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (ascii_casecmp(l->v[i].name, name) == 0 &&
-		    ascii_casestr(l->v[i].value, strlen(l->v[i].value), "json"))
-			return 1;
-	return 0;
-}
-
-/* Kind of the response body: json, html, xml, text, binary or empty. */
-static const char *content_kind(const struct exchange *ex)
-{
-	const char *ct = hdr_list_get(&ex->resp_headers, "content-type");
-	const char *p = ex->resp_body.data;
-	size_t n = ex->resp_body.len, k, i;
-
-	if (!p || n == 0)
-		return "empty";
-	if (!ct)
-		ct = ex->resp_body.mime;
-	if (ct && *ct) {
-		size_t cl = strlen(ct);
-		if (ascii_casestr(ct, cl, "json"))
-			return "json";
-		if (ascii_casestr(ct, cl, "html"))
-			return "html";
-		if (ascii_casestr(ct, cl, "xml"))
-			return "xml";
-		if (starts_with_icase(ct, "text/") || ascii_casestr(ct, cl, "javascript") ||
-		    ascii_casestr(ct, cl, "x-www-form-urlencoded"))
-			return "text";
-		if (starts_with_icase(ct, "image/") || starts_with_icase(ct, "audio/") ||
-		    starts_with_icase(ct, "video/") || starts_with_icase(ct, "font/") ||
-		    ascii_casestr(ct, cl, "octet-stream") || ascii_casestr(ct, cl, "pdf") ||
-		    ascii_casestr(ct, cl, "zip") || ascii_casestr(ct, cl, "protobuf"))
-			return "binary";
-	}
-	/* No usable Content-Type: look at the bytes. */
-	i = 0;
-	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	k = n < 4096 ? n : 4096;
-	while (k < n && k > 0 && ((unsigned char)p[k] & 0xC0) == 0x80)
-		k--;
-	if (memchr(p, '\0', k) || !utf8_valid(p, k))
-		return "binary";
-	if (i < n && (p[i] == '{' || p[i] == '['))
-		return "json";
-	if (i < n && p[i] == '<') {
-		if (ascii_casestr(p + i, k - i, "<html") || ascii_casestr(p + i, k - i, "<!doctype html") ||
-		    ascii_casestr(p + i, k - i, "<body") || ascii_casestr(p + i, k - i, "<head"))
-			return "html";
-		return "xml";
-	}
-	return "text";
-}
-
-/* Compute cross_origin, expects_json and content_kind once. */
-static void derive(struct xctx *x)
-{
-	const struct exchange *ex = x->ex;
-	const char *o, *h;
-	size_t n;
-
-	if (x->have_derived)
-		return;
-	x->have_derived = 1;
-	o = hdr_list_get(&ex->req_headers, "origin");
-	x->cross_origin = NULL;
-	if (o && ex->host) {
-		origin_host(o, &h, &n);
-		x->cross_origin = (n == strlen(ex->host) && ascii_ncasecmp(h, ex->host, n) == 0)
-					  ? "false" : "true";
-	}
-	x->expects_json = header_mentions_json(&ex->req_headers, "accept") ||
-				  header_mentions_json(&ex->req_headers, "content-type")
-			  ? "true" : "false";
-	x->content_kind = content_kind(ex);
-}
-
-/* Join a header list as "Name: value" lines. */
-static void join_headers(const struct hdr_list *l, struct sbuf *b)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		if (i)
-			sbuf_addc(b, '\n');
-		sbuf_adds(b, l->v[i].name);
-		sbuf_add(b, ": ", 2);
-		sbuf_adds(b, l->v[i].value);
-	}
-}
-
-/* The single value of a scalar field; returns 1 when present. */
-static int field_value(struct xctx *x, enum field_kind f, const char **p, size_t *n)
-{
-	const struct exchange *ex = x->ex;
-	const char *s = NULL;
-
-	switch (f) {
-	case F_METHOD: s = ex->method; break;
-	case F_URL: s = ex->url; break;
-	case F_SCHEME: s = ex->scheme; break;
-	case F_HOST: s = ex->host; break;
-	case F_PATH: s = ex->path; break;
-	case F_QUERY: s = ex->query; break;
-	case F_HTTP_VERSION: s = ex->http_version; break;
-	case F_STATUS_TEXT: s = ex->status_text; break;
-	case F_ERROR: s = ex->error; break;
-	case F_SOURCE: s = x->source; break;
-	case F_PORT:
-		if (ex->port >= 0) {
-			if (!x->have_port)
-				snprintf(x->port, sizeof(x->port), "%d", ex->port);
-			x->have_port = 1;
-			s = x->port;
-		}
-		break;
-	case F_STATUS:
-		if (ex->status != STATUS_UNKNOWN && ex->status >= 0) {
-			if (!x->have_status)
-				snprintf(x->status, sizeof(x->status), "%d", ex->status);
-			x->have_status = 1;
-			s = x->status;
-		}
-		break;
-	case F_REQ_HEADERS:
-		if (ex->req_headers.n == 0)
-			return 0;
-		if (!x->have_reqh) {
-			join_headers(&ex->req_headers, &x->reqh);
-			x->have_reqh = 1;
-		}
-		*p = sbuf_str(&x->reqh);
-		*n = x->reqh.len;
-		return 1;
-	case F_RESP_HEADERS:
-		if (ex->resp_headers.n == 0)
-			return 0;
-		if (!x->have_resph) {
-			join_headers(&ex->resp_headers, &x->resph);
-			x->have_resph = 1;
-		}
-		*p = sbuf_str(&x->resph);
-		*n = x->resph.len;
-		return 1;
-	case F_REQ_BODY:
-		if (!ex->req_body.data)
-			return 0;
-		*p = ex->req_body.data;
-		*n = ex->req_body.len;
-		return 1;
-	case F_RESP_BODY:
-		if (!ex->resp_body.data)
-			return 0;
-		*p = ex->resp_body.data;
-		*n = ex->resp_body.len;
-		return 1;
-	case F_CROSS_ORIGIN: derive(x); s = x->cross_origin; break;
-	case F_EXPECTS_JSON: derive(x); s = x->expects_json; break;
-	case F_CONTENT_KIND: derive(x); s = x->content_kind; break;
-	default:
-		break;
-	}
-	if (!s)
-		return 0;
-	*p = s;
-	*n = strlen(s);
-	return 1;
-}
 
 /* Add [p, p+n) to ev under key, cut to EVIDENCE_TEXT_CAP characters and
  * with invalid UTF-8 replaced, so that jansson accepts it. */
@@ -384,48 +125,24 @@ static enum tri eval_value(struct rule_set *rs, const struct matcher *m, const c
 	return T_TRUE;
 }
 
-/* Evaluate a matcher over every value of its field. */
+/* Evaluate a matcher over every value of its field: true when one
+ * value matches, unknown when none does but one hit a limit. */
 static enum tri eval_matcher(struct rule_set *rs, struct xctx *x, const struct matcher *m,
 			     json_t *ev)
 {
-	const struct hdr_list *l;
+	const struct field_def *fd = field_def(m->field);
 	enum tri res = T_FALSE, t;
 	const char *p;
-	size_t n, i;
+	size_t n, cursor = 0;
 	int found = 0;
 
-	switch (m->field) {
-	case F_REQ_HEADER:
-	case F_RESP_HEADER:
-		l = m->field == F_REQ_HEADER ? &x->ex->req_headers : &x->ex->resp_headers;
-		for (i = 0; i < l->n; i++) {
-			if (ascii_casecmp(l->v[i].name, m->hname) != 0)
-				continue;
-			found = 1;
-			t = eval_value(rs, m, l->v[i].value, strlen(l->v[i].value), ev);
-			if (t == T_TRUE)
-				return T_TRUE;
-			if (t == T_UNKNOWN)
-				res = T_UNKNOWN;
-		}
-		break;
-	case F_TRANSCRIPT:
-		for (i = 0; i < x->ex->transcript.n; i++) {
-			found = 1;
-			p = x->ex->transcript.v[i];
-			t = eval_value(rs, m, p, strlen(p), ev);
-			if (t == T_TRUE)
-				return T_TRUE;
-			if (t == T_UNKNOWN)
-				res = T_UNKNOWN;
-		}
-		break;
-	default:
-		if (field_value(x, m->field, &p, &n)) {
-			found = 1;
-			res = eval_value(rs, m, p, n, ev);
-		}
-		break;
+	while (fd->get(x, m->hname, &cursor, &p, &n)) {
+		found = 1;
+		t = eval_value(rs, m, p, n, ev);
+		if (t == T_TRUE)
+			return T_TRUE;
+		if (t == T_UNKNOWN)
+			res = T_UNKNOWN;
 	}
 	if (!found && m->op == OP_EXISTS && !m->exists)
 		return T_TRUE;
@@ -470,7 +187,7 @@ static enum tri cond_eval(struct evalstate *es, const struct cond *c)
 /* True when a matcher's text is worth quoting as evidence. */
 static int quotable(const struct matcher *m)
 {
-	return !m->negated && m->field != F_STATUS && m->field != F_HOST;
+	return !m->negated && field_def(m->field)->quote;
 }
 
 /* Evidence object of a firing rule: every positive matcher that matches
@@ -509,88 +226,6 @@ static json_t *collect_evidence(struct evalstate *es)
 	return ev;
 }
 
-/* Append s as a Markdown code span that s cannot break out of: enough
- * backticks, padding where needed, newlines and '|' flattened. */
-static void add_code_span(struct sbuf *b, const char *s)
-{
-	int ticks = 1, run = 0, pad, i;
-	const char *c;
-
-	for (c = s; *c; c++) {
-		run = *c == '`' ? run + 1 : 0;
-		if (run >= ticks)
-			ticks = run + 1;
-	}
-	pad = !s[0] || s[0] == '`' || s[strlen(s) - 1] == '`';
-	for (i = 0; i < ticks; i++)
-		sbuf_addc(b, '`');
-	if (pad)
-		sbuf_addc(b, ' ');
-	for (c = s; *c; c++)
-		sbuf_addc(b, (*c == '\n' || *c == '\r' || *c == '|') ? ' ' : *c);
-	if (pad)
-		sbuf_addc(b, ' ');
-	for (i = 0; i < ticks; i++)
-		sbuf_addc(b, '`');
-}
-
-/* Advice with {{name}} replaced by the evidence value as inline code (a
- * placeholder the author already put in backticks is not wrapped twice);
- * names without a value stay as written.  Never fails. */
-static char *render_advice(const char *tmpl, json_t *ev)
-{
-	struct sbuf b = SBUF_INIT;
-	const char *p = tmpl, *o, *c, *ns, *ne;
-	json_t *v;
-	int quoted;
-
-	while ((o = strstr(p, "{{")) != NULL) {
-		c = strstr(o + 2, "}}");
-		if (!c)
-			break;
-		sbuf_add(&b, p, (size_t)(o - p));
-		ns = o + 2;
-		ne = c;
-		while (ns < ne && (*ns == ' ' || *ns == '\t'))
-			ns++;
-		while (ne > ns && (ne[-1] == ' ' || ne[-1] == '\t'))
-			ne--;
-		{
-			char *name = xstrndup(ns, (size_t)(ne - ns));
-			v = json_object_get(ev, name);
-			free(name);
-		}
-		if (!json_is_string(v)) {
-			sbuf_add(&b, o, (size_t)(c + 2 - o));
-			p = c + 2;
-			continue;
-		}
-		quoted = o > tmpl && o[-1] == '`' && c[2] == '`' && !(o - 1 > tmpl && o[-2] == '`');
-		if (quoted)
-			b.len--;
-		add_code_span(&b, json_string_value(v));
-		p = c + 2 + (quoted ? 1 : 0);
-	}
-	sbuf_adds(&b, p);
-	return sbuf_detach(&b, NULL);
-}
-
-static void xctx_init(struct xctx *x, struct rule_set *rs, const struct exchange *ex)
-{
-	memset(x, 0, sizeof(*x));
-	x->ex = ex;
-	x->source = rs->source;
-	sbuf_init(&x->reqh);
-	sbuf_init(&x->resph);
-}
-
-/* Free the lazy views. */
-static void xctx_release(struct xctx *x)
-{
-	sbuf_release(&x->reqh);
-	sbuf_release(&x->resph);
-}
-
 /* Evaluate r over the prepared exchange; reports a finding through fn. */
 static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 		      rule_finding_fn fn, void *ctx)
@@ -612,7 +247,7 @@ static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 	f.rule = r;
 	f.inconclusive = t == T_UNKNOWN;
 	f.evidence_json = json_dumps(ev, JSON_PRESERVE_ORDER);
-	f.advice = render_advice(r->advice, ev);
+	f.advice = advice_render(r->advice, ev);
 	json_decref(ev);
 	if (!f.evidence_json)
 		f.evidence_json = xstrdup("{}");
@@ -629,7 +264,7 @@ int rule_match_one(struct rule_set *rs, const struct rule *r, const struct excha
 	struct xctx x;
 	int ret;
 
-	xctx_init(&x, rs, ex);
+	xctx_init(&x, ex, rs->source);
 	ret = match_rule(rs, &x, r, fn, ctx);
 	xctx_release(&x);
 	return ret;
@@ -642,7 +277,7 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	size_t i;
 	int ret = 0;
 
-	xctx_init(&x, rs, ex);
+	xctx_init(&x, ex, rs->source);
 	for (i = 0; i < rs->n && ret == 0; i++)
 		ret = match_rule(rs, &x, rs->v[i], fn, ctx);
 	xctx_release(&x);
@@ -716,7 +351,7 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	char *s;
 	size_t i;
 
-	xctx_init(&x, rs, ex);
+	xctx_init(&x, ex, rs->source);
 	memset(es.done, 0, sizeof(es.done));
 	es.rs = rs;
 	es.x = &x;
@@ -761,7 +396,7 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 		s = json_dumps(ev, JSON_PRESERVE_ORDER);
 		sbuf_addf(out, "evidence: %s\n", s ? s : "{}");
 		free(s);
-		s = render_advice(r->advice, ev);
+		s = advice_render(r->advice, ev);
 		sbuf_addf(out, "advice:\n%s", s);
 		if (*s && s[strlen(s) - 1] != '\n')
 			sbuf_addc(out, '\n');

@@ -1,5 +1,16 @@
-/* rule-int.h - private structures shared by rule-load.c, rule-engine.c
- * and cmd-rules.c.  Nothing outside those files should include this.
+/* rule-int.h - private structures of the rule module and cmd-rules.c.
+ * Nothing else should include this.
+ *
+ * The module, leaves first (no file calls one above it):
+ *   rule-fields.c  the field table: name, type, cost and getter of every
+ *                  field a matcher can read, and the per-exchange cache
+ *                  of computed values (struct xctx)
+ *   rule-yaml.c    the strict YAML tree of one rule file (rule-yaml.h)
+ *   rule-cond.c    the condition language: parse, plan, free
+ *   rule-set.c     rule and rule-set lifecycle, PCRE2 match state, accessors
+ *   rule-advice.c  advice rendering ({{name}} from the evidence)
+ *   rule-load.c    rule files and folders into a rule set
+ *   rule-engine.c  matching, evidence and the explain trace
  */
 #ifndef HARTRIAGE_RULE_INT_H
 #define HARTRIAGE_RULE_INT_H
@@ -32,6 +43,59 @@ enum field_kind {
 	F_CROSS_ORIGIN, F_EXPECTS_JSON, F_CONTENT_KIND,
 	F_COUNT
 };
+
+/* What a field's values are. */
+enum field_type {
+	FT_TEXT,          /* any string */
+	FT_NUMBER,        /* a decimal integer: 'range' applies */
+	FT_FLAG,          /* "true" or "false" */
+	FT_WORD,          /* one word of a fixed set (content_kind) */
+};
+
+/* Lazily computed views of one exchange, shared by all rules matched
+ * over it: every derived value is computed at most once per exchange.
+ * Set up with xctx_init, freed with xctx_release (rule-fields.c). */
+struct xctx {
+	const struct exchange *ex;
+	const char *source;
+	struct sbuf reqh, resph;
+	int have_reqh, have_resph;
+	char status[24], port[24];
+	int have_status, have_port;
+	const char *cross_origin, *expects_json, *content_kind;
+	int have_derived;
+};
+
+/* Getter of a field: the value at *cursor (0 for the first), which it
+ * advances.  Returns 1 with [*p, *p + *n) set, or 0 when there is no
+ * further value (an absent field has none).  hname is the lowercased
+ * header name of the header families, else NULL. */
+typedef int (*field_get_fn)(struct xctx *x, const char *hname, size_t *cursor,
+			    const char **p, size_t *n);
+
+/* One entry of the field table: everything the loader, the engine and
+ * "rules explain" know about a field. */
+struct field_def {
+	const char *name;        /* as rules write it; a header family ends in '.' */
+	enum field_type type;
+	int many;                /* several values, each matched alone, any counts */
+	unsigned cost;           /* relative cost of one matcher on it (plans 'and'/'or') */
+	int quote;               /* the matched text is evidence (host, status: no) */
+	field_get_fn get;
+	const char *about;       /* one line: what the value is */
+};
+
+/* The entry of f (f < F_COUNT). */
+const struct field_def *field_def(enum field_kind f);
+/* Field of a matcher from its text ("request.header.x-id" sets *hname to
+ * "x-id", lowercased, owned by the caller); returns 0 or -1 when unknown. */
+int field_lookup(const char *text, enum field_kind *f, char **hname);
+/* Field name as written in rules ("request.header." for the header kinds). */
+const char *field_kind_name(enum field_kind f);
+/* Name of a field type ("text", "number", "flag", "word"). */
+const char *field_type_name(enum field_type t);
+void xctx_init(struct xctx *x, const struct exchange *ex, const char *source);
+void xctx_release(struct xctx *x);
 
 enum match_op { OP_REGEX, OP_CONTAINS, OP_EQUALS, OP_IN, OP_RANGE, OP_EXISTS };
 
@@ -113,13 +177,29 @@ struct rule_set {
 	char *source;            /* value of the 'source' field */
 };
 
-/* rule-load.c */
-void rule_free(struct rule *r);
-const char *field_kind_name(enum field_kind f);
+/* rule-cond.c */
+struct loadctx;
+struct ynode;
+/* Build r->cond from the condition scalar v (NULL: the AND of all
+ * matchers), order it by cost and check that every matcher is used;
+ * returns 0 or -1 with diagnostics. */
+int parse_condition(struct loadctx *lc, struct rule *r, const struct ynode *v);
+void cond_free(struct cond *c);
 
-/* rule-engine.c */
+/* rule-set.c */
+void rule_free(struct rule *r);
 /* Make sure the shared match data holds pairs ovector pairs. */
 void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs);
+/* Append r (the set takes it over) and size the match data for it. */
+void rule_set_add(struct rule_set *rs, struct rule *r);
+
+/* rule-advice.c */
+struct json_t;
+/* Advice template with {{name}} filled from the evidence object ev (may
+ * be NULL); a new string, never NULL. */
+char *advice_render(const char *tmpl, struct json_t *ev);
+
+/* rule-engine.c */
 /* Run one rule over one exchange; fn is called when it fires or is
  * inconclusive.  Returns 0 or what fn returned. */
 int rule_match_one(struct rule_set *rs, const struct rule *r,

@@ -1,5 +1,6 @@
-/* rule.h - failure signatures: loading (rule-load.c) and matching
- * (rule-engine.c).  DESIGN "Rules" is the contract; docs/rules.md the guide.
+/* rule.h - failure signatures: loading (rule-load.c), matching
+ * (rule-engine.c) and advice (rule-advice.c); rule-int.h lists the module's
+ * files.  DESIGN "Rules" is the contract; docs/rules.md the guide.
  *
  * A rule_set owns its rules, and each rule owns its compiled PCRE2 code.
  * Loading never prints: every problem becomes a diagnostic string
@@ -46,8 +47,13 @@ struct rule_finding {
 	const struct rule *rule;
 	int inconclusive;       /* a match or heap limit was hit */
 	char *evidence_json;    /* {"name": "value", ...}: named groups and matched text */
-	char *advice;           /* advice with {{name}} filled in */
+	char *advice;           /* rule_render_advice(rule, evidence_json) */
 };
+
+/* The rule's advice with every {{name}} filled from evidence_json (a
+ * finding's evidence): the value as inline code, "(not in the capture)"
+ * for a name the evidence lacks.  Returns a new string, never NULL. */
+char *rule_render_advice(const struct rule *r, const char *evidence_json);
 
 /* Called once per firing (or inconclusive) rule; return 0 to go on. */
 typedef int (*rule_finding_fn)(void *ctx, const struct rule_finding *f);

@@ -314,8 +314,8 @@ static void test_engine(void)
 		       "\"vercel_id\": \"sin1::fra1::mr2nm-1773654078302-80a62b52517d\"}",
 		       "evidence: matched text, named groups, extract; no host/status");
 		is_str(g.advice,
-		       "Quote `sin1::fra1::mr2nm-1773654078302-80a62b52517d` and `\"type\":\"access_denied\"`; {{missing}} stays",
-		       "advice placeholders filled as code (not doubled), unknown left as is");
+		       "Quote `sin1::fra1::mr2nm-1773654078302-80a62b52517d` and `\"type\":\"access_denied\"`; (not in the capture) stays",
+		       "advice placeholders filled as code (not doubled), unknown said in words");
 		got_reset(&g);
 		rule_set_free(rs);
 		strlist_release(&d);

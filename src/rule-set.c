@@ -1,0 +1,203 @@
+/* rule-set.c - rules and rule sets: lifecycle, PCRE2 match state,
+ * accessors.
+ *
+ * A rule set owns its rules, one PCRE2 match context (with the limits of
+ * rule-int.h and a JIT stack) and one match data block sized for the
+ * largest ovector of any rule; a rule owns its strings, compiled regexes
+ * and condition.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule-int.h"
+
+static const char *const severity_names[SEV_COUNT] = {
+	"info", "low", "medium", "high", "critical"
+};
+
+/* Name of a severity; "?" for an out-of-range value. */
+const char *severity_name(enum severity s)
+{
+	if ((int)s < 0 || s >= SEV_COUNT)
+		return "?";
+	return severity_names[s];
+}
+
+/* Severity for a name, or -1. */
+int severity_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < SEV_COUNT; i++)
+		if (strcmp(name, severity_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* A new empty set with its match context; never NULL (x* allocators). */
+struct rule_set *rule_set_new(void)
+{
+	struct rule_set *rs = xcalloc(1, sizeof(*rs));
+
+	rs->mctx = pcre2_match_context_create(NULL);
+	if (!rs->mctx) {
+		fprintf(stderr, "hartriage: out of memory\n");
+		abort();
+	}
+	pcre2_set_match_limit(rs->mctx, RULE_MATCH_LIMIT);
+	rs->limit_jit = 1;
+	pcre2_set_depth_limit(rs->mctx, RULE_DEPTH_LIMIT);
+	pcre2_set_heap_limit(rs->mctx, RULE_HEAP_LIMIT_KIB);
+	/* Without a JIT stack (JIT unsupported) the interpreter is used. */
+	rs->jstack = pcre2_jit_stack_create(RULE_JIT_STACK_MIN, RULE_JIT_STACK_MAX, NULL);
+	if (rs->jstack)
+		pcre2_jit_stack_assign(rs->mctx, NULL, rs->jstack);
+	rule_set_reserve_ovector(rs, 16);
+	return rs;
+}
+
+/* Free the set, its rules and the PCRE2 state; NULL is fine. */
+void rule_set_free(struct rule_set *rs)
+{
+	size_t i;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->n; i++)
+		rule_free(rs->v[i]);
+	free(rs->v);
+	pcre2_match_data_free(rs->md);
+	pcre2_jit_stack_free(rs->jstack);
+	pcre2_match_context_free(rs->mctx);
+	free(rs->source);
+	free(rs);
+}
+
+/* Grow the shared match data to at least pairs ovector pairs. */
+void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs)
+{
+	if (rs->md && rs->ovec_pairs >= pairs)
+		return;
+	pcre2_match_data_free(rs->md);
+	rs->md = pcre2_match_data_create(pairs, NULL);
+	if (!rs->md) {
+		fprintf(stderr, "hartriage: out of memory\n");
+		abort();
+	}
+	rs->ovec_pairs = pairs;
+}
+
+/* Set the value of the 'source' field; never fails. */
+void rule_set_set_source(struct rule_set *rs, const char *source)
+{
+	free(rs->source);
+	rs->source = source ? xstrdup(source) : NULL;
+}
+
+/* Append r to the set (which now owns it) and size the match data for
+ * its largest capture count; never fails. */
+void rule_set_add(struct rule_set *rs, struct rule *r)
+{
+	uint32_t caps, maxcap = 0;
+	size_t i;
+
+	for (i = 0; i < r->nm + r->nx; i++) {
+		struct matcher *m = i < r->nm ? &r->m[i] : &r->x[i - r->nm];
+		if (m->re && pcre2_pattern_info(m->re, PCRE2_INFO_CAPTURECOUNT, &caps) == 0 &&
+		    caps > maxcap)
+			maxcap = caps;
+	}
+	rule_set_reserve_ovector(rs, maxcap + 1);
+	rs->v = xgrow(rs->v, &rs->alloc, rs->n + 1, sizeof(*rs->v));
+	rs->v[rs->n++] = r;
+}
+
+/* Free n matchers and what they own. */
+static void matchers_free(struct matcher *m, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(m[i].name);
+		free(m[i].field_text);
+		free(m[i].hname);
+		free(m[i].str);
+		for (j = 0; j < m[i].nin; j++)
+			free(m[i].in[j]);
+		free(m[i].in);
+		pcre2_code_free(m[i].re);
+		for (j = 0; j < m[i].ngroups; j++)
+			free(m[i].groups[j].name);
+		free(m[i].groups);
+	}
+	free(m);
+}
+
+/* Free a rule and everything it owns; NULL is fine. */
+void rule_free(struct rule *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	free(r->id);
+	free(r->title);
+	free(r->vendor);
+	free(r->status);
+	free(r->advice);
+	free(r->path);
+	free(r->dir);
+	for (i = 0; i < r->nreferences; i++)
+		free(r->references[i]);
+	free(r->references);
+	for (i = 0; i < r->nrequest_ids; i++)
+		free(r->request_ids[i]);
+	free(r->request_ids);
+	matchers_free(r->m, r->nm);
+	matchers_free(r->x, r->nx);
+	cond_free(r->cond);
+	for (i = 0; i < r->ntests; i++) {
+		free(r->tests[i].exchange);
+		free(r->tests[i].file);
+	}
+	free(r->tests);
+	free(r);
+}
+
+/* Accessors: the set and rule own every returned string. */
+size_t rule_set_count(const struct rule_set *rs)
+{
+	return rs->n;
+}
+
+/* Rule i in load order, or NULL past the end. */
+const struct rule *rule_set_get(const struct rule_set *rs, size_t i)
+{
+	return i < rs->n ? rs->v[i] : NULL;
+}
+
+const char *rule_id(const struct rule *r) { return r->id; }
+const char *rule_title(const struct rule *r) { return r->title; }
+enum severity rule_severity(const struct rule *r) { return r->severity; }
+const char *rule_status(const struct rule *r) { return r->status; }
+int rule_priority(const struct rule *r) { return r->priority; }
+const char *rule_path(const struct rule *r) { return r->path; }
+const char *rule_advice(const struct rule *r) { return r->advice; }
+const char *rule_vendor(const struct rule *r) { return r->vendor; }
+
+/* Extra request-id header names; never fails. */
+const char *const *rule_request_ids(const struct rule *r, size_t *n)
+{
+	*n = r->nrequest_ids;
+	return (const char *const *)r->request_ids;
+}
+
+/* Reference URLs; never fails. */
+const char *const *rule_references(const struct rule *r, size_t *n)
+{
+	*n = r->nreferences;
+	return (const char *const *)r->references;
+}
