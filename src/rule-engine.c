@@ -139,8 +139,15 @@ static enum tri eval_matcher(struct rule_set *rs, struct xctx *x, const struct m
 	while (fd->get(x, m->hname, &cursor, &p, &n)) {
 		found = 1;
 		t = eval_value(rs, m, p, n, ev);
-		if (t == T_TRUE)
+		if (t == T_TRUE) {
+			const char *src = ev && fd->source ? fd->source(x, cursor) : NULL;
+			if (src) {
+				char *v = xasprintf("%.*s (from %s)", (int)n, p, src);
+				ev_add(ev, m->name, v, strlen(v));
+				free(v);
+			}
 			return T_TRUE;
+		}
 		if (t == T_UNKNOWN)
 			res = T_UNKNOWN;
 	}
@@ -185,9 +192,13 @@ static enum tri cond_eval(struct evalstate *es, const struct cond *c)
 }
 
 /* True when a matcher's text is worth quoting as evidence. */
-static int quotable(const struct matcher *m)
+static int quotable(const struct matcher *m, const struct xctx *x)
 {
-	return !m->negated && field_def(m->field)->quote;
+	int q = field_def(m->field)->quote;
+
+	if (m->negated || q == Q_NO)
+		return 0;
+	return q == Q_YES || !x->ex->host || !*x->ex->host;
 }
 
 /* Evidence object of a firing rule: every positive matcher that matches
@@ -199,7 +210,7 @@ static json_t *collect_evidence(struct evalstate *es)
 
 	for (i = 0; i < es->r->nm; i++) {
 		const struct matcher *m = &es->r->m[i];
-		if (!quotable(m) || (es->done[i] && es->res[i] != T_TRUE))
+		if (!quotable(m, es->x) || (es->done[i] && es->res[i] != T_TRUE))
 			continue;
 		eval_matcher(es->rs, es->x, m, ev);
 	}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html-text.h"
 #include "rule-int.h"
 
 /* Set up the views of ex; source is the value of the 'source' field. */
@@ -27,6 +28,7 @@ void xctx_init(struct xctx *x, const struct exchange *ex, const char *source)
 	x->source = source;
 	sbuf_init(&x->reqh);
 	sbuf_init(&x->resph);
+	sbuf_init(&x->text);
 }
 
 /* Free the computed views. */
@@ -34,6 +36,7 @@ void xctx_release(struct xctx *x)
 {
 	sbuf_release(&x->reqh);
 	sbuf_release(&x->resph);
+	sbuf_release(&x->text);
 }
 
 /* Host part of an Origin value ("https://a.b:8443" -> "a.b"). */
@@ -253,9 +256,70 @@ GETTER(get_cross_origin) { derive(x); return one(x->cross_origin, cursor, p, n);
 GETTER(get_expects_json) { derive(x); return one(x->expects_json, cursor, p, n); }
 GETTER(get_content_kind) { derive(x); return one(x->content_kind, cursor, p, n); }
 
+/* response.text, computed once: the visible text of an HTML body, a
+ * plain-text body with its whitespace collapsed; absent for JSON, XML,
+ * binary and empty bodies. */
+static void derive_text(struct xctx *x)
+{
+	const struct body *b = &x->ex->resp_body;
+
+	if (x->have_text)
+		return;
+	x->have_text = 1;
+	derive(x);
+	if (strcmp(x->content_kind, "html") == 0)
+		html_visible_text(b->data, b->len, &x->text);
+	else if (strcmp(x->content_kind, "text") == 0)
+		text_collapse_space(b->data, b->len, &x->text);
+	else
+		x->text_absent = 1;
+}
+
+GETTER(get_resp_text)
+{
+	derive_text(x);
+	if (x->text_absent)
+		return 0;
+	return one_bytes(sbuf_str(&x->text), x->text.len, cursor, p, n);
+}
+
+/* The vendors, computed once (the body text only when it has one). */
+static void derive_vendors(struct xctx *x)
+{
+	if (x->have_vendors)
+		return;
+	x->have_vendors = 1;
+	derive_text(x);
+	x->nvendors = vendor_identify(x->ex, x->text_absent ? NULL : sbuf_str(&x->text),
+				      x->text_absent ? 0 : x->text.len, x->vendors, VENDOR_MAX);
+}
+
+GETTER(get_vendor)
+{
+	derive_vendors(x);
+	if (*cursor >= x->nvendors)
+		return 0;
+	*p = x->vendors[*cursor].vendor;
+	*n = strlen(*p);
+	(*cursor)++;
+	return 1;
+}
+
+/* Source of the vendor before cursor. */
+static const char *vendor_source(struct xctx *x, size_t cursor)
+{
+	return cursor > 0 && cursor <= x->nvendors ? x->vendors[cursor - 1].source : NULL;
+}
+
+GETTER(get_host_known)
+{
+	return one(x->ex->host && *x->ex->host ? "true" : "false", cursor, p, n);
+}
+
 /* The table, in enum field_kind order.  Costs: scalar fields 1, single
  * headers and small derived values 2, whole header blocks and transcript
- * lines 8, bodies 40 (a regex doubles them, see rule-cond.c). */
+ * lines 8, bodies and the body text 40 (a regex doubles them, see
+ * rule-cond.c); vendor 4 (it may read the body text once). */
 static const struct field_def fields[F_COUNT] = {
 	[F_METHOD] = { "method", FT_TEXT, 0, 1, 1, get_method, "request method" },
 	[F_URL] = { "url", FT_TEXT, 0, 1, 1, get_url, "request URL" },
@@ -287,6 +351,13 @@ static const struct field_def fields[F_COUNT] = {
 			     "Accept or request Content-Type mentions json" },
 	[F_CONTENT_KIND] = { "content_kind", FT_WORD, 0, 2, 1, get_content_kind,
 			     "json, html, xml, text, binary or empty" },
+	[F_RESP_TEXT] = { "response.text", FT_TEXT, 0, 40, 1, get_resp_text,
+			  "visible text of an HTML or plain-text body, whitespace collapsed" },
+	[F_VENDOR] = { "vendor", FT_WORD, 1, 4, Q_NO_HOST, get_vendor,
+		       "each vendor named by the host table, else by response fingerprints",
+		       vendor_source },
+	[F_HOST_KNOWN] = { "host.known", FT_FLAG, 0, 1, 0, get_host_known,
+			   "true when the capture gives the host" },
 };
 
 /* The table entry of f. */

@@ -41,6 +41,7 @@ enum field_kind {
 	F_REQ_HEADER, F_RESP_HEADER, F_REQ_HEADERS, F_RESP_HEADERS,
 	F_REQ_BODY, F_RESP_BODY, F_TRANSCRIPT, F_SOURCE,
 	F_CROSS_ORIGIN, F_EXPECTS_JSON, F_CONTENT_KIND,
+	F_RESP_TEXT, F_VENDOR, F_HOST_KNOWN,
 	F_COUNT
 };
 
@@ -51,6 +52,20 @@ enum field_type {
 	FT_FLAG,          /* "true" or "false" */
 	FT_WORD,          /* one word of a fixed set (content_kind) */
 };
+
+#define VENDOR_MAX 8             /* vendors kept per exchange */
+
+/* One vendor an exchange names, and where from ("host", "x-vercel-id",
+ * "page text: Ray ID"); static strings or the exchange's header names. */
+struct vendor_hit {
+	const char *vendor;
+	const char *source;
+};
+
+/* rule-vendor.c: the vendors of ex (text: the visible text of its body,
+ * or NULL); returns how many were stored in out (at most max). */
+size_t vendor_identify(const struct exchange *ex, const char *text, size_t textlen,
+		       struct vendor_hit *out, size_t max);
 
 /* Lazily computed views of one exchange, shared by all rules matched
  * over it: every derived value is computed at most once per exchange.
@@ -64,6 +79,11 @@ struct xctx {
 	int have_status, have_port;
 	const char *cross_origin, *expects_json, *content_kind;
 	int have_derived;
+	struct sbuf text;        /* response.text */
+	int have_text, text_absent;
+	struct vendor_hit vendors[VENDOR_MAX];
+	size_t nvendors;
+	int have_vendors;
 };
 
 /* Getter of a field: the value at *cursor (0 for the first), which it
@@ -73,6 +93,11 @@ struct xctx {
 typedef int (*field_get_fn)(struct xctx *x, const char *hname, size_t *cursor,
 			    const char **p, size_t *n);
 
+/* Evidence policy of a field. */
+enum { Q_NO = 0,                 /* never: the report shows it anyway (host, status) */
+       Q_YES = 1,                /* the matched text */
+       Q_NO_HOST = 2 };          /* only when the exchange has no host (vendor) */
+
 /* One entry of the field table: everything the loader, the engine and
  * "rules explain" know about a field. */
 struct field_def {
@@ -80,9 +105,12 @@ struct field_def {
 	enum field_type type;
 	int many;                /* several values, each matched alone, any counts */
 	unsigned cost;           /* relative cost of one matcher on it (plans 'and'/'or') */
-	int quote;               /* the matched text is evidence (host, status: no) */
+	int quote;               /* Q_*: is the matched text evidence? */
 	field_get_fn get;
 	const char *about;       /* one line: what the value is */
+	/* Where the value before *cursor came from, or NULL (no getter):
+	 * evidence then reads "value (from source)". */
+	const char *(*source)(struct xctx *x, size_t cursor);
 };
 
 /* The entry of f (f < F_COUNT). */

@@ -10,6 +10,7 @@
 
 #include "rule.h"
 #include "exchange.h"
+#include "html-text.h"
 #include "util.h"
 #include "tap.h"
 
@@ -367,6 +368,141 @@ static void test_engine(void)
 	exchange_release(&ex);
 }
 
+/* Visible text of HTML and plain text. */
+static void text_is(const char *in, int html, const char *want, const char *what)
+{
+	struct sbuf b = SBUF_INIT;
+
+	if (html)
+		html_visible_text(in, strlen(in), &b);
+	else
+		text_collapse_space(in, strlen(in), &b);
+	is_str(sbuf_str(&b), want, what);
+	sbuf_release(&b);
+}
+
+static void test_text(void)
+{
+	text_is("<html><head><title>Attention Required! | Cloudflare</title>"
+		"<style>p{color:red}</style><script>var a = '<p>no</p>';</script></head>"
+		"<body><h1>Error 1020</h1><p>Access&nbsp;denied</p>\n\n<p>Ray ID: <strong>7d2f8a3b1c4e5f60</strong>"
+		"</p><!-- <p>hidden</p> --></body></html>", 1,
+		"Error 1020 Access denied Ray ID: 7d2f8a3b1c4e5f60",
+		"tags, title, script, style, comments stripped; blocks separate words, inline tags do not");
+	text_is("a &amp; b &lt;c&gt; &#39;d&#x27; &#8212; &copy; &bogus; &#xZZ; &", 1,
+		"a & b <c> 'd' \xE2\x80\x94 \xC2\xA9 &bogus; &#xZZ; &", "named and numeric references");
+	text_is("if a < b and c<3", 1, "if a < b and c<3", "a '<' that starts no tag is text");
+	text_is("<center>nginx</center>\r\n<hr>", 1, "nginx", "trimmed");
+	text_is("<p>unterminated <script>x", 1, "unterminated", "unterminated script");
+	text_is("  504 Gateway\tTime-out\n\n nginx \n", 0, "504 Gateway Time-out nginx",
+		"plain text: whitespace runs collapsed and trimmed");
+}
+
+static void test_derived(void)
+{
+	struct exchange ex;
+	struct rule_set *rs;
+	struct got g = { 0 };
+	static const char page[] =
+		"<!DOCTYPE html><html><head><title>Access denied</title></head><body>"
+		"<h1>Error 1020</h1><p>Ray ID: <code>7d2f8a3b1c4e5f60</code></p></body></html>";
+
+	/* response.text: HTML source and pasted text match the same rule. */
+	exchange_init(&ex);
+	body_set(&ex.resp_body, page, sizeof(page) - 1);
+	ok(fires("match:\n  t: { field: response.text, regex: 'Error 1020 Ray ID: [0-9a-f]{16}' }\n", &ex) == 1,
+	   "response.text of an HTML body");
+	ok(fires("match:\n  v: { field: vendor, equals: cloudflare }\n", &ex) == 1,
+	   "vendor from the page's Ray ID line");
+	ok(fires("match:\n  k: { field: host.known, equals: 'false' }\n", &ex) == 1, "host.known false");
+	exchange_release(&ex);
+	exchange_init(&ex);
+	body_set(&ex.resp_body, "Error 1020\n  Ray ID: 7d2f8a3b1c4e5f60\n", 37);
+	ok(fires("match:\n  t: { field: response.text, regex: 'Error 1020 Ray ID: [0-9a-f]{16}' }\n", &ex) == 1,
+	   "response.text of a plain-text body (the page copied from a browser)");
+	exchange_release(&ex);
+	exchange_init(&ex);
+	body_set(&ex.resp_body, "{\"error\":\"Error 1020\"}", 22);
+	ok(fires("match:\n  t: { field: response.text, exists: false }\n", &ex) == 1,
+	   "response.text is absent for a JSON body");
+	exchange_release(&ex);
+
+	/* vendor: the host table wins; else header fingerprints, all of them. */
+	sample(&ex);
+	ok(fires("match:\n  v: { field: vendor, equals: vercel }\n", &ex) == 1, "vendor from the host");
+	ok(fires("match:\n  k: { field: host.known, equals: 'true' }\n", &ex) == 1, "host.known true");
+	exchange_release(&ex);
+	exchange_init(&ex);
+	ex.status = 403;
+	hdr_list_adds(&ex.resp_headers, "cf-ray", "8a1b2c3d4e5f6a7b-FRA");
+	hdr_list_adds(&ex.resp_headers, "X-Vercel-Id", "fra1::abcde-1773654078302-80a62b52517d");
+	ok(fires("match:\n  v: { field: vendor, equals: vercel }\n", &ex) == 1, "vendor: any fingerprint counts");
+	ok(fires("match:\n  v: { field: vendor, equals: cloudflare }\n", &ex) == 1, "... the other one too");
+	ok(fires("match:\n  v: { field: vendor, equals: aws }\n", &ex) == 0, "... no other vendor");
+	/* Evidence names the source, and only when the host is unknown. */
+	rs = rule_of("match:\n  v: { field: vendor, equals: vercel }\n");
+	rule_set_match(rs, &ex, collect, &g);
+	is_str(g.evidence, "{\"v\": \"vercel (from x-vercel-id)\"}", "vendor evidence says where from");
+	got_reset(&g);
+	exchange_set_url(&ex, "https://app.example.com/");
+	rule_set_match(rs, &ex, collect, &g);
+	is_str(g.evidence, "{}", "no vendor evidence when the host is known");
+	got_reset(&g);
+	rule_set_free(rs);
+	exchange_release(&ex);
+
+	/* The host-anchored pattern: host, or unknown host and the vendor. */
+	{
+		const char *anchored =
+			"match:\n  host: { field: host, equals: ai-gateway.vercel.sh }\n"
+			"  nohost: { field: host.known, equals: 'false' }\n"
+			"  vendor: { field: vendor, equals: vercel }\n"
+			"  s: { field: status, in: [403] }\n"
+			"condition: (host or nohost and vendor) and s\n";
+		exchange_init(&ex);
+		ex.status = 403;
+		hdr_list_adds(&ex.resp_headers, "x-vercel-id", "fra1::x");
+		ok(fires(anchored, &ex) == 1, "anchored: unknown host, Vercel fingerprint");
+		exchange_set_url(&ex, "https://example.com/");
+		ok(fires(anchored, &ex) == 0, "anchored: another known host");
+		exchange_release(&ex);
+		exchange_init(&ex);
+		ex.status = 403;
+		hdr_list_adds(&ex.resp_headers, "cf-ray", "8a1b2c3d4e5f6a7b-FRA");
+		ok(fires(anchored, &ex) == 0, "anchored: unknown host, other vendor");
+		exchange_release(&ex);
+	}
+
+	/* Body fingerprints of pages pasted without headers. */
+	{
+		static const struct {
+			const char *body, *vendor;
+		} pages[] = {
+			{ "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway "
+			  "Time-out</h1></center><hr><center>nginx/1.18.0 (Ubuntu)</center></body></html>", "nginx" },
+			{ "The request could not be satisfied. Generated by cloudfront (CloudFront) Request ID: "
+			  "x", "aws" },
+			{ "This Serverless Function has timed out.\nFUNCTION_INVOCATION_TIMEOUT\n\nID: fra1::abc12-1",
+			  "vercel" },
+			{ "Service Unavailable\nApache/2.4.41 (Ubuntu) Server at example.com Port 80", "apache" },
+		};
+		size_t i;
+		for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+			char *r = xasprintf("match:\n  v: { field: vendor, equals: %s }\n", pages[i].vendor);
+			exchange_init(&ex);
+			body_set(&ex.resp_body, pages[i].body, strlen(pages[i].body));
+			ok(fires(r, &ex) == 1, "vendor %s from the page text", pages[i].vendor);
+			exchange_release(&ex);
+			free(r);
+		}
+		exchange_init(&ex);
+		body_set(&ex.resp_body, "we run nginx here and it is fine", 32);
+		ok(fires("match:\n  v: { field: vendor, exists: true }\n", &ex) == 0,
+		   "prose that mentions nginx names no vendor");
+		exchange_release(&ex);
+	}
+}
+
 static void test_backtrack(void)
 {
 	struct exchange ex;
@@ -419,6 +555,8 @@ int main(void)
 	}
 	test_loader();
 	test_engine();
+	test_text();
+	test_derived();
 	test_backtrack();
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
