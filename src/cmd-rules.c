@@ -29,7 +29,8 @@ static void rules_usage(FILE *out)
 		"       %s rules test [--benign DIR] [DIR...]\n"
 		"       %s rules explain [--rules DIR] RULE CAPTURE[#N]\n"
 		"List, check, test or explain failure signatures.\n\n"
-		"  list     one line per rule: id, severity, status, vendor, title\n"
+		"  list     one line per rule: id, severity, status, 'frag' when it can\n"
+		"           fire on a fragment (no host, no status), vendor, title\n"
 		"           (--format md: a Markdown table)\n"
 		"  lint     check every rule file; diagnostics on stderr as FILE:LINE:COL\n"
 		"  test     run every rule's own tests and print TAP; with --benign DIR,\n"
@@ -117,20 +118,20 @@ static int rules_list(int argc, char **argv)
 	bad = load_dirs(rs, argc - optind, argv + optind, &diags);
 	print_diags(&diags);
 	if (strcmp(format, "md") == 0) {
-		printf("| id | severity | status | vendor | title |\n|---|---|---|---|---|\n");
+		printf("| id | severity | status | vendor | title | fragments |\n|---|---|---|---|---|---|\n");
 		for (i = 0; i < rule_set_count(rs); i++) {
 			const struct rule *r = rule_set_get(rs, i);
 			printf("| `%s` | %s | %s | ", r->id, severity_name(r->severity), r->status);
 			md_cell(stdout, r->vendor);
 			fputs(" | ", stdout);
 			md_cell(stdout, r->title);
-			fputs(" |\n", stdout);
+			printf(" | %s |\n", rule_fires_on_fragments(r) ? "yes" : "");
 		}
 	} else {
 		for (i = 0; i < rule_set_count(rs); i++) {
 			const struct rule *r = rule_set_get(rs, i);
-			printf("%-50s %-8s %-12s %-16s %s\n", r->id, severity_name(r->severity),
-			       r->status, r->vendor, r->title);
+			printf("%-50s %-8s %-12s %-4s %-16s %s\n", r->id, severity_name(r->severity),
+			       r->status, rule_fires_on_fragments(r) ? "frag" : "-", r->vendor, r->title);
 		}
 	}
 	ret = bad ? EXIT_USAGE : EXIT_DONE;

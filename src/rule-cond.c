@@ -291,3 +291,48 @@ int parse_condition(struct loadctx *lc, struct rule *r, const struct ynode *v)
 	free(neg_use);
 	return 0;
 }
+
+/* Value of matcher m on an exchange whose fields in absent are missing
+ * and whose other fields could hold anything. */
+static enum tri leaf_without(const struct matcher *m, uint32_t absent)
+{
+	if (!(absent & (1u << m->field)))
+		return T_UNKNOWN;
+	return m->op == OP_EXISTS && !m->exists ? T_TRUE : T_FALSE;
+}
+
+/* Three-valued evaluation of c with leaf_without. */
+static enum tri cond_without(const struct rule *r, const struct cond *c, uint32_t absent)
+{
+	enum tri a, b;
+
+	switch (c->kind) {
+	case C_REF:
+		return leaf_without(&r->m[c->idx], absent);
+	case C_NOT:
+		a = cond_without(r, c->a, absent);
+		return a == T_UNKNOWN ? T_UNKNOWN : a == T_TRUE ? T_FALSE : T_TRUE;
+	case C_AND:
+		a = cond_without(r, c->a, absent);
+		b = cond_without(r, c->b, absent);
+		if (a == T_FALSE || b == T_FALSE)
+			return T_FALSE;
+		return a == T_TRUE && b == T_TRUE ? T_TRUE : T_UNKNOWN;
+	case C_OR:
+		a = cond_without(r, c->a, absent);
+		b = cond_without(r, c->b, absent);
+		if (a == T_TRUE || b == T_TRUE)
+			return T_TRUE;
+		return a == T_FALSE && b == T_FALSE ? T_FALSE : T_UNKNOWN;
+	}
+	return T_FALSE;
+}
+
+/* True when r can fire on a fragment: an exchange without host and
+ * status (a pasted body or page). */
+int rule_fires_on_fragments(const struct rule *r)
+{
+	uint32_t absent = (1u << F_HOST) | (1u << F_STATUS);
+
+	return r->cond && cond_without(r, r->cond, absent) != T_FALSE;
+}

@@ -38,6 +38,9 @@ int rule_priority(const struct rule *r);         /* default 50 */
 const char *rule_path(const struct rule *r);
 const char *rule_advice(const struct rule *r);   /* unrendered template */
 const char *rule_vendor(const struct rule *r);
+/* True when the rule's condition can hold on a fragment: an exchange
+ * with no host and no status (a pasted body, page or log record). */
+int rule_fires_on_fragments(const struct rule *r);
 /* Extra request-id header names to quote, and reference URLs; *n gets
  * the count.  Owned by the rule. */
 const char *const *rule_request_ids(const struct rule *r, size_t *n);
