@@ -150,7 +150,8 @@ is "$(sqlite3 "$TMPDIR_T/u16.db" "SELECT url FROM exchanges")" \
 	"https://postman-echo.com/get?foo=utf16&bar={{b\\ar}}" "--env: UTF-16LE environment, unknown one kept literally"
 
 # A ticket folder: the environment beside the collection resolves
-# {{baseUrl}}, so host rules fire on the real host; alone, they cannot.
+# {{baseUrl}}, so host rules fire on the real host; alone, only a vendor
+# fingerprint can stand in for the host.
 mkdir -p "$TMPDIR_T/with/T1" "$TMPDIR_T/without/T2"
 cp "$FIX/gateway-ticket/gateway.postman_collection.json" \
 	"$FIX/gateway-ticket/production.postman_environment.json" "$TMPDIR_T/with/T1/"
@@ -173,8 +174,13 @@ else
 fi
 grep -q 'https://ai-gateway.vercel.sh/v1/chat/completions' "$TMPDIR_T/with.json"
 ok $? "ticket with environment: resolved url in the report"
-grep -q '^vercel\.ai-gateway\.' "$TMPDIR_T/without.rules"
-ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "collection alone: no vercel.ai-gateway finding on {{baseUrl}}"
+# Alone, {{baseUrl}} leaves the host unknown: only a response that
+# carries Vercel's fingerprint (the 403 example's x-vercel-id) can stand
+# in for the AI Gateway host; the 401 example carries none.
+grep -qx 'vercel.ai-gateway.authentication-error' "$TMPDIR_T/without.rules"
+ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "collection alone: no host and no Vercel fingerprint, no authentication-error finding"
+grep -qx 'vercel.ai-gateway.access-denied' "$TMPDIR_T/without.rules"
+ok $? "collection alone: access-denied from the x-vercel-id fingerprint"
 grep -q 'vck_test_not_a_real_key' "$TMPDIR_T/with.json"
 ok "$([ $? -ne 0 ] && echo 0 || echo 1)" "the environment's secret is not in the report"
 

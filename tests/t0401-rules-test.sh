@@ -77,7 +77,7 @@ ok $? "--benign failure names the rule"
 "$HARTRIAGE" rules explain "$srcdir/rules/vercel/vercel.ai-gateway.access-denied.yaml" \
 	"$TMPDIR_T/bad/denied.txt#0" >"$TMPDIR_T/out" 2>"$TMPDIR_T/err"
 is "$?" 0 "explain exits 0"
-grep -q '^condition: host\[true\] and (denied\[true\] or not known\[true\]) and body\[true\] => fires$' "$TMPDIR_T/out"
+grep -q '^condition: (host\[true\] or (nohost\[false\] and vendor\[true\])) and (denied\[true\] or not known\[true\]) and body\[true\] => fires$' "$TMPDIR_T/out"
 ok $? "explain shows the condition trace"
 grep -q '^evidence: {"body": "\\"type\\":\\"access_denied\\"", "message": "Forbidden."}$' "$TMPDIR_T/out"
 ok $? "explain shows the evidence"
