@@ -136,6 +136,8 @@ static enum tri eval_matcher(struct rule_set *rs, struct xctx *x, const struct m
 	size_t n, cursor = 0;
 	int found = 0;
 
+	if (m->ngate && !prefilter_pass(rs, x, m))
+		return T_FALSE;      /* the regex cannot match: no gate literal */
 	while (fd->get(x, m->hname, &cursor, &p, &n)) {
 		found = 1;
 		t = eval_value(rs, m, p, n, ev);
@@ -275,6 +277,8 @@ int rule_match_one(struct rule_set *rs, const struct rule *r, const struct excha
 	struct xctx x;
 	int ret;
 
+	if (rs->pf_rules != rs->n)
+		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
 	ret = match_rule(rs, &x, r, fn, ctx);
 	xctx_release(&x);
@@ -288,6 +292,8 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	size_t i;
 	int ret = 0;
 
+	if (rs->pf_rules != rs->n)
+		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
 	for (i = 0; i < rs->n && ret == 0; i++)
 		ret = match_rule(rs, &x, rs->v[i], fn, ctx);
@@ -362,6 +368,8 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	char *s;
 	size_t i;
 
+	if (rs->pf_rules != rs->n)
+		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
 	memset(es.done, 0, sizeof(es.done));
 	es.rs = rs;

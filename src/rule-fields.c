@@ -37,6 +37,7 @@ void xctx_release(struct xctx *x)
 	sbuf_release(&x->reqh);
 	sbuf_release(&x->resph);
 	sbuf_release(&x->text);
+	free(x->pf_seen);
 }
 
 /* Host part of an Origin value ("https://a.b:8443" -> "a.b"). */

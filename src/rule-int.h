@@ -84,6 +84,7 @@ struct xctx {
 	struct vendor_hit vendors[VENDOR_MAX];
 	size_t nvendors;
 	int have_vendors;
+	unsigned char *pf_seen;  /* prefilter literals seen in the body, or NULL */
 };
 
 /* Getter of a field: the value at *cursor (0 for the first), which it
@@ -155,6 +156,8 @@ struct matcher {
 	int negated;             /* used only under 'not': no evidence */
 	int used;                /* referenced by the condition */
 	int line, col;           /* 1-based position of the matcher's name */
+	uint32_t *gate;          /* prefilter literal ids: one must occur (rule-prefilter.c) */
+	size_t ngate;
 };
 
 enum cond_kind { C_REF, C_AND, C_OR, C_NOT };
@@ -203,7 +206,20 @@ struct rule_set {
 	uint32_t ovec_pairs;     /* size of md */
 	int limit_jit;           /* mctx's match limit is the JIT one */
 	char *source;            /* value of the 'source' field */
+	struct prefilter *pf;    /* body literals gating regexes (rule-prefilter.c) */
+	size_t pf_rules;         /* rules when pf was built */
 };
+
+/* rule-prefilter.c */
+struct prefilter;
+/* Give the response.body regexes of rs their literal gates and build the
+ * table; called again when rules were added. */
+void prefilter_build(struct rule_set *rs);
+void prefilter_free(struct prefilter *pf);
+size_t prefilter_count(const struct prefilter *pf);
+/* False when m's regex cannot match x's response body (no gate literal
+ * occurs there); the body is scanned once per exchange. */
+int prefilter_pass(const struct rule_set *rs, struct xctx *x, const struct matcher *m);
 
 /* rule-cond.c */
 struct loadctx;

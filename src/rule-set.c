@@ -73,6 +73,7 @@ void rule_set_free(struct rule_set *rs)
 	pcre2_jit_stack_free(rs->jstack);
 	pcre2_match_context_free(rs->mctx);
 	free(rs->source);
+	prefilter_free(rs->pf);
 	free(rs);
 }
 
@@ -132,6 +133,7 @@ static void matchers_free(struct matcher *m, size_t n)
 		for (j = 0; j < m[i].ngroups; j++)
 			free(m[i].groups[j].name);
 		free(m[i].groups);
+		free(m[i].gate);
 	}
 	free(m);
 }

@@ -42,6 +42,8 @@ static const struct {
 	{ "cloudflare.com", "cloudflare" }, { "cloudflareaccess.com", "cloudflare" },
 	{ "akamaihd.net", "akamai" }, { "akamaized.net", "akamai" }, { "edgesuite.net", "akamai" },
 	{ "fastly.net", "fastly" },
+	{ "slack.com", "slack" }, { "sendgrid.com", "sendgrid" }, { "sendgrid.net", "sendgrid" },
+	{ "myshopify.com", "shopify" }, { "shopify.com", "shopify" },
 };
 
 /* Response header fingerprints.  name ending in '*' is a prefix; value
@@ -79,6 +81,7 @@ static const struct {
 	{ "server", "envoy", "envoy" }, { "x-envoy-upstream-service-time", NULL, "envoy" },
 	{ "via", "kong", "kong" }, { "x-kong-request-id", NULL, "kong" },
 	{ "server", "microsoft-iis", "iis" },
+	{ "x-slack-req-id", NULL, "slack" }, { "x-shopify-*", NULL, "shopify" },
 	{ "server", "nginx", "nginx" }, { "server", "apache", "apache" },
 };
 

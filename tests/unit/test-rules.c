@@ -503,6 +503,55 @@ static void test_derived(void)
 	}
 }
 
+/* The body prefilter never hides a match. */
+static void test_prefilter(void)
+{
+	static const struct {
+		const char *re, *body;
+		int want;
+	} cases[] = {
+		{ "(?i)squid-internal-static|Generated .{1,80} by .{1,80} \\(squid/[\\d.]+\\)",
+		  "<p>GENERATED Mon by proxy (squid/5.7)</p>", 1 },
+		{ "(?i)squid-internal-static|Generated .{1,80} by", "nothing to see here", 0 },
+		/* caseless 's' and 'k' also match U+017F and U+212A */
+		{ "(?i)squid-internal", "\xC5\xBFquid-internal", 1 },
+		{ "(?i)bad kelvin", "BAD \xE2\x84\xAA" "elvin", 1 },
+		/* a quantified last character is optional */
+		{ "colou?r scheme", "color scheme", 1 },
+		{ "abcd(?:ef)?gh", "abcdgh", 1 },
+		{ "x[yz]+ abcd", "xzz abcd", 1 },
+		{ "Ray ID:\\s*(?:<strong[^>]*>)?\\s*(?<ray>[0-9a-f]{16})", "ray id: 0123456789abcdef", 0 },
+		{ "Ray ID:\\s*(?:<strong[^>]*>)?\\s*(?<ray>[0-9a-f]{16})", "Ray ID: <strong>0123456789abcdef", 1 },
+		{ "(?i)just a moment\\.\\.\\.|/cdn-cgi/challenge-platform/", "x /CDN-CGI/challenge-platform/ y", 1 },
+		/* escapes of punctuation are literal, \\Q is not gated */
+		{ "\\Qa.b\\E|zz", "a.b", 1 },
+	};
+	struct exchange ex;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf r = SBUF_INIT;
+		const char *c;
+		sbuf_adds(&r, "match:\n  b: { field: response.body, regex: '");
+		for (c = cases[i].re; *c; c++) {
+			if (*c == '\'')
+				sbuf_addc(&r, '\'');
+			sbuf_addc(&r, *c);
+		}
+		/* a second alternative: only alternations are gated */
+		sbuf_adds(&r, "|qqqqnever' }\n");
+		exchange_init(&ex);
+		body_set(&ex.resp_body, cases[i].body, strlen(cases[i].body));
+		{
+			char *name = xasprintf("prefilter: /%s/ on '%s'", cases[i].re, cases[i].body);
+			is_long(fires(sbuf_str(&r), &ex), cases[i].want, name);
+			free(name);
+		}
+		exchange_release(&ex);
+		sbuf_release(&r);
+	}
+}
+
 static void test_backtrack(void)
 {
 	struct exchange ex;
@@ -557,6 +606,7 @@ int main(void)
 	test_engine();
 	test_text();
 	test_derived();
+	test_prefilter();
 	test_backtrack();
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
