@@ -18,6 +18,7 @@
 #include "caps.h"
 #include "exchange.h"
 #include "cmdline.h"
+#include "httpmsg.h"
 #include "import.h"
 #include "util.h"
 
@@ -95,35 +96,6 @@ struct builder {
 
 /* ---------------------------------------------------------------- text helpers */
 
-/* Character classes (ASCII only, locale independent). */
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* An ASCII hex digit. */
-static int is_hex(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* Value of a hex digit (the caller checked is_hex). */
-static int hex_val(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return c - 'A' + 10;
-}
-
-/* A token character of a header name (RFC 9110). */
-static int is_tchar(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
-	       (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
 /* Length of the progress-meter time field at p ("--:--:--" or "0:00:01"), or 0. */
 static size_t time_field(const char *p, const char *end)
 {
@@ -132,7 +104,7 @@ static size_t time_field(const char *p, const char *end)
 	{
 		const char *q = p;
 		int colons = 0;
-		while (q < end && (is_digit(*q) || *q == ':')) {
+		while (q < end && (httpmsg_is_digit(*q) || *q == ':')) {
 			if (*q == ':')
 				colons++;
 			q++;
@@ -163,7 +135,7 @@ static const char *progress_row_end(const char *p, const char *end)
 				/* current speed: spaces then a number with a unit */
 				while (q < end && *q == ' ')
 					q++;
-				while (q < end && (is_digit(*q) || *q == '.'))
+				while (q < end && (httpmsg_is_digit(*q) || *q == '.'))
 					q++;
 				if (q < end && strchr("kMGTP", *q))
 					q++;
@@ -171,8 +143,8 @@ static const char *progress_row_end(const char *p, const char *end)
 			}
 			continue;
 		}
-		if (is_digit(*q)) {
-			while (q < end && (is_digit(*q) || *q == '.'))
+		if (httpmsg_is_digit(*q)) {
+			while (q < end && (httpmsg_is_digit(*q) || *q == '.'))
 				q++;
 			if (q < end && strchr("kMGTP", *q))
 				q++;
@@ -201,7 +173,7 @@ static int clean_line(const char *p, size_t n, struct sbuf *out)
 		size_t i = 0;
 		while (i < n && ((unsigned char)p[i] >= 0x20 || p[i] == '\t') && p[i] != 0x7f)
 			i++;
-		if (i == n && !(n && (p[0] == ' ' || is_digit(p[0])) && progress_row_end(p, p + n)) &&
+		if (i == n && !(n && (p[0] == ' ' || httpmsg_is_digit(p[0])) && progress_row_end(p, p + n)) &&
 		    !memmem(p, n, "% Total", 7) && !memmem(p, n, "Dload", 5)) {
 			sbuf_add(out, p, n);
 			if (!out->data)
@@ -276,13 +248,13 @@ static int clean_line(const char *p, size_t n, struct sbuf *out)
 static int skip_trace_time(const char **p, const char *end, char **time)
 {
 	const char *q = *p;
-	if (end - q < 9 || !is_digit(q[0]) || !is_digit(q[1]) || q[2] != ':' || !is_digit(q[3]) ||
-	    !is_digit(q[4]) || q[5] != ':' || !is_digit(q[6]) || !is_digit(q[7]))
+	if (end - q < 9 || !httpmsg_is_digit(q[0]) || !httpmsg_is_digit(q[1]) || q[2] != ':' || !httpmsg_is_digit(q[3]) ||
+	    !httpmsg_is_digit(q[4]) || q[5] != ':' || !httpmsg_is_digit(q[6]) || !httpmsg_is_digit(q[7]))
 		return 0;
 	q += 8;
 	if (q < end && *q == '.') {
 		q++;
-		while (q < end && is_digit(*q))
+		while (q < end && httpmsg_is_digit(*q))
 			q++;
 	}
 	if (q >= end || *q != ' ')
@@ -302,14 +274,14 @@ static int skip_trace_id(const char **p, const char *end)
 	if (q >= end || *q != '[')
 		return 0;
 	q++;
-	if (q >= end || !is_digit(*q))
+	if (q >= end || !httpmsg_is_digit(*q))
 		return 0;
-	while (q < end && is_digit(*q))
+	while (q < end && httpmsg_is_digit(*q))
 		q++;
 	if (q >= end || *q != '-')
 		return 0;
 	q++;
-	while (q < end && (is_digit(*q) || *q == 'x'))
+	while (q < end && (httpmsg_is_digit(*q) || *q == 'x'))
 		q++;
 	if (q >= end || *q != ']')
 		return 0;
@@ -318,96 +290,6 @@ static int skip_trace_id(const char **p, const char *end)
 		q++;
 	*p = q;
 	return 1;
-}
-
-/* Parse "HTTP/x[.y] NNN reason"; returns 1 and fills the parts, else 0. */
-static int parse_status_line(const char *s, char **version, int *status, const char **reason)
-{
-	const char *p = s;
-	int code;
-	if (strncmp(p, "HTTP/", 5) != 0)
-		return 0;
-	p += 5;
-	if (!is_digit(*p))
-		return 0;
-	p++;
-	if (*p == '.') {
-		p++;
-		if (!is_digit(*p))
-			return 0;
-		p++;
-	}
-	if (*p != ' ')
-		return 0;
-	if (!is_digit(p[1]) || !is_digit(p[2]) || !is_digit(p[3]))
-		return 0;
-	if (p[4] && p[4] != ' ' && p[4] != '\t')
-		return 0;
-	code = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
-	if (code < 100)
-		return 0;
-	if (version)
-		*version = xstrndup(s, (size_t)(p - s));
-	if (status)
-		*status = code;
-	if (reason) {
-		const char *r = p + 4;
-		while (*r == ' ' || *r == '\t')
-			r++;
-		*reason = r;
-	}
-	return 1;
-}
-
-/* Parse "METHOD target HTTP/x"; returns 1 and fills malloc'd parts. */
-static int parse_request_line(const char *s, char **method, char **target, char **version)
-{
-	const char *m = s, *sp1, *sp2, *v;
-	size_t mlen;
-	sp1 = strchr(m, ' ');
-	if (!sp1)
-		return 0;
-	mlen = (size_t)(sp1 - m);
-	if (mlen < 3 || mlen > 20)
-		return 0;
-	for (const char *c = m; c < sp1; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || *c == '-' || *c == '_'))
-			return 0;
-	while (*sp1 == ' ')
-		sp1++;
-	sp2 = strrchr(sp1, ' ');
-	if (!sp2 || sp2 == sp1)
-		return 0;
-	v = sp2 + 1;
-	if (strncmp(v, "HTTP/", 5) != 0 || !is_digit(v[5]))
-		return 0;
-	if (v[6] && !(v[6] == '.' && is_digit(v[7]) && !v[8]))
-		return 0;
-	{
-		const char *te = sp2;
-		while (te > sp1 && te[-1] == ' ')
-			te--;
-		if (te == sp1 || memchr(sp1, ' ', (size_t)(te - sp1)))
-			return 0;
-		if (method)
-			*method = xstrndup(m, mlen);
-		if (target)
-			*target = xstrndup(sp1, (size_t)(te - sp1));
-		if (version)
-			*version = xstrdup(v);
-	}
-	return 1;
-}
-
-/* Length of a header name at s when s looks like "Name: value", else 0. */
-static size_t header_name_len(const char *s)
-{
-	size_t i = 0;
-	while (s[i] && is_tchar((unsigned char)s[i]))
-		i++;
-	if (i == 0 || i > 100 || s[i] != ':')
-		return 0;
-	return i;
 }
 
 /* Split "host[:port]" or "[v6]:port"; returns malloc'd host, port in *port (-1). */
@@ -436,27 +318,6 @@ static char *split_hostport(const char *s, size_t n, int *port)
 	}
 	ascii_lower(host);
 	return host;
-}
-
-/* A "curl: (N) message" line; returns 1 with code and message start. */
-static int parse_curl_error(const char *s, long *code, const char **msg)
-{
-	const char *p;
-	if (strncmp(s, "curl: (", 7) != 0)
-		return 0;
-	p = s + 7;
-	if (!is_digit(*p))
-		return 0;
-	*code = 0;
-	while (is_digit(*p) && *code < 100000)
-		*code = *code * 10 + (*p++ - '0');
-	if (*p != ')')
-		return 0;
-	p++;
-	while (*p == ' ')
-		p++;
-	*msg = p;
-	return 1;
 }
 
 /* Text of an info line that says the transfer failed, or NULL. */
@@ -573,7 +434,7 @@ static void set_time_of_day(struct exchange *ex, const char *t)
 	if (ex->extra || !t)
 		return;
 	for (const char *c = t; *c; c++)
-		if (!is_digit(*c) && *c != ':' && *c != '.')
+		if (!httpmsg_is_digit(*c) && *c != ':' && *c != '.')
 			return;
 	s = xasprintf("{\"time_of_day\":\"%s\",\"date\":null}", t);
 	ex->extra = s;
@@ -992,7 +853,7 @@ static void host_and_port(const char *h, const char *marker, char **host, int *p
 	if (p) {
 		long v = 0;
 		p += strlen(marker);
-		while (is_digit(*p) && v < 100000)
+		while (httpmsg_is_digit(*p) && v < 100000)
 			v = v * 10 + (*p++ - '0');
 		if (v > 0 && v < 65536)
 			*port = (int)v;
@@ -1147,32 +1008,13 @@ static void b_info(struct builder *b, const char *text, const char *time)
 /* Add a header line to a list, handling obs-fold continuation. */
 static void add_header_line(struct builder *b, struct hdr_list *l, const char *s, int resp)
 {
-	size_t nl;
+	struct httpmsg_header h;
 	if ((s[0] == ' ' || s[0] == '\t') && l->n && b->last_hdr_resp == resp) {
-		struct hdr *h = &l->v[l->n - 1];
-		const char *v = s;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		size_t vl = strlen(v);
-		/* the cached length keeps a flood of folded lines linear */
-		if (b->last_hdr_len + vl + 1 < HEADER_VALUE_CAP) {
-			char *nv = xasprintf("%s %s", h->value, v);
-			free(h->value);
-			h->value = nv;
-			b->last_hdr_len += vl + 1;
-		}
+		httpmsg_fold(l, s, &b->last_hdr_len);
 		return;
 	}
-	nl = header_name_len(s);
-	if (nl) {
-		const char *v = s + nl + 1;
-		size_t vl;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		vl = strlen(v);
-		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-			vl--;
-		hdr_list_add(l, s, nl, v, vl);
+	if (httpmsg_header_line(s, HTTPMSG_STRICT, &h)) {
+		hdr_list_add(l, h.name, h.name_len, h.value, h.value_len);
 		b->last_hdr_resp = resp;
 		b->last_hdr_len = l->n ? strlen(l->v[l->n - 1].value) : HEADER_VALUE_CAP;
 	} else if (b->cur) {
@@ -1184,8 +1026,8 @@ static void add_header_line(struct builder *b, struct hdr_list *l, const char *s
 /* A request header line ("> " stripped; "" ends the block). */
 static void b_req_line(struct builder *b, const char *s)
 {
-	char *m = NULL, *target = NULL, *ver = NULL;
-	int is_req = parse_request_line(s, &m, &target, &ver);
+	struct httpmsg_request rq;
+	int is_req = httpmsg_request_line(s, HTTPMSG_STRICT, &rq);
 
 	if (b->cur && (b->phase >= PH_RESP_HEADERS || (is_req && b->req_line_seen) ||
 		       b->cur_is_failure || (is_req && b->err_mode)))
@@ -1194,26 +1036,22 @@ static void b_req_line(struct builder *b, const char *s)
 		b_open(b);
 	}
 	if (b->phase > PH_REQ_DONE)
-		goto out;
+		return;
 	if (is_req && !b->req_line_seen) {
 		b->req_line_seen = 1;
-		exchange_set(&b->cur->method, m);
-		exchange_set(&b->cur->url, target);
+		exchange_setn(&b->cur->method, rq.method, rq.method_len);
+		exchange_setn(&b->cur->url, rq.target, rq.target_len);
 		free(b->cur->http_version);
-		b->cur->http_version = http_version_normalize(ver);
+		b->cur->http_version = httpmsg_version(rq.version, rq.version_len);
 		b->phase = PH_REQ_HEADERS;
-		goto out;
+		return;
 	}
 	if (!*s) {
 		b->phase = PH_REQ_DONE;
-		goto out;
+		return;
 	}
 	if (b->phase == PH_REQ_HEADERS)
 		add_header_line(b, &b->cur->req_headers, s, 0);
-out:
-	free(m);
-	free(target);
-	free(ver);
 }
 
 /* Start a response-only exchange following the open one (-i, new status). */
@@ -1268,10 +1106,9 @@ static void b_next_response(struct builder *b)
 /* A response header line ("< " stripped; "" ends the block). */
 static void b_resp_line(struct builder *b, const char *s)
 {
-	char *ver = NULL;
-	int status = 0;
-	const char *reason = NULL;
-	int is_status = parse_status_line(s, &ver, &status, &reason);
+	struct httpmsg_status st;
+	int is_status = httpmsg_status_line(s, HTTPMSG_STRICT, &st);
+	int status = is_status ? st.code : 0;
 
 	if (b->cur && b->cur_is_failure)
 		b_close(b, 0);
@@ -1288,52 +1125,46 @@ static void b_resp_line(struct builder *b, const char *s)
 		 * an interim (1xx) response the next status line replaces it */
 		if (b->cur->status > 0 && !b->interim) {
 			strlist_adds(&b->cur->transcript, s);
-			goto out;
+			return;
 		}
 		b->cur->status = status;
-		exchange_set(&b->cur->status_text, reason && *reason ? reason : NULL);
-		if (b->cur->status_text) {
-			size_t l = strlen(b->cur->status_text);
-			while (l && b->cur->status_text[l - 1] == ' ')
-				b->cur->status_text[--l] = 0;
-			if (!l)
-				exchange_set(&b->cur->status_text, NULL);
-		}
+		if (st.reason_len)
+			exchange_setn(&b->cur->status_text, st.reason, st.reason_len);
+		else
+			exchange_set(&b->cur->status_text, NULL);
 		free(b->cur->http_version);
-		b->cur->http_version = http_version_normalize(ver);
+		b->cur->http_version = httpmsg_version(st.version, st.version_len);
 		b->interim = status >= 100 && status < 200 && status != 101;
 		if (b->interim)
 			strlist_adds(&b->cur->transcript, s);
 		/* -i through a proxy: the tunnel's answer is its own exchange */
-		if (status == 200 && b->fmt == FMT_CURL_I && !b->req_line_seen && reason &&
-		    ascii_casestr(reason, strlen(reason), "connection established"))
+		if (status == 200 && b->fmt == FMT_CURL_I && !b->req_line_seen &&
+		    ascii_casestr(st.reason, st.reason_len, "connection established"))
 			exchange_set(&b->cur->method, "CONNECT");
 		free(b->last_resp_line);
 		b->last_resp_line = xstrdup(s);
-		goto out;
+		return;
 	}
 	if (!*s) {
 		if (b->interim) {
 			b->phase = PH_RESP_HEADERS;
-			goto out;
+			return;
 		}
 		b->phase = PH_RESP_DONE;
-		goto out;
+		return;
 	}
 	if (b->phase == PH_RESP_DONE) {
 		/* a "< " line after the block: keep it visible */
 		strlist_adds(&b->cur->transcript, s);
-		goto out;
+		return;
 	}
 	if (b->interim) {
 		strlist_adds(&b->cur->transcript, s);
-		goto out;
+		return;
 	}
 	add_header_line(b, &b->cur->resp_headers, s, 1);
 	free(b->last_resp_line);
 	b->last_resp_line = xstrdup(s);
-out:
-	free(ver);
 }
 
 /* Append body bytes, applying the body cap. */
@@ -1359,18 +1190,15 @@ static void b_out_line(struct builder *b, const char *s, int newline)
 	if (b->cur && b->phase == PH_RESP_DONE && !b->err_mode && !b->cur_is_failure &&
 	    (b->cur->status > 0 || (b->cur->status == STATUS_UNKNOWN && b->cur->resp_headers.n > 0))) {
 		if (!b->body_started) {
-			char *ver = NULL;
-			int st = 0;
+			struct httpmsg_status st;
 			if (b->echo == 2 && !*s) {
 				b->echo = 0;
 				return;
 			}
-			if (parse_status_line(s, &ver, &st, NULL) && st == b->cur->status) {
+			if (httpmsg_status_line(s, HTTPMSG_STRICT, &st) && st.code == b->cur->status) {
 				b->echo = 1;
-				free(ver);
 				return;
 			}
-			free(ver);
 			if (b->echo == 1) {
 				if (!*s)
 					b->echo = 0;
@@ -1547,7 +1375,7 @@ static const char *glued_info(const char *s)
 /* Parse "exit=N" (a shell status annotation some captures end with). */
 static int exit_annotation(const char *s, long *code)
 {
-	if (strncmp(s, "exit=", 5) != 0 || !is_digit(s[5]))
+	if (strncmp(s, "exit=", 5) != 0 || !httpmsg_is_digit(s[5]))
 		return 0;
 	return parse_long(s + 5, strlen(s + 5), code) == 0;
 }
@@ -1619,7 +1447,7 @@ static void run_verbose(struct builder *b, const char *buf, size_t len)
 			}
 			break;
 		case 'E':
-			if (parse_curl_error(text, &code, &g))
+			if (httpmsg_curl_error(text, HTTPMSG_STRICT, &code, &g))
 				b_curl_error(b, code, g, text);
 			else
 				b_out_line(b, s, L.newline);
@@ -1640,7 +1468,7 @@ static void run_verbose(struct builder *b, const char *buf, size_t len)
 				break;
 			}
 			if ((g = strstr(s, "curl: (")) != NULL && g > s &&
-			    parse_curl_error(g, &code, &text)) {
+			    httpmsg_curl_error(g, HTTPMSG_STRICT, &code, &text)) {
 				struct sbuf pre = SBUF_INIT;
 				sbuf_add(&pre, s, (size_t)(g - s));
 				b_out_line(b, pre.data, 0);
@@ -1670,22 +1498,12 @@ static int next_is_header(struct lines *L)
 		const char *s = peek.cur.data;
 		while (*s == ' ' && s - peek.cur.data < 8)
 			s++;
-		r = !*s || header_name_len(s) > 0;
+		r = !*s || httpmsg_header_line(s, HTTPMSG_STRICT, NULL);
 	} else {
 		r = 1;
 	}
 	sbuf_release(&peek.cur);
 	return r;
-}
-
-/* An HTTPie error line: returns the message or NULL. */
-static const char *httpie_error(const char *s)
-{
-	if (starts_with(s, "http: error: "))
-		return s + 13;
-	if (starts_with(s, "http: LogLevel.ERROR: "))
-		return s + 22;
-	return NULL;
 }
 
 /* HTTPie's error names the URL: "... request to URL: http://h:1/". */
@@ -1736,16 +1554,14 @@ static void run_include(struct builder *b, const char *buf, size_t len)
 		const char *s = L.cur.data, *t = s, *msg;
 		int is_status, is_req;
 		long code;
-		char *m = NULL;
 
 		if (L.debris)
 			continue;
 		if (mode != M_BODY && mode != M_REQBODY)
 			while (*t == ' ' && t - s < 8)
 				t++;
-		is_status = parse_status_line(t, NULL, NULL, NULL);
-		is_req = !is_status && parse_request_line(t, &m, NULL, NULL);
-		free(m);
+		is_status = httpmsg_status_line(t, HTTPMSG_STRICT, NULL);
+		is_req = !is_status && httpmsg_request_line(t, HTTPMSG_STRICT, NULL);
 		if (mode == M_BODY || mode == M_REQBODY || mode == M_OUT) {
 			const char *cmd = command_start(t);
 			if (cmd && (mode == M_OUT || !b->cur || cmd == t || strstr(cmd, "://"))) {
@@ -1763,12 +1579,12 @@ static void run_include(struct builder *b, const char *buf, size_t len)
 				}
 				continue;
 			}
-			if (parse_curl_error(t, &code, &msg)) {
+			if (httpmsg_curl_error(t, HTTPMSG_STRICT, &code, &msg)) {
 				b_curl_error(b, code, msg, t);
 				mode = M_OUT;
 				continue;
 			}
-			if ((msg = httpie_error(t)) != NULL) {
+			if ((msg = httpmsg_httpie_error(t, HTTPMSG_STRICT)) != NULL) {
 				httpie_error_exchange(b, msg, t);
 				mode = M_OUT;
 				continue;
@@ -1802,7 +1618,7 @@ static void run_include(struct builder *b, const char *buf, size_t len)
 				b_resp_line(b, "");
 				mode = M_BODY;
 			} else {
-				b_resp_line(b, s[0] == '\t' || (s[0] == ' ' && header_name_len(t) == 0) ? s : t);
+				b_resp_line(b, s[0] == '\t' || (s[0] == ' ' && !httpmsg_header_line(t, HTTPMSG_STRICT, NULL)) ? s : t);
 			}
 			break;
 		case M_BODY:
@@ -1831,13 +1647,13 @@ static int hex_row(const char *s, struct sbuf *out)
 {
 	const char *p = s;
 	int n = 0;
-	while (is_hex(*p))
+	while (httpmsg_is_hex(*p))
 		p++;
 	if (p - s < 4 || p[0] != ':' || p[1] != ' ')
 		return 0;
 	p += 2;
-	while (n < 16 && is_hex(p[0]) && is_hex(p[1]) && (p[2] == ' ' || p[2] == 0)) {
-		sbuf_addc(out, (char)(hex_val(p[0]) * 16 + hex_val(p[1])));
+	while (n < 16 && httpmsg_is_hex(p[0]) && httpmsg_is_hex(p[1]) && (p[2] == ' ' || p[2] == 0)) {
+		sbuf_addc(out, (char)(httpmsg_hex_val(p[0]) * 16 + httpmsg_hex_val(p[1])));
 		p += p[2] ? 3 : 2;
 		n++;
 	}
@@ -1849,8 +1665,8 @@ static long ascii_row(const char *s, const char **text)
 {
 	const char *p = s;
 	long off = 0;
-	while (is_hex(*p) && p - s < 9) {
-		off = off * 16 + hex_val(*p);
+	while (httpmsg_is_hex(*p) && p - s < 9) {
+		off = off * 16 + httpmsg_hex_val(*p);
 		p++;
 	}
 	if (p - s < 4 || p[0] != ':' || (p[1] != ' ' && p[1] != 0))
@@ -1985,7 +1801,7 @@ static void run_trace(struct builder *b, const char *buf, size_t len)
 			if (hex < 0 && kind != TB_SSL) {
 				const char *h = text;
 				int pairs = 0;
-				while (is_hex(h[0]) && is_hex(h[1]) && (h[2] == ' ' || !h[2])) {
+				while (httpmsg_is_hex(h[0]) && httpmsg_is_hex(h[1]) && (h[2] == ' ' || !h[2])) {
 					pairs++;
 					h += h[2] ? 3 : 2;
 					if (pairs == 16)
@@ -2029,7 +1845,7 @@ static void run_trace(struct builder *b, const char *buf, size_t len)
 		{
 			long code;
 			const char *msg;
-			if (parse_curl_error(s, &code, &msg)) {
+			if (httpmsg_curl_error(s, HTTPMSG_STRICT, &code, &msg)) {
 				b_curl_error(b, code, msg, s);
 				continue;
 			}

@@ -20,6 +20,7 @@
 
 #include "caps.h"
 #include "cmdline.h"
+#include "httpmsg.h"
 #include "import.h"
 #include "util.h"
 
@@ -69,26 +70,6 @@ struct tctx {
 	size_t scan_budget;    /* lines body scans may still visit (no quadratic time) */
 };
 
-static const char *const methods[] = {
-	"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS",
-	"CONNECT", "TRACE", "PROPFIND", NULL
-};
-
-/* True when [p, p+n) is an HTTP method in upper case. */
-static int is_method(const char *p, size_t n)
-{
-	for (size_t i = 0; methods[i]; i++)
-		if (strlen(methods[i]) == n && memcmp(methods[i], p, n) == 0)
-			return 1;
-	return 0;
-}
-
-/* True for a character allowed in a header field name (RFC 9110 token). */
-static int is_tchar(int c)
-{
-	return isalnum((unsigned char)c) || (c && strchr("!#$%&'*+.^_`|~-", c));
-}
-
 /* True for a space or a tab. */
 static int is_blank_char(int c)
 {
@@ -123,41 +104,6 @@ static const char *after_prefix(const char *s, const char *prefix)
 	if (ascii_ncasecmp(s, prefix, n) != 0)
 		return NULL;
 	return s + n;
-}
-
-/* ------------------------------------------------------------------ */
-/* Reason phrases, used to recognise "404 Not Found" in prose.         */
-
-static const struct { int code; const char *text; } reasons[] = {
-	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 402, "Payment Required" },
-	{ 403, "Forbidden" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-	{ 406, "Not Acceptable" }, { 407, "Proxy Authentication Required" },
-	{ 408, "Request Timeout" }, { 409, "Conflict" }, { 410, "Gone" },
-	{ 411, "Length Required" }, { 412, "Precondition Failed" },
-	{ 413, "Payload Too Large" }, { 413, "Request Entity Too Large" },
-	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
-	{ 418, "I'm a teapot" }, { 421, "Misdirected Request" },
-	{ 422, "Unprocessable Entity" }, { 422, "Unprocessable Content" },
-	{ 425, "Too Early" }, { 426, "Upgrade Required" }, { 429, "Too Many Requests" },
-	{ 431, "Request Header Fields Too Large" }, { 451, "Unavailable For Legal Reasons" },
-	{ 500, "Internal Server Error" }, { 501, "Not Implemented" }, { 502, "Bad Gateway" },
-	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" }, { 504, "Gateway Time-out" },
-	{ 505, "HTTP Version Not Supported" }, { 301, "Moved Permanently" }, { 302, "Found" },
-	{ 303, "See Other" }, { 304, "Not Modified" }, { 307, "Temporary Redirect" },
-	{ 308, "Permanent Redirect" }, { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
-	{ 204, "No Content" }, { 0, NULL }
-};
-
-/* Length of the reason phrase of code at s, or 0 when none follows. */
-static size_t reason_at(int code, const char *s)
-{
-	for (size_t i = 0; reasons[i].text; i++) {
-		size_t n = strlen(reasons[i].text);
-		if (reasons[i].code == code && ascii_ncasecmp(s, reasons[i].text, n) == 0 &&
-		    !isalnum((unsigned char)s[n]))
-			return n;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -223,128 +169,6 @@ static void lines_split(struct lines *L, char *buf, size_t len)
 
 /* ------------------------------------------------------------------ */
 /* Line shapes                                                         */
-
-/* Strip list bullets and backticks around a line; returns the span. */
-static void undecorate(const char *t, const char **p, size_t *n)
-{
-	const char *s = t;
-	if ((s[0] == '-' || s[0] == '+') && s[1] == ' ')
-		s = skipws(s + 2);
-	else if (!strncmp(s, "\xe2\x80\xa2 ", 4))
-		s = skipws(s + 4);
-	size_t len = strlen(s);
-	if (len >= 2 && s[0] == '`' && s[len - 1] == '`') {
-		s++;
-		len -= 2;
-	}
-	*p = s;
-	*n = len;
-}
-
-/* Recognise "Name: value"; returns 1 and the parts, or 0. */
-static int header_line(const char *t, const char **name, size_t *nlen,
-		       const char **val, size_t *vlen)
-{
-	const char *s, *p;
-	size_t n;
-
-	undecorate(t, &s, &n);
-	p = s;
-	if (*p == ':')
-		p++;
-	const char *ns = p;
-	while ((size_t)(p - s) < n && is_tchar(*p))
-		p++;
-	if (p == ns || (size_t)(p - s) >= n || *p != ':' || p - s > 80)
-		return 0;
-	/* "12:30" and "https://x" are not headers. */
-	int digits = 1;
-	for (const char *q = ns; q < p; q++)
-		if (!isdigit((unsigned char)*q))
-			digits = 0;
-	if (digits)
-		return 0;
-	const char *v = p + 1;
-	if (*v != ' ' && *v != '\t' && (size_t)(v - s) < n)
-		return 0;
-	if (v[0] == '/' && v[1] == '/')
-		return 0;
-	const char *ve = s + n;
-	v = skipws(v);
-	if (v > ve)
-		v = ve;
-	*name = s;
-	*nlen = (size_t)(p - s);
-	*val = v;
-	*vlen = (size_t)(ve - v);
-	return 1;
-}
-
-/* Parse "METHOD target [HTTP/x]"; returns 1 with the parts, or 0. */
-static int request_line(const char *t, const char **m, size_t *mlen,
-			const char **target, size_t *tlen, const char **ver)
-{
-	const char *p = t;
-	while (isupper((unsigned char)*p))
-		p++;
-	if (!is_method(t, (size_t)(p - t)) || *p != ' ')
-		return 0;
-	const char *tg = skipws(p);
-	const char *te = tg;
-	while (*te && !is_blank_char(*te))
-		te++;
-	if (te == tg)
-		return 0;
-	int abs = !ascii_ncasecmp(tg, "http://", 7) || !ascii_ncasecmp(tg, "https://", 8);
-	if (!abs && *tg != '/' && *tg != '*')
-		return 0;
-	const char *rest = skipws(te);
-	const char *v = NULL;
-	if (*rest) {
-		if (ascii_ncasecmp(rest, "HTTP/", 5) != 0)
-			return 0;
-		const char *q = rest + 5;
-		while (*q && !is_blank_char(*q))
-			q++;
-		if (*skipws(q))
-			return 0;
-		v = rest;
-	}
-	*m = t;
-	*mlen = (size_t)(p - t);
-	*target = tg;
-	*tlen = (size_t)(te - tg);
-	*ver = v;
-	return 1;
-}
-
-/* Parse "HTTP/x NNN reason"; returns the status or 0. */
-static int status_line(const char *t, char **ver, const char **reason)
-{
-	if (ascii_ncasecmp(t, "HTTP/", 5) != 0)
-		return 0;
-	const char *p = t + 5;
-	while (isdigit((unsigned char)*p) || *p == '.')
-		p++;
-	if (p == t + 5 || *p != ' ')
-		return 0;
-	const char *c = skipws(p);
-	if (!isdigit((unsigned char)c[0]) || !isdigit((unsigned char)c[1]) ||
-	    !isdigit((unsigned char)c[2]) || isdigit((unsigned char)c[3]) ||
-	    (c[3] && !is_blank_char(c[3])))
-		return 0;
-	int code = (c[0] - '0') * 100 + (c[1] - '0') * 10 + (c[2] - '0');
-	if (code < 100 || code > 599)
-		return 0;
-	if (ver) {
-		char *raw = xstrndup(t, (size_t)(p - t));
-		*ver = http_version_normalize(raw);
-		free(raw);
-	}
-	if (reason)
-		*reason = skipws(c + 3);
-	return code;
-}
 
 /* Normalise a caption line: strip markdown and a final colon into out.
  * Returns out. */
@@ -516,7 +340,7 @@ static size_t find_url(const char *s, const char **start)
 			q = p + 7;
 		else if (!strncmp(p, "https://", 8))
 			q = p + 8;
-		if (q && (p == s || !isalnum((unsigned char)p[-1])) && is_tchar(*q)) {
+		if (q && (p == s || !isalnum((unsigned char)p[-1])) && httpmsg_is_tchar(*q)) {
 			const char *e = q;
 			while (*e && !isspace((unsigned char)*e) && !strchr("\"'<>`)]|", *e))
 				e++;
@@ -555,7 +379,7 @@ static size_t method_before(const char *line, const char *url)
 	const char *b = e;
 	while (b > line && isupper((unsigned char)b[-1]))
 		b--;
-	if (b < e && is_method(b, (size_t)(e - b)) && (b == line || !isalnum((unsigned char)b[-1])))
+	if (b < e && httpmsg_is_method(b, (size_t)(e - b)) && (b == line || !isalnum((unsigned char)b[-1])))
 		return (size_t)(e - b);
 	return 0;
 }
@@ -657,7 +481,7 @@ static int prose_status(const char *s, size_t *ms, size_t *me)
 		if (code < 100 || code > 599)
 			goto skip;
 		const char *after = skipws(s + i + 3);
-		size_t rl = reason_at(code, after);
+		size_t rl = httpmsg_reason_at(code, after);
 		if (rl && after > s + i + 3) {
 			*ms = i;
 			*me = (size_t)(after - s) + rl;
@@ -1127,15 +951,14 @@ static void apply_command(struct exchange *ex, enum cmd_kind kind, int https_cmd
 			for (size_t k = 0; k < al; k++)
 				if (!isupper((unsigned char)a[k]))
 					up = 0;
-			if (!url && !method && up && is_method(a, al)) {
+			if (!url && !method && up && httpmsg_is_method(a, al)) {
 				method = a;
 			} else if (!url) {
 				url = a;
 			} else if (strchr(a, ':') && !strstr(a, ":=") && !strchr(a, '=')) {
-				const char *n, *v;
-				size_t nl, vl;
-				if (header_line(a, &n, &nl, &v, &vl))
-					hdr_list_add(&ex->req_headers, n, nl, v, vl);
+				struct httpmsg_header h;
+				if (httpmsg_header_line(a, HTTPMSG_LENIENT, &h))
+					hdr_list_add(&ex->req_headers, h.name, h.name_len, h.value, h.value_len);
 			} else if (strchr(a, '=')) {
 				data = 1;
 			}
@@ -1299,11 +1122,10 @@ static int error_line(struct tctx *c, size_t i)
 	const char *r;
 
 	/* curl: (6) Could not resolve host: x */
-	if ((r = after_prefix(t, "curl: (")) != NULL && isdigit((unsigned char)*r)) {
+	{
 		long code = 0;
-		const char *e = strchr(r, ')');
-		if (e && !parse_long(r, (size_t)(e - r), &code)) {
-			const char *msg = skipws(e + 1);
+		const char *msg;
+		if (httpmsg_curl_error(t, HTTPMSG_LENIENT, &code, &msg)) {
 			if (code == 22 && c->active && !c->has_status) {
 				/* -f: "The requested URL returned error: 403" */
 				const char *n = strstr(msg, "error: ");
@@ -1351,8 +1173,7 @@ static int error_line(struct tctx *c, size_t i)
 			}
 	}
 	/* HTTPie: "http: error: ConnectionError: ... while doing a GET request to URL: x" */
-	if ((r = after_prefix(t, "http: error: ")) != NULL ||
-	    (r = after_prefix(t, "http: LogLevel.ERROR: ")) != NULL) {
+	if ((r = httpmsg_httpie_error(t, HTTPMSG_LENIENT)) != NULL) {
 		const char *w = strstr(r, " while doing a ");
 		size_t n = w ? (size_t)(w - r) : strlen(r);
 		if (c->active && c->has_cmd && !c->has_status && !c->has_error)
@@ -1363,7 +1184,7 @@ static int error_line(struct tctx *c, size_t i)
 			const char *me = m;
 			while (isupper((unsigned char)*me))
 				me++;
-			if (is_method(m, (size_t)(me - m)))
+			if (httpmsg_is_method(m, (size_t)(me - m)))
 				exchange_setn(&c->ex.method, m, (size_t)(me - m));
 			const char *u = strstr(me, "URL: ");
 			if (u) {
@@ -1513,17 +1334,17 @@ static void ps_raw_content(struct exchange *ex, const char *raw, int *got_body)
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		char *line = xstrndup(p, n);
 		if (first) {
-			char *ver = NULL;
-			const char *reason = NULL;
-			int code = status_line(line, &ver, &reason);
+			struct httpmsg_status st;
+			int code = httpmsg_status_line(line, HTTPMSG_LENIENT, &st) ? st.code : 0;
 			if (code) {
+				char *ver = httpmsg_version(st.version, st.version_len);
 				exchange_set(&ex->http_version, ver);
-				if (*reason && !ex->status_text)
-					exchange_set(&ex->status_text, reason);
+				free(ver);
+				if (st.reason_len && !ex->status_text)
+					exchange_setn(&ex->status_text, st.reason, st.reason_len);
 				if (ex->status == STATUS_UNKNOWN)
 					ex->status = code;
 			}
-			free(ver);
 			first = 0;
 			if (code) {
 				free(line);
@@ -1531,12 +1352,11 @@ static void ps_raw_content(struct exchange *ex, const char *raw, int *got_body)
 			}
 		}
 		if (inhdr) {
-			const char *hn, *hv;
-			size_t hnl, hvl;
+			struct httpmsg_header h;
 			if (!*line)
 				inhdr = 0;
-			else if (header_line(line, &hn, &hnl, &hv, &hvl))
-				hdr_list_add(&ex->resp_headers, hn, hnl, hv, hvl);
+			else if (httpmsg_header_line(line, HTTPMSG_LENIENT, &h))
+				hdr_list_add(&ex->resp_headers, h.name, h.name_len, h.value, h.value_len);
 			else
 				inhdr = 0;
 		} else {
@@ -1735,7 +1555,7 @@ static size_t general_label(struct tctx *c, size_t i)
 	}
 	/* Firefox summary: "GET" / "https://x/y" on two lines. */
 	size_t tl = strlen(t);
-	if (tl <= 7 && is_method(t, tl) && i + 1 < L->n &&
+	if (tl <= 7 && httpmsg_is_method(t, tl) && i + 1 < L->n &&
 	    (!ascii_ncasecmp(L->v[i + 1].t, "http://", 7) || !ascii_ncasecmp(L->v[i + 1].t, "https://", 8)) &&
 	    !strchr(L->v[i + 1].t, ' ')) {
 		if (c->active && (c->has_reqline || c->has_status || c->resp_evidence))
@@ -1762,7 +1582,7 @@ static size_t general_label(struct tctx *c, size_t i)
 			size_t next = i + 2;
 			if (v[3] == ' ')
 				exchange_set(&c->ex.status_text, skipws(v + 3));
-			else if (next < L->n && reason_at((int)code, L->v[next].t) == strlen(L->v[next].t) &&
+			else if (next < L->n && httpmsg_reason_at((int)code, L->v[next].t) == strlen(L->v[next].t) &&
 				 *L->v[next].t) {
 				exchange_set(&c->ex.status_text, L->v[next].t);
 				L->v[next++].used = 1;
@@ -1790,10 +1610,11 @@ static enum side bare_block_side(struct lines *L, size_t i)
 {
 	int req = 0, resp = 0, known = 0, mail = 0, total = 0;
 	for (size_t j = i; j < L->n && total < 200; j++) {
-		const char *n, *v;
-		size_t nl, vl;
-		if (L->v[j].blank || !header_line(L->v[j].t, &n, &nl, &v, &vl))
+		struct httpmsg_header h;
+		if (L->v[j].blank || !httpmsg_header_line(L->v[j].t, HTTPMSG_LENIENT, &h))
 			break;
+		const char *n = h.name;
+		size_t nl = h.name_len;
 		total++;
 		int vote = name_vote(n, nl);
 		if (vote > 0)
@@ -1837,7 +1658,7 @@ static size_t newman_line(struct tctx *c, size_t i)
 
 	while (isupper((unsigned char)*p))
 		p++;
-	if (!is_method(t, (size_t)(p - t)) || *p != ' ')
+	if (!httpmsg_is_method(t, (size_t)(p - t)) || *p != ' ')
 		return i;
 	const char *u = p + 1;
 	if (ascii_ncasecmp(u, "http://", 7) && ascii_ncasecmp(u, "https://", 8))
@@ -1920,11 +1741,13 @@ static void parse_lines(struct tctx *c)
 	while (i < L->n && !c->sink_failed) {
 		struct tline *tl = &L->v[i];
 		const char *t = tl->t;
-		const char *hn, *hv, *m, *tg, *ver, *rest;
-		size_t hnl, hvl, ml, tgl, nx;
+		struct httpmsg_header hh;
+		struct httpmsg_request rq;
+		struct httpmsg_status st;
+		const char *rest;
+		size_t nx;
 		enum cmd_kind ck;
 		enum caption cap;
-		int code;
 
 		if (tl->blank) {
 			if (c->hside != SIDE_NONE) {
@@ -1957,17 +1780,18 @@ static void parse_lines(struct tctx *c)
 			enum side bs = c->body_side;
 			int plain = 0;
 			if (c->raw_block && bs == SIDE_RESP) {
-				const struct hdr_list *h = &c->ex.resp_headers;
-				const char *cl = hdr_list_get(h, "content-length");
-				const char *ct = hdr_list_get(h, "content-type");
+				const struct hdr_list *rh = &c->ex.resp_headers;
+				const char *cl = hdr_list_get(rh, "content-length");
+				const char *ct = hdr_list_get(rh, "content-type");
 				plain = (cl && strcmp(cl, "0") != 0) || (ct && (ascii_casestr(ct, strlen(ct), "text/") ||
 								       ascii_casestr(ct, strlen(ct), "xml")));
-				if (status_line(t, NULL, NULL) || request_line(t, &m, &ml, &tg, &tgl, &ver) ||
+				if (httpmsg_status_line(t, HTTPMSG_LENIENT, NULL) ||
+				    httpmsg_request_line(t, HTTPMSG_LENIENT, NULL) ||
 				    command_of(t, &rest) != CMD_NONE)
 					plain = 0;
 			}
 			if (c->raw_block && bs == SIDE_REQ && hdr_list_get(&c->ex.req_headers, "content-length") &&
-			    !status_line(t, NULL, NULL))
+			    !httpmsg_status_line(t, HTTPMSG_LENIENT, NULL))
 				plain = 1;
 			c->body_side = SIDE_NONE;
 			nx = read_body(c, i, bs, plain);
@@ -2017,36 +1841,36 @@ static void parse_lines(struct tctx *c)
 			i = nx;
 			continue;
 		}
-		if (request_line(t, &m, &ml, &tg, &tgl, &ver)) {
+		if (httpmsg_request_line(t, HTTPMSG_LENIENT, &rq)) {
 			if (c->active && (c->has_reqline && !c->has_cmd))
 				tx_flush(c, i);
 			else if (c->active && (c->has_status || c->resp_evidence || c->ex.resp_headers.n))
 				tx_flush(c, i);
-			else if (c->active && c->has_cmd && c->ex.method && strncmp(c->ex.method, m, ml))
+			else if (c->active && c->has_cmd && c->ex.method &&
+				 strncmp(c->ex.method, rq.method, rq.method_len))
 				tx_flush(c, i);
 			tx_touch(c, i);
-			exchange_setn(&c->ex.method, m, ml);
-			char *u = xstrndup(tg, tgl);
+			exchange_setn(&c->ex.method, rq.method, rq.method_len);
+			char *u = xstrndup(rq.target, rq.target_len);
 			if (!(c->ex.host && u[0] == '/' && c->has_cmd) || !c->ex.url)
 				exchange_set_url(&c->ex, u);
 			free(u);
-			if (ver) {
-				char *v = http_version_normalize(ver);
+			if (rq.version) {
+				char *v = httpmsg_version(rq.version, rq.version_len);
 				exchange_set(&c->ex.http_version, v);
 				free(v);
 			}
 			c->has_reqline = 1;
 			c->hside = SIDE_REQ;
 			c->hsection = 1;
-			c->raw_block = ver != NULL;
+			c->raw_block = rq.version != NULL;
 			c->body_side = SIDE_NONE;
 			tl->used = 1;
 			i++;
 			continue;
 		}
-		char *sver = NULL;
-		const char *reason = NULL;
-		if ((code = status_line(t, &sver, &reason)) != 0) {
+		if (httpmsg_status_line(t, HTTPMSG_LENIENT, &st)) {
+			int code = st.code;
 			if (c->active && c->has_status && !c->status_1xx)
 				tx_flush(c, i);
 			else if (c->active && (c->ex.resp_headers.n || c->resp_evidence) && !c->status_1xx)
@@ -2059,13 +1883,17 @@ static void parse_lines(struct tctx *c)
 			}
 			c->ex.status = code;
 			c->has_status = 1;
-			c->status_1xx = code < 200 || (code == 200 && ascii_casestr(reason, strlen(reason),
+			c->status_1xx = code < 200 || (code == 200 && ascii_casestr(st.reason, st.reason_len,
 									       "connection established"));
-			exchange_set(&c->ex.status_text, *reason ? reason : NULL);
+			if (st.reason_len)
+				exchange_setn(&c->ex.status_text, st.reason, st.reason_len);
+			else
+				exchange_set(&c->ex.status_text, NULL);
+			char *sver = httpmsg_version(st.version, st.version_len);
 			exchange_set(&c->ex.http_version, sver);
+			free(sver);
 			free(c->ex.status_source);
 			c->ex.status_source = NULL;
-			free(sver);
 			c->hside = SIDE_RESP;
 			c->hsection = 1;
 			c->raw_block = 1;
@@ -2149,7 +1977,7 @@ static void parse_lines(struct tctx *c)
 			i++;
 			continue;
 		}
-		if (header_line(t, &hn, &hnl, &hv, &hvl)) {
+		if (httpmsg_header_line(t, HTTPMSG_LENIENT, &hh)) {
 			enum side side = c->hside;
 			if (side == SIDE_NONE) {
 				side = bare_block_side(L, i);
@@ -2162,7 +1990,7 @@ static void parse_lines(struct tctx *c)
 			if (side != SIDE_NONE) {
 				tx_touch(c, i);
 				hdr_list_add(side == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers,
-					     hn, hnl, hv, hvl);
+					     hh.name, hh.name_len, hh.value, hh.value_len);
 				tl->used = 1;
 				i++;
 				continue;
@@ -2170,12 +1998,7 @@ static void parse_lines(struct tctx *c)
 		}
 		/* Chrome's newer copy: name and value on separate lines. */
 		if (c->hside != SIDE_NONE && c->hsection && i + 1 < L->n && !L->v[i + 1].blank) {
-			const char *p = t;
-			if (*p == ':')
-				p++;
-			while (is_tchar(*p))
-				p++;
-			if (!*p && p > t && strlen(t) <= 80 && caption_of(L->v[i + 1].t) == CAP_NONE) {
+			if (httpmsg_header_name_only(t) && caption_of(L->v[i + 1].t) == CAP_NONE) {
 				const char *v = L->v[i + 1].t;
 				tx_touch(c, i + 1);
 				hdr_list_add(c->hside == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers,
@@ -2189,13 +2012,7 @@ static void parse_lines(struct tctx *c)
 		if (c->hside != SIDE_NONE && c->raw_block && tl->indent > 0 && i > 0 && L->v[i - 1].used &&
 		    tl->indent > L->v[i - 1].indent) {
 			struct hdr_list *hl = c->hside == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers;
-			if (hl->n > 0) {
-				struct hdr *h = &hl->v[hl->n - 1];
-				if (strlen(h->value) + strlen(t) < HEADER_VALUE_CAP) {
-					char *nv = xasprintf("%s %s", h->value, t);
-					free(h->value);
-					h->value = nv;
-				}
+			if (httpmsg_fold(hl, t, NULL)) {
 				tl->used = 1;
 				i++;
 				continue;
@@ -2288,7 +2105,7 @@ static size_t mail_header_len(const char *p, size_t n, int need_mail)
 				return 0;
 		} else {
 			size_t k = 0;
-			while (k < l2 && is_tchar(p[i + k]))
+			while (k < l2 && httpmsg_is_tchar(p[i + k]))
 				k++;
 			if (k == 0 || k >= l2 || p[i + k] != ':')
 				return 0;

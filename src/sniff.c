@@ -9,22 +9,11 @@
 
 #include <string.h>
 
+#include "httpmsg.h"
 #include "import.h"
 #include "util.h"
 
 #define SNIFF_LINE_MAX 4096 /* bytes of one line examined */
-
-/* An ASCII digit. */
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* An ASCII hex digit. */
-static int is_hex(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 /* JSON whitespace. */
 static int is_ws(int c)
@@ -74,22 +63,22 @@ static const char *skip_prefixes(const char *s)
 	int ind = 0;
 	while ((*s == ' ' || *s == '\t') && ind++ < 12)
 		s++;
-	if (is_digit(s[0]) && is_digit(s[1]) && s[2] == ':' && is_digit(s[3]) && is_digit(s[4]) &&
-	    s[5] == ':' && is_digit(s[6]) && is_digit(s[7])) {
+	if (httpmsg_is_digit(s[0]) && httpmsg_is_digit(s[1]) && s[2] == ':' && httpmsg_is_digit(s[3]) && httpmsg_is_digit(s[4]) &&
+	    s[5] == ':' && httpmsg_is_digit(s[6]) && httpmsg_is_digit(s[7])) {
 		const char *q = s + 8;
 		if (*q == '.')
-			for (q++; is_digit(*q); q++)
+			for (q++; httpmsg_is_digit(*q); q++)
 				;
 		if (*q == ' ')
 			s = q + 1;
 	}
-	if (s[0] == '[' && is_digit(s[1])) {
+	if (s[0] == '[' && httpmsg_is_digit(s[1])) {
 		const char *q = s + 1;
-		while (is_digit(*q))
+		while (httpmsg_is_digit(*q))
 			q++;
 		if (*q == '-') {
 			q++;
-			while (is_digit(*q) || *q == 'x')
+			while (httpmsg_is_digit(*q) || *q == 'x')
 				q++;
 			if (*q == ']')
 				s = q[1] == ' ' ? q + 2 : q + 1;
@@ -98,44 +87,21 @@ static const char *skip_prefixes(const char *s)
 	return s;
 }
 
-/* "HTTP/1.1 200", "HTTP/2 403 " ... at s. */
-static int status_line(const char *s)
-{
-	if (strncmp(s, "HTTP/", 5) != 0 || !is_digit(s[5]))
-		return 0;
-	s += 6;
-	if (*s == '.') {
-		if (!is_digit(s[1]))
-			return 0;
-		s += 2;
-	}
-	return s[0] == ' ' && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) &&
-	       (!s[4] || s[4] == ' ');
-}
-
-/* "METHOD /target HTTP/x" at s. */
-static int request_line(const char *s)
-{
-	const char *p = s, *v;
-	while (*p >= 'A' && *p <= 'Z')
-		p++;
-	if (p - s < 3 || p - s > 12 || *p != ' ')
-		return 0;
-	v = strstr(p, " HTTP/");
-	if (!v || !is_digit(v[6]))
-		return 0;
-	return p[1] && p[1] != ' ' && !memchr(p + 1, ' ', (size_t)(v - p - 1));
-}
-
-/* "Name: value" with a plausible header name. */
+/* "Name: value" with a plausible header name: the header grammar plus
+ * what separates headers from prose and markup in a sniff (a name of 2-60
+ * letters, digits, '-' and '_' that does not start with a digit, a space
+ * after the colon). */
 static int header_line(const char *s)
 {
-	const char *p = s;
-	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || is_digit(*p) || *p == '-' ||
-	       *p == '_')
-		p++;
-	return p - s >= 2 && p - s <= 60 && p[0] == ':' && (p[1] == ' ' || p[1] == 0) &&
-	       !is_digit(s[0]);
+	struct httpmsg_header h;
+	if (!httpmsg_header_line(s, HTTPMSG_STRICT, &h) || h.name_len < 2 || h.name_len > 60 ||
+	    httpmsg_is_digit(s[0]))
+		return 0;
+	for (size_t i = 0; i < h.name_len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      httpmsg_is_digit(s[i]) || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return s[h.name_len + 1] == ' ' || !s[h.name_len + 1];
 }
 
 /* A shell prompt / command line or other decoration to look past. */
@@ -204,7 +170,8 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 	while (p < e) {
 		const unsigned char *nl = memchr(p, '\n', (size_t)(e - p));
 		const unsigned char *le = nl ? nl : e;
-		const char *s;
+		const char *s, *msg;
+		long code;
 		clean(p, (size_t)(le - p), line);
 		p = nl ? nl + 1 : e;
 		s = skip_prefixes(line);
@@ -220,9 +187,9 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		}
 		if ((s[0] == '>' || s[0] == '<' || s[0] == '*') && (s[1] == ' ' || !s[1])) {
 			const char *t = s[1] ? s + 2 : s + 1;
-			if (s[0] == '>' && request_line(t))
+			if (s[0] == '>' && httpmsg_request_line(t, HTTPMSG_STRICT, NULL))
 				v_http++;
-			else if (s[0] == '<' && status_line(t))
+			else if (s[0] == '<' && httpmsg_status_line(t, HTTPMSG_STRICT, NULL))
 				v_http++;
 			else if (s[0] == '*' && curl_info(t))
 				v_info++;
@@ -231,23 +198,22 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		if ((s[0] == '{' || s[0] == '}') && s[1] == ' ' && s[2] == '[') {
 			continue;
 		}
-		if (strncmp(s, "curl: (", 7) == 0 && is_digit(s[7]))
+		if (httpmsg_curl_error(s, HTTPMSG_STRICT, &code, &msg))
 			curl_err++;
-		if (strncmp(s, "http: error: ", 13) == 0 ||
-		    strncmp(s, "http: LogLevel.ERROR: ", 22) == 0) {
+		if (httpmsg_httpie_error(s, HTTPMSG_STRICT)) {
 			httpie_err++;
 			if (first_meaningful < 0)
 				first_meaningful = 3;
 			continue;
 		}
-		if (status_line(s)) {
+		if (httpmsg_status_line(s, HTTPMSG_STRICT, NULL)) {
 			status_any++;
 			if (first_meaningful < 0)
 				first_meaningful = 1;
 			prev_req = 0;
 			continue;
 		}
-		if (request_line(s)) {
+		if (httpmsg_request_line(s, HTTPMSG_STRICT, NULL)) {
 			prev_req = 1;
 			if (first_meaningful < 0)
 				first_meaningful = 2;
@@ -260,7 +226,7 @@ enum capture_format sniff_text(const unsigned char *p, size_t n)
 		}
 		if (http_evidence(s))
 			evidence++;
-		if (first_meaningful < 0 && !decoration(s) && !(is_hex(s[0]) && strstr(s, ": ")))
+		if (first_meaningful < 0 && !decoration(s) && !(httpmsg_is_hex(s[0]) && strstr(s, ": ")))
 			first_meaningful = 0;
 	}
 	if (trace >= 1 || trace_info >= 2)
@@ -351,7 +317,7 @@ enum capture_format sniff_format(const unsigned char *p, size_t n)
 	if (q < e && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_' || *q == '$')) {
 		const unsigned char *r = q;
 		while (r < e && ((*r >= 'a' && *r <= 'z') || (*r >= 'A' && *r <= 'Z') ||
-				 is_digit(*r) || *r == '_' || *r == '$' || *r == '.'))
+				 httpmsg_is_digit(*r) || *r == '_' || *r == '$' || *r == '.'))
 			r++;
 		if (r < e && *r == '(' && r - q < 64) {
 			const unsigned char *s = r + 1;
