@@ -239,6 +239,8 @@ static const char patterns_text[] =
 static struct pattern *pats;
 static size_t npats;
 static unsigned char pat_first[256];
+#define PAT_PER_BYTE 16
+static unsigned char pat_idx[256][PAT_PER_BYTE]; /* patterns by first byte, file order */
 
 static int pclass_has(enum pclass k, unsigned char c)
 {
@@ -292,9 +294,12 @@ static void load_patterns(void)
 				pt.min = mn;
 				pt.max = mx;
 				pt.keep = keep > 8 ? 8 : keep;
-				pats = xgrow(pats, &alloc, npats + 1, sizeof *pats);
-				pats[npats++] = pt;
-				pat_first[(unsigned char)prefix[0]] = 1;
+				unsigned char f = (unsigned char)prefix[0];
+				if (pat_first[f] < PAT_PER_BYTE && npats < 255) {
+					pats = xgrow(pats, &alloc, npats + 1, sizeof *pats);
+					pat_idx[f][pat_first[f]++] = (unsigned char)npats;
+					pats[npats++] = pt;
+				}
 			}
 		}
 		p += len + (e != NULL);
@@ -318,9 +323,9 @@ size_t rc_pattern_at(const char *s, size_t n, size_t *keep)
 
 	if (!pat_first[(unsigned char)s[0]])
 		return 0;
-	/* Longest prefix first in the file order wins: "sk-proj-" before "sk-". */
-	for (size_t k = 0; k < npats; k++) {
-		const struct pattern *pt = &pats[k];
+	/* The first in file order wins: "sk-proj-" before "sk-". */
+	for (size_t m = 0; m < pat_first[(unsigned char)s[0]]; m++) {
+		const struct pattern *pt = &pats[pat_idx[(unsigned char)s[0]][m]];
 		size_t j;
 		if (pt->prefix[0] != s[0] || n < pt->plen + pt->min || memcmp(s, pt->prefix, pt->plen) != 0)
 			continue;
