@@ -13,6 +13,13 @@ RULE_FILES = \
 	rules/atlassian/atlassian.basic-auth-password-deprecated.yaml \
 	rules/atlassian/atlassian.client-must-be-authenticated.yaml \
 	rules/atlassian/atlassian.issue-not-found-or-no-permission.yaml \
+	rules/atlassian/atlassian.rate-limited.yaml \
+	rules/auth0/auth0.grant-type-not-allowed.yaml \
+	rules/auth0/auth0.management-api-token.yaml \
+	rules/auth0/auth0.mfa-required.yaml \
+	rules/auth0/auth0.rate-limited.yaml \
+	rules/auth0/auth0.token-access-denied.yaml \
+	rules/auth0/auth0.wrong-email-or-password.yaml \
 	rules/aws/aws.alb.502-bad-gateway.yaml \
 	rules/aws/aws.alb.503-no-healthy-targets.yaml \
 	rules/aws/aws.alb.504-gateway-timeout.yaml \
@@ -40,6 +47,7 @@ RULE_FILES = \
 	rules/browser/browser.mixed-content-blocked.yaml \
 	rules/browser/tests/mixed-content-blocked.har \
 	rules/browser/tests/mixed-content-near-http-page.har \
+	rules/caddy/caddy.reverse-proxy-upstream-error.yaml \
 	rules/cloudflare/cloudflare.1005-1006-ip-asn-country-banned.yaml \
 	rules/cloudflare/cloudflare.1010-browser-signature.yaml \
 	rules/cloudflare/cloudflare.1015-rate-limited.yaml \
@@ -74,6 +82,17 @@ RULE_FILES = \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
 	rules/fastly/fastly.503-backend.yaml \
 	rules/fastly/fastly.unknown-domain.yaml \
+	rules/firebase/firebase.api-key-invalid.yaml \
+	rules/firebase/firebase.api-key-restricted.yaml \
+	rules/firebase/firebase.auth-invalid-id-token.yaml \
+	rules/firebase/firebase.auth-invalid-login-credentials.yaml \
+	rules/firebase/firebase.auth-too-many-attempts.yaml \
+	rules/firebase/firebase.fcm-unregistered-token.yaml \
+	rules/firebase/firebase.firestore-permission-denied.yaml \
+	rules/firebase/firebase.rtdb-permission-denied.yaml \
+	rules/firebase/firebase.securetoken-refresh-failed.yaml \
+	rules/firebase/firebase.storage-permission-denied.yaml \
+	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
 	rules/gcp/gcp.gfe-server-error-page.yaml \
@@ -86,6 +105,10 @@ RULE_FILES = \
 	rules/github/github.rate-limit.yaml \
 	rules/github/github.saml-sso-required.yaml \
 	rules/google/google.permission-denied.yaml \
+	rules/grpc-web/grpc-web.error-status.yaml \
+	rules/grpc-web/grpc-web.unauthenticated-or-permission-denied.yaml \
+	rules/grpc-web/grpc-web.unavailable-or-deadline.yaml \
+	rules/grpc-web/grpc-web.unimplemented.yaml \
 	rules/haproxy/haproxy.403-forbidden.yaml \
 	rules/haproxy/haproxy.429-too-many-requests.yaml \
 	rules/haproxy/haproxy.502-bad-gateway.yaml \
@@ -104,6 +127,9 @@ RULE_FILES = \
 	rules/http/http.intermediary-html-error.yaml \
 	rules/http/http.login-redirect-instead-of-json.yaml \
 	rules/http/http.redirect-loop.yaml \
+	rules/http2/http2.goaway-error.yaml \
+	rules/http2/http2.goaway-request-not-processed.yaml \
+	rules/http2/http2.rst-stream.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
 	rules/ingress-nginx/ingress-nginx.default-backend-404.yaml \
@@ -128,6 +154,10 @@ RULE_FILES = \
 	rules/oauth/oauth.invalid-client.yaml \
 	rules/oauth/oauth.invalid-grant.yaml \
 	rules/oauth/oauth.token-endpoint-error.generic.yaml \
+	rules/okta/okta.e0000004-authentication-failed.yaml \
+	rules/okta/okta.e0000006-permission-denied.yaml \
+	rules/okta/okta.e0000011-invalid-token.yaml \
+	rules/okta/okta.e0000047-rate-limit.yaml \
 	rules/openai/openai.insufficient-quota.yaml \
 	rules/openai/openai.invalid-api-key.yaml \
 	rules/openai/openai.model-not-found.yaml \
@@ -140,12 +170,20 @@ RULE_FILES = \
 	rules/proxy/proxy.squid-error-page.yaml \
 	rules/proxy/proxy.tls-interception.yaml \
 	rules/proxy/proxy.zscaler-block-page.yaml \
+	rules/railway/railway.application-failed-to-respond.yaml \
+	rules/railway/railway.application-not-found.yaml \
+	rules/render/render.edge-502.yaml \
+	rules/render/render.hibernate-wake-error.yaml \
+	rules/render/render.routing-no-server.yaml \
+	rules/salesforce/salesforce.api-disabled-for-org.yaml \
 	rules/salesforce/salesforce.invalid-session-id.yaml \
 	rules/salesforce/salesforce.oauth-authentication-failure.yaml \
 	rules/salesforce/salesforce.request-limit-exceeded.yaml \
 	rules/sendgrid/sendgrid.credits-or-access.yaml \
 	rules/sendgrid/sendgrid.invalid-api-key.yaml \
+	rules/sendgrid/sendgrid.rate-limited.yaml \
 	rules/sendgrid/sendgrid.sender-identity.yaml \
+	rules/shopify/shopify.graphql-access-denied.yaml \
 	rules/shopify/shopify.invalid-api-key.yaml \
 	rules/shopify/shopify.rate-limited.yaml \
 	rules/shopify/shopify.scope-approval-required.yaml \
@@ -158,7 +196,22 @@ RULE_FILES = \
 	rules/stripe/stripe.card-declined.yaml \
 	rules/stripe/stripe.idempotency-error.yaml \
 	rules/stripe/stripe.resource-missing.yaml \
+	rules/supabase/supabase.auth-invalid-credentials.yaml \
+	rules/supabase/supabase.auth-rate-limit.yaml \
+	rules/supabase/supabase.invalid-api-key.yaml \
+	rules/supabase/supabase.postgrest-jwt-expired.yaml \
+	rules/supabase/supabase.rls-violation.yaml \
+	rules/supabase/supabase.storage-rls-violation.yaml \
+	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/traefik/traefik.404-no-router.yaml \
+	rules/traefik/traefik.bad-gateway.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
+	rules/twilio/twilio.20003-authenticate.yaml \
+	rules/twilio/twilio.20404-not-found.yaml \
+	rules/twilio/twilio.20429-too-many-requests.yaml \
+	rules/twilio/twilio.21608-trial-unverified.yaml \
+	rules/twilio/twilio.21610-unsubscribed-recipient.yaml \
+	rules/twilio/twilio.invalid-to-number.yaml \
 	rules/vercel/tests/pasted-challenge-headers.txt \
 	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
@@ -178,4 +231,7 @@ RULE_FILES = \
 	rules/vercel/vercel.not-found.yaml \
 	rules/vercel/vercel.platform-error.generic.yaml \
 	rules/vercel/vercel.request-too-large.yaml \
-	rules/vercel/vercel.rest-api.error.yaml
+	rules/vercel/vercel.rest-api.error.yaml \
+	rules/websocket/websocket.handshake-rejected.yaml \
+	rules/websocket/websocket.upgrade-ignored.yaml \
+	rules/websocket/websocket.upgrade-required.yaml
