@@ -9,6 +9,12 @@
  * every byte it read, so any other shape (wrapper objects, bare entries,
  * JSONP oddities) falls back to reading the document whole and handing it
  * to import_har_json().
+ *
+ * Bodies are lifted (issue 13): while scanning an entry the scanner notes
+ * where response.content.text and request.postData.text are; they are
+ * decoded once by json-unescape.c and jansson parses the entry without
+ * them.  A body longer than LIFT_STREAM is decoded as it is read and cut
+ * out of the buffer, so memory stays bounded by the caps, not the body.
  */
 #include <config.h>
 
@@ -22,12 +28,33 @@
 #include "hstream.h"
 #include "import.h"
 #include "json-util.h"
+#include "json-unescape.h"
 #include "util.h"
 #include "xbuild.h"
 
 #define HAR_CHUNK ((size_t)64 << 10)
 #define HAR_MAX_DEPTH 1024
 #define HAR_WRAPPER_DEPTH 3
+
+/* Lifted strings (issue 13): the entry scanner hands response.content.text
+ * and request.postData.text to the importer itself, decoded once, and
+ * jansson parses the rest of the entry.  A string longer than LIFT_STREAM
+ * is decoded while it is scanned and cut from the read buffer, keeping at
+ * most LIFT_CAP decoded bytes (enough base64 for BODY_CAP), so a 200 MB
+ * body is never held whole. */
+#define LIFT_RESP 0
+#define LIFT_REQ 1
+#define LIFT_STREAM ((size_t)4 << 20)
+#define LIFT_CAP (BODY_CAP / 3 * 4 + 8)
+
+struct har_lift {
+	int on;                   /* scanning an entry: watch for the two strings */
+	int found[2];             /* the value was seen in this entry */
+	size_t open[2], close[2]; /* its opening quote, and just past its closing one */
+	int streamed[2];          /* decoded while scanning and cut from the buffer */
+	int have[2];              /* u[] holds the decoded value for the importer */
+	struct junescape u[2];
+};
 
 /* State shared by the streaming and the whole-document paths. */
 struct har_ctx {
@@ -41,6 +68,10 @@ struct har_ctx {
 	int any_chrome;        /* some log of this source came from Chrome */
 	long requests;         /* exchanges with a request */
 	int saw_credentials;   /* some Cookie / Authorization / Set-Cookie seen */
+	int aborted;           /* the sink asked to stop */
+	struct har_lift *lift; /* lifted strings of the current entry, or NULL */
+	long media_kept;       /* media bodies kept base64-encoded (har_media) */
+	unsigned long long media_bytes; /* their decoded size */
 };
 
 /* ---------------------------------------------------------------------
@@ -260,8 +291,9 @@ static void har_fix_host(struct exchange *ex)
 	free(url);
 }
 
-/* Request body from postData: text, else params joined as form data. */
-static void har_post_data(struct exchange *ex, json_t *req)
+/* Request body from postData: text (lifted or from the tree), else params
+ * joined as form data. */
+static void har_post_data(struct exchange *ex, json_t *req, struct har_lift *lift)
 {
 	json_t *pd = json_object_get(req, "postData"), *params, *p;
 	const char *text, *mime;
@@ -272,7 +304,13 @@ static void har_post_data(struct exchange *ex, json_t *req)
 		return;
 	text = jstr_len(pd, "text", &len);
 	params = json_object_get(pd, "params");
-	if (text && len) {
+	if (text && !len && lift && lift->have[LIFT_REQ] && lift->u[LIFT_REQ].total) {
+		struct junescape *u = &lift->u[LIFT_REQ];
+		body_set(&ex->req_body, sbuf_str(&u->out), u->out.len);
+		ex->req_body.size = (long long)u->total;
+		if (u->total > u->out.len)
+			ex->req_body.truncated = 1;
+	} else if (text && len) {
 		body_set(&ex->req_body, text, len);
 		ex->req_body.size = (long long)len;
 	} else if (json_is_array(params) && json_array_size(params)) {
@@ -313,8 +351,67 @@ static void har_post_data(struct exchange *ex, json_t *req)
 		ex->req_body.size = (long long)d;
 }
 
-/* Response body from response.content; base64 decoded when so marked. */
-static void har_content(struct exchange *ex, json_t *content, json_t *extra)
+/* True for a successful response whose content type is an image, font,
+ * audio or video: no rule or redaction reads those bytes, so their base64
+ * text is not decoded (issue 13).  Error responses are always decoded:
+ * a 403 page may come back under any content type. */
+static int har_media(const struct exchange *ex, const char *mime)
+{
+	if (ex->status < 200 || ex->status >= 400)
+		return 0;
+	if (!mime)
+		mime = hdr_list_get(&ex->resp_headers, "content-type");
+	return mime && (starts_with_icase(mime, "image/") || starts_with_icase(mime, "font/") ||
+			starts_with_icase(mime, "audio/") || starts_with_icase(mime, "video/") ||
+			starts_with_icase(mime, "application/font-") ||
+			starts_with_icase(mime, "application/x-font-"));
+}
+
+/* Decoded size of base64 text (whitespace ignored), or -1 when the text
+ * is not whole base64 quads. */
+static long long base64_size(const char *t, size_t n)
+{
+	size_t chars = 0, pad = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		chars++;
+		pad = c == '=' ? pad + 1 : 0;
+	}
+	if (chars % 4 || pad > 2)
+		return -1;
+	return (long long)(chars / 4 * 3 - pad);
+}
+
+/* A lifted response body longer than LIFT_CAP: the kept prefix, decoded
+ * when base64 (up to whole quads), marked truncated; size from the text's
+ * full length until content.size says better. */
+static void har_content_cut(struct har_ctx *hc, struct exchange *ex, const char *text, size_t len,
+			    unsigned long long total, const char *enc, const char *mime)
+{
+	(void)hc;
+	(void)mime;
+	if (enc && ascii_casecmp(enc, "base64") == 0) {
+		size_t dlen = 0;
+		char *dec = base64_decode(text, len / 4 * 4, &dlen);
+		if (dec) {
+			body_set(&ex->resp_body, dec, dlen);
+			free(dec);
+			ex->resp_body.size = (long long)(total / 4 * 3);
+			ex->resp_body.truncated = 1;
+			return;
+		}
+	}
+	body_set(&ex->resp_body, text, len);
+	ex->resp_body.size = (long long)total;
+	ex->resp_body.truncated = 1;
+}
+
+/* Response body from response.content; base64 decoded when so marked,
+ * except media (har_media): then only size and a sha256 of the base64 text
+ * are kept, in extra. */
+static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content, json_t *extra)
 {
 	const char *text, *enc, *mime;
 	size_t len = 0;
@@ -324,6 +421,33 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 		return;
 	text = jstr_len(content, "text", &len);
 	enc = jstr_nonempty(content, "encoding");
+	mime = jstr_nonempty(content, "mimeType");
+	if (text && !len && hc->lift && hc->lift->have[LIFT_RESP] && hc->lift->u[LIFT_RESP].total) {
+		struct junescape *u = &hc->lift->u[LIFT_RESP];
+		text = sbuf_str(&u->out);
+		len = u->out.len;
+		if (u->total > len) {
+			/* cut while scanning: keep what the cap allows */
+			har_content_cut(hc, ex, text, len, u->total, enc, mime);
+			text = NULL;
+		}
+	}
+	if (text && enc && ascii_casecmp(enc, "base64") == 0 && har_media(ex, mime) &&
+	    base64_size(text, len) >= 0) {
+		struct sha256 h;
+		unsigned char dg[32];
+		char hex[65];
+		sha256_init(&h);
+		sha256_update(&h, text, len);
+		sha256_final(&h, dg);
+		sha256_hex(dg, hex);
+		ex->resp_body.size = base64_size(text, len);
+		json_object_set_new(extra, "contentNotDecoded", json_string("base64"));
+		json_object_set_new(extra, "contentTextSha256", json_string(hex));
+		hc->media_kept++;
+		hc->media_bytes += (unsigned long long)ex->resp_body.size;
+		text = NULL;
+	}
 	if (text) {
 		char *dec = NULL;
 		size_t dlen = 0;
@@ -342,7 +466,6 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 	}
 	if (jnum(json_object_get(content, "size"), &d) && d > 0)
 		ex->resp_body.size = (long long)d;
-	mime = jstr_nonempty(content, "mimeType");
 	if (mime)
 		exchange_set(&ex->resp_body.mime, mime);
 	if ((text = jstr_nonempty(content, "_file")))
@@ -412,7 +535,7 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 		}
 	}
 	har_fix_host(ex);
-	har_post_data(ex, req);
+	har_post_data(ex, req, hc->lift);
 
 	/* response */
 	if (json_is_object(resp)) {
@@ -424,7 +547,7 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 		v = json_object_get(resp, "cookies");
 		if (json_is_array(v) && json_array_size(v))
 			cred = 1;
-		har_content(ex, json_object_get(resp, "content"), extra);
+		har_content(hc, ex, json_object_get(resp, "content"), extra);
 		extra_copy(extra, "redirectURL", resp, "redirectURL");
 		if (jnum(json_object_get(resp, "_transferSize"), &d) && d >= 0)
 			json_object_set_new(extra, "_transferSize", json_integer((json_int_t)d));
@@ -543,6 +666,13 @@ static void har_finish(struct har_ctx *hc)
 		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
 			       "exported without cookies and credentials (Chrome's default sanitized "
 			       "HAR export); a missing Authorization or Cookie header is not evidence");
+	if (hc->media_kept) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%ld image, font, audio or video bodies (%llu bytes) were not "
+			 "decoded from base64: no rule or redaction reads them; their size and the "
+			 "sha256 of their base64 text are kept", hc->media_kept, hc->media_bytes);
+		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+	}
 	hc->res->exchanges = hc->xb.emitted;
 	xb_release(&hc->xb);
 	free(hc->creator);
@@ -677,6 +807,9 @@ struct har_reader {
 	int eof;
 	int error;
 	int discard;       /* bytes before the keep mark may be dropped */
+	struct har_lift lift;
+	size_t cut_at;     /* where lifted bytes were last cut out of buf */
+	unsigned long long cut_bytes; /* bytes cut there (for columns) */
 };
 
 enum scan_rc { SC_OK, SC_EOF, SC_SYNTAX, SC_DEPTH, SC_READERR };
@@ -705,6 +838,10 @@ static void rd_linecol(const struct har_reader *r, size_t pos, long *line, long 
 	if (n > r->len)
 		n = r->len;
 	advance_lc(r->buf, n, line, col);
+	/* a lifted string cut from this line still counts in the column */
+	if (r->cut_bytes && pos > r->cut_at && r->cut_at >= r->base &&
+	    !memchr(r->buf + (r->cut_at - r->base), '\n', pos - r->cut_at))
+		*col += (long)r->cut_bytes;
 }
 
 /* Read more input, first dropping bytes before keep when allowed.
@@ -721,6 +858,11 @@ static int rd_fill(struct har_reader *r, size_t keep)
 			k = r->len;
 		if (k >= HAR_CHUNK || k * 2 >= r->len) {
 			advance_lc(r->buf, k, &r->line, &r->col);
+			if (r->cut_bytes && r->cut_at < r->base + k) {
+				if (!memchr(r->buf + (r->cut_at - r->base), '\n', r->base + k - r->cut_at))
+					r->col += (long)r->cut_bytes;
+				r->cut_bytes = 0;
+			}
 			memmove(r->buf, r->buf + k, r->len - k);
 			r->len -= k;
 			r->base += k;
@@ -792,17 +934,75 @@ static int rd_ws(struct har_reader *r, size_t *pos)
 	}
 }
 
+/* Keys on the way to a lifted string. */
+enum lift_key { LK_NONE, LK_REQUEST, LK_RESPONSE, LK_CONTENT, LK_POSTDATA, LK_TEXT };
+
+static enum lift_key lift_key_of(const unsigned char *p, size_t n)
+{
+	static const struct {
+		const char *s;
+		enum lift_key k;
+	} t[] = {{"request", LK_REQUEST}, {"response", LK_RESPONSE}, {"content", LK_CONTENT},
+		 {"postData", LK_POSTDATA}, {"text", LK_TEXT}};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strlen(t[i].s) == n && memcmp(t[i].s, p, n) == 0)
+			return t[i].k;
+	return LK_NONE;
+}
+
+/* Which lifted string a value at depth 3 under keys k[1..3] is, or -1. */
+static int lift_target(const unsigned char *k)
+{
+	if (k[3] != LK_TEXT)
+		return -1;
+	if (k[1] == LK_RESPONSE && k[2] == LK_CONTENT)
+		return LIFT_RESP;
+	if (k[1] == LK_REQUEST && k[2] == LK_POSTDATA)
+		return LIFT_REQ;
+	return -1;
+}
+
+/* Decode the lifted string idx (opening quote at open) as far as the
+ * buffer goes and cut what was decoded from the buffer.  Returns JU_END
+ * when the closing quote now follows the opening one, JU_MORE when more
+ * input is needed, JU_INVALID when it is not a valid string (then nothing
+ * more is cut). */
+static enum junescape_state lift_stream(struct har_reader *r, int idx, size_t open)
+{
+	struct har_lift *l = &r->lift;
+	size_t from = open + 1 - r->base, used;
+	enum junescape_state st;
+
+	if (!l->streamed[idx]) {
+		l->streamed[idx] = 1;
+		junescape_release(&l->u[idx]);
+		junescape_init(&l->u[idx], LIFT_CAP);
+	}
+	used = junescape_feed(&l->u[idx], r->buf + from, r->len - from, r->eof, &st);
+	if (st == JU_INVALID)
+		return st; /* left in the buffer: jansson reports it */
+	memmove(r->buf + from, r->buf + from + used, r->len - from - used);
+	r->len -= used;
+	r->cut_at = open + 1;
+	r->cut_bytes += used;
+	return st;
+}
+
 /* Find the end of the JSON value starting at start (its first byte).  Only
  * strings, escapes and bracket nesting are checked; jansson validates the
  * rest.  Once the value is longer than cap, *oversize is set and its bytes
  * are dropped as the scan goes (when the reader may discard).  Sets *end
- * just past the value, or at the offending byte for SC_SYNTAX. */
+ * just past the value, or at the offending byte for SC_SYNTAX.  With
+ * r->lift.on, the value is an entry: the strings to lift are found (and
+ * long ones decoded and cut out) on the way. */
 static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, size_t *end,
 			       int *oversize)
 {
 	unsigned char stack[HAR_MAX_DEPTH];
-	size_t depth = 0, pos = start, qpos = 0;
+	unsigned char keys[4] = {LK_NONE, LK_NONE, LK_NONE, LK_NONE};
+	size_t depth = 0, pos = start, qpos = 0, sopen = 0;
 	int in_str = 0, qfound = 0, qvalid = 0, c;
+	int lifting = r->lift.on, expect_key = 0, is_key = 0, target = -1;
 
 	*oversize = 0;
 	c = rd_byte(r, pos);
@@ -828,6 +1028,35 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 	}
 	for (;;) {
 		const unsigned char *b, *e, *p;
+		if (in_str && target >= 0 && !*oversize &&
+		    (r->lift.streamed[target] || pos - sopen > LIFT_STREAM)) {
+			/* a long lifted string: decode and cut as it comes */
+			enum junescape_state st = lift_stream(r, target, sopen);
+			qvalid = 0;
+			pos = sopen + 1;
+			if (st == JU_INVALID) {
+				/* scan on: jansson reports the entry, from the bad byte */
+				target = -1;
+				continue;
+			}
+			if (st == JU_END) {
+				pos++;
+				in_str = 0;
+				r->lift.found[target] = 1;
+				r->lift.open[target] = sopen;
+				r->lift.close[target] = pos;
+				target = -1;
+				continue;
+			}
+			{
+				int f = rd_fill(r, start);
+				if (f < 0)
+					return SC_READERR;
+				if (f == 0 && lift_stream(r, target, sopen) != JU_END)
+					return SC_EOF;
+			}
+			continue;
+		}
 		if (pos - r->base >= r->len) {
 			int f;
 			if (!*oversize && pos - start > cap)
@@ -864,12 +1093,29 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 				*end = pos;
 				return SC_OK;
 			}
+			if (lifting && !*oversize) {
+				if (is_key && depth <= 3)
+					keys[depth] = (unsigned char)lift_key_of(
+						r->buf + (sopen + 1 - r->base), pos - 2 - sopen);
+				if (target >= 0) {
+					r->lift.found[target] = 1;
+					r->lift.open[target] = sopen;
+					r->lift.close[target] = pos;
+				}
+			}
+			target = -1;
 			continue;
 		}
 		while (p < e) {
 			unsigned char ch = *p++;
 			if (ch == '"') {
 				in_str = 1;
+				if (lifting) {
+					sopen = r->base + (size_t)(p - 1 - b);
+					is_key = expect_key;
+					expect_key = 0;
+					target = !is_key && depth == 3 ? lift_target(keys) : -1;
+				}
 				break;
 			} else if (ch == '{' || ch == '[') {
 				if (depth >= HAR_MAX_DEPTH) {
@@ -877,6 +1123,9 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 					return SC_DEPTH;
 				}
 				stack[depth++] = ch;
+				expect_key = ch == '{';
+				if (depth <= 3)
+					keys[depth] = LK_NONE;
 			} else if (ch == '}' || ch == ']') {
 				if (!depth || stack[depth - 1] != (ch == '}' ? '{' : '[')) {
 					*end = r->base + (size_t)(p - 1 - b);
@@ -886,6 +1135,9 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 					*end = r->base + (size_t)(p - b);
 					return SC_OK;
 				}
+				expect_key = 0;
+			} else if (ch == ',') {
+				expect_key = depth && stack[depth - 1] == '{';
 			}
 		}
 		pos = r->base + (size_t)(p - b);
@@ -918,6 +1170,103 @@ static void err_position(const struct har_reader *r, size_t start, const json_er
 		*col += err->column - 1;
 	if (err->line > 0)
 		*line += err->line - 1;
+}
+
+/* Forget the lifted strings of the last entry. */
+static void lift_reset(struct har_lift *l)
+{
+	for (int i = 0; i < 2; i++) {
+		junescape_release(&l->u[i]);
+		l->found[i] = l->streamed[i] = l->have[i] = 0;
+	}
+}
+
+/* Pieces of an entry handed to jansson around the lifted strings. */
+struct lift_pieces {
+	const unsigned char *p[3];
+	size_t n[3];
+	size_t i, off;
+};
+
+static size_t lift_read(void *buf, size_t len, void *data)
+{
+	struct lift_pieces *lp = data;
+	size_t got = 0;
+	while (got < len && lp->i < 3) {
+		size_t k = lp->n[lp->i] - lp->off;
+		if (k > len - got)
+			k = len - got;
+		memcpy((char *)buf + got, lp->p[lp->i] + lp->off, k);
+		got += k;
+		lp->off += k;
+		if (lp->off == lp->n[lp->i]) {
+			lp->i++;
+			lp->off = 0;
+		}
+	}
+	return got;
+}
+
+/* Parse the entry [start, end) with jansson, leaving out the lifted
+ * strings (decoded into r->lift.u).  Whatever goes wrong with the lifted
+ * parse, the whole entry is parsed as before, so errors and their
+ * positions stay those of jansson.  NULL with err filled on a syntax
+ * error. */
+static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, json_error_t *err)
+{
+	struct har_lift *l = &r->lift;
+	struct lift_pieces lp;
+	size_t at = start, cuts[2][2];
+	int ncut = 0, order[2] = {LIFT_RESP, LIFT_REQ};
+	json_t *e;
+
+	for (int i = 0; i < 2; i++) {
+		enum junescape_state st;
+		size_t n, used;
+		if (!l->found[i])
+			continue;
+		if (l->streamed[i]) {
+			l->have[i] = 1;
+			continue;
+		}
+		n = l->close[i] - l->open[i] - 1; /* content and closing quote */
+		junescape_release(&l->u[i]);
+		junescape_init(&l->u[i], LIFT_CAP);
+		used = junescape_feed(&l->u[i], r->buf + (l->open[i] + 1 - r->base), n, 1, &st);
+		if (st != JU_END || used != n - 1) {
+			junescape_release(&l->u[i]);
+			continue; /* jansson will say what is wrong */
+		}
+		l->have[i] = 1;
+	}
+	if (l->have[LIFT_RESP] && l->have[LIFT_REQ] && l->open[LIFT_REQ] < l->open[LIFT_RESP]) {
+		order[0] = LIFT_REQ;
+		order[1] = LIFT_RESP;
+	}
+	for (int k = 0; k < 2; k++) {
+		int i = order[k];
+		if (l->have[i] && !l->streamed[i] && l->close[i] - l->open[i] > 2) {
+			cuts[ncut][0] = l->open[i] + 1;
+			cuts[ncut][1] = l->close[i] - 1;
+			ncut++;
+		}
+	}
+	if (!ncut)
+		return rd_parse(r, start, end, err);
+	memset(&lp, 0, sizeof(lp));
+	for (int k = 0; k < ncut; k++) {
+		lp.p[k] = r->buf + (at - r->base);
+		lp.n[k] = cuts[k][0] - at;
+		at = cuts[k][1];
+	}
+	lp.p[ncut] = r->buf + (at - r->base);
+	lp.n[ncut] = end - at;
+	e = json_load_callback(lift_read, &lp, JSON_DECODE_ANY | JSON_ALLOW_NUL, err);
+	if (!e) {
+		lift_reset(l);
+		e = rd_parse(r, start, end, err);
+	}
+	return e;
 }
 
 /* Record a damaged end of file: PARTIAL status with position and a note. */
@@ -1192,7 +1541,10 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 				    hc.entries ? "file ends after an entry" : "file ends in the entries");
 			goto out;
 		}
+		lift_reset(&r.lift);
+		r.lift.on = 1;
 		sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize);
+		r.lift.on = 0;
 		if (sc == SC_READERR)
 			goto readerr;
 		if (sc == SC_EOF) {
@@ -1221,7 +1573,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
 		} else {
 			json_error_t err;
-			json_t *e = rd_parse(&r, pos, vend, &err);
+			json_t *e = har_parse_entry(&r, pos, vend, &err);
 			if (!e) {
 				/* Skip it, unless what follows shows that the scanner
 				 * mis-delimited the entry (a stray quote or bracket). */
@@ -1241,7 +1593,10 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 					 hc.entries, line, col, err.text);
 				sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
 			} else {
-				int erc = har_entry(&hc, e);
+				int erc;
+				hc.lift = &r.lift;
+				erc = har_entry(&hc, e);
+				hc.lift = NULL;
 				json_decref(e);
 				if (erc < 0) {
 					rc = -1;
@@ -1363,6 +1718,7 @@ out:
 	har_finish(&hc);
 	json_decref(creator);
 	json_decref(browser);
+	lift_reset(&r.lift);
 	free(r.buf);
 	return rc;
 }

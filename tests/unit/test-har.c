@@ -398,7 +398,7 @@ static void test_bodies(void)
 	    "\"headers\":[],\"cookies\":[{\"name\":\"sid\",\"value\":\"abc\"},{\"name\":\"t\",\"value\":\"1\"}],"
 	    "\"postData\":{\"mimeType\":\"application/x-www-form-urlencoded\","
 	    "\"params\":[{\"name\":\"user\",\"value\":\"bob\"},{\"name\":\"n\",\"value\":\"2\"}]}},"
-	    "\"response\":{\"status\":200,\"headers\":[],\"content\":{\"size\":5,\"mimeType\":\"image/png\","
+	    "\"response\":{\"status\":404,\"headers\":[],\"content\":{\"size\":5,\"mimeType\":\"image/png\","
 	    "\"encoding\":\"base64\",\"text\":\"iVAATmc=\"}}},"
 	    "{\"request\":{\"method\":\"GET\",\"url\":\"https://x.example/h\",\"headers\":["
 	    "{\"name\":\"Cookie\",\"value\":\"real=1\"}],\"cookies\":[{\"name\":\"other\",\"value\":\"2\"}],"
@@ -416,6 +416,18 @@ static void test_bodies(void)
 	is_str(recs[1].reqh, "Cookie: real=1\n", "a Cookie header wins over cookies[]");
 	is_str(recs[1].req_body, NULL, "empty postData text on GET: no body");
 	is_str(recs[1].resp_body, "00ff", "hex text without encoding kept as text");
+
+	/* media of a successful response: base64 not decoded, size kept, noted */
+	run("{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"https://x.example/i\"},"
+	    "\"response\":{\"status\":200,\"headers\":[],\"content\":{\"mimeType\":\"image/png\","
+	    "\"encoding\":\"base64\",\"text\":\"iVAATmc=\"}}}]}}",
+	    &res);
+	is_long(nrec, 1, "media: 1 exchange");
+	is_str(recs[0].resp_body, NULL, "media: base64 of a 200 image not decoded");
+	is_long((long)recs[0].resp_size, 5, "media: decoded size kept");
+	ok(recs[0].extra && strstr(recs[0].extra, "\"contentTextSha256\":\"") != NULL,
+	   "media: sha256 of the base64 text kept");
+	ok(find_note(NOTE_SKIPPED, "not decoded from base64") != NULL, "media: a coverage note says so");
 
 	/* a body over BODY_CAP */
 	{
@@ -692,6 +704,49 @@ static void test_oversized_entry(void)
 	   "entry over 256 MiB: skipped with a note");
 }
 
+/* Bodies longer than LIFT_STREAM (4 MiB) are decoded and cut from the read
+ * buffer while scanned; escapes, UTF-8 and surrogate pairs cut by 7-byte
+ * reads still decode as jansson would, and an invalid one skips the entry. */
+static void test_lifted_long_body(void)
+{
+	static const char unit[] = "ab\\\"c\\n\\u00e9\\ud83d\\ude00\xc3\xa9|";
+	static const char dec[] = "ab\"c\n\xc3\xa9\xf0\x9f\x98\x80\xc3\xa9|";
+	size_t reps = ((size_t)5 << 20) / (sizeof(unit) - 1) + 1, i;
+	struct sbuf in = SBUF_INIT, want = SBUF_INIT;
+	struct import_result res;
+
+	sbuf_adds(&in, "{\"log\":{\"entries\":[{\"request\":{\"method\":\"POST\",\"url\":\"http://a/\","
+		       "\"postData\":{\"mimeType\":\"text/plain\",\"text\":\"");
+	for (i = 0; i < reps; i++) {
+		sbuf_add(&in, unit, sizeof(unit) - 1);
+		sbuf_add(&want, dec, sizeof(dec) - 1);
+	}
+	sbuf_adds(&in, "\"}},\"response\":{\"status\":500,\"content\":{\"mimeType\":\"text/plain\","
+		       "\"text\":\"short\"}}},{\"request\":{\"url\":\"http://b/\"},\"response\":{\"status\":200,"
+		       "\"content\":{\"text\":\"x\\ud800y\"}}}]}}");
+	run_trickle(in.data, &res);
+	is_long(nrec, 1, "long body: one entry kept");
+	ok(nrec >= 1 && recs[0].req_len == want.len && memcmp(recs[0].req_body, want.data, want.len) == 0,
+	   "long body: decoded like jansson across every read boundary");
+	is_str(nrec >= 1 ? recs[0].resp_body : NULL, "short", "long body: the rest of the entry parsed");
+	ok(find_note(NOTE_SKIPPED, "entry 2 skipped") && find_note(NOTE_SKIPPED, "Unicode"),
+	   "a lone surrogate in a short lifted string: jansson's own error");
+
+	/* the same with a bad escape in the long string: the entry is skipped */
+	sbuf_reset(&in);
+	sbuf_adds(&in, "{\"log\":{\"entries\":[{\"request\":{\"url\":\"http://a/\"},\"response\":{"
+		       "\"status\":200,\"content\":{\"text\":\"");
+	for (i = 0; i < reps; i++)
+		sbuf_add(&in, unit, sizeof(unit) - 1);
+	sbuf_adds(&in, "\\q\"}}},{\"request\":{\"url\":\"http://c/\"}}]}}");
+	run(in.data, &res);
+	is_long(nrec, 1, "bad long body: the other entry kept");
+	ok(find_note(NOTE_SKIPPED, "entry 1 skipped") && find_note(NOTE_SKIPPED, "invalid escape"),
+	   "bad long body: skipped with jansson's message");
+	sbuf_release(&in);
+	sbuf_release(&want);
+}
+
 static void test_not_json(void)
 {
 	struct import_result res;
@@ -744,6 +799,7 @@ int main(void)
 	test_skips();
 	test_truncated();
 	test_oversized_entry();
+	test_lifted_long_body();
 	test_not_json();
 	test_json_api();
 	reset();
