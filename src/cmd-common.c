@@ -336,6 +336,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			  c->no_wait && strstr(err, "another process") ? " (--no-wait)" : "");
 		goto out;
 	}
+	if (!c->db && store_defer_indexes(st) < 0) {
+		db_failure(st, c, store_errmsg(st));
+		goto out;
+	}
 	if (c->db && c->po.keep_secrets)
 		chmod(c->db, 0600);
 	if (c->po.keep_secrets && store_set_meta(st, "keep_secrets", "1") < 0) {
@@ -371,6 +375,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	if (do_match && pipeline_match(st, rs, &interrupted, NULL, err, sizeof(err)) < 0) {
 		if (!interrupted)
 			db_failure(st, c, err);
+		goto out;
+	}
+	if (store_index(st) < 0) {
+		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
 	if (do_report && c->per_ticket) {
