@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS sources (
 	exchanges INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS sources_sha256 ON sources(sha256);
+CREATE INDEX IF NOT EXISTS sources_ticket ON sources(ticket);
 
 -- One request and what came back.  status: HTTP status, 0 = no response
 -- arrived (see error), NULL = unknown (e.g. headers pasted without one).
@@ -94,6 +95,7 @@ CREATE TABLE IF NOT EXISTS notes (
 	kind      TEXT NOT NULL,
 	message   TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS notes_source ON notes(source_id);
 
 -- Redaction receipt: how many secrets of each kind were replaced.
 CREATE TABLE IF NOT EXISTS redactions (

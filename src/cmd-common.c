@@ -189,7 +189,8 @@ static void print_progress(void *ctx, const struct pipeline_progress *p)
  * OUT/index.md, most severe ticket first.  Returns 0 or -1. */
 static int write_per_ticket(struct store *st, struct common *c)
 {
-	struct strlist tickets = {0};
+	char **tickets = NULL;
+	size_t ntickets = 0;
 	struct report_writer *w = NULL;
 	struct report_opts ro;
 	char err[512];
@@ -204,20 +205,20 @@ static int write_per_ticket(struct store *st, struct common *c)
 	memset(&ro, 0, sizeof(ro));
 	ro.format = c->format;
 	ro.id_headers = c->idh;
-	if (report_tickets(st, &tickets, err, sizeof(err)) < 0 ||
+	if (!(tickets = report_tickets(st, &ntickets, err, sizeof(err))) ||
 	    !(w = report_writer_new(st, &ro, err, sizeof(err)))) {
 		error_msg("%s", err);
 		goto out;
 	}
-	for (size_t i = 0; i < tickets.n; i++) {
-		char *fname = report_ticket_file_name(tickets.v[i]);
+	for (size_t i = 0; i < ntickets; i++) {
+		char *fname = report_ticket_file_name(tickets[i]);
 		free(path);
 		path = xasprintf("%s/%s.%s", c->per_ticket, fname, c->format == REPORT_JSON ? "json" : "md");
 		free(fname);
 		out = open_output(path);
 		if (!out)
 			goto out;
-		if (report_writer_write(w, out, tickets.v[i], err, sizeof(err)) < 0) {
+		if (report_writer_write(w, out, tickets[i], err, sizeof(err)) < 0) {
 			error_msg("%s", err);
 			close_output(out, path);
 			goto out;
@@ -244,7 +245,7 @@ static int write_per_ticket(struct store *st, struct common *c)
 	ret = 0;
 out:
 	report_writer_free(w);
-	strlist_release(&tickets);
+	report_tickets_free(tickets);
 	free(path);
 	return ret;
 }
@@ -336,6 +337,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			  c->no_wait && strstr(err, "another process") ? " (--no-wait)" : "");
 		goto out;
 	}
+	if (!c->db && store_defer_indexes(st) < 0) {
+		db_failure(st, c, store_errmsg(st));
+		goto out;
+	}
 	if (c->db && c->po.keep_secrets)
 		chmod(c->db, 0600);
 	if (c->po.keep_secrets && store_set_meta(st, "keep_secrets", "1") < 0) {
@@ -371,6 +376,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	if (do_match && pipeline_match(st, rs, &interrupted, NULL, err, sizeof(err)) < 0) {
 		if (!interrupted)
 			db_failure(st, c, err);
+		goto out;
+	}
+	if (store_index(st) < 0) {
+		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
 	if (do_report && c->per_ticket) {

@@ -88,6 +88,10 @@ static void worker(long k, long jobs, char **entries, size_t n, const char *dir,
 	for (size_t i = (size_t)k; i < n; i += (size_t)jobs)
 		mine[m++] = entries[i];
 	ws = store_open(db, werr, sizeof(werr));
+	if (ws && store_defer_indexes(ws) < 0) {
+		write_error(errfile, store_errmsg(ws));
+		_exit(WORKER_FAILED);
+	}
 	if (!ws) {
 		write_error(errfile, werr);
 		_exit(WORKER_FAILED);

@@ -97,19 +97,18 @@ static const char *const json_sql[J_COUNT] = {
 };
 
 struct report_json {
-	sqlite3_stmt *q[J_COUNT];
+	sqlite3 *db;
+	/* [0]: the queries as written (every ticket, or ?1); [1]: their
+	 * one-ticket form.  Each set is prepared on first use. */
+	sqlite3_stmt *q[2][J_COUNT];
 };
 
 struct report_json *report_json_new(sqlite3 *db, char *err, size_t errlen)
 {
 	struct report_json *w = xcalloc(1, sizeof(*w));
-	for (int i = 0; i < J_COUNT; i++) {
-		w->q[i] = report_prepare(db, json_sql[i], err, errlen);
-		if (!w->q[i]) {
-			report_json_free(w);
-			return NULL;
-		}
-	}
+	(void)err;
+	(void)errlen;
+	w->db = db;
 	return w;
 }
 
@@ -117,9 +116,28 @@ void report_json_free(struct report_json *w)
 {
 	if (!w)
 		return;
-	for (int i = 0; i < J_COUNT; i++)
-		sqlite3_finalize(w->q[i]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < J_COUNT; i++)
+			sqlite3_finalize(w->q[k][i]);
 	free(w);
+}
+
+/* The statements for a report of one ticket or of all; NULL with err
+ * filled when one cannot be prepared. */
+static sqlite3_stmt **queries(struct report_json *w, int one_ticket, char *err, size_t errlen)
+{
+	sqlite3_stmt **q = w->q[one_ticket ? 1 : 0];
+	for (int i = 0; i < J_COUNT; i++) {
+		char *sql;
+		if (q[i])
+			continue;
+		sql = one_ticket ? report_sql_one_ticket(json_sql[i]) : xstrdup(json_sql[i]);
+		q[i] = report_prepare(w->db, sql, err, errlen);
+		free(sql);
+		if (!q[i])
+			return NULL;
+	}
+	return q;
 }
 
 /* Make a statement ready for the next report. */
@@ -140,9 +158,13 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	long n_ex = 0, n_failed_src = 0;
 	long sev_count[5] = {0};
 	int ret = -1;
+	sqlite3_stmt **qs = queries(w, o->ticket != NULL, err, errlen);
+
+	if (!qs)
+		goto out;
 
 	/* Sources. */
-	s = w->q[J_SOURCES];
+	s = qs[J_SOURCES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *src = json_object();
@@ -162,11 +184,11 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	}
 	done(s);
 
-	hdr = w->q[J_HDR];
-	body = w->q[J_BODY];
+	hdr = qs[J_HDR];
+	body = qs[J_BODY];
 
 	/* Findings, one per (rule, exchange). */
-	s = w->q[J_FINDINGS];
+	s = qs[J_FINDINGS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *f = json_object(), *ev = NULL;
@@ -201,7 +223,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	done(s);
 
 	/* Coverage notes. */
-	s = w->q[J_NOTES];
+	s = qs[J_NOTES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *n = json_object();
@@ -214,7 +236,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	done(s);
 
 	/* Redaction receipt. */
-	s = w->q[J_REDACTIONS];
+	s = qs[J_REDACTIONS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_object_set_new(red, (const char *)sqlite3_column_text(s, 0),

@@ -342,20 +342,17 @@ static const char *const md_sql[Q_COUNT] = {
 
 struct report_md {
 	sqlite3 *db;
-	sqlite3_stmt *q[Q_COUNT];
+	/* [0]: the queries as written (every ticket, or ?1); [1]: their
+	 * one-ticket form.  Each set is prepared on first use. */
+	sqlite3_stmt *q[2][Q_COUNT];
 };
 
 struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen)
 {
 	struct report_md *w = xcalloc(1, sizeof(*w));
+	(void)err;
+	(void)errlen;
 	w->db = db;
-	for (int i = 0; i < Q_COUNT; i++) {
-		w->q[i] = report_prepare(db, md_sql[i], err, errlen);
-		if (!w->q[i]) {
-			report_md_free(w);
-			return NULL;
-		}
-	}
 	return w;
 }
 
@@ -363,9 +360,28 @@ void report_md_free(struct report_md *w)
 {
 	if (!w)
 		return;
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(w->q[i]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < Q_COUNT; i++)
+			sqlite3_finalize(w->q[k][i]);
 	free(w);
+}
+
+/* The statements for a report of one ticket or of all; NULL with err
+ * filled when one cannot be prepared. */
+static sqlite3_stmt **queries(struct report_md *w, int one_ticket, char *err, size_t errlen)
+{
+	sqlite3_stmt **q = w->q[one_ticket ? 1 : 0];
+	for (int i = 0; i < Q_COUNT; i++) {
+		char *sql;
+		if (q[i])
+			continue;
+		sql = one_ticket ? report_sql_one_ticket(md_sql[i]) : xstrdup(md_sql[i]);
+		q[i] = report_prepare(w->db, sql, err, errlen);
+		free(sql);
+		if (!q[i])
+			return NULL;
+	}
+	return q;
 }
 
 /* Make a statement ready for the next report. */
@@ -387,14 +403,17 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
 	long sev_count[5] = {0};
 	int any;
+	sqlite3_stmt **qs = queries(w, o->ticket != NULL, err, errlen);
 
-	c.ex_stmt = w->q[Q_EX];
-	c.hdr_stmt = w->q[Q_HDR];
-	c.body_stmt = w->q[Q_BODY];
-	c.ev_stmt = w->q[Q_EV];
+	if (!qs)
+		return -1;
+	c.ex_stmt = qs[Q_EX];
+	c.hdr_stmt = qs[Q_HDR];
+	c.body_stmt = qs[Q_BODY];
+	c.ev_stmt = qs[Q_EV];
 
 	/* Counts for the summary. */
-	s = w->q[Q_COUNTS];
+	s = qs[Q_COUNTS];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		n_src = (long)sqlite3_column_int64(s, 0);
@@ -403,16 +422,16 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		n_ex = (long)sqlite3_column_int64(s, 3);
 	}
 	done(s);
-	s = w->q[Q_FAILING];
+	s = qs[Q_FAILING];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n_failing = (long)sqlite3_column_int64(s, 0);
 	done(s);
 
 	/* Finding groups, most severe and most specific first. */
-	s = w->q[Q_GROUPS];
+	s = qs[Q_GROUPS];
 	report_bind_ticket(s, o);
-	s2 = w->q[Q_EXAMPLES];
+	s2 = qs[Q_EXAMPLES];
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct group *g;
 		groups = xgrow(groups, &alloc, ngroups + 1, sizeof(*groups));
@@ -440,8 +459,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 
 	/* A generic group whose every exchange also carries a more specific
 	 * finding is listed under the first group it shares an exchange with. */
-	s = w->q[Q_GENERIC];
-	s2 = w->q[Q_SHARED];
+	s = qs[Q_GENERIC];
+	s2 = qs[Q_SHARED];
 	for (size_t i = 0; i < ngroups; i++) {
 		if (groups[i].priority <= CONTEXT_PRIORITY || groups[i].priority > GENERIC_PRIORITY)
 			continue;
@@ -555,7 +574,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				fprintf(out, " (%ld exchange%s)\n", groups[j].count, groups[j].count == 1 ? "" : "s");
 			}
 		/* Context fingerprints on the same exchanges. */
-		s = w->q[Q_CONTEXT];
+		s = qs[Q_CONTEXT];
 		sqlite3_bind_text(s, 1, g->rule, -1, SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			fputs("\n**Context:** ", out);
@@ -573,7 +592,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 
 	/* Informational fingerprints not shown as context above. */
 	any = 0;
-	s = w->q[Q_ALONE];
+	s = qs[Q_ALONE];
 	for (size_t i = 0; i < ngroups; i++) {
 		struct group *g = &groups[i];
 		long alone = 0;
@@ -601,7 +620,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 
 	/* Escalation: one table per vendor of the leading finding. */
 	fputs("\n## Escalation: request IDs\n", out);
-	s = w->q[Q_ESCALATION];
+	s = qs[Q_ESCALATION];
 	report_bind_ticket(s, o);
 	any = 0;
 	{
@@ -642,7 +661,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	s = NULL;
 
 	/* Timeline of the failing requests: a table and a Mermaid block. */
-	s = w->q[Q_TIMELINE];
+	s = qs[Q_TIMELINE];
 	report_bind_ticket(s, o);
 	{
 		struct sbuf mm = SBUF_INIT;
@@ -718,7 +737,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 
 	/* Attachments inventory. */
 	fputs("\n## Attachments\n\n| Attachment | Format | Exchanges | Status |\n|---|---|---|---|\n", out);
-	s = w->q[Q_ATTACHMENTS];
+	s = qs[Q_ATTACHMENTS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *st = col(s, 3);
@@ -745,7 +764,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	/* Coverage notes. */
 	fputs("\n## Coverage notes\n\n", out);
 	any = 0;
-	s = w->q[Q_NOTES];
+	s = qs[Q_NOTES];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		any = 1;
@@ -770,7 +789,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				     "is unknown for those exchanges\n",
 				groups[i].inconclusive, groups[i].inconclusive == 1 ? "" : "s");
 		}
-	s = w->q[Q_TRUNCATED];
+	s = qs[Q_TRUNCATED];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) > 0) {
 		any = 1;
@@ -784,7 +803,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 
 	/* Redaction receipt. */
 	fputs("\n## Redaction receipt\n\n", out);
-	s = w->q[Q_REDACTIONS];
+	s = qs[Q_REDACTIONS];
 	report_bind_ticket(s, o);
 	any = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {

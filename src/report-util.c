@@ -162,6 +162,19 @@ void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o)
 		sqlite3_bind_null(s, 1);
 }
 
+char *report_sql_one_ticket(const char *sql)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *p = sql, *hit;
+	while ((hit = strstr(p, TICKET_FILTER)) != NULL) {
+		sbuf_add(&b, p, (size_t)(hit - p));
+		sbuf_adds(&b, " s.ticket = ?1 ");
+		p = hit + strlen(TICKET_FILTER);
+	}
+	sbuf_adds(&b, p);
+	return sbuf_detach(&b, NULL);
+}
+
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;

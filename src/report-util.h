@@ -70,6 +70,10 @@ long report_caught(void);
  * ticket; bind it with report_bind_ticket() (parameter ?1). */
 #define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
 void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
+/* sql with every TICKET_FILTER made "s.ticket = ?1", a form SQLite can
+ * answer from the sources_ticket index: reports of one ticket in a large
+ * database then read only that ticket's rows.  Returns a malloc'd copy. */
+char *report_sql_one_ticket(const char *sql);
 /* Prepare sql or fill err; returns NULL on failure. */
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
 

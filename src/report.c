@@ -69,20 +69,40 @@ int report_write(struct store *st, FILE *out, const struct report_opts *o, char 
 	return rc;
 }
 
-int report_tickets(struct store *st, struct strlist *out, char *err, size_t errlen)
+char **report_tickets(struct store *st, size_t *n, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = report_prepare(store_db(st),
 					 "SELECT DISTINCT COALESCE(ticket, '') FROM sources ORDER BY 1", err,
 					 errlen);
+	char **v = NULL;
+	size_t alloc = 0;
 	int rc;
+	*n = 0;
 	if (!s)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		strlist_adds(out, (const char *)sqlite3_column_text(s, 0));
-	if (rc != SQLITE_DONE)
+		return NULL;
+	/* Not a strlist: that one is capped (transcript lines). */
+	v = xgrow(v, &alloc, 1, sizeof(*v));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		v = xgrow(v, &alloc, *n + 2, sizeof(*v));
+		v[(*n)++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+	}
+	v[*n] = NULL;
+	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(store_db(st)));
+		report_tickets_free(v);
+		v = NULL;
+	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return v;
+}
+
+void report_tickets_free(char **v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
 }
 
 char *report_ticket_file_name(const char *ticket)

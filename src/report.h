@@ -30,9 +30,11 @@ int report_writer_write(struct report_writer *w, FILE *out, const char *ticket, 
 			size_t errlen);
 void report_writer_free(struct report_writer *w);
 
-/* The tickets of the store, sorted ("" for sources without one), appended
- * to out.  Returns 0 or -1 (err filled). */
-int report_tickets(struct store *st, struct strlist *out, char *err, size_t errlen);
+/* The tickets of the store, sorted ("" for sources without one): a
+ * malloc'd NULL-terminated array of *n malloc'd names (free it with
+ * report_tickets_free), or NULL with err filled. */
+char **report_tickets(struct store *st, size_t *n, char *err, size_t errlen);
+void report_tickets_free(char **v);
 /* A ticket name made safe as a file name (malloc'd). */
 char *report_ticket_file_name(const char *ticket);
 /* index.md of a --per-ticket run: one row per ticket, most severe first,

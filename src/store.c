@@ -106,6 +106,7 @@ struct store {
 	int locked;                /* gave up on the write lock (no_wait) */
 	int told;                  /* on_wait was called */
 	struct timespec wait_start;
+	struct strlist deferred;   /* CREATE INDEX statements left for store_index() */
 };
 
 /* SQLite's busy handler: another connection holds the lock.  Returns 1
@@ -229,6 +230,7 @@ void store_free(struct store *st)
 	/* Closing the last connection checkpoints the WAL into the database
 	 * and removes it. */
 	sqlite3_close(st->db);
+	strlist_release(&st->deferred);
 	free(st->path);
 	free(st);
 }
@@ -840,4 +842,43 @@ fail:
 	snprintf(err, errlen, "database error: %s", msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
 	return -1;
+}
+
+int store_defer_indexes(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	struct strlist names = {0};
+	int rc, ret = 0;
+
+	if (store_has_sources(st) != 0 || st->deferred.n)
+		return 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+			       "ORDER BY name",
+			       -1, &s, NULL) != SQLITE_OK) {
+		snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		strlist_adds(&names, (const char *)sqlite3_column_text(s, 0));
+		strlist_adds(&st->deferred, (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; ret == 0 && i < names.n; i++) {
+		char *q = sqlite3_mprintf("DROP INDEX \"%w\"", names.v[i]);
+		ret = exec(st, q);
+		sqlite3_free(q);
+	}
+	strlist_release(&names);
+	return ret;
+}
+
+int store_index(struct store *st)
+{
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < st->deferred.n; i++)
+		ret = exec(st, st->deferred.v[i]);
+	if (ret == 0)
+		strlist_release(&st->deferred);
+	return ret;
 }

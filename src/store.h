@@ -109,6 +109,14 @@ typedef int (*store_exchange_fn)(void *ctx, long long ex_id, long long source_id
 				 struct exchange *ex);
 int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx);
 
+/* Bulk loads into a new database (analyze's private one, a --jobs
+ * worker's): store_defer_indexes() drops the secondary indexes while the
+ * store holds no source, store_index() creates them again once the rows
+ * are in (building an index at the end is cheaper than keeping it up to
+ * date row by row).  Both return 0 or -1. */
+int store_defer_indexes(struct store *st);
+int store_index(struct store *st);
+
 /* Findings. */
 int store_clear_findings(struct store *st);
 int store_begin(struct store *st);

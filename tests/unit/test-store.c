@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "store.h"
 #include "tap.h"
 #include "util.h"
@@ -104,6 +105,24 @@ int main(void)
 	ok(store_add_redactions(st, id, "cookie", 2) == 0 && store_add_redactions(st, id, "cookie", 3) == 0,
 	   "redaction counts accumulate");
 	is_long(count_rows(st, "SELECT count FROM redactions WHERE kind = 'cookie'"), 5, "receipt sum");
+	{
+		/* More tickets than any capped list holds: every one is listed. */
+		char name[32], **tickets;
+		size_t n = 0;
+		int bad = 0;
+		res.status = IMPORT_OK;
+		res.message[0] = '\0';
+		for (int i = 0; i < 2500 && !bad; i++) {
+			struct source_info ti = {"x.txt", name, "text"};
+			snprintf(name, sizeof(name), "t%05d", i);
+			bad = store_source_begin(st, &ti, &id2) < 0 ||
+			      store_source_end(st, id2, &ti, &res, NULL, 0, 1) < 0;
+		}
+		tickets = report_tickets(st, &n, err, sizeof(err));
+		ok(!bad && tickets != NULL, "2,500 tickets stored and listed");
+		is_long((long)n, 2501, "every ticket is listed (2,500 and t-1)");
+		report_tickets_free(tickets);
+	}
 	store_free(st);
 	return done_testing();
 }
