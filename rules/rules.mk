@@ -13,6 +13,11 @@ RULE_FILES = \
 	rules/atlassian/atlassian.basic-auth-password-deprecated.yaml \
 	rules/atlassian/atlassian.client-must-be-authenticated.yaml \
 	rules/atlassian/atlassian.issue-not-found-or-no-permission.yaml \
+	rules/auth0/auth0.grant-type-not-allowed.yaml \
+	rules/auth0/auth0.management-api-token.yaml \
+	rules/auth0/auth0.mfa-required.yaml \
+	rules/auth0/auth0.token-access-denied.yaml \
+	rules/auth0/auth0.wrong-email-or-password.yaml \
 	rules/aws/aws.alb.502-bad-gateway.yaml \
 	rules/aws/aws.alb.503-no-healthy-targets.yaml \
 	rules/aws/aws.alb.504-gateway-timeout.yaml \
@@ -74,6 +79,7 @@ RULE_FILES = \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
 	rules/fastly/fastly.503-backend.yaml \
 	rules/fastly/fastly.unknown-domain.yaml \
+	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
 	rules/gcp/gcp.gfe-server-error-page.yaml \
@@ -128,6 +134,10 @@ RULE_FILES = \
 	rules/oauth/oauth.invalid-client.yaml \
 	rules/oauth/oauth.invalid-grant.yaml \
 	rules/oauth/oauth.token-endpoint-error.generic.yaml \
+	rules/okta/okta.e0000004-authentication-failed.yaml \
+	rules/okta/okta.e0000006-permission-denied.yaml \
+	rules/okta/okta.e0000011-invalid-token.yaml \
+	rules/okta/okta.e0000047-rate-limit.yaml \
 	rules/openai/openai.insufficient-quota.yaml \
 	rules/openai/openai.invalid-api-key.yaml \
 	rules/openai/openai.model-not-found.yaml \
@@ -140,6 +150,11 @@ RULE_FILES = \
 	rules/proxy/proxy.squid-error-page.yaml \
 	rules/proxy/proxy.tls-interception.yaml \
 	rules/proxy/proxy.zscaler-block-page.yaml \
+	rules/railway/railway.application-failed-to-respond.yaml \
+	rules/railway/railway.application-not-found.yaml \
+	rules/render/render.edge-502.yaml \
+	rules/render/render.hibernate-wake-error.yaml \
+	rules/render/render.routing-no-server.yaml \
 	rules/salesforce/salesforce.invalid-session-id.yaml \
 	rules/salesforce/salesforce.oauth-authentication-failure.yaml \
 	rules/salesforce/salesforce.request-limit-exceeded.yaml \
@@ -158,7 +173,18 @@ RULE_FILES = \
 	rules/stripe/stripe.card-declined.yaml \
 	rules/stripe/stripe.idempotency-error.yaml \
 	rules/stripe/stripe.resource-missing.yaml \
+	rules/supabase/supabase.auth-invalid-credentials.yaml \
+	rules/supabase/supabase.auth-rate-limit.yaml \
+	rules/supabase/supabase.invalid-api-key.yaml \
+	rules/supabase/supabase.postgrest-jwt-expired.yaml \
+	rules/supabase/supabase.rls-violation.yaml \
+	rules/supabase/supabase.table-not-in-schema-cache.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
+	rules/twilio/twilio.20003-authenticate.yaml \
+	rules/twilio/twilio.20429-too-many-requests.yaml \
+	rules/twilio/twilio.21608-trial-unverified.yaml \
+	rules/twilio/twilio.21610-unsubscribed-recipient.yaml \
+	rules/twilio/twilio.invalid-to-number.yaml \
 	rules/vercel/tests/pasted-challenge-headers.txt \
 	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
