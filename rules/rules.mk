@@ -45,6 +45,7 @@ RULE_FILES = \
 	rules/browser/browser.mixed-content-blocked.yaml \
 	rules/browser/tests/mixed-content-blocked.har \
 	rules/browser/tests/mixed-content-near-http-page.har \
+	rules/caddy/caddy.reverse-proxy-upstream-error.yaml \
 	rules/cloudflare/cloudflare.1005-1006-ip-asn-country-banned.yaml \
 	rules/cloudflare/cloudflare.1010-browser-signature.yaml \
 	rules/cloudflare/cloudflare.1015-rate-limited.yaml \
@@ -79,6 +80,15 @@ RULE_FILES = \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
 	rules/fastly/fastly.503-backend.yaml \
 	rules/fastly/fastly.unknown-domain.yaml \
+	rules/firebase/firebase.api-key-invalid.yaml \
+	rules/firebase/firebase.api-key-restricted.yaml \
+	rules/firebase/firebase.auth-invalid-id-token.yaml \
+	rules/firebase/firebase.auth-invalid-login-credentials.yaml \
+	rules/firebase/firebase.auth-too-many-attempts.yaml \
+	rules/firebase/firebase.fcm-unregistered-token.yaml \
+	rules/firebase/firebase.firestore-permission-denied.yaml \
+	rules/firebase/firebase.rtdb-permission-denied.yaml \
+	rules/firebase/firebase.securetoken-refresh-failed.yaml \
 	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
@@ -92,6 +102,10 @@ RULE_FILES = \
 	rules/github/github.rate-limit.yaml \
 	rules/github/github.saml-sso-required.yaml \
 	rules/google/google.permission-denied.yaml \
+	rules/grpc-web/grpc-web.error-status.yaml \
+	rules/grpc-web/grpc-web.unauthenticated-or-permission-denied.yaml \
+	rules/grpc-web/grpc-web.unavailable-or-deadline.yaml \
+	rules/grpc-web/grpc-web.unimplemented.yaml \
 	rules/haproxy/haproxy.403-forbidden.yaml \
 	rules/haproxy/haproxy.429-too-many-requests.yaml \
 	rules/haproxy/haproxy.502-bad-gateway.yaml \
@@ -110,6 +124,9 @@ RULE_FILES = \
 	rules/http/http.intermediary-html-error.yaml \
 	rules/http/http.login-redirect-instead-of-json.yaml \
 	rules/http/http.redirect-loop.yaml \
+	rules/http2/http2.goaway-error.yaml \
+	rules/http2/http2.goaway-request-not-processed.yaml \
+	rules/http2/http2.rst-stream.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
 	rules/ingress-nginx/ingress-nginx.default-backend-404.yaml \
@@ -155,12 +172,15 @@ RULE_FILES = \
 	rules/render/render.edge-502.yaml \
 	rules/render/render.hibernate-wake-error.yaml \
 	rules/render/render.routing-no-server.yaml \
+	rules/salesforce/salesforce.api-disabled-for-org.yaml \
 	rules/salesforce/salesforce.invalid-session-id.yaml \
 	rules/salesforce/salesforce.oauth-authentication-failure.yaml \
 	rules/salesforce/salesforce.request-limit-exceeded.yaml \
 	rules/sendgrid/sendgrid.credits-or-access.yaml \
 	rules/sendgrid/sendgrid.invalid-api-key.yaml \
+	rules/sendgrid/sendgrid.rate-limited.yaml \
 	rules/sendgrid/sendgrid.sender-identity.yaml \
+	rules/shopify/shopify.graphql-access-denied.yaml \
 	rules/shopify/shopify.invalid-api-key.yaml \
 	rules/shopify/shopify.rate-limited.yaml \
 	rules/shopify/shopify.scope-approval-required.yaml \
@@ -179,8 +199,11 @@ RULE_FILES = \
 	rules/supabase/supabase.postgrest-jwt-expired.yaml \
 	rules/supabase/supabase.rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/traefik/traefik.404-no-router.yaml \
+	rules/traefik/traefik.bad-gateway.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
 	rules/twilio/twilio.20003-authenticate.yaml \
+	rules/twilio/twilio.20404-not-found.yaml \
 	rules/twilio/twilio.20429-too-many-requests.yaml \
 	rules/twilio/twilio.21608-trial-unverified.yaml \
 	rules/twilio/twilio.21610-unsubscribed-recipient.yaml \
@@ -204,4 +227,7 @@ RULE_FILES = \
 	rules/vercel/vercel.not-found.yaml \
 	rules/vercel/vercel.platform-error.generic.yaml \
 	rules/vercel/vercel.request-too-large.yaml \
-	rules/vercel/vercel.rest-api.error.yaml
+	rules/vercel/vercel.rest-api.error.yaml \
+	rules/websocket/websocket.handshake-rejected.yaml \
+	rules/websocket/websocket.upgrade-ignored.yaml \
+	rules/websocket/websocket.upgrade-required.yaml
