@@ -13,9 +13,11 @@ RULE_FILES = \
 	rules/atlassian/atlassian.basic-auth-password-deprecated.yaml \
 	rules/atlassian/atlassian.client-must-be-authenticated.yaml \
 	rules/atlassian/atlassian.issue-not-found-or-no-permission.yaml \
+	rules/atlassian/atlassian.rate-limited.yaml \
 	rules/auth0/auth0.grant-type-not-allowed.yaml \
 	rules/auth0/auth0.management-api-token.yaml \
 	rules/auth0/auth0.mfa-required.yaml \
+	rules/auth0/auth0.rate-limited.yaml \
 	rules/auth0/auth0.token-access-denied.yaml \
 	rules/auth0/auth0.wrong-email-or-password.yaml \
 	rules/aws/aws.alb.502-bad-gateway.yaml \
@@ -89,6 +91,7 @@ RULE_FILES = \
 	rules/firebase/firebase.firestore-permission-denied.yaml \
 	rules/firebase/firebase.rtdb-permission-denied.yaml \
 	rules/firebase/firebase.securetoken-refresh-failed.yaml \
+	rules/firebase/firebase.storage-permission-denied.yaml \
 	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
@@ -198,6 +201,7 @@ RULE_FILES = \
 	rules/supabase/supabase.invalid-api-key.yaml \
 	rules/supabase/supabase.postgrest-jwt-expired.yaml \
 	rules/supabase/supabase.rls-violation.yaml \
+	rules/supabase/supabase.storage-rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
 	rules/traefik/traefik.404-no-router.yaml \
 	rules/traefik/traefik.bad-gateway.yaml \
