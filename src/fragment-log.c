@@ -39,6 +39,7 @@ static const struct marker markers[] = {
 	{ "requests.exceptions.HTTPError", 0, 0 },
 	{ "requests.exceptions.ChunkedEncodingError", 0, 0 },
 	{ "urllib3.exceptions.", 1, 0 },
+	{ "HTTPError: ", 0, 0 },
 	{ "urllib.error.URLError", 1, 0 },
 	{ "urllib.error.HTTPError", 0, 0 },
 	{ "httpx.ConnectError", 1, 0 },
@@ -231,8 +232,41 @@ static void url_from_message(const char *m, struct exchange *ex, size_t line)
 	}
 }
 
+/* A sentence of someone telling what happened ("last week we saw connect
+ * ECONNREFUSED when ..."), not an error line a program printed. */
+static int prose_like(const char *t)
+{
+	static const char *const tell[] = { " we ", "We ", " I ", "I ", " our ", " was ", " were ",
+		" used to ", " had ", " fixed", " resolved", " yesterday", " last ", " sometimes ",
+		" when ", NULL };
+	int words = 0, hits = 0;
+	for (const char *p = t; *p;) {
+		while (*p && !isalpha((unsigned char)*p))
+			p++;
+		const char *w = p;
+		while (isalpha((unsigned char)*p))
+			p++;
+		if (p - w >= 2 && (!*p || *p == ' ' || *p == ',' || *p == '.'))
+			words++;
+	}
+	for (int i = 0; tell[i]; i++)
+		if (strstr(t, tell[i]) || (tell[i][0] != ' ' && !strncmp(t, tell[i], strlen(tell[i]))))
+			hits++;
+	if (words >= 8 && hits >= 1)
+		return 1;
+	/* documentation: several `quoted` spans, or a Markdown table row */
+	int ticks = 0, bars = 0;
+	for (const char *p = t; *p; p++) {
+		ticks += *p == '`';
+		bars += *p == '|';
+	}
+	return ticks >= 4 || bars >= 3;
+}
+
 int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t line)
 {
+	if (prose_like(t))
+		return 0;
 	const char *m = NULL;
 	const struct marker *mk = NULL;
 	size_t ms, me;

@@ -208,8 +208,16 @@ int frag_page_line(const char *t, int *pat, int *status)
 {
 	size_t ms, me;
 	*status = 0;
-	while (*t == ' ' || *t == '#' || *t == '*')
-		t++;
+	for (int k = 0; k < 4; k++) {
+		/* markdown emphasis, list marks and leading tags (<p>, <span>) */
+		while (*t == ' ' || *t == '#' || *t == '*' || *t == '(' || *t == '-')
+			t++;
+		if (*t == '<' && isalpha((unsigned char)t[1])) {
+			const char *gt = strchr(t, '>');
+			if (gt && gt - t < 40)
+				t = gt + 1;
+		}
+	}
 	/* Vercel */
 	if (has(t, "Serverless Function has") || has(t, "Edge Function has") ||
 	    has(t, "Middleware has timed out"))
@@ -246,8 +254,15 @@ int frag_page_line(const char *t, int *pat, int *status)
 			*status = code;
 		return *pat = 1, 2;
 	}
-	if (!strncmp(t, "Error code ", 11) && isdigit((unsigned char)t[11]) && isdigit((unsigned char)t[14]))
-		return *pat = 1, 2;
+	if (!strncmp(t, "Error code", 10)) {
+		const char *d = t + 10 + (t[10] == ':');
+		while (*d == ' ')
+			d++;
+		if (isdigit((unsigned char)d[0]) && isdigit((unsigned char)d[3]))
+			return *pat = 1, 2;
+	}
+	if (!strcmp(t, "Access denied") || !strncmp(t, "Sorry, you have been blocked", 28))
+		return *pat = 3, 2;
 	if (has(t, "by Cloudflare") || has(t, "| Cloudflare") || has(t, "Cloudflare Ray"))
 		return *pat = 2, 2;
 	if (has(t, "You have been blocked") || has(t, "Attention Required!") ||
@@ -265,7 +280,7 @@ int frag_page_line(const char *t, int *pat, int *status)
 		*status = atoi(t);
 		return *pat = 2, 3;
 	}
-	if (!strncmp(t, "Request ID: ", 12) && strlen(t + 12) >= 40 && !strchr(t + 12, ' '))
+	if (!strncmp(t, "Request ID: ", 12) && strcspn(t + 12, " )") >= 40 && strstr(t + 12, "=="))
 		return *pat = 3, 3;
 	/* a web server's default page: "504 Gateway Time-out" then "nginx" */
 	if (isdigit((unsigned char)t[0]) && t[3] == ' ' && frag_status_in(t, strlen(t), &ms, &me) &&
@@ -308,6 +323,12 @@ int frag_page_lines(const char *const *lines, size_t n, size_t from, size_t *lo,
 	if (!v)
 		return 0;
 	seen |= 1u << pat;
+	if (v == 2 && pat == 0) {
+		/* "Error 1020 Ray ID: ..." on one line */
+		const char *e = strstr(lines[from], "Error ");
+		if (e && isdigit((unsigned char)e[6]))
+			seen |= 1u << 1;
+	}
 	for (size_t i = from + 1; i < n && i <= last + PAGE_WINDOW / 2 && i < from + 40; i++) {
 		int p2, s2, v2 = frag_page_line(lines[i], &p2, &s2);
 		if (v2 == v) {
@@ -559,6 +580,13 @@ static int json_piece(const char *s, size_t n, int depth, struct frag_piece *pc)
 			literal = root != NULL;
 		}
 	}
+	if (root && ((json_is_object(root) && !json_object_size(root)) ||
+		     (json_is_array(root) && !json_array_size(root)))) {
+		/* {} and [] say nothing */
+		json_decref(root);
+		free(conv);
+		return 0;
+	}
 	if (root && !json_is_object(root) && !json_is_array(root)) {
 		json_decref(root);
 		root = NULL;
@@ -583,7 +611,7 @@ static int json_piece(const char *s, size_t n, int depth, struct frag_piece *pc)
 			pc->status = st;
 			pc->status_source = xasprintf("body: \"%s\": %d", k, st);
 		}
-		ret = json_error_like(scope) || (data && pc->status >= 400) ? 1 : 2;
+		ret = json_error_like(scope) || (data && pc->status >= 400) ? 1 : e >= 16 ? 2 : 0;
 		/* a large document that is no error (a run report) is not searched:
 		 * an error page quoted deep inside it is not its failure */
 		if (depth < FRAG_DEPTH_CAP && (ret == 1 || e < 4096) &&

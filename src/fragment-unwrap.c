@@ -179,18 +179,23 @@ void entity_decode(const char *p, size_t n, struct sbuf *out)
 
 int looks_qp(const char *p, size_t n)
 {
-	size_t soft = 0, hex = 0;
+	size_t soft = 0, eq3d = 0, pairs = 0;
 	for (size_t i = 0; i + 2 < n; i++) {
 		if (p[i] != '=')
 			continue;
 		if (p[i + 1] == '\n' || (p[i + 1] == '\r' && p[i + 2] == '\n'))
 			soft++;
-		else if (hexval((unsigned char)p[i + 1]) >= 0 && hexval((unsigned char)p[i + 2]) >= 0 &&
-			 isupper((unsigned char)p[i + 1]) + isdigit((unsigned char)p[i + 1]))
-			hex++;
+		else if (p[i + 1] == '3' && p[i + 2] == 'D')
+			eq3d++;
+		else if (i + 5 < n && hexval((unsigned char)p[i + 1]) >= 0 && hexval((unsigned char)p[i + 2]) >= 0 &&
+			 p[i + 3] == '=' && hexval((unsigned char)p[i + 4]) >= 0 &&
+			 hexval((unsigned char)p[i + 5]) >= 0 && !islower((unsigned char)p[i + 1]) &&
+			 !islower((unsigned char)p[i + 4]))
+			pairs++; /* =E2=80: an encoded UTF-8 sequence */
 	}
-	/* "=3D" and soft breaks both, or many of one. */
-	return (soft >= 2 && hex >= 1) || hex >= 8;
+	/* soft line breaks with an escape, or many escapes that only QP writes
+	 * (key=value logs have "=20" but never "=3D" or "=C3=A9") */
+	return (soft >= 2 && (eq3d || pairs)) || eq3d >= 3 || pairs >= 3;
 }
 
 void qp_decode_to(const char *p, size_t n, struct sbuf *out)
