@@ -38,7 +38,7 @@ while IFS='	' read -r file rule cond shape; do
 done < "$TMPDIR_T/cases"
 
 # A JSON-lines log is a log, never a broken JSON document.
-"$HARTRIAGE" import -q --db "$TMPDIR_T/log.db" "$dir/pino-jsonl-invalid-key.log" 2>"$TMPDIR_T/err"
+"$HARTRIAGE" import -q --db "$TMPDIR_T/log.db" "$dir/pino-jsonl-invalid-key.jsonl" 2>"$TMPDIR_T/err"
 is "$?" 0 "a JSON-lines log imports without an error"
 is "$(sqlite3 "$TMPDIR_T/log.db" "SELECT format || ' ' || status || ' ' || exchanges FROM sources")" \
 	"log ok 2" "a JSON-lines log is read as a log with one exchange per HTTP record"
