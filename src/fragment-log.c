@@ -281,7 +281,9 @@ int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t li
 			s--;
 		if (!markers[i].anywhere && !lead_ok(t, s))
 			continue;
-		m = markers[i].anywhere ? (lead_ok(t, s) ? t : s) : s;
+		/* a fixed phrase is a whole line a program printed ("Access to
+		 * fetch at 'u' from origin 'o' has been blocked by CORS policy") */
+		m = markers[i].anywhere ? t : s;
 		mk = &markers[i];
 	}
 	if (!m) {

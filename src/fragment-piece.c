@@ -633,7 +633,7 @@ static int json_piece(const char *s, size_t n, int depth, struct frag_piece *pc)
 			int closed;
 			sbuf_reset(&str);
 			size_t used = unescape_string(s + i + 1, e - i - 1, '"', &str, &closed);
-			if (str.len >= 40 && frag_inner(str.data, str.len, depth + 1, &in)) {
+			if (str.len >= 16 && frag_inner(str.data, str.len, depth + 1, &in)) {
 				sbuf_add(&pc->body, s, e);
 				adopt_inner(pc, &in, s, e);
 				if (!closed)

@@ -779,12 +779,23 @@ static int wire_trace(struct fscan *f, size_t i)
 	return 1;
 }
 
-/* Candidate starts of a structured piece in t. */
+/* Candidate starts of a structured piece in t (cheap checks first, so a
+ * line of minified code does not make every brace a candidate). */
 static int piece_start(const char *t, size_t k)
 {
 	int c = (unsigned char)t[k];
-	if (c == '{' || c == '[' || c == '<')
-		return 1;
+	if (c == '{' || c == '[') {
+		const char *n = t + k + 1;
+		while (*n == ' ' || *n == '\t')
+			n++;
+		if (!*n)
+			return 1; /* the value goes on below */
+		if (c == '{')
+			return *n == '"' || *n == '\'' || *n == '}' || isalpha((unsigned char)*n) || *n == '_';
+		return *n == '{' || *n == '[' || *n == '"' || *n == '\'';
+	}
+	if (c == '<')
+		return isalpha((unsigned char)t[k + 1]) || t[k + 1] == '!' || t[k + 1] == '?';
 	if ((c == 'b' || c == 'u') && (t[k + 1] == '\'' || t[k + 1] == '"') &&
 	    (k == 0 || !isalnum((unsigned char)t[k - 1])))
 		return 1;
@@ -818,9 +829,11 @@ static void scan_lines(struct fscan *f)
 			continue;
 		int took = 0;
 		size_t skip_to = i, skip_col = 0;
-		for (size_t k = 0; t[k] && !took && k < 4096; k++) {
+		int tries = 0;
+		for (size_t k = 0; t[k] && !took && k < 4096 && tries < 32; k++) {
 			if (!piece_start(t, k))
 				continue;
+			tries++;
 			took = try_piece(f, i, k, &skip_to, &skip_col);
 			if (!took && skip_to > i)
 				break;
