@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS exchanges (
 	time_wait           REAL,
 	time_receive        REAL,
 	extra               TEXT,             -- JSON: producer-specific fields
+	kind                TEXT NOT NULL DEFAULT 'capture', -- capture | fragment | log
+	url_source          TEXT,             -- how the URL was learnt when the source does not frame it
+	host_source         TEXT,             -- how the host was learnt when the source does not frame it
 	UNIQUE (source_id, seq)
 );
 CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host);

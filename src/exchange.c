@@ -103,11 +103,17 @@ void exchange_init(struct exchange *ex)
 	ex->timings.ssl = ex->timings.send = ex->timings.wait = ex->timings.receive = -1;
 }
 
+const char *exchange_kind_name(int kind)
+{
+	return kind == EXCHANGE_FRAGMENT ? "fragment" : kind == EXCHANGE_LOG ? "log" : "capture";
+}
+
 void exchange_release(struct exchange *ex)
 {
 	char **strs[] = {&ex->started_at, &ex->name, &ex->method, &ex->url, &ex->scheme,
 			 &ex->host, &ex->path, &ex->query, &ex->http_version, &ex->status_text,
-			 &ex->status_source, &ex->error, &ex->extra};
+			 &ex->status_source, &ex->error, &ex->extra, &ex->url_source,
+			 &ex->host_source};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		free(*strs[i]);
 	hdr_list_release(&ex->req_headers);

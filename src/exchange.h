@@ -67,6 +67,15 @@ struct timings {
 	double total, blocked, dns, connect, ssl, send, wait, receive; /* ms, -1 unknown */
 };
 
+/* What kind of evidence an exchange is (DESIGN "Fragments"). */
+enum exchange_kind {
+	EXCHANGE_CAPTURE = 0, /* framed by the source: HAR entry, curl dump, pasted HTTP */
+	EXCHANGE_FRAGMENT,    /* an error body, page or client error without framing */
+	EXCHANGE_LOG          /* a record of an application or access log */
+};
+/* "capture", "fragment" or "log". */
+const char *exchange_kind_name(int kind);
+
 struct exchange {
 	long seq;              /* order within the source, from 0 */
 	char *started_at;      /* ISO 8601 UTC "2024-01-02T03:04:05.678Z", or NULL */
@@ -93,6 +102,9 @@ struct exchange {
 	struct strlist transcript; /* curl '*' lines, HAR _error, assertions */
 	struct timings timings;
 	char *extra;           /* JSON object text of producer-specific fields, or NULL */
+	int kind;              /* enum exchange_kind */
+	char *url_source;      /* how url was learnt when the source does not frame it */
+	char *host_source;     /* how host (or the vendor) was learnt, or NULL */
 };
 
 void exchange_init(struct exchange *ex);

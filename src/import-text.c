@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "caps.h"
+#include "fragment.h"
 #include "httpmsg.h"
 #include "import-mail.h"
 #include "import-text-int.h"
@@ -791,10 +792,12 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 	size_t len = 0, tlen;
 	struct lines L = { NULL, 0, 0 };
 	struct tctx c;
+	struct frag_seen seen;
 	int rc = 0, cut;
 	size_t cap = opts && opts->slurp_cap ? opts->slurp_cap : SLURP_CAP;
 
 	memset(res, 0, sizeof *res);
+	memset(&seen, 0, sizeof seen);
 	res->format = FMT_TEXT;
 	res->status = IMPORT_OK;
 	int sr = hstream_slurp(s, cap, &buf, &len);
@@ -822,9 +825,22 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 
 	memset(&c, 0, sizeof c);
 	c.L = &L;
-	c.sink = sink;
+	frag_seen_init(&seen, sink); /* remembers framed failures for the fragment reader */
+	c.sink = &seen.sink;
 	c.scan_budget = 4 * L.n + 100000;
 	parse_lines(&c);
+	/* Error fragments among the lines no framed exchange used (fragment.c). */
+	if (!c.sink_failed) {
+		struct sbuf rest = SBUF_INIT;
+		for (size_t i = 0; i < L.n; i++) {
+			if (!L.v[i].used)
+				sbuf_adds(&rest, L.v[i].raw);
+			sbuf_addc(&rest, '\n');
+		}
+		if (fragment_scan(rest.data ? rest.data : "", rest.len, FRAG_IN_REST, sink, &c.seq, &seen) < 0)
+			c.sink_failed = 1;
+		sbuf_release(&rest);
+	}
 	res->exchanges = c.seq;
 	if (c.sink_failed) {
 		import_fail(res, IMPORT_ERROR, "the store refused an exchange");
@@ -840,6 +856,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 		import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
 	}
 out:
+	frag_seen_release(&seen);
 	free(L.v);
 	free(text);
 	free(buf);

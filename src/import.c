@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "fragment.h"
 #include "import.h"
 #include "json-util.h"
 #include "util.h"
@@ -26,6 +27,8 @@ static const char *const format_names[FMT_COUNT] = {
 	[FMT_NEWMAN] = "newman",
 	[FMT_INSOMNIA] = "insomnia",
 	[FMT_NOT_CAPTURE] = "not-capture",
+	[FMT_JSON] = "json",
+	[FMT_LOG] = "log",
 };
 
 const char *capture_format_name(enum capture_format f)
@@ -144,6 +147,16 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 	trim_span(&p, &n);
 	strip_jsonp(&p, &n);
 	root = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!root && opts->hint == FMT_UNKNOWN) {
+		/* JSON lines, or an error body among text: the fragment reader */
+		struct import_result fr;
+		memset(&fr, 0, sizeof fr);
+		ret = import_fragments(buf, len, FMT_TEXT, sink, &fr);
+		if (ret < 0 || fr.exchanges > 0 || fr.format == FMT_LOG) {
+			*res = fr;
+			goto out;
+		}
+	}
 	if (!root) {
 		res->format = FMT_UNKNOWN;
 		import_fail(res, IMPORT_ERROR, "line %d, column %d: invalid JSON: %s", jerr.line,
@@ -162,9 +175,8 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 		ret = import_postman_json(root, res->format, opts, sink, res);
 		break;
 	default:
-		res->format = FMT_NOT_CAPTURE;
-		import_fail(res, IMPORT_NOT_CAPTURE,
-			    "JSON document that is not a HAR, Postman, newman or Insomnia export");
+		/* an error body pasted alone, or JSON that is nothing we know */
+		ret = import_fragments(buf, len, FMT_JSON, sink, res);
 		break;
 	}
 out:
@@ -282,10 +294,17 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_NOT_CAPTURE:
 	default:
 		res->format = FMT_NOT_CAPTURE;
-		if (memchr(p, 0, (size_t)got) || !utf8_valid((const char *)p, (size_t)got < 4096 ? (size_t)got : 4096 - 4))
+		if (memchr(p, 0, (size_t)got) || !utf8_valid((const char *)p, (size_t)got < 4096 ? (size_t)got : 4096 - 4)) {
 			import_fail(res, IMPORT_NOT_CAPTURE, "binary file, not an HTTP capture");
-		else
+			break;
+		}
+		/* text with no framed HTTP: error fragments are still evidence */
+		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
+		if (rc != 0) {
 			import_fail(res, IMPORT_NOT_CAPTURE, "text without any HTTP request or response");
+			break;
+		}
+		ret = import_fragments(buf ? buf : "", len, FMT_TEXT, sink, res);
 		break;
 	}
 out:

@@ -26,6 +26,8 @@ enum capture_format {
 	FMT_NEWMAN,        /* newman JSON run report */
 	FMT_INSOMNIA,      /* Insomnia export v4 */
 	FMT_NOT_CAPTURE,   /* recognised as something else entirely */
+	FMT_JSON,          /* a JSON document that is no export: an error body (fragments) */
+	FMT_LOG,           /* JSON-lines or logfmt log (fragments) */
 	FMT_COUNT
 };
 

@@ -1873,6 +1873,8 @@ int redact_exchange(struct redactor *r, struct exchange *ex)
 	hits += redact_field(r, &ex->error, F_LINES, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->status_text, 0, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->status_source, 0, REDACT_QUERY_PARAM);
+	hits += redact_field(r, &ex->url_source, 0, REDACT_QUERY_PARAM);
+	hits += redact_field(r, &ex->host_source, 0, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->name, 0, REDACT_QUERY_PARAM);
 	hits += redact_field(r, &ex->extra, F_LINES, REDACT_QUERY_PARAM);
 	r->now_known = 0;

@@ -86,7 +86,8 @@ static const char *const json_sql[J_COUNT] = {
 	[J_BODY] = "SELECT resp_body FROM exchanges WHERE id = ?1",
 	[J_FINDINGS] = "SELECT f.rule_id, f.severity, f.title, s.path, e.seq, e.method, e.url, e.status, "
 		"f.evidence, f.inconclusive, f.advice, e.started_at, COALESCE(r.priority, 50), e.id, "
-		"s.ticket, e.error, e.status_source FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"s.ticket, e.error, e.status_source, e.kind, e.url_source, e.host_source FROM findings f "
+		"JOIN exchanges e ON e.id = f.exchange_id "
 		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
 		"ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
 		"WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id, s.ticket, s.path, e.seq",
@@ -209,6 +210,12 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(f, "status", col_json_int(s, 7));
 		json_object_set_new(f, "status_source", col_json_str(s, 16));
 		json_object_set_new(f, "error", col_json_str(s, 15));
+		if (sqlite3_column_text(s, 17) && strcmp((const char *)sqlite3_column_text(s, 17), "capture")) {
+			/* evidence read without framing: what it is and where its URL and host came from */
+			json_object_set_new(f, "kind", col_json_str(s, 17));
+			json_object_set_new(f, "url_source", col_json_str(s, 18));
+			json_object_set_new(f, "host_source", col_json_str(s, 19));
+		}
 		json_object_set_new(f, "inconclusive", json_boolean(sqlite3_column_int(s, 9)));
 		if (evtext) {
 			char *tf = NULL;

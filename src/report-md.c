@@ -197,6 +197,26 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 		report_md_text(out, col(s, 8), 40);
 	}
 	fputs(" |\n", out);
+	if ((col(s, 9) && strcmp(col(s, 9), "capture")) || col(s, 10) || col(s, 11)) {
+		/* evidence without framing: say what was read and where the
+		 * request's identity came from */
+		fputs("| Read as | ", out);
+		report_md_text(out, col(s, 9) ? col(s, 9) : "capture", 20);
+		if (col(s, 10)) {
+			fputs("; URL from ", out);
+			md_code(out, col(s, 10), 120, 1);
+		}
+		fputs("; ", out);
+		if (col(s, 11)) {
+			fputs("host from ", out);
+			md_code(out, col(s, 11), 120, 1);
+		} else if (!col(s, 1) || !strstr(col(s, 1), "://")) {
+			fputs("host unknown", out);
+		} else {
+			fputs("host from the capture", out);
+		}
+		fputs(" |\n", out);
+	}
 	sqlite3_reset(s);
 
 	/* Matched evidence. */
@@ -280,8 +300,8 @@ enum md_query {
 
 static const char *const md_sql[Q_COUNT] = {
 	[Q_EX] = "SELECT e.method, e.url, e.status, e.status_text, e.status_source, e.error, "
-		"s.path, e.seq, e.started_at FROM exchanges e JOIN sources s ON s.id = "
-		"e.source_id WHERE e.id = ?1",
+		"s.path, e.seq, e.started_at, e.kind, e.url_source, e.host_source FROM exchanges e "
+		"JOIN sources s ON s.id = e.source_id WHERE e.id = ?1",
 	[Q_HDR] = "SELECT name, value FROM headers WHERE exchange_id = ?1 AND side = "
 		"'response' ORDER BY idx",
 	[Q_BODY] = "SELECT resp_body FROM exchanges WHERE id = ?1",

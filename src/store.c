@@ -15,7 +15,7 @@
 #include "store.h"
 #include "util.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 static const char schema_sql[] =
 #include "schema.inc"
@@ -58,9 +58,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		"path, query, http_version, status, status_text, status_source, error, exit_code, "
 		"redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body, "
 		"resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, "
-		"time_connect, time_ssl, time_send, time_wait, time_receive, extra) VALUES "
+		"time_connect, time_ssl, time_send, time_wait, time_receive, extra, kind, url_source, "
+		"host_source) VALUES "
 		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-		"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+		"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38)",
 	[S_HDR_INSERT] = "INSERT INTO headers(exchange_id, side, idx, name, value) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_TR_INSERT] = "INSERT INTO transcript(exchange_id, idx, line) VALUES (?1, ?2, ?3)",
 	[S_NOTE_INSERT] = "INSERT INTO notes(source_id, seq, kind, message) VALUES (?1, ?2, ?3, ?4)",
@@ -71,8 +72,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		"query, http_version, status, status_text, status_source, error, exit_code, "
 		"redirect_of, req_body, req_body_size, req_body_truncated, req_mime, resp_body, "
 		"resp_body_size, resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, "
-		"time_connect, time_ssl, time_send, time_wait, time_receive, extra "
-		"FROM exchanges ORDER BY source_id, seq",
+		"time_connect, time_ssl, time_send, time_wait, time_receive, extra, kind, url_source, "
+		"host_source FROM exchanges ORDER BY source_id, seq",
 	[S_HDR_OF] = "SELECT side, name, value FROM headers WHERE exchange_id = ?1 ORDER BY side, idx",
 	[S_TR_OF] = "SELECT line FROM transcript WHERE exchange_id = ?1 ORDER BY idx",
 	[S_RULE_INSERT] = "INSERT OR REPLACE INTO rules(id, title, severity, priority, vendor, path) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -475,6 +476,9 @@ int store_add_exchange(struct store *st, long long source_id, const struct excha
 	bind_real(s, 33, ex->timings.wait);
 	bind_real(s, 34, ex->timings.receive);
 	bind_str(s, 35, ex->extra);
+	bind_str(s, 36, exchange_kind_name(ex->kind));
+	bind_str(s, 37, ex->url_source);
+	bind_str(s, 38, ex->host_source);
 	if (step_done(st, s) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -562,6 +566,17 @@ static int load_children(struct store *st, long long id, struct exchange *ex)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The exchange kind stored as text. */
+static int col_kind(sqlite3_stmt *s, int i)
+{
+	const unsigned char *k = sqlite3_column_text(s, i);
+	if (k && !strcmp((const char *)k, "fragment"))
+		return EXCHANGE_FRAGMENT;
+	if (k && !strcmp((const char *)k, "log"))
+		return EXCHANGE_LOG;
+	return EXCHANGE_CAPTURE;
+}
+
 int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx)
 {
 	sqlite3_stmt *s = NULL;
@@ -611,6 +626,9 @@ int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx)
 		ex.timings.wait = col_real(s, 33);
 		ex.timings.receive = col_real(s, 34);
 		ex.extra = col_str(s, 35);
+		ex.kind = col_kind(s, 36);
+		ex.url_source = col_str(s, 37);
+		ex.host_source = col_str(s, 38);
 		if (load_children(st, id, &ex) < 0) {
 			exchange_release(&ex);
 			ret = -1;
@@ -781,7 +799,7 @@ int store_each_finding_severity(struct store *st, const char *ticket,
 	"status, status_text, status_source, error, exit_code, redirect_of, req_body, "            \
 	"req_body_size, req_body_truncated, req_mime, resp_body, resp_body_size, "                 \
 	"resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, time_connect, "       \
-	"time_ssl, time_send, time_wait, time_receive, extra"
+	"time_ssl, time_send, time_wait, time_receive, extra, kind, url_source, host_source"
 
 int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
 {

@@ -449,6 +449,95 @@ out:
 	free(lv);
 }
 
+/* The attachments of one e-mail being walked. */
+struct mail_walk {
+	struct walker *w;
+	struct level *lv;
+	const char *path;
+	int depth;
+	long count;
+	unsigned long long bytes;
+};
+
+/* One attachment: a member "mail.eml!name", under the archive caps. */
+static int mail_part(void *ctx, const char *filename, const char *data, size_t len)
+{
+	struct mail_walk *mw = ctx;
+	struct walker *w = mw->w;
+	const char *base = strrchr(filename, '/');
+	const char *b2 = strrchr(filename, '\\');
+	char *mpath;
+	struct hstream ms;
+
+	if (w->stop)
+		return -1;
+	if (b2 && (!base || b2 > base))
+		base = b2;
+	base = base ? base + 1 : filename;
+	mpath = xasprintf("%s!%s", mw->path, *base ? base : "attachment");
+	if (!*base || hidden_name(base)) {
+		free(mpath);
+		return 0;
+	}
+	if (!data) {
+		report(w, mpath, "attachment that cannot be decoded skipped");
+	} else if (mw->depth + 1 > w->caps->depth) {
+		report(w, mpath, "attachment nested deeper than %d levels skipped", w->caps->depth);
+	} else if (w->caps->entries && ++mw->count > w->caps->entries) {
+		report(w, mpath, "more than %ld attachments, the rest skipped", w->caps->entries);
+		free(mpath);
+		return -1;
+	} else if (w->caps->member_bytes && len > w->caps->member_bytes) {
+		report(w, mpath, "member larger than %llu bytes, skipped", w->caps->member_bytes);
+	} else if (w->caps->archive_bytes && (mw->bytes += len) > w->caps->archive_bytes) {
+		report(w, mpath, "attachments expand beyond %llu bytes, the rest skipped", w->caps->archive_bytes);
+		free(mpath);
+		return -1;
+	} else {
+		hstream_open_mem(&ms, data, len);
+		walk_stream(w, mw->lv, NULL, &ms, mpath, base, mw->depth + 1, (long long)len);
+		hstream_close(&ms);
+	}
+	free(mpath);
+	return w->stop ? -1 : 0;
+}
+
+/* An e-mail: the message itself is a capture (its text is read as
+ * prose), then each attachment is walked like an archive member. */
+static void walk_mail(struct walker *w, struct level *lv, struct member *m, struct hstream *s,
+		      const char *path, const char *name, int depth, long long size)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	size_t cap = w->caps->member_bytes ? (size_t)w->caps->member_bytes : ((size_t)1 << 30);
+	struct walk_item it;
+	struct hstream ms;
+	struct mail_walk mw = { w, lv, path, depth, 0, 0 };
+	int rc = hstream_slurp(s, cap, &buf, &len);
+
+	if (rc != 0) {
+		if (!m || !m->err)
+			report(w, path, rc == -2 ? "e-mail larger than %zu bytes skipped" : "cannot read: read error", cap);
+		free(buf);
+		return;
+	}
+	if (m)
+		m->leaf = 1;
+	hstream_open_mem(&ms, buf ? buf : "", len);
+	it.path = path;
+	it.ticket = w->ticket;
+	it.name = name;
+	it.fs_path = w->fs_path;
+	it.depth = depth;
+	it.size = size;
+	if (w->o->fn(w->o->ctx, &it, &ms) < 0)
+		w->stop = 1;
+	hstream_close(&ms);
+	if (!w->stop && buf)
+		mail_parts(buf, len, mail_part, &mw);
+	free(buf);
+}
+
 /* Hand one stream (a plain file or a member) to the callback, or walk it
  * as an archive when its name or magic says so.  depth is the number of
  * archives around it. */
@@ -472,6 +561,10 @@ static void walk_stream(struct walker *w, struct level *lv, struct member *m,
 			return;
 		}
 		walk_nested(w, m, s, mg, path, name, depth + 1);
+		return;
+	}
+	if (n > 0 && mail_looks_like(p, (size_t)n)) {
+		walk_mail(w, lv, m, s, path, name, depth, size);
 		return;
 	}
 	if (m)

@@ -83,4 +83,14 @@ int walk_tickets(const char *dir, const struct walk_opts *o);
  * an archive extension (.zip .zhar .tar .tgz .tar.gz .gz ...).  malloc'd. */
 char *walk_ticket_name(const char *path);
 
+/* E-mail (in walk-mail.c): a MIME message whose attachments the walker
+ * walks as members "mail.eml!name" under the archive caps. */
+/* True when p starts with mail headers of a multipart MIME message. */
+int mail_looks_like(const unsigned char *p, size_t n);
+/* One part with a file name: data decoded (NULL when it could not be).
+ * Return 0 to go on, -1 to stop. */
+typedef int (*mail_part_fn)(void *ctx, const char *filename, const char *data, size_t len);
+/* Call fn for each part with a file name; returns -1 when fn stopped. */
+int mail_parts(const char *buf, size_t len, mail_part_fn fn, void *ctx);
+
 #endif
