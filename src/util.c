@@ -383,101 +383,20 @@ int utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
-/* SHA-256 (FIPS 180-4). */
-static const uint32_t K256[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-	0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-	0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-	0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-	0xc67178f2};
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha256_block(struct sha256 *s, const unsigned char *b)
-{
-	uint32_t w[64], a, bb, c, d, e, f, g, h;
-	int i;
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)b[i * 4] << 24 | (uint32_t)b[i * 4 + 1] << 16 |
-		       (uint32_t)b[i * 4 + 2] << 8 | b[i * 4 + 3];
-	for (i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = s->h[0]; bb = s->h[1]; c = s->h[2]; d = s->h[3];
-	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (i = 0; i < 64; i++) {
-		uint32_t S1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
-		uint32_t ch = (e & f) ^ (~e & g);
-		uint32_t t1 = h + S1 + ch + K256[i] + w[i];
-		uint32_t S0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
-		uint32_t mj = (a & bb) ^ (a & c) ^ (bb & c);
-		uint32_t t2 = S0 + mj;
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = bb; bb = a; a = t1 + t2;
-	}
-	s->h[0] += a; s->h[1] += bb; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
-}
-
+/* SHA-256 through nettle (see util.h). */
 void sha256_init(struct sha256 *s)
 {
-	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-	memcpy(s->h, iv, sizeof(iv));
-	s->total = 0;
-	s->buflen = 0;
+	nettle_sha256_init(&s->ctx);
 }
 
 void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	s->total += n;
-	if (s->buflen) {
-		size_t take = 64 - s->buflen < n ? 64 - s->buflen : n;
-		memcpy(s->buf + s->buflen, p, take);
-		s->buflen += take;
-		p += take;
-		n -= take;
-		if (s->buflen == 64) {
-			sha256_block(s, s->buf);
-			s->buflen = 0;
-		}
-	}
-	while (n >= 64) {
-		sha256_block(s, p);
-		p += 64;
-		n -= 64;
-	}
-	if (n) {
-		memcpy(s->buf, p, n);
-		s->buflen = n;
-	}
+	nettle_sha256_update(&s->ctx, n, data);
 }
 
 void sha256_final(struct sha256 *s, unsigned char out[32])
 {
-	uint64_t bits = s->total * 8;
-	unsigned char pad = 0x80, zero = 0, len[8];
-	int i;
-	sha256_update(s, &pad, 1);
-	while (s->buflen != 56)
-		sha256_update(s, &zero, 1);
-	for (i = 0; i < 8; i++)
-		len[i] = (unsigned char)(bits >> (56 - 8 * i));
-	sha256_update(s, len, 8);
-	for (i = 0; i < 8; i++) {
-		out[i * 4] = (unsigned char)(s->h[i] >> 24);
-		out[i * 4 + 1] = (unsigned char)(s->h[i] >> 16);
-		out[i * 4 + 2] = (unsigned char)(s->h[i] >> 8);
-		out[i * 4 + 3] = (unsigned char)s->h[i];
-	}
+	nettle_sha256_digest(&s->ctx, SHA256_DIGEST_SIZE, out);
 }
 
 void sha256_hex(const unsigned char d[32], char out[65])

@@ -85,12 +85,18 @@ char *utf16_to_utf8(const unsigned char *p, size_t n, int big_endian, size_t *ou
 /* True when [p, p+n) is valid UTF-8. */
 int utf8_valid(const char *p, size_t n);
 
-/* SHA-256 of a stream of bytes. */
+/* SHA-256 of a stream of bytes, computed by nettle (which uses the CPU's
+ * SHA extensions where it has them: about 5x the portable C code).  The
+ * state is a plain struct, so a copy can be finished while the original
+ * goes on (hstream_sha256).  nettle.h spells its own functions sha256_init,
+ * sha256_update and sha256_digest through macros; hartriage keeps those
+ * names for the functions below. */
+#include <nettle/sha2.h>
+#undef sha256_init
+#undef sha256_update
+#undef sha256_digest
 struct sha256 {
-	uint32_t h[8];
-	uint64_t total;
-	unsigned char buf[64];
-	size_t buflen;
+	struct sha256_ctx ctx;
 };
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *p, size_t n);
