@@ -1,5 +1,12 @@
 #!/usr/bin/env python3
-"""gen-har.py N OUT - write a synthetic Chrome-style HAR of N entries to OUT.
+"""gen-har.py [--tiny | --big-body] N OUT - write a synthetic Chrome-style HAR.
+
+gen-har.py N OUT: N entries as described below.
+gen-har.py --tiny N OUT: N tiny entries (a GET, three headers, a 2-byte
+body), the shape of a HAR with many small requests.
+gen-har.py --big-body MB OUT: three normal entries around one whose
+response body is MB megabytes of text; the body is written in pieces, so
+the generator never holds it in memory.
 
 The entries mix JSON API calls, HTML pages and base64 images, with 10-30
 request/response headers each (duplicate Set-Cookie, HTTP/2 pseudo-headers,
@@ -156,22 +163,68 @@ def entry(i, rng, pool):
     return e
 
 
+def tiny_entry(i):
+    return {
+        "startedDateTime": "2024-05-06T07:%02d:%02d.%03dZ" % (i // 60000 % 60, i // 1000 % 60, i % 1000),
+        "time": 1.5,
+        "request": {"method": "GET", "url": "https://api.example.com/t/%d" % i,
+                    "httpVersion": "http/2.0", "headers": [{"name": ":authority", "value": "api.example.com"}],
+                    "queryString": [], "cookies": [], "headersSize": -1, "bodySize": 0},
+        "response": {"status": 200 if i % 50 else 503, "statusText": "", "httpVersion": "http/2.0",
+                     "headers": [{"name": "content-type", "value": "application/json"},
+                                 {"name": "x-request-id", "value": "r%d" % i}],
+                     "cookies": [], "content": {"size": 2, "mimeType": "application/json", "text": "{}"},
+                     "redirectURL": "", "headersSize": -1, "bodySize": 2},
+        "cache": {},
+        "timings": {"send": 0.1, "wait": 1.2, "receive": 0.2},
+    }
+
+
+def write_big_body(out, rng, pool, mb):
+    """One entry with a body of about MB megabytes of escaped JSON text,
+    written in pieces of whole lines so that no escape is ever cut."""
+    unit = json.dumps('upstream said: "retry later" \t ' * 30 + "\n")[1:-1]
+    count = (mb << 20) // len(unit)
+    decoded = len(json.loads('"' + unit + '"'))
+    e = entry(1, rng, pool)
+    e["response"]["status"] = 500
+    e["response"]["content"] = {"size": count * decoded, "mimeType": "text/plain", "text": "@BODY@"}
+    head, tail = json.dumps(e, indent=1).split('"@BODY@"')
+    out.write(head + '"')
+    batch = unit * 1024
+    while count >= 1024:
+        out.write(batch)
+        count -= 1024
+    out.write(unit * count + '"' + tail)
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.stderr.write("usage: gen-har.py N OUT\n")
+    args = sys.argv[1:]
+    mode = "normal"
+    if args and args[0] in ("--tiny", "--big-body"):
+        mode = args.pop(0)
+    if len(args) != 2:
+        sys.stderr.write("usage: gen-har.py [--tiny | --big-body] N OUT\n")
         return 2
-    n = int(sys.argv[1])
+    n = int(args[0])
     rng = random.Random(20240506)
     pool = make_pool(rng)
-    with open(sys.argv[2], "w", encoding="utf-8") as out:
+    with open(args[1], "w", encoding="utf-8") as out:
         out.write('{"log": {"version": "1.2", "creator": {"name": "WebInspector", '
                   '"version": "537.36"}, "pages": [{"startedDateTime": '
                   '"2024-05-06T07:00:00.000Z", "id": "page_1", "title": "bench", '
                   '"pageTimings": {"onContentLoad": -1, "onLoad": -1}}], "entries": [\n')
-        for i in range(n):
-            if i:
-                out.write(",\n")
-            out.write(json.dumps(entry(i, rng, pool), indent=1))
+        if mode == "--big-body":
+            out.write(json.dumps(entry(0, rng, pool), indent=1) + ",\n")
+            write_big_body(out, rng, pool, n)
+            for i in (2, 3):
+                out.write(",\n" + json.dumps(entry(i, rng, pool), indent=1))
+        else:
+            for i in range(n):
+                if i:
+                    out.write(",\n")
+                e = tiny_entry(i) if mode == "--tiny" else entry(i, rng, pool)
+                out.write(json.dumps(e, indent=1))
         out.write("\n]}}\n")
     return 0
 
