@@ -41,6 +41,8 @@ struct har_ctx {
 	int any_chrome;        /* some log of this source came from Chrome */
 	long requests;         /* exchanges with a request */
 	int saw_credentials;   /* some Cookie / Authorization / Set-Cookie seen */
+	long media_kept;       /* media bodies kept base64-encoded (har_media) */
+	unsigned long long media_bytes; /* their decoded size */
 };
 
 /* ---------------------------------------------------------------------
@@ -313,8 +315,43 @@ static void har_post_data(struct exchange *ex, json_t *req)
 		ex->req_body.size = (long long)d;
 }
 
-/* Response body from response.content; base64 decoded when so marked. */
-static void har_content(struct exchange *ex, json_t *content, json_t *extra)
+/* True for a successful response whose content type is an image, font,
+ * audio or video: no rule or redaction reads those bytes, so their base64
+ * text is not decoded (issue 13).  Error responses are always decoded:
+ * a 403 page may come back under any content type. */
+static int har_media(const struct exchange *ex, const char *mime)
+{
+	if (ex->status < 200 || ex->status >= 400)
+		return 0;
+	if (!mime)
+		mime = hdr_list_get(&ex->resp_headers, "content-type");
+	return mime && (starts_with_icase(mime, "image/") || starts_with_icase(mime, "font/") ||
+			starts_with_icase(mime, "audio/") || starts_with_icase(mime, "video/") ||
+			starts_with_icase(mime, "application/font-") ||
+			starts_with_icase(mime, "application/x-font-"));
+}
+
+/* Decoded size of base64 text (whitespace ignored), or -1 when the text
+ * is not whole base64 quads. */
+static long long base64_size(const char *t, size_t n)
+{
+	size_t chars = 0, pad = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		chars++;
+		pad = c == '=' ? pad + 1 : 0;
+	}
+	if (chars % 4 || pad > 2)
+		return -1;
+	return (long long)(chars / 4 * 3 - pad);
+}
+
+/* Response body from response.content; base64 decoded when so marked,
+ * except media (har_media): then only size and a sha256 of the base64 text
+ * are kept, in extra. */
+static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content, json_t *extra)
 {
 	const char *text, *enc, *mime;
 	size_t len = 0;
@@ -324,6 +361,23 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 		return;
 	text = jstr_len(content, "text", &len);
 	enc = jstr_nonempty(content, "encoding");
+	mime = jstr_nonempty(content, "mimeType");
+	if (text && enc && ascii_casecmp(enc, "base64") == 0 && har_media(ex, mime) &&
+	    base64_size(text, len) >= 0) {
+		struct sha256 h;
+		unsigned char dg[32];
+		char hex[65];
+		sha256_init(&h);
+		sha256_update(&h, text, len);
+		sha256_final(&h, dg);
+		sha256_hex(dg, hex);
+		ex->resp_body.size = base64_size(text, len);
+		json_object_set_new(extra, "contentNotDecoded", json_string("base64"));
+		json_object_set_new(extra, "contentTextSha256", json_string(hex));
+		hc->media_kept++;
+		hc->media_bytes += (unsigned long long)ex->resp_body.size;
+		text = NULL;
+	}
 	if (text) {
 		char *dec = NULL;
 		size_t dlen = 0;
@@ -342,7 +396,6 @@ static void har_content(struct exchange *ex, json_t *content, json_t *extra)
 	}
 	if (jnum(json_object_get(content, "size"), &d) && d > 0)
 		ex->resp_body.size = (long long)d;
-	mime = jstr_nonempty(content, "mimeType");
 	if (mime)
 		exchange_set(&ex->resp_body.mime, mime);
 	if ((text = jstr_nonempty(content, "_file")))
@@ -424,7 +477,7 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 		v = json_object_get(resp, "cookies");
 		if (json_is_array(v) && json_array_size(v))
 			cred = 1;
-		har_content(ex, json_object_get(resp, "content"), extra);
+		har_content(hc, ex, json_object_get(resp, "content"), extra);
 		extra_copy(extra, "redirectURL", resp, "redirectURL");
 		if (jnum(json_object_get(resp, "_transferSize"), &d) && d >= 0)
 			json_object_set_new(extra, "_transferSize", json_integer((json_int_t)d));
@@ -543,6 +596,13 @@ static void har_finish(struct har_ctx *hc)
 		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
 			       "exported without cookies and credentials (Chrome's default sanitized "
 			       "HAR export); a missing Authorization or Cookie header is not evidence");
+	if (hc->media_kept) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%ld image, font, audio or video bodies (%llu bytes) were not "
+			 "decoded from base64: no rule or redaction reads them; their size and the "
+			 "sha256 of their base64 text are kept", hc->media_kept, hc->media_bytes);
+		hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+	}
 	hc->res->exchanges = hc->xb.emitted;
 	xb_release(&hc->xb);
 	free(hc->creator);

@@ -398,7 +398,7 @@ static void test_bodies(void)
 	    "\"headers\":[],\"cookies\":[{\"name\":\"sid\",\"value\":\"abc\"},{\"name\":\"t\",\"value\":\"1\"}],"
 	    "\"postData\":{\"mimeType\":\"application/x-www-form-urlencoded\","
 	    "\"params\":[{\"name\":\"user\",\"value\":\"bob\"},{\"name\":\"n\",\"value\":\"2\"}]}},"
-	    "\"response\":{\"status\":200,\"headers\":[],\"content\":{\"size\":5,\"mimeType\":\"image/png\","
+	    "\"response\":{\"status\":404,\"headers\":[],\"content\":{\"size\":5,\"mimeType\":\"image/png\","
 	    "\"encoding\":\"base64\",\"text\":\"iVAATmc=\"}}},"
 	    "{\"request\":{\"method\":\"GET\",\"url\":\"https://x.example/h\",\"headers\":["
 	    "{\"name\":\"Cookie\",\"value\":\"real=1\"}],\"cookies\":[{\"name\":\"other\",\"value\":\"2\"}],"
@@ -416,6 +416,18 @@ static void test_bodies(void)
 	is_str(recs[1].reqh, "Cookie: real=1\n", "a Cookie header wins over cookies[]");
 	is_str(recs[1].req_body, NULL, "empty postData text on GET: no body");
 	is_str(recs[1].resp_body, "00ff", "hex text without encoding kept as text");
+
+	/* media of a successful response: base64 not decoded, size kept, noted */
+	run("{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"https://x.example/i\"},"
+	    "\"response\":{\"status\":200,\"headers\":[],\"content\":{\"mimeType\":\"image/png\","
+	    "\"encoding\":\"base64\",\"text\":\"iVAATmc=\"}}}]}}",
+	    &res);
+	is_long(nrec, 1, "media: 1 exchange");
+	is_str(recs[0].resp_body, NULL, "media: base64 of a 200 image not decoded");
+	is_long((long)recs[0].resp_size, 5, "media: decoded size kept");
+	ok(recs[0].extra && strstr(recs[0].extra, "\"contentTextSha256\":\"") != NULL,
+	   "media: sha256 of the base64 text kept");
+	ok(find_note(NOTE_SKIPPED, "not decoded from base64") != NULL, "media: a coverage note says so");
 
 	/* a body over BODY_CAP */
 	{
