@@ -283,7 +283,7 @@ int frag_page_line(const char *t, int *pat, int *status)
 	if (!strncmp(t, "Request ID: ", 12) && strcspn(t + 12, " )") >= 40 && strstr(t + 12, "=="))
 		return *pat = 3, 3;
 	/* a web server's default page: "504 Gateway Time-out" then "nginx" */
-	if (isdigit((unsigned char)t[0]) && t[3] == ' ' && frag_status_in(t, strlen(t), &ms, &me) &&
+	if (isdigit((unsigned char)t[0]) && strlen(t) > 3 && t[3] == ' ' && frag_status_in(t, strlen(t), &ms, &me) &&
 	    ms == 0 && me == strlen(t)) {
 		*status = atoi(t);
 		return *pat = 0, 4;
@@ -304,7 +304,7 @@ int frag_page_line(const char *t, int *pat, int *status)
 	if (has(t, "your page could not be served") || has(t, "heroku logs --tail"))
 		return *pat = 1, 5;
 	/* Google front end */
-	if (isdigit((unsigned char)t[0]) && t[3] == '.' && (has(t, "That\xe2\x80\x99s an error") ||
+	if (isdigit((unsigned char)t[0]) && strlen(t) > 3 && t[3] == '.' && (has(t, "That\xe2\x80\x99s an error") ||
 							  has(t, "That's an error"))) {
 		*status = atoi(t);
 		return *pat = 0, 6;
