@@ -1196,7 +1196,8 @@ static size_t lift_read(void *buf, size_t len, void *data)
 		size_t k = lp->n[lp->i] - lp->off;
 		if (k > len - got)
 			k = len - got;
-		memcpy((char *)buf + got, lp->p[lp->i] + lp->off, k);
+		if (k)
+			memcpy((char *)buf + got, lp->p[lp->i] + lp->off, k);
 		got += k;
 		lp->off += k;
 		if (lp->off == lp->n[lp->i]) {
