@@ -98,10 +98,7 @@ static const char *const json_sql[J_COUNT] = {
 };
 
 struct report_json {
-	sqlite3 *db;
-	/* [0]: the queries as written (every ticket, or ?1); [1]: their
-	 * one-ticket form.  Each set is prepared on first use. */
-	sqlite3_stmt *q[2][J_COUNT];
+	struct report_stmts q; /* prepared on first use, reset by report_stmt_done */
 };
 
 struct report_json *report_json_new(sqlite3 *db, char *err, size_t errlen)
@@ -109,7 +106,7 @@ struct report_json *report_json_new(sqlite3 *db, char *err, size_t errlen)
 	struct report_json *w = xcalloc(1, sizeof(*w));
 	(void)err;
 	(void)errlen;
-	w->db = db;
+	report_stmts_init(&w->q, db, json_sql, J_COUNT);
 	return w;
 }
 
@@ -117,37 +114,8 @@ void report_json_free(struct report_json *w)
 {
 	if (!w)
 		return;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < J_COUNT; i++)
-			sqlite3_finalize(w->q[k][i]);
+	report_stmts_release(&w->q);
 	free(w);
-}
-
-/* The statements for a report of one ticket or of all; NULL with err
- * filled when one cannot be prepared. */
-static sqlite3_stmt **queries(struct report_json *w, int one_ticket, char *err, size_t errlen)
-{
-	sqlite3_stmt **q = w->q[one_ticket ? 1 : 0];
-	for (int i = 0; i < J_COUNT; i++) {
-		char *sql;
-		if (q[i])
-			continue;
-		sql = one_ticket ? report_sql_one_ticket(json_sql[i]) : xstrdup(json_sql[i]);
-		q[i] = report_prepare(w->db, sql, err, errlen);
-		free(sql);
-		if (!q[i])
-			return NULL;
-	}
-	return q;
-}
-
-/* Make a statement ready for the next report. */
-static void done(sqlite3_stmt *s)
-{
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	}
 }
 
 int report_json_write(struct report_json *w, FILE *out, const struct report_opts *o, char *err,
@@ -159,7 +127,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	long n_ex = 0, n_failed_src = 0;
 	long sev_count[5] = {0};
 	int ret = -1;
-	sqlite3_stmt **qs = queries(w, o->ticket != NULL, err, errlen);
+	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
 
 	if (!qs)
 		goto out;
@@ -183,7 +151,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		if (status && (strcmp(status, "error") == 0 || strcmp(status, "partial") == 0))
 			n_failed_src++;
 	}
-	done(s);
+	report_stmt_done(s);
 
 	hdr = qs[J_HDR];
 	body = qs[J_BODY];
@@ -227,7 +195,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(f, "advice", col_json_str(s, 10));
 		json_array_append_new(findings, f);
 	}
-	done(s);
+	report_stmt_done(s);
 
 	/* Coverage notes. */
 	s = qs[J_NOTES];
@@ -240,7 +208,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(n, "message", col_json_str(s, 3));
 		json_array_append_new(notes, n);
 	}
-	done(s);
+	report_stmt_done(s);
 
 	/* Redaction receipt. */
 	s = qs[J_REDACTIONS];
@@ -248,7 +216,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	while (sqlite3_step(s) == SQLITE_ROW)
 		json_object_set_new(red, (const char *)sqlite3_column_text(s, 0),
 				    json_integer(sqlite3_column_int64(s, 1)));
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 	if (report_caught() > 0)
 		json_object_set_new(red, "caught-at-output", json_integer(report_caught()));
@@ -279,9 +247,9 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	fputc('\n', out);
 	ret = 0;
 out:
-	done(s);
-	done(hdr);
-	done(body);
+	report_stmt_done(s);
+	report_stmt_done(hdr);
+	report_stmt_done(body);
 	json_decref(sources);
 	json_decref(findings);
 	json_decref(notes);

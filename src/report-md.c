@@ -361,10 +361,7 @@ static const char *const md_sql[Q_COUNT] = {
 };
 
 struct report_md {
-	sqlite3 *db;
-	/* [0]: the queries as written (every ticket, or ?1); [1]: their
-	 * one-ticket form.  Each set is prepared on first use. */
-	sqlite3_stmt *q[2][Q_COUNT];
+	struct report_stmts q; /* prepared on first use, reset by report_stmt_done */
 };
 
 struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen)
@@ -372,7 +369,7 @@ struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen)
 	struct report_md *w = xcalloc(1, sizeof(*w));
 	(void)err;
 	(void)errlen;
-	w->db = db;
+	report_stmts_init(&w->q, db, md_sql, Q_COUNT);
 	return w;
 }
 
@@ -380,37 +377,8 @@ void report_md_free(struct report_md *w)
 {
 	if (!w)
 		return;
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < Q_COUNT; i++)
-			sqlite3_finalize(w->q[k][i]);
+	report_stmts_release(&w->q);
 	free(w);
-}
-
-/* The statements for a report of one ticket or of all; NULL with err
- * filled when one cannot be prepared. */
-static sqlite3_stmt **queries(struct report_md *w, int one_ticket, char *err, size_t errlen)
-{
-	sqlite3_stmt **q = w->q[one_ticket ? 1 : 0];
-	for (int i = 0; i < Q_COUNT; i++) {
-		char *sql;
-		if (q[i])
-			continue;
-		sql = one_ticket ? report_sql_one_ticket(md_sql[i]) : xstrdup(md_sql[i]);
-		q[i] = report_prepare(w->db, sql, err, errlen);
-		free(sql);
-		if (!q[i])
-			return NULL;
-	}
-	return q;
-}
-
-/* Make a statement ready for the next report. */
-static void done(sqlite3_stmt *s)
-{
-	if (s) {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	}
 }
 
 int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o, char *err,
@@ -423,7 +391,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
 	long sev_count[5] = {0};
 	int any;
-	sqlite3_stmt **qs = queries(w, o->ticket != NULL, err, errlen);
+	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
 
 	if (!qs)
 		return -1;
@@ -441,12 +409,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		n_notcap = (long)sqlite3_column_int64(s, 2);
 		n_ex = (long)sqlite3_column_int64(s, 3);
 	}
-	done(s);
+	report_stmt_done(s);
 	s = qs[Q_FAILING];
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n_failing = (long)sqlite3_column_int64(s, 0);
-	done(s);
+	report_stmt_done(s);
 
 	/* Finding groups, most severe and most specific first. */
 	s = qs[Q_GROUPS];
@@ -473,8 +441,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			g->examples[g->nexamples++] = sqlite3_column_int64(s2, 0);
 		sqlite3_reset(s2);
 	}
-	done(s);
-	done(s2);
+	report_stmt_done(s);
+	report_stmt_done(s2);
 	s = s2 = NULL;
 
 	/* A generic group whose every exchange also carries a more specific
@@ -505,8 +473,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		}
 		sqlite3_reset(s);
 	}
-	done(s);
-	done(s2);
+	report_stmt_done(s);
+	report_stmt_done(s2);
 	s = s2 = NULL;
 
 	/* One count per finding section (generic findings listed under a more
@@ -604,7 +572,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			fputs(")\n\n", out);
 			print_advice(out, col(s, 2));
 		}
-		done(s);
+		report_stmt_done(s);
 		s = NULL;
 	}
 	if (!any)
@@ -635,7 +603,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		md_code(out, g->rule, 100, 0);
 		fprintf(out, ", %ld exchange%s)\n", alone, alone == 1 ? "" : "s");
 	}
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 
 	/* Escalation: one table per vendor of the leading finding. */
@@ -677,7 +645,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	}
 	if (!any)
 		fputs("\nNo failing exchange to escalate.\n", out);
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 
 	/* Timeline of the failing requests: a table and a Mermaid block. */
@@ -752,7 +720,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		}
 		sbuf_release(&mm);
 	}
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 
 	/* Attachments inventory. */
@@ -778,7 +746,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			report_md_text(out, col(s, 4), 300);
 		fputs(" |\n", out);
 	}
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 
 	/* Coverage notes. */
@@ -798,7 +766,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		report_md_text(out, col(s, 3), 400);
 		fputs("\n", out);
 	}
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 	for (size_t i = 0; i < ngroups; i++)
 		if (groups[i].inconclusive) {
@@ -816,7 +784,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, "- %lld exchange(s) have a truncated body; rules saw only the kept part\n",
 			(long long)sqlite3_column_int64(s, 0));
 	}
-	done(s);
+	report_stmt_done(s);
 	s = NULL;
 	if (!any)
 		fputs("Nothing was cut, skipped or left undecided.\n", out);
@@ -845,7 +813,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	}
 	if (!any)
 		fputs("No secrets were found in the captures.\n", out);
-	done(s);
+	report_stmt_done(s);
 	free_groups(groups, ngroups);
 	(void)err;
 	(void)errlen;

@@ -272,3 +272,46 @@ void report_md_text(FILE *out, const char *raw, size_t max)
 	}
 	free(tofree);
 }
+
+void report_stmts_init(struct report_stmts *rs, sqlite3 *db, const char *const *sql, int n)
+{
+	rs->db = db;
+	rs->sql = sql;
+	rs->n = n;
+	rs->q[0] = xcalloc((size_t)n, sizeof(*rs->q[0]));
+	rs->q[1] = xcalloc((size_t)n, sizeof(*rs->q[1]));
+}
+
+sqlite3_stmt **report_stmts_get(struct report_stmts *rs, int one_ticket, char *err, size_t errlen)
+{
+	sqlite3_stmt **q = rs->q[one_ticket ? 1 : 0];
+	for (int i = 0; i < rs->n; i++) {
+		char *sql;
+		if (q[i])
+			continue;
+		sql = one_ticket ? report_sql_one_ticket(rs->sql[i]) : xstrdup(rs->sql[i]);
+		q[i] = report_prepare(rs->db, sql, err, errlen);
+		free(sql);
+		if (!q[i])
+			return NULL;
+	}
+	return q;
+}
+
+void report_stmts_release(struct report_stmts *rs)
+{
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; rs->q[k] && i < rs->n; i++)
+			sqlite3_finalize(rs->q[k][i]);
+		free(rs->q[k]);
+		rs->q[k] = NULL;
+	}
+}
+
+void report_stmt_done(sqlite3_stmt *s)
+{
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+}

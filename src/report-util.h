@@ -77,4 +77,22 @@ char *report_sql_one_ticket(const char *sql);
 /* Prepare sql or fill err; returns NULL on failure. */
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen);
 
+/* A report writer's statements: sql[0..n-1] as written (every ticket, or
+ * ?1) and in their one-ticket form (report_sql_one_ticket), each set
+ * prepared on first use and kept until report_stmts_release().  sql is
+ * borrowed and must outlive the set. */
+struct report_stmts {
+	sqlite3 *db;
+	const char *const *sql;
+	int n;
+	sqlite3_stmt **q[2];
+};
+void report_stmts_init(struct report_stmts *rs, sqlite3 *db, const char *const *sql, int n);
+/* The n statements of the one-ticket or every-ticket form; NULL with err
+ * filled when one cannot be prepared. */
+sqlite3_stmt **report_stmts_get(struct report_stmts *rs, int one_ticket, char *err, size_t errlen);
+void report_stmts_release(struct report_stmts *rs);
+/* Make a statement ready for the next report (NULL is fine). */
+void report_stmt_done(sqlite3_stmt *s);
+
 #endif
