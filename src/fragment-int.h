@@ -60,6 +60,8 @@ int frag_inner(const char *s, size_t n, int depth, struct frag_piece *pc);
  * "StatusCode: 500", "statusCode=407", "403 Forbidden".  Returns it and
  * the span of the words, or 0. */
 int frag_status_in(const char *s, size_t n, size_t *ms, size_t *me);
+/* Length of an http(s) URL at p, without trailing punctuation; 0 when none. */
+size_t frag_url_len(const char *p);
 
 /* Visible text of vendor error pages: the fingerprint of one line.
  * Returns a vendor number (> 0) and sets *pat to the pattern's number and

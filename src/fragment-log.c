@@ -193,23 +193,11 @@ static void host_from_message(const char *m, struct exchange *ex, size_t line)
 	}
 }
 
-static size_t url_len(const char *p)
-{
-	size_t n = 0;
-	if (ascii_ncasecmp(p, "http://", 7) && ascii_ncasecmp(p, "https://", 8))
-		return 0;
-	while (p[n] && !isspace((unsigned char)p[n]) && !strchr("\"'<>`|\\", p[n]))
-		n++;
-	while (n && strchr(".,;:)]}*", p[n - 1]))
-		n--;
-	return n;
-}
-
 static void url_from_message(const char *m, struct exchange *ex, size_t line)
 {
 	for (const char *p = m; *p; p++) {
 		size_t l;
-		if ((*p == 'h' || *p == 'H') && (l = url_len(p)) > 10) {
+		if ((*p == 'h' || *p == 'H') && (l = frag_url_len(p)) > 10) {
 			char *u = xstrndup(p, l);
 			exchange_set_url(ex, u);
 			free(u);
@@ -292,7 +280,7 @@ int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t li
 						  "Head \"", NULL };
 		for (int k = 0; gm[k] && !m; k++) {
 			const char *p = strstr(t, gm[k]);
-			if (p && (p == t || p[-1] == ' ' || p[-1] == ':') && url_len(p + strlen(gm[k]))) {
+			if (p && (p == t || p[-1] == ' ' || p[-1] == ':') && frag_url_len(p + strlen(gm[k]))) {
 				const char *q = strchr(p + strlen(gm[k]), '"');
 				if (q && q[1] == ':' && q[2] == ' ') {
 					m = p;

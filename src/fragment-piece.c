@@ -881,3 +881,16 @@ void frag_piece_to_exchange(struct frag_piece *pc, struct exchange *ex, const ch
 	for (size_t i = 0; i < pc->layers.n; i++)
 		strlist_adds(&ex->transcript, pc->layers.v[i]);
 }
+
+/* Length of an http(s) URL at p, without trailing punctuation; 0 when none. */
+size_t frag_url_len(const char *p)
+{
+	size_t n = 0;
+	if (ascii_ncasecmp(p, "http://", 7) && ascii_ncasecmp(p, "https://", 8))
+		return 0;
+	while (p[n] && !isspace((unsigned char)p[n]) && !strchr("\"'<>`|\\", p[n]))
+		n++;
+	while (n && strchr(".,;:)]}*", p[n - 1]))
+		n--;
+	return n;
+}

@@ -279,25 +279,12 @@ static void ctx_status(struct fscan *f, size_t i, size_t col, struct exchange *e
 	}
 }
 
-/* Length of an http(s) URL at p. */
-static size_t url_len(const char *p)
-{
-	size_t n = 0;
-	if (ascii_ncasecmp(p, "http://", 7) && ascii_ncasecmp(p, "https://", 8))
-		return 0;
-	while (p[n] && !isspace((unsigned char)p[n]) && !strchr("\"'<>`|\\", p[n]))
-		n++;
-	while (n && strchr(".,;:)]}*", p[n - 1]))
-		n--;
-	return n;
-}
-
 /* The first URL in [s, s+n), with its method when one precedes it. */
 static size_t find_url(const char *s, size_t n, const char **u, char *method, size_t mcap)
 {
 	for (size_t i = 0; i + 8 < n; i++) {
 		if ((s[i] == 'h' || s[i] == 'H') && (i == 0 || !isalnum((unsigned char)s[i - 1]))) {
-			size_t l = url_len(s + i);
+			size_t l = frag_url_len(s + i);
 			if (l > 10) {
 				*u = s + i;
 				method[0] = 0;
