@@ -21,8 +21,7 @@ void tx_begin(struct tctx *c, size_t i)
 {
 	if (c->active)
 		tx_flush(c, i);
-	exchange_init(&c->ex);
-	c->ex.status = STATUS_UNKNOWN;
+	c->ex = xb_begin(&c->xb);
 	c->active = 1;
 	c->first = c->last = i;
 	c->has_reqline = c->has_cmd = c->has_status = c->has_error = 0;
@@ -103,7 +102,7 @@ static int prose_line(const struct tline *tl)
 /* Fill a missing URL from the prose around lines [lo, hi). */
 static void url_from_prose(struct tctx *c, size_t lo, size_t hi)
 {
-	struct exchange *ex = &c->ex;
+	struct exchange *ex = c->ex;
 	const char *hosthdr = ex->host;
 	const char *best = NULL, *bline = NULL;
 	size_t blen = 0, bscore = 0;
@@ -281,14 +280,14 @@ static void status_from_prose(struct tctx *c, size_t lo, size_t hi)
 			goto found_at_i;
 		continue;
 	found_at_i:
-		c->ex.status = code;
-		c->ex.status_source = prose_fragment(L->v[i].t, ms, me);
+		c->ex->status = code;
+		c->ex->status_source = prose_fragment(L->v[i].t, ms, me);
 		return;
 	}
 	for (size_t i = c->first; i < hi; i++) {
 		if (prose_line(&L->v[i]) && (code = prose_status(L->v[i].t, &ms, &me)) != 0) {
-			c->ex.status = code;
-			c->ex.status_source = prose_fragment(L->v[i].t, ms, me);
+			c->ex->status = code;
+			c->ex->status_source = prose_fragment(L->v[i].t, ms, me);
 			return;
 		}
 	}
@@ -332,7 +331,7 @@ static void tx_complete_request(struct exchange *ex)
 /* Emit the exchange under construction if it holds enough evidence. */
 void tx_flush(struct tctx *c, size_t boundary)
 {
-	struct exchange *ex = &c->ex;
+	struct exchange *ex = c->ex;
 	if (!c->active)
 		return;
 	c->active = 0;
@@ -365,17 +364,14 @@ void tx_flush(struct tctx *c, size_t boundary)
 		worth = 1;
 
 	if (worth && !c->sink_failed) {
-		ex->seq = c->seq;
-		if (c->sink->emit(c->sink->ctx, ex) != 0) {
+		if (ex->resp_body.truncated || ex->req_body.truncated)
+			xb_note_after(&c->xb, NOTE_TRUNCATED_BODY,
+				      "pasted body is cut short (unbalanced or ends in \"...\")");
+		if (xb_emit(&c->xb) != 0)
 			c->sink_failed = 1;
-		} else {
-			if (c->sink->note && (ex->resp_body.truncated || ex->req_body.truncated))
-				c->sink->note(c->sink->ctx, NOTE_TRUNCATED_BODY, c->seq,
-					      "pasted body is cut short (unbalanced or ends in \"...\")");
-			c->seq++;
-		}
+	} else {
+		xb_discard(&c->xb);
 	}
-	exchange_release(ex);
 	if (worth)
 		c->prev_end = c->last + 1;
 }
@@ -466,9 +462,9 @@ static int firefox_headers(struct tctx *c, json_t *root)
 	json_object_foreach(root, key, val) {
 		struct hdr_list *hl = NULL;
 		if (!ascii_ncasecmp(key, "Response Headers", 16))
-			hl = &c->ex.resp_headers;
+			hl = &c->ex->resp_headers;
 		else if (!ascii_ncasecmp(key, "Request Headers", 15))
-			hl = &c->ex.req_headers;
+			hl = &c->ex->req_headers;
 		else
 			continue;
 		json_t *arr = json_object_get(val, "headers");
@@ -480,7 +476,7 @@ static int firefox_headers(struct tctx *c, json_t *root)
 			if (n && v)
 				hdr_list_adds(hl, n, v);
 		}
-		if (hl == &c->ex.resp_headers)
+		if (hl == &c->ex->resp_headers)
 			c->resp_evidence = 1;
 		any = 1;
 	}
@@ -521,7 +517,7 @@ size_t tx_read_body(struct tctx *c, size_t i, enum side side, int plain_ok)
 		}
 		json_decref(root);
 		tx_touch(c, j);
-		tx_set_body(&c->ex, side, &b, truncated);
+		tx_set_body(c->ex, side, &b, truncated);
 		if (side == SIDE_RESP)
 			c->resp_evidence = 1;
 		next = j + 1;
@@ -551,7 +547,7 @@ size_t tx_read_body(struct tctx *c, size_t i, enum side side, int plain_ok)
 		}
 		join_lines(L, i, j, t, end, &b);
 		tx_touch(c, j);
-		tx_set_body(&c->ex, side, &b, truncated);
+		tx_set_body(c->ex, side, &b, truncated);
 		if (side == SIDE_RESP)
 			c->resp_evidence = 1;
 		next = j + 1;
@@ -563,7 +559,7 @@ size_t tx_read_body(struct tctx *c, size_t i, enum side side, int plain_ok)
 			j++;
 		join_lines(L, i, j, NULL, NULL, &b);
 		tx_touch(c, j);
-		tx_set_body(&c->ex, side, &b, 0);
+		tx_set_body(c->ex, side, &b, 0);
 		if (side == SIDE_RESP)
 			c->resp_evidence = 1;
 		next = j + 1;
@@ -579,8 +575,8 @@ void tx_set_error(struct tctx *c, size_t i, const char *msg, size_t n)
 	if (!c->active || c->has_status || c->resp_evidence || c->has_error)
 		tx_begin(c, i);
 	tx_touch(c, i);
-	exchange_setn(&c->ex.error, msg, n);
-	c->ex.status = STATUS_NONE;
+	exchange_setn(&c->ex->error, msg, n);
+	c->ex->status = STATUS_NONE;
 	c->has_error = 1;
 	c->L->v[i].used = 1;
 }
@@ -592,13 +588,13 @@ void tx_set_status_from(struct tctx *c, size_t i, int code, const char *text,
 	if (!c->active || c->has_status || c->has_error)
 		tx_begin(c, i);
 	tx_touch(c, i);
-	c->ex.status = code;
+	c->ex->status = code;
 	c->has_status = 1;
 	if (text && tlen)
-		exchange_setn(&c->ex.status_text, text, tlen);
+		exchange_setn(&c->ex->status_text, text, tlen);
 	char *src = xasprintf("%s: \"%.*s\"", how, text_utf8_prefix(msg, FRAG_CAP), msg);
-	free(c->ex.status_source);
-	c->ex.status_source = src;
-	strlist_adds(&c->ex.transcript, msg);
+	free(c->ex->status_source);
+	c->ex->status_source = src;
+	strlist_adds(&c->ex->transcript, msg);
 	c->L->v[i].used = 1;
 }

@@ -164,7 +164,7 @@ size_t text_read_command(struct tctx *c, size_t i, enum cmd_kind kind, const cha
 	tx_begin(c, i);
 	tx_touch(c, j);
 	shell_words(sbuf_str(&cmd), &w);
-	text_apply_command(&c->ex, kind, !strncmp(skip_prompt(L->v[i].t), "https", 5), &w);
+	text_apply_command(c->ex, kind, !strncmp(skip_prompt(L->v[i].t), "https", 5), &w);
 	c->has_cmd = 1;
 	strlist_release(&w);
 	sbuf_release(&cmd);

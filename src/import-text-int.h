@@ -19,6 +19,7 @@
 #include "exchange.h"
 #include "import.h"
 #include "util.h"
+#include "xbuild.h"
 
 #define PROSE_BACK 60          /* prose lines searched before a paste */
 #define PROSE_AHEAD 20         /* ... and after it */
@@ -42,11 +43,10 @@ struct lines {
 
 struct tctx {
 	struct lines *L;
-	struct import_sink *sink;
-	long seq;
-	int sink_failed;
+	struct xbuild xb;      /* numbers, caps, notes and emits (xbuild.c) */
+	int sink_failed;       /* the sink refused an exchange: stop */
 
-	struct exchange ex;    /* exchange under construction */
+	struct exchange *ex;   /* exchange under construction (xb's) */
 	int active;
 	size_t first, last;    /* its line span */
 	size_t prev_end;       /* first line after the previous exchange */

@@ -41,9 +41,9 @@ size_t text_newman_line(struct tctx *c, size_t i)
 		return i;
 	}
 	tx_begin(c, i);
-	exchange_setn(&c->ex.method, t, (size_t)(p - t));
+	exchange_setn(&c->ex->method, t, (size_t)(p - t));
 	char *url = xstrndup(u, (size_t)(ue - u));
-	exchange_set_url(&c->ex, url);
+	exchange_set_url(c->ex, url);
 	free(url);
 	c->has_reqline = 1;
 	L->v[i].used = 1;
@@ -51,28 +51,28 @@ size_t text_newman_line(struct tctx *c, size_t i)
 	if (i > 0 && !L->v[i - 1].blank) {
 		const char *nm = L->v[i - 1].t;
 		if (!strncmp(nm, "\xe2\x86\xb3 ", 4) || !strncmp(nm, "\xe2\x86\x92 ", 4)) {
-			exchange_set(&c->ex.name, nm + 4);
+			exchange_set(&c->ex->name, nm + 4);
 			L->v[i - 1].used = 1;
 		}
 	}
 	size_t next = i + 1;
 	if (code) {
-		c->ex.status = (int)code;
+		c->ex->status = (int)code;
 		c->has_status = 1;
 		const char *r = text_skipws(in + 3);
 		const char *re = r;
 		while (*re && *re != ',' && *re != ']')
 			re++;
 		if (re > r)
-			exchange_setn(&c->ex.status_text, r, (size_t)(re - r));
+			exchange_setn(&c->ex->status_text, r, (size_t)(re - r));
 	} else {
-		c->ex.status = STATUS_NONE;
+		c->ex->status = STATUS_NONE;
 		c->has_error = 1;
 		if (next < L->n && !L->v[next].blank && L->v[next].indent > L->v[i].indent) {
-			exchange_set(&c->ex.error, L->v[next].t);
+			exchange_set(&c->ex->error, L->v[next].t);
 			L->v[next++].used = 1;
 		} else {
-			exchange_set(&c->ex.error, "errored");
+			exchange_set(&c->ex->error, "errored");
 		}
 	}
 	tx_touch(c, next - 1);

@@ -101,12 +101,12 @@ int text_ps_error(struct tctx *c, size_t i)
 			size_t nx = tx_read_body(c, i, SIDE_RESP, 1);
 			c->L->v[save].t = old;
 			(void)nx;
-			strlist_adds(&c->ex.transcript, t);
+			strlist_adds(&c->ex->transcript, t);
 			return 1;
 		}
 		if (ps_transport_error(msg)) {
 			tx_set_error(c, i, msg, strlen(msg));
-			strlist_adds(&c->ex.transcript, t);
+			strlist_adds(&c->ex->transcript, t);
 			return 1;
 		}
 		/* Otherwise PS 5.1 printed the server's text body ("404 - File or
@@ -115,18 +115,18 @@ int text_ps_error(struct tctx *c, size_t i)
 		c->L->v[i].used = 1;
 		struct sbuf b = SBUF_INIT;
 		sbuf_adds(&b, msg);
-		tx_set_body(&c->ex, SIDE_RESP, &b, 0);
+		tx_set_body(c->ex, SIDE_RESP, &b, 0);
 		sbuf_release(&b);
 		c->resp_evidence = 1;
 		long code;
 		if (isdigit((unsigned char)msg[0]) && !parse_long(msg, 3, &code) && code >= 100 &&
 		    code <= 599 && (msg[3] == ' ' || msg[3] == 0)) {
-			c->ex.status = (int)code;
+			c->ex->status = (int)code;
 			c->has_status = 1;
-			free(c->ex.status_source);
-			c->ex.status_source = xasprintf("powershell: \"%.*s\"", text_utf8_prefix(msg, FRAG_CAP), msg);
+			free(c->ex->status_source);
+			c->ex->status_source = xasprintf("powershell: \"%.*s\"", text_utf8_prefix(msg, FRAG_CAP), msg);
 		}
-		strlist_adds(&c->ex.transcript, t);
+		strlist_adds(&c->ex->transcript, t);
 		return 1;
 	}
 	/* .NET / PS 7 message on its own line. */
@@ -141,7 +141,7 @@ int text_ps_error(struct tctx *c, size_t i)
 int text_ps_error_tail(struct tctx *c, size_t i)
 {
 	const char *t = c->L->v[i].t;
-	if (!c->active || !(c->has_error || c->ex.transcript.n > 0))
+	if (!c->active || !(c->has_error || c->ex->transcript.n > 0))
 		return 0;
 	if (i > c->last + 6)
 		return 0;
@@ -149,22 +149,22 @@ int text_ps_error_tail(struct tctx *c, size_t i)
 		const char *s = text_skipws(t + 1);
 		const char *rest;
 		enum cmd_kind k = text_command_of(s, &rest);
-		if (k != CMD_NONE && !c->ex.url) {
+		if (k != CMD_NONE && !c->ex->url) {
 			struct strlist w = { NULL, 0, 0, 0 };
-			char *keep = c->ex.method ? xstrdup(c->ex.method) : NULL;
+			char *keep = c->ex->method ? xstrdup(c->ex->method) : NULL;
 			shell_words(rest, &w);
-			text_apply_command(&c->ex, k, 0, &w);
-			if (keep && c->ex.status != STATUS_UNKNOWN)
-				exchange_set(&c->ex.method, keep);
+			text_apply_command(c->ex, k, 0, &w);
+			if (keep && c->ex->status != STATUS_UNKNOWN)
+				exchange_set(&c->ex->method, keep);
 			free(keep);
 			strlist_release(&w);
 		}
-		strlist_adds(&c->ex.transcript, t);
+		strlist_adds(&c->ex->transcript, t);
 	} else if (strstr(t, "line:") || strstr(t, "char:") || strstr(t, "строка:") ||
 		   strstr(t, "Zeile:") || strstr(t, "ligne:") || strstr(t, "linha:")) {
 		if (strlen(t) > 80)
 			return 0;
-		strlist_adds(&c->ex.transcript, t);
+		strlist_adds(&c->ex->transcript, t);
 	} else {
 		return 0;
 	}
@@ -303,7 +303,7 @@ static size_t read_ps_listing(struct tctx *c, size_t i)
 				if (!parse_long(val, strlen(val), &v) && v >= 100 && v <= 599)
 					code = (int)v;
 			} else if (nlen == 17 && !strncmp(name, "StatusDescription", 17)) {
-				exchange_set(&c->ex.status_text, val);
+				exchange_set(&c->ex->status_text, val);
 			} else if (nlen == 7 && !strncmp(name, "Content", 7)) {
 				cur = &content;
 			} else if (nlen == 10 && !strncmp(name, "RawContent", 10)) {
@@ -331,22 +331,22 @@ static size_t read_ps_listing(struct tctx *c, size_t i)
 		L->v[k].used = 1;
 	tx_touch(c, lastj);
 	if (code) {
-		c->ex.status = code;
+		c->ex->status = code;
 		c->has_status = 1;
 	}
 	int got_body = 0;
 	if (raw.len)
-		ps_raw_content(&c->ex, raw.data, &got_body);
-	if (headers.len && c->ex.resp_headers.n == 0)
-		ps_headers_prop(&c->ex.resp_headers, headers.data);
+		ps_raw_content(c->ex, raw.data, &got_body);
+	if (headers.len && c->ex->resp_headers.n == 0)
+		ps_headers_prop(&c->ex->resp_headers, headers.data);
 	while (content.len && content.data[content.len - 1] == '\n')
 		content.data[--content.len] = 0;
 	if (!got_body && content.len) {
 		int truncated = content.len >= 3 && !strcmp(content.data + content.len - 3, "...");
-		tx_set_body(&c->ex, SIDE_RESP, &content, truncated);
+		tx_set_body(c->ex, SIDE_RESP, &content, truncated);
 	}
-	if (rawlen >= 0 && c->ex.resp_body.data && c->ex.resp_body.truncated)
-		c->ex.resp_body.size = -1;
+	if (rawlen >= 0 && c->ex->resp_body.data && c->ex->resp_body.truncated)
+		c->ex->resp_body.size = -1;
 	c->resp_evidence = 1;
 	sbuf_release(&raw);
 	sbuf_release(&content);

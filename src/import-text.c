@@ -232,19 +232,19 @@ static size_t general_label(struct tctx *c, size_t i)
 		if (!*v)
 			return i;
 		if (k == 0) {
-			if (c->active && (c->ex.url || c->has_status || c->resp_evidence))
+			if (c->active && (c->ex->url || c->has_status || c->resp_evidence))
 				tx_flush(c, i);
 			tx_touch(c, i);
-			exchange_set_url(&c->ex, v);
+			exchange_set_url(c->ex, v);
 			c->has_reqline = 1;
 		} else if (k == 1) {
-			if (c->active && c->ex.method && c->has_reqline && c->ex.url && c->ex.method && c->has_status)
+			if (c->active && c->ex->method && c->has_reqline && c->ex->url && c->ex->method && c->has_status)
 				tx_flush(c, i);
 			tx_touch(c, i);
 			const char *e = v;
 			while (isupper((unsigned char)*e))
 				e++;
-			exchange_setn(&c->ex.method, v, (size_t)(e - v));
+			exchange_setn(&c->ex->method, v, (size_t)(e - v));
 		} else if (k == 2) {
 			long code;
 			if (parse_long(v, 3, &code) || code < 100 || code > 599 || isdigit((unsigned char)v[3]))
@@ -252,7 +252,7 @@ static size_t general_label(struct tctx *c, size_t i)
 			if (c->active && c->has_status)
 				tx_flush(c, i);
 			tx_touch(c, i);
-			c->ex.status = (int)code;
+			c->ex->status = (int)code;
 			c->has_status = 1;
 			const char *r = text_skipws(v + 3);
 			const char *re = r;
@@ -261,7 +261,7 @@ static size_t general_label(struct tctx *c, size_t i)
 			while (re > r && re[-1] == ' ')
 				re--;
 			if (re > r)
-				exchange_setn(&c->ex.status_text, r, (size_t)(re - r));
+				exchange_setn(&c->ex->status_text, r, (size_t)(re - r));
 		} else {
 			if (!c->active)
 				return i;
@@ -280,8 +280,8 @@ static size_t general_label(struct tctx *c, size_t i)
 		if (c->active && (c->has_reqline || c->has_status || c->resp_evidence))
 			tx_flush(c, i);
 		tx_touch(c, i + 1);
-		exchange_set(&c->ex.method, t);
-		exchange_set_url(&c->ex, L->v[i + 1].t);
+		exchange_set(&c->ex->method, t);
+		exchange_set_url(c->ex, L->v[i + 1].t);
 		c->has_reqline = 1;
 		L->v[i].used = L->v[i + 1].used = 1;
 		return i + 2;
@@ -295,15 +295,15 @@ static size_t general_label(struct tctx *c, size_t i)
 			if (c->active && c->has_status)
 				tx_flush(c, i);
 			tx_touch(c, i + 1);
-			c->ex.status = (int)code;
+			c->ex->status = (int)code;
 			c->has_status = 1;
 			L->v[i].used = L->v[i + 1].used = 1;
 			size_t next = i + 2;
 			if (v[3] == ' ')
-				exchange_set(&c->ex.status_text, text_skipws(v + 3));
+				exchange_set(&c->ex->status_text, text_skipws(v + 3));
 			else if (next < L->n && httpmsg_reason_at((int)code, L->v[next].t) == strlen(L->v[next].t) &&
 				 *L->v[next].t) {
-				exchange_set(&c->ex.status_text, L->v[next].t);
+				exchange_set(&c->ex->status_text, L->v[next].t);
 				L->v[next++].used = 1;
 			}
 			return next;
@@ -311,7 +311,7 @@ static size_t general_label(struct tctx *c, size_t i)
 	}
 	if (!strncmp(t, "VersionHTTP/", 12) && c->active) {
 		char *v = http_version_normalize(t + 7);
-		exchange_set(&c->ex.http_version, v);
+		exchange_set(&c->ex->http_version, v);
 		free(v);
 		L->v[i].used = 1;
 		tx_touch(c, i);
@@ -353,9 +353,9 @@ static void open_block(struct tctx *c, size_t i, enum side side)
 {
 	if (c->active) {
 		/* DevTools lists response headers before request headers. */
-		if (side == SIDE_REQ && c->ex.req_headers.n)
+		if (side == SIDE_REQ && c->ex->req_headers.n)
 			tx_flush(c, i);
-		else if (side == SIDE_RESP && (c->ex.resp_headers.n || c->resp_evidence))
+		else if (side == SIDE_RESP && (c->ex->resp_headers.n || c->resp_evidence))
 			tx_flush(c, i);
 	}
 	tx_touch(c, i);
@@ -391,27 +391,27 @@ static int error_line(struct tctx *c, size_t i)
 				long st;
 				if (n && !parse_long(n + 7, 3, &st) && st >= 100 && st <= 599) {
 					tx_set_status_from(c, i, (int)st, NULL, 0, "curl", msg);
-					c->ex.exit_code = 22;
+					c->ex->exit_code = 22;
 					return 1;
 				}
 			}
 			if (c->active && (c->has_status || c->resp_evidence)) {
 				/* Failure after a response: keep it as a transcript line. */
 				tx_touch(c, i);
-				strlist_adds(&c->ex.transcript, t);
-				c->ex.exit_code = (int)code;
+				strlist_adds(&c->ex->transcript, t);
+				c->ex->exit_code = (int)code;
 				c->L->v[i].used = 1;
 				return 1;
 			}
-			if (c->active && c->has_error && c->ex.exit_code < 0 && i <= c->last + 3) {
+			if (c->active && c->has_error && c->ex->exit_code < 0 && i <= c->last + 3) {
 				/* The "* ..." line said it first; curl's summary wins. */
 				tx_touch(c, i);
-				exchange_setn(&c->ex.error, msg, strlen(msg));
+				exchange_setn(&c->ex->error, msg, strlen(msg));
 				c->L->v[i].used = 1;
 			} else {
 				tx_set_error(c, i, msg, strlen(msg));
 			}
-			c->ex.exit_code = (int)code;
+			c->ex->exit_code = (int)code;
 			return 1;
 		}
 	}
@@ -444,7 +444,7 @@ static int error_line(struct tctx *c, size_t i)
 			while (isupper((unsigned char)*me))
 				me++;
 			if (httpmsg_is_method(m, (size_t)(me - m)))
-				exchange_setn(&c->ex.method, m, (size_t)(me - m));
+				exchange_setn(&c->ex->method, m, (size_t)(me - m));
 			const char *u = strstr(me, "URL: ");
 			if (u) {
 				u += 5;
@@ -452,7 +452,7 @@ static int error_line(struct tctx *c, size_t i)
 				while (*ue && !text_is_blank(*ue))
 					ue++;
 				char *url = xstrndup(u, (size_t)(ue - u));
-				exchange_set_url(&c->ex, url);
+				exchange_set_url(c->ex, url);
 				free(url);
 			}
 		}
@@ -494,8 +494,8 @@ static void parse_lines(struct tctx *c)
 		/* curl -v info and data lines next to a curl paste. */
 		if (is_curl_info(t) && c->active && (c->has_cmd || c->has_reqline) && i <= c->last + 3) {
 			if (!error_line(c, i)) {
-				if (c->ex.transcript.n < TRANSCRIPT_CAP)
-					strlist_adds(&c->ex.transcript, t);
+				if (c->ex->transcript.n < TRANSCRIPT_CAP)
+					strlist_adds(&c->ex->transcript, t);
 				tl->used = 1;
 				tx_touch(c, i);
 			}
@@ -511,7 +511,7 @@ static void parse_lines(struct tctx *c)
 			enum side bs = c->body_side;
 			int plain = 0;
 			if (c->raw_block && bs == SIDE_RESP) {
-				const struct hdr_list *rh = &c->ex.resp_headers;
+				const struct hdr_list *rh = &c->ex->resp_headers;
 				const char *cl = hdr_list_get(rh, "content-length");
 				const char *ct = hdr_list_get(rh, "content-type");
 				plain = (cl && strcmp(cl, "0") != 0) || (ct && (ascii_casestr(ct, strlen(ct), "text/") ||
@@ -521,7 +521,7 @@ static void parse_lines(struct tctx *c)
 				    text_command_of(t, &rest) != CMD_NONE)
 					plain = 0;
 			}
-			if (c->raw_block && bs == SIDE_REQ && hdr_list_get(&c->ex.req_headers, "content-length") &&
+			if (c->raw_block && bs == SIDE_REQ && hdr_list_get(&c->ex->req_headers, "content-length") &&
 			    !httpmsg_status_line(t, HTTPMSG_LENIENT, NULL))
 				plain = 1;
 			c->body_side = SIDE_NONE;
@@ -569,20 +569,20 @@ static void parse_lines(struct tctx *c)
 		if (httpmsg_request_line(t, HTTPMSG_LENIENT, &rq)) {
 			if (c->active && (c->has_reqline && !c->has_cmd))
 				tx_flush(c, i);
-			else if (c->active && (c->has_status || c->resp_evidence || c->ex.resp_headers.n))
+			else if (c->active && (c->has_status || c->resp_evidence || c->ex->resp_headers.n))
 				tx_flush(c, i);
-			else if (c->active && c->has_cmd && c->ex.method &&
-				 strncmp(c->ex.method, rq.method, rq.method_len))
+			else if (c->active && c->has_cmd && c->ex->method &&
+				 strncmp(c->ex->method, rq.method, rq.method_len))
 				tx_flush(c, i);
 			tx_touch(c, i);
-			exchange_setn(&c->ex.method, rq.method, rq.method_len);
+			exchange_setn(&c->ex->method, rq.method, rq.method_len);
 			char *u = xstrndup(rq.target, rq.target_len);
-			if (!(c->ex.host && u[0] == '/' && c->has_cmd) || !c->ex.url)
-				exchange_set_url(&c->ex, u);
+			if (!(c->ex->host && u[0] == '/' && c->has_cmd) || !c->ex->url)
+				exchange_set_url(c->ex, u);
 			free(u);
 			if (rq.version) {
 				char *v = httpmsg_version(rq.version, rq.version_len);
-				exchange_set(&c->ex.http_version, v);
+				exchange_set(&c->ex->http_version, v);
 				free(v);
 			}
 			c->has_reqline = 1;
@@ -598,27 +598,27 @@ static void parse_lines(struct tctx *c)
 			int code = st.code;
 			if (c->active && c->has_status && !c->status_1xx)
 				tx_flush(c, i);
-			else if (c->active && (c->ex.resp_headers.n || c->resp_evidence) && !c->status_1xx)
+			else if (c->active && (c->ex->resp_headers.n || c->resp_evidence) && !c->status_1xx)
 				tx_flush(c, i);
 			tx_touch(c, i);
 			if (c->status_1xx) {
 				/* The final response replaces "100 Continue". */
-				hdr_list_release(&c->ex.resp_headers);
-				memset(&c->ex.resp_headers, 0, sizeof c->ex.resp_headers);
+				hdr_list_release(&c->ex->resp_headers);
+				memset(&c->ex->resp_headers, 0, sizeof c->ex->resp_headers);
 			}
-			c->ex.status = code;
+			c->ex->status = code;
 			c->has_status = 1;
 			c->status_1xx = code < 200 || (code == 200 && ascii_casestr(st.reason, st.reason_len,
 									       "connection established"));
 			if (st.reason_len)
-				exchange_setn(&c->ex.status_text, st.reason, st.reason_len);
+				exchange_setn(&c->ex->status_text, st.reason, st.reason_len);
 			else
-				exchange_set(&c->ex.status_text, NULL);
+				exchange_set(&c->ex->status_text, NULL);
 			char *sver = httpmsg_version(st.version, st.version_len);
-			exchange_set(&c->ex.http_version, sver);
+			exchange_set(&c->ex->http_version, sver);
 			free(sver);
-			free(c->ex.status_source);
-			c->ex.status_source = NULL;
+			free(c->ex->status_source);
+			c->ex->status_source = NULL;
 			c->hside = SIDE_RESP;
 			c->hsection = 1;
 			c->raw_block = 1;
@@ -632,7 +632,7 @@ static void parse_lines(struct tctx *c)
 			switch (cap) {
 			case CAP_REQUEST:
 				if (c->active && (c->has_reqline || c->has_status || c->resp_evidence ||
-						  c->ex.req_headers.n || c->ex.resp_headers.n))
+						  c->ex->req_headers.n || c->ex->resp_headers.n))
 					tx_flush(c, i);
 				c->hside = SIDE_NONE;
 				c->body_side = SIDE_REQ;
@@ -641,7 +641,7 @@ static void parse_lines(struct tctx *c)
 				tx_touch(c, i);
 				break;
 			case CAP_RESPONSE:
-				if (c->active && (c->has_status || c->resp_evidence || c->ex.resp_headers.n))
+				if (c->active && (c->has_status || c->resp_evidence || c->ex->resp_headers.n))
 					tx_flush(c, i);
 				tx_touch(c, i);
 				c->hside = SIDE_RESP;
@@ -669,7 +669,7 @@ static void parse_lines(struct tctx *c)
 				c->hsection = 1;
 				break;
 			case CAP_GENERAL:
-				if (c->active && (c->has_status || c->resp_evidence || c->ex.url))
+				if (c->active && (c->has_status || c->resp_evidence || c->ex->url))
 					tx_flush(c, i);
 				c->hside = SIDE_NONE;
 				break;
@@ -688,7 +688,7 @@ static void parse_lines(struct tctx *c)
 				/* A sentence stays prose: it may state the status. */
 				if (cap == CAP_LEAD_RESP_BODY)
 					tl->used = 0;
-				if (c->active && (c->ex.resp_body.data || (c->has_status && !c->raw_block &&
+				if (c->active && (c->ex->resp_body.data || (c->has_status && !c->raw_block &&
 									    i > c->last + 3)))
 					tx_flush(c, i);
 				tx_touch(c, i);
@@ -714,7 +714,7 @@ static void parse_lines(struct tctx *c)
 			}
 			if (side != SIDE_NONE) {
 				tx_touch(c, i);
-				hdr_list_add(side == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers,
+				hdr_list_add(side == SIDE_REQ ? &c->ex->req_headers : &c->ex->resp_headers,
 					     hh.name, hh.name_len, hh.value, hh.value_len);
 				tl->used = 1;
 				i++;
@@ -726,7 +726,7 @@ static void parse_lines(struct tctx *c)
 			if (httpmsg_header_name_only(t) && caption_of(L->v[i + 1].t) == CAP_NONE) {
 				const char *v = L->v[i + 1].t;
 				tx_touch(c, i + 1);
-				hdr_list_add(c->hside == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers,
+				hdr_list_add(c->hside == SIDE_REQ ? &c->ex->req_headers : &c->ex->resp_headers,
 					     t, strlen(t), v, strlen(v));
 				tl->used = L->v[i + 1].used = 1;
 				i += 2;
@@ -736,7 +736,7 @@ static void parse_lines(struct tctx *c)
 		/* Obsolete line folding inside a raw block. */
 		if (c->hside != SIDE_NONE && c->raw_block && tl->indent > 0 && i > 0 && L->v[i - 1].used &&
 		    tl->indent > L->v[i - 1].indent) {
-			struct hdr_list *hl = c->hside == SIDE_REQ ? &c->ex.req_headers : &c->ex.resp_headers;
+			struct hdr_list *hl = c->hside == SIDE_REQ ? &c->ex->req_headers : &c->ex->resp_headers;
 			if (httpmsg_fold(hl, t, NULL)) {
 				tl->used = 1;
 				i++;
@@ -746,9 +746,9 @@ static void parse_lines(struct tctx *c)
 		/* A body without a caption right after a response part. */
 		if (c->active && (*t == '{' || !ascii_ncasecmp(t, "<!doctype", 9) || !ascii_ncasecmp(t, "<html", 5))) {
 			enum side bs = c->hside != SIDE_NONE ? c->hside :
-				       (c->has_status || c->ex.resp_headers.n) ? SIDE_RESP :
+				       (c->has_status || c->ex->resp_headers.n) ? SIDE_RESP :
 				       c->has_reqline ? SIDE_REQ : SIDE_NONE;
-			struct body *bd = bs == SIDE_REQ ? &c->ex.req_body : &c->ex.resp_body;
+			struct body *bd = bs == SIDE_REQ ? &c->ex->req_body : &c->ex->resp_body;
 			if (bs != SIDE_NONE && !bd->data && i <= c->last + 3) {
 				nx = tx_read_body(c, i, bs, 0);
 				if (nx != i) {
@@ -762,7 +762,7 @@ static void parse_lines(struct tctx *c)
 		if (!strncmp(t, "{\"Response Headers (", 19) || !strncmp(t, "{\"Request Headers (", 18) ||
 		    ((!ascii_ncasecmp(t, "<!doctype html", 14) || !ascii_ncasecmp(t, "<html", 5)) && !c->active)) {
 			int ff = *t == '{';
-			if (c->active && ff && c->ex.resp_headers.n && !strncmp(t, "{\"Response", 10))
+			if (c->active && ff && c->ex->resp_headers.n && !strncmp(t, "{\"Response", 10))
 				tx_flush(c, i);
 			tx_touch(c, i);
 			nx = tx_read_body(c, i, SIDE_RESP, 0);
@@ -793,6 +793,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 	struct lines L = { NULL, 0, 0 };
 	struct tctx c;
 	struct frag_seen seen;
+	long seq = 0;
 	int rc = 0, cut;
 	size_t cap = opts && opts->slurp_cap ? opts->slurp_cap : SLURP_CAP;
 
@@ -826,10 +827,13 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 	memset(&c, 0, sizeof c);
 	c.L = &L;
 	frag_seen_init(&seen, sink); /* remembers framed failures for the fragment reader */
-	c.sink = &seen.sink;
+	xb_init(&c.xb, &seen.sink, NULL);
+	c.ex = &c.xb.ex;
 	c.scan_budget = 4 * L.n + 100000;
 	parse_lines(&c);
 	/* Error fragments among the lines no framed exchange used (fragment.c). */
+	seq = c.xb.next_seq;
+	xb_release(&c.xb);
 	if (!c.sink_failed) {
 		struct sbuf rest = SBUF_INIT;
 		for (size_t i = 0; i < L.n; i++) {
@@ -837,11 +841,11 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 				sbuf_adds(&rest, L.v[i].raw);
 			sbuf_addc(&rest, '\n');
 		}
-		if (fragment_scan(rest.data ? rest.data : "", rest.len, FRAG_IN_REST, sink, &c.seq, &seen) < 0)
+		if (fragment_scan(rest.data ? rest.data : "", rest.len, FRAG_IN_REST, sink, &seq, &seen) < 0)
 			c.sink_failed = 1;
 		sbuf_release(&rest);
 	}
-	res->exchanges = c.seq;
+	res->exchanges = seq;
 	if (c.sink_failed) {
 		import_fail(res, IMPORT_ERROR, "the store refused an exchange");
 		rc = -1;
@@ -852,7 +856,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 			sink->note(sink->ctx, NOTE_TRUNCATED_FILE, -1,
 				   "text larger than the read cap; only its beginning was read");
 		import_fail(res, IMPORT_PARTIAL, "input larger than %zu bytes; only its beginning was read", cap);
-	} else if (c.seq == 0) {
+	} else if (seq == 0) {
 		import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
 	}
 out:
