@@ -23,6 +23,7 @@
 #include "fragment.h"
 #include "fragment-int.h"
 #include "util.h"
+#include "xbuild.h"
 
 #define CTX_STATUS_LINES 3   /* lines above a piece searched for its status */
 #define CTX_URL_LINES 8      /* ... for its URL, Host: line or curl command */
@@ -39,10 +40,9 @@ struct fline {
 struct fscan {
 	struct fline *v;
 	size_t n, alloc;
-	struct import_sink *sink;
-	long *seq;
-	long emitted;
-	int failed;
+	struct xbuild xb;     /* numbers, caps (FRAG_MAX_PER_SOURCE) and emits */
+	int failed;           /* the sink refused one: stop */
+	int capped;           /* FRAG_MAX_PER_SOURCE reached: stop, noted */
 	int log_kind;         /* records of a log file */
 	const struct frag_seen *seen;
 	struct exchange pend; /* the piece waiting for a merge */
@@ -491,20 +491,27 @@ static void flush(struct fscan *f)
 	if (!f->pending)
 		return;
 	f->pending = 0;
-	if (f->failed || f->emitted >= FRAG_MAX_PER_SOURCE) {
+	if (f->failed || f->capped || seen_before(f->seen, &f->pend)) {
 		exchange_release(&f->pend);
 		return;
 	}
-	if (seen_before(f->seen, &f->pend)) {
-		exchange_release(&f->pend);
-		return;
+	/* hand the merged piece to the builder: it numbers and emits it */
+	struct exchange *ex = xb_begin(&f->xb);
+	long seq = ex->seq;
+	exchange_release(ex);
+	*ex = f->pend;
+	ex->seq = seq;
+	exchange_init(&f->pend);
+	if (xb_emit(&f->xb) < 0) {
+		if (f->xb.capped) {
+			f->capped = 1;
+			xb_note(&f->xb, NOTE_SKIPPED, -1,
+				"more than %d error fragments in this source; the rest were not read",
+				FRAG_MAX_PER_SOURCE);
+		} else {
+			f->failed = 1;
+		}
 	}
-	f->pend.seq = (*f->seq)++;
-	if (f->sink->emit(f->sink->ctx, &f->pend) < 0)
-		f->failed = 1;
-	else
-		f->emitted++;
-	exchange_release(&f->pend);
 }
 
 /* Lines between a and b that belong to one stack trace or log event. */
@@ -808,7 +815,7 @@ static void page_status(struct fscan *f, size_t lo, size_t hi, struct exchange *
 
 static void scan_lines(struct fscan *f)
 {
-	for (size_t i = 0; i < f->n && !f->failed; i++) {
+	for (size_t i = 0; i < f->n && !f->failed && !f->capped; i++) {
 		if (f->v[i].used)
 			continue;
 		const char *t = f->v[i].t;
@@ -848,7 +855,7 @@ static void scan_lines(struct fscan *f)
 	const char **tl = xcalloc(f->n ? f->n : 1, sizeof *tl);
 	for (size_t i = 0; i < f->n; i++)
 		tl[i] = f->v[i].used ? "" : f->v[i].t;
-	for (size_t i = 0; i < f->n && !f->failed; i++) {
+	for (size_t i = 0; i < f->n && !f->failed && !f->capped; i++) {
 		size_t lo, hi;
 		if (f->v[i].used || !frag_page_lines(tl, f->n, i, &lo, &hi))
 			continue;
@@ -918,13 +925,15 @@ long fragment_scan(const char *text, size_t len, enum frag_input in, struct impo
 		   const struct frag_seen *seen)
 {
 	struct fscan f;
+	long emitted;
 	struct sbuf dec = SBUF_INIT;
 	char *buf;
 	int shape = in == FRAG_IN_TEXT ? log_shape(text, len) : 0;
 
 	memset(&f, 0, sizeof f);
-	f.sink = sink;
-	f.seq = seq;
+	xb_init(&f.xb, sink, NULL);
+	f.xb.next_seq = *seq;
+	f.xb.max = FRAG_MAX_PER_SOURCE;
 	f.seen = seen;
 	exchange_init(&f.pend);
 	if (looks_qp(text, len < 65536 ? len : 65536)) {
@@ -936,7 +945,7 @@ long fragment_scan(const char *text, size_t len, enum frag_input in, struct impo
 	lines_split(&f, buf, len);
 	if (shape) {
 		f.log_kind = 1;
-		for (size_t i = 0; i < f.n && !f.failed; i++) {
+		for (size_t i = 0; i < f.n && !f.failed && !f.capped; i++) {
 			const char *t = f.v[i].t;
 			struct exchange ex;
 			exchange_init(&ex);
@@ -970,7 +979,10 @@ long fragment_scan(const char *text, size_t len, enum frag_input in, struct impo
 		free(f.v[i].ts);
 	free(f.v);
 	free(buf);
-	return f.failed ? -1 : f.emitted;
+	*seq = f.xb.next_seq;
+	emitted = f.xb.emitted;
+	xb_release(&f.xb);
+	return f.failed ? -1 : emitted;
 }
 
 int import_fragments(const char *buf, size_t len, enum capture_format fmt, struct import_sink *sink,

@@ -47,6 +47,25 @@ static int scan(const char *text, struct keep *k)
 	return (int)fragment_scan(text, strlen(text), FRAG_IN_TEXT, &sink, &seq, NULL);
 }
 
+/* A sink that counts exchanges and the skip notes it is given. */
+struct count {
+	long emitted, skipped;
+};
+
+static int count_emit(void *ctx, struct exchange *ex)
+{
+	(void)ex;
+	((struct count *)ctx)->emitted++;
+	return 0;
+}
+
+static void count_note(void *ctx, enum note_kind kind, long seq, const char *msg)
+{
+	(void)seq;
+	if (kind == NOTE_SKIPPED && strstr(msg, "error fragments"))
+		((struct count *)ctx)->skipped++;
+}
+
 struct parts {
 	char names[4][64];
 	size_t lens[4];
@@ -155,6 +174,23 @@ int main(void)
 		is_str(p.names[0], "a.har", "the base64 attachment");
 		is_long((long)p.lens[0], 10, "decoded to its bytes");
 		is_str(p.names[1], "notes.txt", "the named text part");
+	}
+
+	/* the per-source cap: the fragments past it are not read, and a note says so */
+	{
+		struct sbuf many = SBUF_INIT;
+		struct count c = { 0, 0 };
+		struct import_sink sink = { count_emit, count_note, &c };
+		long seq = 5, n;
+		for (int i = 0; i < FRAG_MAX_PER_SOURCE + 50; i++)
+			sbuf_addf(&many, "{\"level\":50,\"time\":\"2024-01-02T03:04:%02d.000Z\",\"url\":\"https://api.example.com/%d\",\"res\":{\"statusCode\":502},\"msg\":\"upstream failed\"}\n",
+				  i % 60, i);
+		n = fragment_scan(many.data, many.len, FRAG_IN_TEXT, &sink, &seq, NULL);
+		is_long(n, FRAG_MAX_PER_SOURCE, "fragments are emitted up to the per-source cap");
+		is_long(c.emitted, FRAG_MAX_PER_SOURCE, "the sink got exactly the cap");
+		is_long(seq, 5 + FRAG_MAX_PER_SOURCE, "numbering continues from the caller's seq");
+		is_long(c.skipped, 1, "one note says the rest were not read");
+		sbuf_release(&many);
 	}
 
 	for (int i = 0; i < k.n; i++)
