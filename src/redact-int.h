@@ -1,14 +1,25 @@
-/* redact-int.h - what counts as a secret, shared by the redactor's files.
+/* redact-int.h - what the redactor's files share.
  *
- * redact-class.c judges names (by their word parts, with an exact list of
- * harmless names), values (known token formats from
- * data/secret-patterns.txt, entropy) and keeps the registry of secrets
- * seen during the run; redact.c scans text and rewrites it.
+ * The redactor's layers, each calling only the ones below it:
+ *   redact.c        the redactor's life, exchanges (headers, bodies,
+ *                   transcripts), keys, the writers' second line of defence
+ *   redact-scan.c   the single left-to-right text scanner: finds the
+ *                   structure around a value (JSON, parameters, header
+ *                   lines, XML/HTML, multipart, PEM, prose assignments)
+ *   redact-value.c  judges one value under a name and writes replacements
+ *                   (type prefix, "…", keyed fingerprint)
+ *   redact-jwt.c    JWT summaries and ISO 8601 times
+ *   redact-class.c  byte classes, name classes (word parts, harmless
+ *                   names), token formats from data/secret-patterns.txt,
+ *                   entropy, and the registry of secrets seen in the run
  */
 #ifndef HARTRIAGE_REDACT_INT_H
 #define HARTRIAGE_REDACT_INT_H
 
 #include <stddef.h>
+
+#include "redact.h"
+#include "util.h"
 
 /* Byte classes (rc_cls[c] bits). */
 #define RC_ALNUM 0x01
@@ -62,5 +73,99 @@ void rc_registry_add(const char *p, size_t n);
 size_t rc_registry_at(const char *s, size_t n);
 /* True when nothing is registered. */
 int rc_registry_empty(void);
+
+
+/* ---- the redactor (redact.c) ---- */
+
+struct redactor {
+	unsigned char *key;
+	size_t keylen;
+	long counts[REDACT_KIND_COUNT];
+	long long now;  /* started_at of the exchange being redacted (epoch s) */
+	int now_known;
+};
+
+/* Scanner flags. */
+#define F_LINES 1   /* "Name: value" header lines count at line starts */
+#define F_PARAMS 2  /* the text is a query string or form body */
+
+#define ELLIPSIS "\xe2\x80\xa6"
+
+/* Character classes (tables in redact-class.c). */
+
+#define is_alnum(c) (RC_IS(c, RC_ALNUM) != 0)
+#define is_word(c) (RC_IS(c, RC_WORD) != 0)
+#define is_b64url(c) (RC_IS(c, RC_WORD) != 0)
+#define is_space(c) (RC_IS(c, RC_SPACE) != 0)
+#define is_hex(c) (RC_IS(c, RC_HEX) != 0)
+#define is_param_end(c) (RC_IS(c, RC_PEND) != 0)
+
+/* ---- redact-jwt.c: JWT summaries and ISO times ---- */
+
+/* Parse "YYYY-MM-DDTHH:MM:SS[.frac][Z|+hh:mm]"; returns 0 or -1. */
+int rd_parse_iso(const char *s, long long *out);
+/* Length of a JWT starting at p (header.payload.signature, both JSON
+ * parts starting "eyJ"), or 0. */
+size_t rd_jwt_len(const char *p, size_t n);
+/* Append the summary of a JWT ("JWT{alg:..,exp:..}"); returns 0, or -1
+ * when the token does not decode (nothing appended then). */
+int rd_jwt_summary(struct redactor *r, const char *p, size_t n, struct sbuf *out);
+
+/* ---- redact-value.c: judging values and writing replacements ---- */
+
+/* Lowercase copy of [p, p+n) without '_', '-' and '.', at most 63 chars. */
+void rd_norm_name(const char *p, size_t n, char out[64]);
+/* True when s is one of list (NULL-terminated), any case. */
+int rd_in_list(const char *s, const char *const *list);
+/* True when [p, p+n) only names an authentication scheme or type. */
+int rd_auth_scheme_value(const char *p, size_t n);
+/* True when [p, p+n) ends in a fingerprint we wrote: "…[#xxxxxx]". */
+int rd_already_redacted(const char *p, size_t n);
+/* True when p starts with a fingerprint "[#xxxxxx]". */
+int rd_fingerprint_at(const char *p, size_t n);
+/* True when [p, p+n) holds one of our fingerprints anywhere. */
+int rd_has_fingerprint(const char *p, size_t n);
+/* Values that are no secret and help diagnosis: empty, placeholders,
+ * "undefined", exporter masks, ARNs, our own replacements, and short
+ * numbers unless the name says the value is a secret (strong: a PIN, an
+ * OTP, a numeric password). */
+int rd_benign_value(const char *p, size_t n, int strong);
+/* A value that looks like a generated token, not a word of prose. */
+int rd_token_like(const char *p, size_t n);
+/* A value under an ambiguous name ("code", "key", "auth") is a secret
+ * when it looks generated or has a known token format. */
+int rd_weak_secret_value(const char *p, size_t n);
+/* Append the replacement of one secret: a JWT summary or the type prefix,
+ * then "…" and the fingerprint.  The secret joins the run's registry, so
+ * a copy of it elsewhere is found too.  Returns 1 when it was a JWT. */
+int rd_put_secret(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+/* Replace a whole value unless benign (strong: the name says it is a
+ * secret, numbers too); returns replacements made. */
+int rd_put_value_s(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		 enum redact_kind kind, int strong);
+/* rd_put_value_s for a name that is not a strong one. */
+int rd_put_value(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		 enum redact_kind kind);
+/* Append a redacted Authorization value ("Bearer x", "Basic x",
+ * "Digest a=b, ...", a bare key); returns replacements made. */
+int rd_put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		 enum redact_kind kind);
+/* Append a redacted Cookie value: every value replaced, names kept. */
+int rd_put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+/* Append a redacted Set-Cookie value: the value, not name or attributes
+ * (of every cookie when several are joined by commas). */
+int rd_put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+/* Append the redacted value of header name (any case); returns the
+ * replacements made.  *handled is 0 when the header is no credential
+ * header (nothing appended then). */
+int rd_put_header_value(struct redactor *r, struct sbuf *out, const char *name, size_t nlen,
+			    const char *v, size_t vn, int *handled);
+
+/* ---- redact-scan.c: the text scanner ---- */
+
+/* Redact [s, s+n): returns replacements made; out holds the redacted text
+ * only when that is not 0. */
+int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
+		 enum redact_kind param_kind);
 
 #endif

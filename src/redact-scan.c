@@ -1,0 +1,994 @@
+/* redact-scan.c - the redactor's text scanner: one left-to-right pass
+ * that recognises the structure around a value (JSON fields, query, form
+ * and path parameters, "Name: value" lines, multipart parts, XML and HTML,
+ * JS literals and assignments in prose, PEM blocks, credentials in URLs)
+ * and has redact-value.c judge and replace it.  The output is built only
+ * after the first hit.  See redact-int.h for the layers.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "caps.h"
+
+#include "redact-int.h"
+
+/* ---- the text scanner ---- */
+
+struct scanner {
+	struct redactor *r;
+	const char *s;
+	size_t n;
+	struct sbuf *out;
+	int flags;
+	enum redact_kind param_kind;
+	int hits;
+	size_t done;      /* s[0, done) is in out (out is built only once a hit is found) */
+	size_t pair_end;  /* end of the last "key"/"name" JSON value, for "value" pairs */
+	enum name_class pair_class;
+};
+
+/* Copy s[done, i) to out before a replacement at i. */
+static void flush(struct scanner *sc, size_t i)
+{
+	if (i > sc->done)
+		sbuf_add(sc->out, sc->s + sc->done, i - sc->done);
+	sc->done = i;
+}
+
+static int line_start(const char *s, size_t i)
+{
+	return i == 0 || s[i - 1] == '\n' || (i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n');
+}
+
+/* "Name: value" at a line start ("> Authorization: Basic x",
+ * "api_key: x"), after a quote (curl -H 'x-api-key: x') or inside
+ * brackets (curl's "* [HTTP/2] [1] [cookie: a=b]").  quote is the opening
+ * quote or '[', or 0.  Returns bytes consumed, 0 when no match. */
+static size_t try_header_line(struct scanner *sc, size_t i, int quote)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, ns, ne, vs, ve;
+	int handled = 0, hits, special, headerish = quote != 0;
+	enum name_class cls = NC_PLAIN;
+	int close = quote == '[' ? ']' : quote;
+	struct sbuf v = SBUF_INIT;
+
+	if (quote)
+		j++;
+	else {
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		if (j < n && (s[j] == '>' || s[j] == '<')) {
+			j++;
+			headerish = 1;
+			while (j < n && (s[j] == ' ' || s[j] == '\t'))
+				j++;
+		}
+	}
+	ns = j;
+	while (j < n && j - ns < 64 && (is_alnum((unsigned char)s[j]) || s[j] == '-' || s[j] == '_'))
+		j++;
+	ne = j;
+	if (ne == ns || j >= n || s[j] != ':')
+		return 0;
+	j++;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	{
+		char lname[24];
+		size_t l = ne - ns < sizeof lname - 1 ? ne - ns : sizeof lname - 1;
+		memcpy(lname, s + ns, l);
+		lname[l] = '\0';
+		special = ascii_casecmp(lname, "authorization") == 0 ||
+			  ascii_casecmp(lname, "proxy-authorization") == 0 ||
+			  ascii_casecmp(lname, "cookie") == 0 ||
+			  ascii_casecmp(lname, "set-cookie") == 0;
+	}
+	if (!special && (cls = rc_name_class(s + ns, ne - ns)) == NC_PLAIN)
+		return 0;
+	vs = j;
+	/* The value ends at the line end, the closing quote, or a \n \r \t
+	 * escape when the text is the inside of a JSON string. */
+	while (j < n && s[j] != '\n' && s[j] != '\r') {
+		if (quote && s[j] == close && !(quote == '"' && s[j - 1] == '\\'))
+			break;
+		if (s[j] == '\\' && j + 1 < n && strchr("nrt", s[j + 1]))
+			break;
+		j++;
+	}
+	ve = j;
+	if (ve == vs)
+		return 0;
+	if (special) {
+		hits = rd_put_header_value(sc->r, &v, s + ns, ne - ns, s + vs, ve - vs, &handled);
+	} else {
+		const char *t = s + vs;
+		size_t tn = ve - vs;
+		trim_span(&t, &tn);
+		/* prose ("Token: expired yesterday") is not a value */
+		if (cls == NC_STRONG && (headerish || !memchr(t, ' ', tn)))
+			hits = rd_put_value_s(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, 1);
+		else if (rd_weak_secret_value(t, tn) && !rd_auth_scheme_value(t, tn))
+			hits = rd_put_value(sc->r, &v, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT);
+		else
+			return 0;
+	}
+	if (!hits) {
+		sbuf_release(&v);
+		return 0;
+	}
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	sbuf_add(sc->out, v.data, v.len);
+	sbuf_release(&v);
+	sc->hits += hits;
+	return ve - i;
+}
+
+/* End of a JSON string value starting at vs (after the opening quote):
+ * the closing quote (an escaped one inside a string when esc), or the end
+ * of a line / of the input when the text was cut. */
+static size_t json_str_end(const char *s, size_t n, size_t vs, int esc)
+{
+	size_t j = vs;
+
+	while (j < n && j - vs < FIELD_SCAN_CAP && s[j] != '\n') {
+		if (!esc && s[j] == '\\') {
+			j += 2;
+			continue;
+		}
+		if (!esc && s[j] == '"')
+			break;
+		if (esc && s[j] == '\\' && j + 1 < n && s[j + 1] == '"')
+			break;
+		if (esc && s[j] == '\\' && j + 1 < n && s[j + 1] == '\\') {
+			j += 2;
+			continue;
+		}
+		j++;
+	}
+	return j > n ? n : j;
+}
+
+/* Names of the value field of a {"key": NAME, "value": SECRET} pair
+ * (Postman variables and headers, Insomnia, HAR header arrays). */
+static int pair_value_name(const char *norm)
+{
+	return strcmp(norm, "value") == 0 || strcmp(norm, "currentvalue") == 0 ||
+	       strcmp(norm, "initialvalue") == 0 || strcmp(norm, "defaultvalue") == 0 ||
+	       strcmp(norm, "val") == 0;
+}
+
+/* Replace the strings and numbers of a JSON array value at s[j] == '['
+ * (stopping at an object or the closing bracket).  Returns the end. */
+static size_t json_array_values(struct scanner *sc, size_t j, int q, int esc)
+{
+	const char *s = sc->s;
+	size_t n = sc->n;
+
+	j++;
+	while (j < n) {
+		while (j < n && (is_space((unsigned char)s[j]) || s[j] == ','))
+			j++;
+		if (j >= n || s[j] == ']' || s[j] == '{' || s[j] == '[')
+			break;
+		if (j + q <= n && (esc ? (s[j] == '\\' && s[j + 1] == '"') : s[j] == '"')) {
+			size_t vs = j + q, ve = json_str_end(s, n, vs, esc);
+			flush(sc, vs);
+			sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD, 1);
+			sc->done = ve;
+			j = ve + (ve < n ? q : 0);
+		} else if (s[j] == '-' || (s[j] >= '0' && s[j] <= '9')) {
+			size_t vs = j;
+			while (j < n && (RC_IS(s[j], RC_DIGIT) || strchr("+-.eE", s[j])))
+				j++;
+			flush(sc, vs);
+			sbuf_adds(sc->out, "\"");
+			sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, j - vs, REDACT_JSON_FIELD, 1);
+			sbuf_adds(sc->out, "\"");
+			sc->done = j;
+		} else {
+			break;
+		}
+	}
+	return j;
+}
+
+/* JSON field with a secret name: "password": "x" or, inside a JSON string,
+ * \"password\": \"x\"; numbers and arrays under a secret name too.
+ * Returns bytes consumed, 0 when no match. */
+static size_t try_json_field(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, ks, ke, vs, ve, q;
+	char norm[64];
+	int esc = s[i] == '\\';
+	int hits = 0, special;
+	enum name_class cls;
+
+	q = esc ? 2 : 1;
+	if (esc && (i + 1 >= n || s[i + 1] != '"'))
+		return 0;
+	j += q;
+	ks = j;
+	while (j < n && j - ks < 64 && (RC_IS(s[j], RC_NAME) || s[j] == ' ' || s[j] == '$'))
+		j++;
+	ke = j;
+	if (ke == ks || j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
+		return 0;
+	j += q;
+	while (j < n && is_space((unsigned char)s[j]))
+		j++;
+	if (j >= n || s[j] != ':')
+		return 0;
+	j++;
+	while (j < n && is_space((unsigned char)s[j]))
+		j++;
+	if (j >= n)
+		return 0;
+	rd_norm_name(s + ks, ke - ks, norm);
+	special = strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0 ||
+		  strcmp(norm, "cookie") == 0 || strcmp(norm, "setcookie") == 0;
+	cls = special ? NC_STRONG : rc_name_class(s + ks, ke - ks);
+	/* {"key": "X-Api-Key", "value": "..."}: the pair's name decides */
+	if (!special && pair_value_name(norm) && sc->pair_end && i >= sc->pair_end &&
+	    i - sc->pair_end < 256) {
+		cls = sc->pair_class;
+		sc->pair_end = 0;
+	}
+	if (!esc && (s[j] == '-' || (s[j] >= '0' && s[j] <= '9'))) {
+		/* a number under a secret name: a PIN, an OTP, a numeric password */
+		if (cls != NC_STRONG)
+			return 0;
+		vs = j;
+		while (j < n && (RC_IS(s[j], RC_DIGIT) || strchr("+-.eE", s[j])))
+			j++;
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, vs - i);
+		sbuf_adds(sc->out, "\"");
+		sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, j - vs, REDACT_JSON_FIELD, 1);
+		sbuf_adds(sc->out, "\"");
+		return j - i;
+	}
+	if (s[j] == '[' && cls == NC_STRONG) {
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, j - i);
+		sc->done = j;
+		ve = json_array_values(sc, j, (int)q, esc);
+		flush(sc, ve);
+		return ve - i;
+	}
+	if (j + q > n || (esc && s[j] != '\\') || s[j + q - 1] != '"')
+		return 0;
+	j += q;
+	vs = j;
+	ve = json_str_end(s, n, vs, esc);
+	if (strcmp(norm, "key") == 0 || strcmp(norm, "name") == 0) {
+		/* remember the name of a key/value pair */
+		sc->pair_class = rc_name_class(s + vs, ve - vs);
+		sc->pair_end = ve;
+		if (strcmp(norm, "name") == 0 || !rd_weak_secret_value(s + vs, ve - vs))
+			return 0;
+	}
+	if (cls == NC_PLAIN)
+		return 0;
+	if (!special) {
+		const char *t = s + vs;
+		size_t tn = ve - vs;
+		trim_span(&t, &tn);
+		if (rd_auth_scheme_value(t, tn) && cls != NC_STRONG)
+			return 0;
+		if (cls == NC_WEAK && (!rd_weak_secret_value(t, tn) || memchr(t, ' ', tn)))
+			return 0;
+	}
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)
+		hits = rd_put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
+	else if (strcmp(norm, "cookie") == 0)
+		hits = rd_put_cookie(sc->r, sc->out, s + vs, ve - vs);
+	else if (strcmp(norm, "setcookie") == 0)
+		hits = rd_put_set_cookie(sc->r, sc->out, s + vs, ve - vs);
+	else
+		hits = rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD, cls == NC_STRONG);
+	sc->hits += hits;
+	return ve - i;
+}
+
+/* Percent-encoded delimiter at s[i] ("%26" &, "%3F" ?, "%23" #, "%3B" ;,
+ * "%3D" =): returns the character, or 0. */
+static int pct_delim(const char *s, size_t n, size_t i)
+{
+	char h;
+
+	if (i + 2 >= n || s[i] != '%')
+		return 0;
+	h = (char)ascii_tolower((unsigned char)s[i + 2]);
+	if (s[i + 1] == '2' && h == '6')
+		return '&';
+	if (s[i + 1] == '2' && h == '3')
+		return '#';
+	if (s[i + 1] == '3' && h == 'f')
+		return '?';
+	if (s[i + 1] == '3' && h == 'b')
+		return ';';
+	if (s[i + 1] == '3' && h == 'd')
+		return '=';
+	return 0;
+}
+
+/* name=value right after ?, &, ;, # (or at the start of a query string or
+ * form body) with a secret name; start is where the name begins (after a
+ * percent-encoded delimiter when enc).  A path parameter (after ';') ends
+ * at the next '/', '?' or ','.  Returns bytes consumed from i or 0. */
+static size_t try_param(struct scanner *sc, size_t i, size_t start, int enc)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = start, ne, vs;
+	int path = 0;
+	enum name_class cls;
+
+	/* a path parameter: ";" after a path segment ("/app;jsessionid=") */
+	if (start > 0 && s[start - 1] == ';')
+		for (size_t k = start - 1; k-- > 0 && start - k < 256;) {
+			if (s[k] == '/') {
+				path = 1;
+				break;
+			}
+			if (s[k] == '=' || s[k] == '&' || s[k] == '?' || is_space((unsigned char)s[k]))
+				break;
+		}
+
+	while (j < n && j - start < 64 && (RC_IS(s[j], RC_NAME) || (s[j] == '%' && !pct_delim(s, n, j))))
+		j++;
+	ne = j;
+	if (ne == start || j >= n)
+		return 0;
+	if (s[j] == '=')
+		j++;
+	else if (pct_delim(s, n, j) == '=')
+		j += 3;
+	else
+		return 0;
+	cls = rc_name_class(s + start, ne - start);
+	if (cls == NC_PLAIN)
+		return 0;
+	vs = j;
+	while (j < n && !is_param_end((unsigned char)s[j])) {
+		if (rd_fingerprint_at(s + j, n - j)) {
+			j += 9; /* our own "[#xxxxxx]" holds a '#' */
+			continue;
+		}
+		if (path && (s[j] == '/' || s[j] == '?' || s[j] == ','))
+			break;
+		if (enc && s[j] == '%' && pct_delim(s, n, j))
+			break;
+		j++;
+	}
+	if (j == vs || rd_benign_value(s + vs, j - vs, cls == NC_STRONG))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, j - vs, sc->param_kind, cls == NC_STRONG);
+	return j - i;
+}
+
+/* scheme://user:pass@host at the "://".  Returns bytes consumed or 0. */
+static size_t try_url_creds(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i + 3, at = 0;
+	char fp[10];
+
+	if (i == 0 || !is_alnum((unsigned char)s[i - 1]) || i + 3 > n || memcmp(s + i, "://", 3) != 0)
+		return 0;
+	for (; j < n && !strchr("/?#\"'<>\\", s[j]) && !is_space((unsigned char)s[j]); j++)
+		if (s[j] == '@')
+			at = j;
+	if (!at || at == i + 3 || rd_already_redacted(s + i + 3, at - i - 3) ||
+	    ascii_casestr(s + i + 3, at - i - 3, "{{"))
+		return 0;
+	redactor_fingerprint(sc->r, s + i + 3, at - i - 3, fp);
+	{
+		/* the password alone is a secret too */
+		const char *colon = memchr(s + i + 3, ':', at - i - 3);
+		if (colon)
+			rc_registry_add(colon + 1, (size_t)(s + at - colon - 1));
+		rc_registry_add(s + i + 3, at - i - 3);
+	}
+	flush(sc, i);
+	sbuf_adds(sc->out, "://" ELLIPSIS);
+	sbuf_adds(sc->out, fp);
+	sbuf_addc(sc->out, '@');
+	sc->r->counts[REDACT_URL_CREDENTIALS]++;
+	sc->hits++;
+	return at + 1 - i;
+}
+
+/* Kind of a secret found in free text. */
+static enum redact_kind text_kind(const char *p, size_t n)
+{
+	return rd_jwt_len(p, n) == n ? REDACT_JWT : REDACT_TOKEN_IN_TEXT;
+}
+
+/* Where the value after the word scheme ("bearer", "basic") starts when
+ * s[i..] is that word on its own followed by blanks; 0 when it is not. */
+static size_t after_scheme(const char *s, size_t n, size_t i, const char *scheme)
+{
+	size_t wl = strlen(scheme), j = i + wl;
+	if (i + wl >= n || ascii_ncasecmp(s + i, scheme, wl) != 0)
+		return 0;
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	if (s[j] != ' ' && s[j] != '\t')
+		return 0;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	return j;
+}
+
+/* "Bearer <token>" in prose.  Returns bytes consumed or 0. */
+static size_t try_bearer(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j, ts, te;
+
+	if ((j = after_scheme(s, n, i, "bearer")) == 0)
+		return 0;
+	ts = j;
+	while (j < n && (is_alnum((unsigned char)s[j]) || strchr("._~+/-", s[j])))
+		j++;
+	te = j;
+	while (j < n && s[j] == '=')
+		j++;
+	/* "Bearer error=..." is a parameter, "Bearer sk-…[#..]" is done. */
+	if (j > te && j < n && (is_alnum((unsigned char)s[j]) || s[j] == '"'))
+		return 0;
+	if (j < n && (unsigned char)s[j] >= 0x80)
+		return 0;
+	if (!(rd_token_like(s + ts, te - ts) || rc_random_like(s + ts, te - ts)) ||
+	    rd_benign_value(s + ts, j - ts, 0))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, ts - i);
+	rd_put_secret(sc->r, sc->out, s + ts, j - ts);
+	sc->r->counts[text_kind(s + ts, j - ts)]++;
+	sc->hits++;
+	return j - i;
+}
+
+/* "Basic <base64 of user:password>" in prose and transcript lines; the
+ * base64 must decode to printable text holding a ':', so "Basic auth"
+ * stays.  Returns bytes consumed or 0. */
+static size_t try_basic(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j, ts, te, dl = 0;
+	char *dec = NULL;
+	int creds = 0;
+
+	if ((j = after_scheme(s, n, i, "basic")) == 0)
+		return 0;
+	ts = j;
+	while (j < n && j - ts < 4096 && (is_alnum((unsigned char)s[j]) || s[j] == '+' || s[j] == '/'))
+		j++;
+	while (j < n && j - ts < 4096 && s[j] == '=')
+		j++;
+	te = j;
+	if (te - ts < 8 || (te < n && (is_word((unsigned char)s[te]) || s[te] == '.')))
+		return 0;
+	dec = base64_decode(s + ts, te - ts, &dl);
+	if (dec && dl >= 2 && memchr(dec, ':', dl)) {
+		creds = 1;
+		for (size_t k = 0; k < dl; k++)
+			if ((unsigned char)dec[k] < 0x20 || (unsigned char)dec[k] == 0x7f)
+				creds = 0;
+	}
+	if (creds) {
+		const char *colon = memchr(dec, ':', dl);
+		rc_registry_add(colon + 1, (size_t)(dec + dl - colon - 1));
+	}
+	free(dec);
+	if (!creds)
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, ts - i);
+	rd_put_secret(sc->r, sc->out, s + ts, te - ts);
+	sc->r->counts[REDACT_TOKEN_IN_TEXT]++;
+	sc->hits++;
+	return te - i;
+}
+
+/* A JWT or a known token format (data/secret-patterns.txt) starting at
+ * i.  Returns bytes consumed or 0. */
+static size_t try_shape(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, len = 0, keep;
+
+	if (i > 0 && (is_word((unsigned char)s[i - 1]) || s[i - 1] == '.'))
+		return 0;
+	if (s[i] == 'e')
+		len = rd_jwt_len(s + i, n - i);
+	if (!len)
+		len = rc_pattern_at(s + i, n - i, &keep);
+	if (!len || (i + len < n && is_word((unsigned char)s[i + len])))
+		return 0;
+	flush(sc, i);
+	rd_put_secret(sc->r, sc->out, s + i, len);
+	sc->r->counts[text_kind(s + i, len)]++;
+	sc->hits++;
+	return len;
+}
+
+/* A secret seen earlier in the run, found again where no rule looks. */
+static size_t try_seen(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, len;
+
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	len = rc_registry_at(s + i, n - i);
+	if (!len || (i + len < n && is_alnum((unsigned char)s[i + len]) &&
+		     is_alnum((unsigned char)s[i + len - 1])))
+		return 0;
+	flush(sc, i);
+	rd_put_secret(sc->r, sc->out, s + i, len);
+	sc->r->counts[REDACT_SEEN_AGAIN]++;
+	sc->hits++;
+	return len;
+}
+
+/* True for a lowercase word of prose ("expired", "reset"). */
+static int plain_word(const char *p, size_t n)
+{
+	if (n == 0 || n > 12)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] >= 'a' && p[i] <= 'z'))
+			return 0;
+	return 1;
+}
+
+/* name = value / name: value in prose, configs, .env files, connection
+ * strings, JS literals and GraphQL arguments for secret names.  The value
+ * may be quoted ("x", 'x', \"x\" inside a JSON string).  Returns bytes
+ * consumed or 0. */
+static size_t try_assign(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, ne, vs, ve;
+	enum name_class cls;
+	int quote = 0, escq = 0;
+
+	if (i > 0 && (is_alnum((unsigned char)s[i - 1]) || s[i - 1] == '_'))
+		return 0;
+	while (j < n && j - i < 64 && RC_IS(s[j], RC_NAME))
+		j++;
+	ne = j;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	if (j >= n || (s[j] != '=' && s[j] != ':'))
+		return 0;
+	if (j + 2 < n && s[j] == ':' && s[j + 1] == '/' && s[j + 2] == '/')
+		return 0; /* a URL scheme */
+	cls = rc_name_class(s + i, ne - i);
+	if (cls == NC_PLAIN)
+		return 0;
+	j++;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	if (j < n && (s[j] == '"' || s[j] == '\'')) {
+		quote = s[j++];
+	} else if (j + 1 < n && s[j] == '\\' && (s[j + 1] == '"' || s[j + 1] == '\'')) {
+		quote = s[j + 1];
+		escq = 1;
+		j += 2;
+	}
+	vs = j;
+	if (quote) {
+		while (j < n && s[j] != '\n' && j - vs < FIELD_SCAN_CAP) {
+			if (escq ? (s[j] == '\\' && j + 1 < n && s[j + 1] == quote)
+				 : (s[j] == quote && s[j - 1] != '\\'))
+				break;
+			j++;
+		}
+	} else {
+		while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'&,;<>\\)}]", s[j]))
+			j += rd_fingerprint_at(s + j, n - j) ? 9 : 1;
+	}
+	ve = j;
+	if (ve == vs || rd_benign_value(s + vs, ve - vs, cls == NC_STRONG) || rd_has_fingerprint(s + vs, ve - vs) ||
+	    rd_auth_scheme_value(s + vs, ve - vs))
+		return 0;
+	if (cls == NC_WEAK && !rd_weak_secret_value(s + vs, ve - vs))
+		return 0;
+	if (cls == NC_STRONG && !quote && plain_word(s + vs, ve - vs) &&
+	    !ascii_casestr(s + i, ne - i, "pass") && !ascii_casestr(s + i, ne - i, "pwd") &&
+	    !ascii_casestr(s + i, ne - i, "secret"))
+		return 0; /* "token: expired" is prose */
+	if (quote && memchr(s + vs, ' ', ve - vs) && !rd_weak_secret_value(s + vs, ve - vs) &&
+	    !ascii_casestr(s + i, ne - i, "pass"))
+		return 0; /* a quoted sentence */
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, cls == NC_STRONG);
+	return ve - i;
+}
+
+/* Prose: "token X expired", "the password is hunter2", "PIN 4821", "API
+ * key: X".  A secret word, optionally "is"/"was"/":"/"=", then a value
+ * that looks generated (or, after a password/PIN/OTP word, holds a
+ * digit).  Returns bytes consumed or 0. */
+static size_t try_prose(struct scanner *sc, size_t i)
+{
+	static const char *const words[] = { "token", "key", "secret", "password", "passcode",
+					     "pin", "otp", "apikey", "passwd", "pwd", "code", NULL };
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, we, vs, ve;
+	char w[12];
+	int strong;
+
+	if (i > 0 && is_alnum((unsigned char)s[i - 1]))
+		return 0;
+	while (j < n && j - i < 10 && is_alnum((unsigned char)s[j]))
+		j++;
+	we = j;
+	if (we == i || we - i >= sizeof w || (j < n && is_alnum((unsigned char)s[j])))
+		return 0;
+	for (size_t k = 0; k < we - i; k++)
+		w[k] = (char)ascii_tolower((unsigned char)s[i + k]);
+	w[we - i] = '\0';
+	if (!rd_in_list(w, words))
+		return 0;
+	strong = strcmp(w, "password") == 0 || strcmp(w, "passcode") == 0 || strcmp(w, "pin") == 0 ||
+		 strcmp(w, "otp") == 0 || strcmp(w, "passwd") == 0 || strcmp(w, "pwd") == 0;
+	if (j >= n || s[j] != ' ')
+		return 0;
+	while (j < n && s[j] == ' ')
+		j++;
+	if (j + 3 < n && (ascii_ncasecmp(s + j, "is ", 3) == 0))
+		j += 3;
+	else if (j + 4 < n && ascii_ncasecmp(s + j, "was ", 4) == 0)
+		j += 4;
+	while (j < n && (s[j] == ' ' || s[j] == '\'' || s[j] == '"' || s[j] == '`'))
+		j++;
+	vs = j;
+	while (j < n && !is_space((unsigned char)s[j]) && !strchr("\"'`,;<>()[]{}", s[j]))
+		j += rd_fingerprint_at(s + j, n - j) ? 9 : 1;
+	while (j > vs && strchr(".:!?", s[j - 1]))
+		j--;
+	ve = j;
+	if (ve == vs || rd_benign_value(s + vs, ve - vs, strong) || rd_has_fingerprint(s + vs, ve - vs))
+		return 0;
+	if (!rd_weak_secret_value(s + vs, ve - vs)) {
+		int digit = 0;
+		for (size_t k = vs; k < ve; k++)
+			if (RC_IS(s[k], RC_DIGIT))
+				digit = 1;
+		if (!strong || !digit || ve - vs < 4)
+			return 0;
+	}
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	rd_put_secret(sc->r, sc->out, s + vs, ve - vs);
+	sc->r->counts[text_kind(s + vs, ve - vs)]++;
+	sc->hits++;
+	return ve - i;
+}
+
+/* A PEM or OpenSSH private key block: "-----BEGIN ... PRIVATE KEY-----"
+ * up to "-----END" (or the end of a cut text); the armour lines stay.
+ * Returns bytes consumed or 0. */
+static size_t try_pem(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j, hs, he, be;
+	const char *end;
+
+	if (n - i < 30 || memcmp(s + i, "-----BEGIN ", 11) != 0)
+		return 0;
+	for (j = i + 11; j < n && j - i < 80 && s[j] != '-' && s[j] != '\n'; j++)
+		;
+	if (j - i >= 80 || n - j < 5 || memcmp(s + j, "-----", 5) != 0)
+		return 0;
+	if (!ascii_casestr(s + i, j - i, "PRIVATE KEY"))
+		return 0;
+	hs = i;
+	he = j + 5;
+	end = memmem(s + he, n - he, "-----END", 8);
+	be = end ? (size_t)(end - s) : n;
+	if (be <= he + 8)
+		return 0;
+	flush(sc, hs);
+	sbuf_add(sc->out, s + hs, he - hs);
+	rd_put_secret(sc->r, sc->out, s + he, be - he);
+	sc->r->counts[REDACT_PRIVATE_KEY]++;
+	sc->hits++;
+	return be - i;
+}
+
+/* Find the next line start at or after j (raw or "\n" escape); n if none. */
+static size_t next_line(const char *s, size_t n, size_t j)
+{
+	for (; j < n; j++) {
+		if (s[j] == '\n')
+			return j + 1;
+		if (s[j] == '\\' && j + 1 < n && s[j + 1] == 'n')
+			return j + 2;
+	}
+	return n;
+}
+
+/* True when the line at j is empty ("\r\n", "\n", or their escapes). */
+static int empty_line(const char *s, size_t n, size_t j)
+{
+	if (j < n && s[j] == '\r')
+		j++;
+	if (j + 1 < n && s[j] == '\\' && s[j + 1] == 'r')
+		j += 2;
+	return j >= n || s[j] == '\n' || (j + 1 < n && s[j] == '\\' && s[j + 1] == 'n');
+}
+
+/* A raw multipart/form-data part whose field name is a secret:
+ * Content-Disposition: form-data; name="password" / blank line / value up
+ * to the next "--boundary" line.  Returns bytes consumed or 0. */
+static size_t try_multipart(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i, le, ns, ne, vs, ve, k;
+	const char *nm;
+	enum name_class cls;
+
+	while (j < n && (s[j] == ' ' || s[j] == '>'))
+		j++;
+	if (n - j < 30 || ascii_ncasecmp(s + j, "content-disposition:", 20) != 0)
+		return 0;
+	le = next_line(s, n, j);
+	nm = ascii_casestr(s + j, le - j, " name=");
+	if (!nm || ascii_casestr(s + j, le - j, "filename="))
+		return 0;
+	ns = (size_t)(nm - s) + 6;
+	if (ns < n && (s[ns] == '"' || s[ns] == '\\')) {
+		while (ns < le && (s[ns] == '"' || s[ns] == '\\'))
+			ns++;
+	}
+	for (ne = ns; ne < le && RC_IS(s[ne], RC_NAME); ne++)
+		;
+	cls = rc_name_class(s + ns, ne - ns);
+	if (cls == NC_PLAIN)
+		return 0;
+	/* headers of the part, then an empty line */
+	for (k = le; k < n && !empty_line(s, n, k); k = next_line(s, n, k))
+		if (k - le > 1024)
+			return 0;
+	if (k >= n)
+		return 0;
+	vs = next_line(s, n, k);
+	/* value: up to the line break before "--" */
+	for (ve = vs; ve < n; ve = next_line(s, n, ve)) {
+		size_t t = ve;
+		if (t > vs && t + 2 <= n && s[t] == '-' && s[t + 1] == '-')
+			break;
+		if (ve - vs > FIELD_SCAN_CAP)
+			break;
+	}
+	/* back over the line break */
+	if (ve > vs && ve < n) {
+		if (s[ve - 1] == '\n')
+			ve--;
+		else if (ve >= 2 && s[ve - 2] == '\\' && s[ve - 1] == 'n')
+			ve -= 2;
+		if (ve > vs && s[ve - 1] == '\r')
+			ve--;
+		else if (ve >= vs + 2 && s[ve - 2] == '\\' && s[ve - 1] == 'r')
+			ve -= 2;
+	}
+	if (ve <= vs || (cls == NC_WEAK && !rd_weak_secret_value(s + vs, ve - vs)))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_FORM_FIELD, cls == NC_STRONG);
+	return ve - i;
+}
+
+/* Attribute value of name in the tag [p, p+n) ("name=\"x\"", 'x' or bare);
+ * returns its start and sets *len, or NULL. */
+static const char *tag_attr(const char *p, size_t n, const char *name, size_t *len)
+{
+	size_t nl = strlen(name);
+
+	for (size_t k = 1; k + nl + 1 < n; k++) {
+		size_t j;
+		char q = 0;
+		if (!is_space((unsigned char)p[k - 1]) || ascii_ncasecmp(p + k, name, nl) != 0 ||
+		    p[k + nl] != '=')
+			continue;
+		j = k + nl + 1;
+		if (j < n && (p[j] == '"' || p[j] == '\''))
+			q = p[j++];
+		else if (j + 1 < n && p[j] == '\\' && p[j + 1] == '"') {
+			q = '\\';
+			j += 2;
+		}
+		{
+			size_t vs = j;
+			while (j < n && (q ? p[j] != q : !is_space((unsigned char)p[j]) && p[j] != '>'))
+				j++;
+			*len = j - vs;
+			return p + vs;
+		}
+	}
+	return NULL;
+}
+
+/* An XML element or HTML tag at '<': <SecretAccessKey>x</...> (the text
+ * of an element with a secret name), <input name="password" value="x">,
+ * <meta name="csrf-token" content="x">.  Returns bytes consumed or 0. */
+static size_t try_tag(struct scanner *sc, size_t i)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, j = i + 1, ns, ne, te, vl = 0, nl = 0;
+	const char *v, *nm;
+	enum name_class cls;
+
+	ns = j;
+	while (j < n && j - ns < 80 && (RC_IS(s[j], RC_NAME) || s[j] == ':'))
+		j++;
+	ne = j;
+	if (ne == ns || j >= n)
+		return 0;
+	if (s[j] == '>') {
+		/* element text */
+		const char *colon = memchr(s + ns, ':', ne - ns);
+		size_t vs = j + 1, ve;
+		if (colon)
+			ns = (size_t)(colon - s) + 1;
+		cls = rc_name_class(s + ns, ne - ns);
+		if (cls == NC_PLAIN)
+			return 0;
+		for (ve = vs; ve < n && s[ve] != '<' && ve - vs < FIELD_SCAN_CAP; ve++)
+			;
+		if (ve == vs || (cls == NC_WEAK && !rd_weak_secret_value(s + vs, ve - vs)))
+			return 0;
+		flush(sc, i);
+		sbuf_add(sc->out, s + i, vs - i);
+		sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_FORM_FIELD, cls == NC_STRONG);
+		return ve - i;
+	}
+	if (!((ne - ns == 5 && ascii_ncasecmp(s + ns, "input", 5) == 0) ||
+	      (ne - ns == 4 && ascii_ncasecmp(s + ns, "meta", 4) == 0)))
+		return 0;
+	for (te = j; te < n && s[te] != '>' && te - j < 8192; te++)
+		;
+	nm = tag_attr(s + i, te - i, "name", &nl);
+	if (!nm)
+		nm = tag_attr(s + i, te - i, "id", &nl);
+	if (!nm)
+		return 0;
+	v = tag_attr(s + i, te - i, ne - ns == 4 ? "content" : "value", &vl);
+	if (!v || vl == 0)
+		return 0;
+	cls = rc_name_class(nm, nl);
+	if (cls == NC_PLAIN || (cls == NC_WEAK && !rd_weak_secret_value(v, vl)))
+		return 0;
+	flush(sc, i);
+	sbuf_add(sc->out, s + i, (size_t)(v - s - i));
+	sc->hits += rd_put_value_s(sc->r, sc->out, v, vl, REDACT_FORM_FIELD, cls == NC_STRONG);
+	return (size_t)(v + vl - s) - i;
+}
+
+/* Redact [s, s+n): returns replacements made; out holds the redacted text
+ * only when that is not 0. */
+int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
+		enum redact_kind param_kind)
+{
+	struct scanner sc = { r, s, n, out, flags, param_kind, 0, 0, 0, NC_PLAIN };
+	int seen = !rc_registry_empty();
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t adv = 0;
+
+		if ((flags & F_LINES) && line_start(s, i)) {
+			adv = try_header_line(&sc, i, 0);
+			if (!adv && (c == 'C' || c == 'c' || c == ' ' || c == '>'))
+				adv = try_multipart(&sc, i);
+		}
+		if (!adv && !is_alnum(c) && c != '_') {
+			/* punctuation */
+			switch (c) {
+			case '\'':
+			case '[':
+				if (i + 1 < n && is_alnum((unsigned char)s[i + 1]))
+					adv = try_header_line(&sc, i, c);
+				break;
+			case '"':
+				if (i + 1 < n && is_alnum((unsigned char)s[i + 1]))
+					adv = try_header_line(&sc, i, c);
+				if (!adv)
+					adv = try_json_field(&sc, i);
+				break;
+			case '\\':
+				adv = try_json_field(&sc, i);
+				break;
+			case ':':
+				adv = try_url_creds(&sc, i);
+				break;
+			case '<':
+				adv = try_tag(&sc, i);
+				break;
+			case '-':
+				if (i + 11 < n && s[i + 1] == '-')
+					adv = try_pem(&sc, i);
+				break;
+			case '%': {
+				int d = pct_delim(s, n, i);
+				if (d && d != '=')
+					adv = try_param(&sc, i, i + 3, 1);
+				break;
+			}
+			default:
+				break;
+			}
+			if (adv) {
+				i += adv;
+				sc.done = i;
+				continue;
+			}
+			i++;
+			continue;
+		}
+		/* the start of a word */
+		if (!adv && ((i == 0 && (flags & F_PARAMS)) || (i > 0 && strchr("?&;#", s[i - 1]))))
+			adv = try_param(&sc, i, i, 0);
+		if (!adv && seen)
+			adv = try_seen(&sc, i);
+		if (!adv && (c == 'B' || c == 'b'))
+			adv = try_bearer(&sc, i);
+		if (!adv && (c == 'B' || c == 'b'))
+			adv = try_basic(&sc, i);
+		if (!adv && (c == 'e' || rc_pattern_first(c)))
+			adv = try_shape(&sc, i);
+		if (!adv)
+			adv = try_assign(&sc, i);
+		if (!adv && strchr("tTkKsSpPoOaAcC", c))
+			adv = try_prose(&sc, i);
+		if (adv) {
+			i += adv;
+			sc.done = i;
+			continue;
+		}
+		/* Skip the rest of the word: nothing starts inside it (a line
+		 * start after a "\n" escape does). */
+		i++;
+		while (i < n && (RC_IS(s[i], RC_ALNUM) || s[i] == '_') &&
+		       !(i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n'))
+			i++;
+	}
+	if (sc.hits)
+		flush(&sc, n);
+	return sc.hits;
+}
+
+char *redact_buf(struct redactor *r, const char *s, size_t n, size_t *outlen)
+{
+	struct sbuf out = SBUF_INIT;
+
+	if (!rd_scan(r, s, n, &out, F_LINES, REDACT_QUERY_PARAM)) {
+		sbuf_reset(&out);
+		sbuf_add(&out, s, n);
+	}
+	if (!out.data)
+		sbuf_add(&out, "", 0);
+	return sbuf_detach(&out, outlen);
+}
+
+char *redact_text(struct redactor *r, const char *s, size_t n)
+{
+	return redact_buf(r, s, n, NULL);
+}
