@@ -21,6 +21,7 @@ struct evalstate {
 	struct rule_set *rs;
 	struct xctx *x;
 	const struct rule *r;
+	unsigned char *memo;     /* the set's per-exchange slots, or NULL */
 	enum tri res[RULE_MATCHER_CAP + 1];
 	unsigned char done[RULE_MATCHER_CAP + 1];
 };
@@ -166,7 +167,15 @@ static enum tri cond_eval(struct evalstate *es, const struct cond *c)
 	switch (c->kind) {
 	case C_REF:
 		if (!es->done[c->idx]) {
-			es->res[c->idx] = eval_matcher(es->rs, es->x, &es->r->m[c->idx], NULL);
+			const struct matcher *m = &es->r->m[c->idx];
+			unsigned char *slot = es->memo ? &es->memo[m->memo] : NULL;
+			if (slot && *slot) {
+				es->res[c->idx] = (enum tri)(*slot - 1);
+			} else {
+				es->res[c->idx] = eval_matcher(es->rs, es->x, m, NULL);
+				if (slot)
+					*slot = (unsigned char)(es->res[c->idx] + 1);
+			}
 			es->done[c->idx] = 1;
 		}
 		return es->res[c->idx];
@@ -241,7 +250,7 @@ static json_t *collect_evidence(struct evalstate *es)
 
 /* Evaluate r over the prepared exchange; reports a finding through fn. */
 static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
-		      rule_finding_fn fn, void *ctx)
+		      unsigned char *memo, rule_finding_fn fn, void *ctx)
 {
 	struct evalstate es;
 	struct rule_finding f;
@@ -253,6 +262,7 @@ static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 	es.rs = rs;
 	es.x = x;
 	es.r = r;
+	es.memo = memo;
 	t = r->cond ? cond_eval(&es, r->cond) : T_FALSE;
 	if (t == T_FALSE)
 		return 0;
@@ -280,7 +290,7 @@ int rule_match_one(struct rule_set *rs, const struct rule *r, const struct excha
 	if (rs->pf_rules != rs->n)
 		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
-	ret = match_rule(rs, &x, r, fn, ctx);
+	ret = match_rule(rs, &x, r, NULL, fn, ctx);
 	xctx_release(&x);
 	return ret;
 }
@@ -294,9 +304,15 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 
 	if (rs->pf_rules != rs->n)
 		prefilter_build(rs);
+	if (rs->memo_rules != rs->n)
+		memo_build(rs);
+	memset(rs->memo, 0, rs->nmemo);
 	xctx_init(&x, ex, rs->source);
-	for (i = 0; i < rs->n && ret == 0; i++)
-		ret = match_rule(rs, &x, rs->v[i], fn, ctx);
+	for (i = 0; i < rs->n && ret == 0; i++) {
+		if (memo_known_false(rs, i))
+			continue; /* the matchers known so far already rule it out */
+		ret = match_rule(rs, &x, rs->v[i], rs->memo, fn, ctx);
+	}
 	xctx_release(&x);
 	return ret;
 }

@@ -7,9 +7,11 @@
  *                  of computed values (struct xctx)
  *   rule-yaml.c    the strict YAML tree of one rule file (rule-yaml.h)
  *   rule-cond.c    the condition language: parse, plan, free
+ *   rule-regex.c  compiled regexes shared by identical patterns
  *   rule-set.c     rule and rule-set lifecycle, PCRE2 match state, accessors
  *   rule-advice.c  advice rendering ({{name}} from the evidence)
  *   rule-load.c    rule files and folders into a rule set
+ *   rule-memo.c    one result slot per distinct matcher and exchange
  *   rule-engine.c  matching, evidence and the explain trace
  */
 #ifndef HARTRIAGE_RULE_INT_H
@@ -158,6 +160,7 @@ struct matcher {
 	int line, col;           /* 1-based position of the matcher's name */
 	uint32_t *gate;          /* prefilter literal ids: one must occur (rule-prefilter.c) */
 	size_t ngate;
+	uint32_t memo;           /* slot shared by identical matchers (rule-memo.c) */
 };
 
 enum cond_kind { C_REF, C_AND, C_OR, C_NOT };
@@ -208,7 +211,41 @@ struct rule_set {
 	char *source;            /* value of the 'source' field */
 	struct prefilter *pf;    /* body literals gating regexes (rule-prefilter.c) */
 	size_t pf_rules;         /* rules when pf was built */
+	unsigned char *memo;     /* per exchange: 0, or a matcher slot's result + 1 */
+	size_t nmemo;            /* slots (distinct matchers) */
+	size_t memo_rules;       /* rules when the slots were assigned */
+	uint32_t *prog;          /* every rule's condition in postfix over memo slots */
+	size_t nprog, aprog;
+	size_t *prog_at;         /* rule i's program is prog[prog_at[i], prog_at[i + 1]) */
+	size_t *idtab;           /* open addressing by id: rule index + 1, 0 empty */
+	size_t idcap;            /* slots, a power of two above twice n */
 };
+
+/* rule-regex.c */
+/* Options every rule regex is compiled with (icase adds CASELESS). */
+#define RULE_RE_OPTS(icase) (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | ((icase) ? PCRE2_CASELESS : 0))
+/* The compiled (and, when possible, JIT-compiled) code of pat, shared
+ * with every other holder of the same pattern and options; NULL with
+ * PCRE2's error code and offset when it does not compile. */
+pcre2_code *re_acquire(const char *pat, uint32_t opts, int *jit, int *errcode, size_t *erroff);
+/* Give back what re_acquire(pat, opts) returned (NULL is fine). */
+void re_release(const char *pat, uint32_t opts, pcre2_code *re);
+
+/* rule-memo.c */
+/* Give every matcher of rs its memo slot (identical matchers share one)
+ * and size rs->memo; called again when rules were added. */
+void memo_build(struct rule_set *rs);
+/* True when the slots known so far already make rule i's condition false
+ * (a slot not yet evaluated counts as unknown). */
+int memo_known_false(const struct rule_set *rs, size_t i);
+/* Postfix operations of the condition programs (top byte; REF's low bits
+ * are the slot).  A program longer than MEMO_PROG_MAX is not kept. */
+#define MP_REF 0x01000000u
+#define MP_NOT 0x02000000u
+#define MP_AND 0x03000000u
+#define MP_OR 0x04000000u
+#define MP_OPMASK 0xff000000u
+#define MEMO_PROG_MAX 64
 
 /* rule-prefilter.c */
 struct prefilter;
@@ -236,6 +273,8 @@ void rule_free(struct rule *r);
 void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs);
 /* Append r (the set takes it over) and size the match data for it. */
 void rule_set_add(struct rule_set *rs, struct rule *r);
+/* The rule with this id, or NULL. */
+const struct rule *rule_set_find(const struct rule_set *rs, const char *id);
 
 /* rule-advice.c */
 struct json_t;

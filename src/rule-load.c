@@ -21,15 +21,12 @@
 /* Compile m->str; returns 0 or -1 with a diagnostic at the error offset. */
 static int compile_regex(struct loadctx *lc, struct matcher *m, const struct ynode *v)
 {
-	uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
 	uint32_t count = 0, esize = 0, i;
 	PCRE2_SPTR table = NULL;
-	PCRE2_SIZE erroff = 0;
+	size_t erroff = 0;
 	int errcode = 0, line, col;
 
-	if (m->icase)
-		opts |= PCRE2_CASELESS;
-	m->re = pcre2_compile((PCRE2_SPTR)m->str, strlen(m->str), opts, &errcode, &erroff, NULL);
+	m->re = re_acquire(m->str, RULE_RE_OPTS(m->icase), &m->jit, &errcode, &erroff);
 	if (!m->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -37,9 +34,6 @@ static int compile_regex(struct loadctx *lc, struct matcher *m, const struct yno
 		ldiag(lc, line, col, "invalid regex: %s", (const char *)msg);
 		return -1;
 	}
-	/* A failed JIT compile leaves the interpreter, which also honours
-	 * every limit; nothing to report. */
-	m->jit = pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMEENTRYSIZE, &esize);
 	pcre2_pattern_info(m->re, PCRE2_INFO_NAMETABLE, &table);
@@ -477,14 +471,13 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *di
 	}
 	r = build_rule(&lc, root);
 	if (r) {
-		for (i = 0; i < rs->n; i++)
-			if (strcmp(rs->v[i]->id, r->id) == 0) {
-				ldiag(&lc, r->id_line, r->id_col, "duplicate rule id '%s' (also in %s)",
-				      r->id, rs->v[i]->path);
-				rule_free(r);
-				r = NULL;
-				break;
-			}
+		const struct rule *dup = rule_set_find(rs, r->id);
+		if (dup) {
+			ldiag(&lc, r->id_line, r->id_col, "duplicate rule id '%s' (also in %s)", r->id,
+			      dup->path);
+			rule_free(r);
+			r = NULL;
+		}
 	}
 	if (r)
 		rule_set_add(rs, r);

@@ -74,6 +74,10 @@ void rule_set_free(struct rule_set *rs)
 	pcre2_match_context_free(rs->mctx);
 	free(rs->source);
 	prefilter_free(rs->pf);
+	free(rs->memo);
+	free(rs->prog);
+	free(rs->prog_at);
+	free(rs->idtab);
 	free(rs);
 }
 
@@ -98,6 +102,26 @@ void rule_set_set_source(struct rule_set *rs, const char *source)
 	rs->source = source ? xstrdup(source) : NULL;
 }
 
+/* FNV-1a of a rule id. */
+static size_t id_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *id; id++) {
+		h ^= (unsigned char)*id;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* Put rule i into the id table (which has room). */
+static void id_insert(struct rule_set *rs, size_t i)
+{
+	size_t at = id_hash(rs->v[i]->id) & (rs->idcap - 1);
+	while (rs->idtab[at])
+		at = (at + 1) & (rs->idcap - 1);
+	rs->idtab[at] = i + 1;
+}
+
 /* Append r to the set (which now owns it) and size the match data for
  * its largest capture count; never fails. */
 void rule_set_add(struct rule_set *rs, struct rule *r)
@@ -114,6 +138,28 @@ void rule_set_add(struct rule_set *rs, struct rule *r)
 	rule_set_reserve_ovector(rs, maxcap + 1);
 	rs->v = xgrow(rs->v, &rs->alloc, rs->n + 1, sizeof(*rs->v));
 	rs->v[rs->n++] = r;
+	if (2 * rs->n >= rs->idcap) {
+		/* grow the id table and insert every rule again */
+		free(rs->idtab);
+		rs->idcap = rs->idcap ? 2 * rs->idcap : 256;
+		while (2 * rs->n >= rs->idcap)
+			rs->idcap *= 2;
+		rs->idtab = xcalloc(rs->idcap, sizeof(*rs->idtab));
+		for (i = 0; i < rs->n; i++)
+			id_insert(rs, i);
+	} else {
+		id_insert(rs, rs->n - 1);
+	}
+}
+
+const struct rule *rule_set_find(const struct rule_set *rs, const char *id)
+{
+	if (!rs->idcap)
+		return NULL;
+	for (size_t at = id_hash(id) & (rs->idcap - 1); rs->idtab[at]; at = (at + 1) & (rs->idcap - 1))
+		if (strcmp(rs->v[rs->idtab[at] - 1]->id, id) == 0)
+			return rs->v[rs->idtab[at] - 1];
+	return NULL;
 }
 
 /* Free n matchers and what they own. */
@@ -125,11 +171,11 @@ static void matchers_free(struct matcher *m, size_t n)
 		free(m[i].name);
 		free(m[i].field_text);
 		free(m[i].hname);
+		re_release(m[i].str, RULE_RE_OPTS(m[i].icase), m[i].re);
 		free(m[i].str);
 		for (j = 0; j < m[i].nin; j++)
 			free(m[i].in[j]);
 		free(m[i].in);
-		pcre2_code_free(m[i].re);
 		for (j = 0; j < m[i].ngroups; j++)
 			free(m[i].groups[j].name);
 		free(m[i].groups);
