@@ -143,7 +143,39 @@ static int split_name(const char *p, size_t n, char parts[MAX_PARTS][PART_LEN], 
 	return np;
 }
 
+static enum name_class name_class_of(const char *p, size_t n);
+
+/* rc_name_class is a pure function of the name, and a capture repeats its
+ * names (JSON fields, headers, parameters) thousands of times: the class
+ * of short names is kept in a small direct-mapped cache. */
+#define NC_CACHE 4096
+#define NC_CACHE_LEN 32
+struct nc_slot {
+	unsigned char len; /* 0: empty */
+	unsigned char cls;
+	char name[NC_CACHE_LEN];
+};
+static struct nc_slot nc_cache[NC_CACHE];
+
 enum name_class rc_name_class(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	struct nc_slot *c;
+
+	if (n == 0 || n >= NC_CACHE_LEN)
+		return name_class_of(p, n);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	c = &nc_cache[h & (NC_CACHE - 1)];
+	if (c->len == n && memcmp(c->name, p, n) == 0)
+		return (enum name_class)c->cls;
+	c->cls = (unsigned char)name_class_of(p, n);
+	memcpy(c->name, p, n);
+	c->len = (unsigned char)n;
+	return (enum name_class)c->cls;
+}
+
+static enum name_class name_class_of(const char *p, size_t n)
 {
 	char parts[MAX_PARTS][PART_LEN];
 	char joined[96];
@@ -405,16 +437,28 @@ int rc_never_value(const char *p, size_t n)
 
 /* ---- the registry ---- */
 
-#define REG_SLOTS 65536 /* entries kept at most: REG_SLOTS / 2 */
+#define REG_SLOTS 65536 /* table slots; entries kept at most: REG_SLOTS / 2 */
+#define REG_NONE UINT32_MAX
 
+/* Secrets often share their first bytes (every HS256 JWT starts with the
+ * same 36 characters, cookies of one site with their name), so entries
+ * are grouped by their first 8 bytes (the lookup key of rc_registry_at,
+ * which does not know where a secret ends) and found again for dedupe by
+ * a hash of the whole value: adding is constant time whatever the
+ * prefixes, and a lookup compares the last 8 bytes before the rest. */
 struct reg_entry {
-	uint64_t k8; /* first 8 bytes */
+	uint64_t k8;    /* first 8 bytes */
+	uint64_t tail8; /* last 8 bytes */
+	uint64_t h;     /* hash of the whole value */
 	char *s;
 	size_t n;
+	uint32_t next;  /* next entry of the same group, or REG_NONE */
 };
 
-static struct reg_entry *reg;
+static struct reg_entry *reg;      /* REG_SLOTS / 2 entries */
 static size_t reg_count;
+static uint32_t *reg_group;         /* by k8: first entry + 1 of its group, 0 empty */
+static uint32_t *reg_dedupe;        /* by h: entry + 1, 0 empty */
 static unsigned char reg_bits[65536 / 8]; /* by a hash of the first 4 bytes */
 
 static uint64_t load8(const char *p)
@@ -436,34 +480,60 @@ static size_t slot_of(uint64_t k)
 	return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 48) & (REG_SLOTS - 1);
 }
 
+/* FNV-1a of the whole value. */
+static uint64_t hash_all(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 void rc_registry_add(const char *p, size_t n)
 {
-	uint64_t k;
-	size_t i;
+	uint64_t k, h;
+	size_t i, g;
+	struct reg_entry *e;
 
 	if (n < RC_REG_MIN || n > 4096 || reg_count >= REG_SLOTS / 2)
 		return;
-	if (!reg)
-		reg = xcalloc(REG_SLOTS, sizeof *reg);
-	k = load8(p);
-	for (i = slot_of(k); reg[i].s; i = (i + 1) & (REG_SLOTS - 1))
-		if (reg[i].k8 == k && reg[i].n == n && memcmp(reg[i].s, p, n) == 0)
+	if (!reg) {
+		reg = xcalloc(REG_SLOTS / 2, sizeof *reg);
+		reg_group = xcalloc(REG_SLOTS, sizeof *reg_group);
+		reg_dedupe = xcalloc(REG_SLOTS, sizeof *reg_dedupe);
+	}
+	h = hash_all(p, n);
+	for (i = slot_of(h); reg_dedupe[i]; i = (i + 1) & (REG_SLOTS - 1)) {
+		e = &reg[reg_dedupe[i] - 1];
+		if (e->h == h && e->n == n && memcmp(e->s, p, n) == 0)
 			return;
-	reg[i].k8 = k;
-	reg[i].s = xmalloc(n);
-	memcpy(reg[i].s, p, n);
-	reg[i].n = n;
+	}
+	k = load8(p);
+	for (g = slot_of(k); reg_group[g] && reg[reg_group[g] - 1].k8 != k; g = (g + 1) & (REG_SLOTS - 1))
+		;
+	e = &reg[reg_count];
+	e->k8 = k;
+	e->tail8 = load8(p + n - 8);
+	e->h = h;
+	e->s = xmalloc(n);
+	memcpy(e->s, p, n);
+	e->n = n;
+	e->next = reg_group[g] ? reg_group[g] - 1 : REG_NONE;
+	reg_group[g] = (uint32_t)reg_count + 1;
+	reg_dedupe[i] = (uint32_t)reg_count + 1;
 	reg_count++;
 	{
-		unsigned h = hash4(p);
-		reg_bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+		unsigned b = hash4(p);
+		reg_bits[b >> 3] |= (unsigned char)(1u << (b & 7));
 	}
 }
 
 size_t rc_registry_at(const char *s, size_t n)
 {
 	uint64_t k;
-	size_t best = 0;
+	size_t best = 0, g;
 	unsigned h;
 
 	if (!reg_count || n < RC_REG_MIN)
@@ -472,9 +542,18 @@ size_t rc_registry_at(const char *s, size_t n)
 	if (!(reg_bits[h >> 3] & (1u << (h & 7))))
 		return 0;
 	k = load8(s);
-	for (size_t i = slot_of(k); reg[i].s; i = (i + 1) & (REG_SLOTS - 1))
-		if (reg[i].k8 == k && reg[i].n <= n && reg[i].n > best && memcmp(reg[i].s, s, reg[i].n) == 0)
-			best = reg[i].n;
+	for (g = slot_of(k); reg_group[g]; g = (g + 1) & (REG_SLOTS - 1)) {
+		uint32_t i = reg_group[g] - 1;
+		if (reg[i].k8 != k)
+			continue;
+		for (; i != REG_NONE; i = reg[i].next) {
+			const struct reg_entry *e = &reg[i];
+			if (e->n <= n && e->n > best && load8(s + e->n - 8) == e->tail8 &&
+			    memcmp(e->s, s, e->n) == 0)
+				best = e->n;
+		}
+		break;
+	}
 	return best;
 }
 
