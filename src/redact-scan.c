@@ -881,6 +881,24 @@ static size_t try_tag(struct scanner *sc, size_t i)
 	return (size_t)(v + vl - s) - i;
 }
 
+/* A parameter may start after this byte ("?&;#"). */
+static inline int param_before(char c)
+{
+	return c == '?' || c == '&' || c == ';' || c == '#';
+}
+
+/* First letters of the prose forms try_prose reads ("token is", "key:",
+ * "secret", "password", "otp", "api key", "client secret"). */
+static inline int prose_first(char c)
+{
+	switch (c | 0x20) {
+	case 't': case 'k': case 's': case 'p': case 'o': case 'a': case 'c':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Redact [s, s+n): returns replacements made; out holds the redacted text
  * only when that is not 0. */
 int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
@@ -944,7 +962,7 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 			continue;
 		}
 		/* the start of a word */
-		if (!adv && ((i == 0 && (flags & F_PARAMS)) || (i > 0 && strchr("?&;#", s[i - 1]))))
+		if (!adv && ((i == 0 && (flags & F_PARAMS)) || (i > 0 && param_before(s[i - 1]))))
 			adv = try_param(&sc, i, i, 0);
 		if (!adv && seen)
 			adv = try_seen(&sc, i);
@@ -956,7 +974,7 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 			adv = try_shape(&sc, i);
 		if (!adv)
 			adv = try_assign(&sc, i);
-		if (!adv && strchr("tTkKsSpPoOaAcC", c))
+		if (!adv && prose_first(c))
 			adv = try_prose(&sc, i);
 		if (adv) {
 			i += adv;
