@@ -340,8 +340,15 @@ static void pf_scan(const struct prefilter *pf, const char *p, size_t n, unsigne
 	size_t i, l, left = pf->n;
 	uint32_t j;
 
-	for (i = 0; i + 1 < n && left > 0; i++) {
-		unsigned key = (unsigned)lower(s[i]) | (unsigned)lower(s[i + 1]) << 8;
+	unsigned cur, next;
+
+	if (n < 2)
+		return;
+	cur = lower(s[0]);
+	for (i = 0; i + 1 < n && left > 0; i++, cur = next) {
+		unsigned key;
+		next = lower(s[i + 1]);
+		key = cur | next << 8;
 		if (!(pf->pair[key >> 3] & (1u << (key & 7))))
 			continue;
 		for (j = pf->head[key]; j != PF_NONE; j = pf->next[j]) {
