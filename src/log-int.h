@@ -77,6 +77,10 @@ void lr_timing(struct logrec *r, double *slot, const char *v, size_t n, double m
 /* The request ID; hdr, when not NULL, is the header the producer took it from. */
 void lr_request_id(struct logrec *r, const char *v, size_t n, const char *hdr);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+long long log_days_of(int y, int m, int d);
+/* The date of a day number (inverse of log_days_of). */
+void log_date_of(long long days, int *y, int *m, int *d);
 /* Time: fields of a civil time; off_min is the zone offset east of UTC in
  * minutes, zoned 0 for none. */
 void lr_time(struct logrec *r, int y, int mo, int d, int h, int mi, int s, int ms, int zoned,

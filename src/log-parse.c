@@ -311,8 +311,9 @@ static int access_line(const char *t, size_t line, struct exchange *ex)
 /* ", key: value" pairs nginx appends to an error message. */
 static void nginx_context(struct logrec *r, const char *p)
 {
+	/* request_id: Kong and other OpenResty builds append it */
 	static const char *const keys[] = { "client", "server", "request", "upstream", "host",
-					    "referrer", "subrequest", NULL };
+					    "referrer", "subrequest", "request_id", NULL };
 	while (*p) {
 		const char *k = p;
 		while (*p && *p != ':' && *p != ',' && *p != ' ')
@@ -344,6 +345,8 @@ static void nginx_context(struct logrec *r, const char *p)
 		if (!known)
 			return;
 		char key[16];
+		if (kl >= sizeof key)
+			return;
 		memcpy(key, k, kl);
 		key[kl] = 0;
 		lr_field(r, key, v, vl);
@@ -357,6 +360,8 @@ static void nginx_context(struct logrec *r, const char *p)
 			lr_host(r, v, vl);
 		else if (!strcmp(key, "referrer"))
 			lr_req_header(r, "referer", v, vl);
+		else if (!strcmp(key, "request_id"))
+			lr_request_id(r, v, vl, NULL);
 		if (*p == ',' && p[1] == ' ')
 			p += 2;
 		else

@@ -239,8 +239,7 @@ void lr_request_id(struct logrec *r, const char *v, size_t n, const char *hdr)
 /* ---------------------------------------------------------------- */
 /* Time */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long days_of(int y, int m, int d)
+long long log_days_of(int y, int m, int d)
 {
 	y -= m <= 2;
 	long long era = (y >= 0 ? y : y - 399) / 400;
@@ -250,8 +249,7 @@ static long long days_of(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-/* The date of a day number (inverse of days_of). */
-static void date_of(long long z, int *y, int *m, int *d)
+void log_date_of(long long z, int *y, int *m, int *d)
 {
 	z += 719468;
 	long long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -272,10 +270,10 @@ void lr_time(struct logrec *r, int y, int mo, int d, int h, int mi, int s, int m
 	    h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 || ms < 0 || ms > 999)
 		return;
 	if (zoned) {
-		long long t = days_of(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - (long long)off_min * 60;
+		long long t = log_days_of(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - (long long)off_min * 60;
 		long long days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 		long long sec = t - days * 86400;
-		date_of(days, &y, &mo, &d);
+		log_date_of(days, &y, &mo, &d);
 		h = (int)(sec / 3600);
 		mi = (int)(sec / 60 % 60);
 		s = (int)(sec % 60);
@@ -418,7 +416,7 @@ int lr_time_epoch(struct logrec *r, double v)
 		ms = 999;
 	long long days = t / 86400, sec = t % 86400;
 	int y, mo, d;
-	date_of(days, &y, &mo, &d);
+	log_date_of(days, &y, &mo, &d);
 	lr_time(r, y, mo, d, (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60), ms, 1, 0);
 	return 1;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log-report.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -247,6 +248,8 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	if (!print_ids(c, ex_id))
 		fputs("none in the capture", out);
 	fputs(" |\n", out);
+	/* the server's log line of the same request, or the capture of a log line */
+	log_join_md(out, sqlite3_db_handle(s), ex_id);
 }
 
 static void free_groups(struct group *g, size_t n)
@@ -552,6 +555,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->count);
 		for (int k = 0; k < g->nexamples; k++)
 			print_example(&c, g, g->examples[k]);
+		log_histogram_md(out, w->q.db, o, g->rule);
 		/* Generic findings grouped under this one. */
 		for (size_t j = 0; j < ngroups; j++)
 			if (groups[j].generic_under == (int)i) {

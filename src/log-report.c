@@ -1,0 +1,283 @@
+/* log-report.c - what the Markdown report shows of server log records
+ * (issue 18): the per-minute histogram of a finding's log records, and the
+ * other side of an example (the server's log line beside the customer's
+ * failed request, and back).
+ *
+ * A log record and a captured exchange of the same ticket are one event
+ * when they carry the same request ID (x-request-id, cf-ray = RayID,
+ * x-amzn-trace-id = the ALB's trace_id, x-vercel-id, x-nf-request-id,
+ * Heroku's request_id), or when method, path and status agree and the
+ * times, both in UTC, are at most JOIN_WINDOW_S apart.  A record whose time
+ * has no zone joins by request ID only.  Everything is read from the
+ * database at report time; nothing is written.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "log-int.h"
+#include "log-report.h"
+#include "util.h"
+
+#define JOIN_WINDOW_S 5      /* seconds between a capture and its log record */
+#define JOIN_SHOWN 3         /* other-side records shown per example */
+#define HIST_ROWS 48         /* buckets shown at most */
+#define HIST_MINUTES_CAP 100000 /* distinct minutes read */
+#define HIST_BAR 40          /* characters of the longest bar */
+
+/* Request-ID headers a capture carries and how their value holds a log's ID:
+ * the whole value, the value up to ';' (x-amzn-trace-id "Root=..;Parent=..")
+ * or '-' (cf-ray "RayID-COLO"), or after the last "::" (x-vercel-id). */
+#define ID_HEADERS "('x-request-id', 'request-id', 'x-correlation-id', 'cf-ray', " \
+	"'x-amzn-trace-id', 'x-vercel-id', 'x-nf-request-id', 'x-amz-cf-id')"
+#define ID_MATCH(h, rid) "(" h " = " rid " OR substr(" h ", 1, length(" rid ") + 1) IN (" rid \
+	" || ';', " rid " || '-') OR substr(" h ", -length(" rid ") - 2) = '::' || " rid ")"
+
+static const char *const sql_hist =
+	"SELECT substr(e.started_at, 1, 16), e.started_at LIKE '%Z', COUNT(*) FROM findings f "
+	"JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id WHERE"
+	TICKET_FILTER "AND f.rule_id = ?2 AND e.kind = 'log' AND e.started_at IS NOT NULL "
+	"GROUP BY 1, 2 ORDER BY 2 DESC, 1";
+
+/* The log records of exchange ?1's ticket that join it. */
+static const char *const sql_logs_of =
+	"WITH c AS (SELECT e.id, e.method, e.path, e.status, e.started_at, s.ticket FROM exchanges e "
+	"JOIN sources s ON s.id = e.source_id WHERE e.id = ?1 AND e.kind <> 'log') "
+	"SELECT l.id, ls.path, l.extra, l.status, l.started_at, MIN(j.how) FROM c "
+	"JOIN (SELECT l.id AS lid, 0 AS how FROM c JOIN headers h ON h.exchange_id = c.id "
+	"  JOIN exchanges l ON l.kind = 'log' JOIN sources ls ON ls.id = l.source_id AND ls.ticket IS c.ticket "
+	"  WHERE lower(h.name) IN " ID_HEADERS " AND "
+	ID_MATCH("h.value", "json_extract(l.extra, '$.log.request_id')")
+	" UNION ALL SELECT l.id, 1 FROM c JOIN exchanges l ON l.kind = 'log' AND l.method = c.method "
+	"  AND l.path = c.path AND (l.status IS NULL OR l.status = c.status) JOIN sources ls ON ls.id = "
+	"  l.source_id AND ls.ticket IS c.ticket WHERE c.started_at LIKE '%Z' AND l.started_at LIKE '%Z' "
+	"  AND abs(julianday(l.started_at) - julianday(c.started_at)) * 86400.0 <= ?2) j "
+	"JOIN exchanges l ON l.id = j.lid JOIN sources ls ON ls.id = l.source_id "
+	"GROUP BY l.id ORDER BY MIN(j.how), l.started_at, l.id LIMIT ?3";
+
+/* The captured exchanges of log record ?1's ticket that it joins. */
+static const char *const sql_captures_of =
+	"WITH l AS (SELECT e.id, e.method, e.path, e.status, e.started_at, s.ticket, "
+	"json_extract(e.extra, '$.log.request_id') AS rid FROM exchanges e JOIN sources s ON "
+	"s.id = e.source_id WHERE e.id = ?1 AND e.kind = 'log') "
+	"SELECT c.id, cs.path, c.seq, c.method, c.url, c.status, c.error, MIN(j.how) FROM l "
+	"JOIN (SELECT h.exchange_id AS cid, 0 AS how FROM l JOIN headers h ON lower(h.name) IN "
+	ID_HEADERS " AND l.rid IS NOT NULL AND " ID_MATCH("h.value", "l.rid")
+	" UNION ALL SELECT c.id, 1 FROM l JOIN exchanges c ON c.kind <> 'log' AND c.method = l.method "
+	"  AND c.path = l.path AND (l.status IS NULL OR l.status = c.status) WHERE l.started_at LIKE '%Z' "
+	"  AND c.started_at LIKE '%Z' AND abs(julianday(l.started_at) - julianday(c.started_at)) * "
+	"  86400.0 <= ?2) j JOIN exchanges c ON c.id = j.cid AND c.kind <> 'log' "
+	"JOIN sources cs ON cs.id = c.source_id AND cs.ticket IS l.ticket "
+	"GROUP BY c.id ORDER BY MIN(j.how), c.started_at, c.id LIMIT ?3";
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* ---------------------------------------------------------------- */
+/* Histogram */
+
+struct minute {
+	long long m; /* minutes since 1970 */
+	long n;
+};
+
+static int minute_of(const char *t, long long *m)
+{
+	int y, mo, d, h, mi;
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
+		return 0;
+	*m = (log_days_of(y, mo, d) * 24 + h) * 60 + mi;
+	return 1;
+}
+
+static void put_minute(FILE *out, long long m)
+{
+	int y, mo, d;
+	log_date_of(m / 1440, &y, &mo, &d);
+	fprintf(out, "%04d-%02d-%02dT%02d:%02d", y, mo, d, (int)(m % 1440 / 60), (int)(m % 60));
+}
+
+static void histogram(FILE *out, const struct minute *v, size_t n, int zoned)
+{
+	static const int widths[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 10080 };
+	long total = 0, maxn = 0;
+	long long lo, hi;
+	int w = 1;
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++)
+		total += v[i].n;
+	if (total < 3)
+		return;
+	lo = v[0].m;
+	hi = v[n - 1].m;
+	for (size_t k = 0; k < sizeof widths / sizeof *widths; k++) {
+		w = widths[k];
+		if ((hi / w - lo / w) + 1 <= HIST_ROWS)
+			break;
+	}
+	long long first = lo / w, nb = hi / w - first + 1;
+	if (nb > HIST_ROWS)
+		nb = HIST_ROWS; /* wider than 48 weeks: the first weeks only */
+	long *b = xcalloc((size_t)nb, sizeof *b);
+	for (size_t i = 0; i < n; i++) {
+		long long k = v[i].m / w - first;
+		if (k >= 0 && k < nb)
+			b[k] += v[i].n;
+	}
+	for (long long k = 0; k < nb; k++)
+		if (b[k] > maxn)
+			maxn = b[k];
+	fprintf(out, "\n**Per %d minute%s (%s)**, %ld log records:\n\n```\n", w, w == 1 ? "" : "s",
+		zoned ? "UTC" : "the log's own time, zone unknown", total);
+	for (long long k = 0; k < nb; k++) {
+		put_minute(out, (first + k) * w);
+		fputs("  ", out);
+		int bar = maxn ? (int)((b[k] * HIST_BAR + maxn - 1) / maxn) : 0;
+		for (int i = 0; i < bar; i++)
+			fputc('#', out);
+		fprintf(out, "%s%ld\n", bar ? " " : "", b[k]);
+	}
+	fputs("```\n", out);
+	free(b);
+}
+
+int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const char *rule)
+{
+	sqlite3_stmt *s = NULL;
+	struct minute *v[2] = { NULL, NULL };
+	size_t n[2] = { 0, 0 }, alloc[2] = { 0, 0 };
+	if (sqlite3_prepare_v2(db, sql_hist, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	report_bind_ticket(s, o);
+	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int z = sqlite3_column_int(s, 1) ? 1 : 0;
+		long long m;
+		if (n[z] >= HIST_MINUTES_CAP || !minute_of(col(s, 0), &m))
+			continue;
+		v[z] = xgrow(v[z], &alloc[z], n[z] + 1, sizeof **v);
+		v[z][n[z]].m = m;
+		v[z][n[z]++].n = (long)sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	histogram(out, v[1], n[1], 1);
+	histogram(out, v[0], n[0], 0);
+	free(v[0]);
+	free(v[1]);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* The other side of an example */
+
+/* What a log record says, in one line: message, code, flags, upstream. */
+static void say_record(FILE *out, const char *extra, int status)
+{
+	json_t *root = extra ? json_loads(extra, 0, NULL) : NULL;
+	json_t *lg = json_object_get(root, "log");
+	const char *msg = json_string_value(json_object_get(lg, "message"));
+	const char *code = json_string_value(json_object_get(lg, "code"));
+	const char *flags = json_string_value(json_object_get(lg, "flags"));
+	const char *ups = json_string_value(json_object_get(lg, "upstream.status"));
+	const char *upa = json_string_value(json_object_get(lg, "upstream.addr"));
+	const char *prod = json_string_value(json_object_get(lg, "producer"));
+	json_t *line = json_object_get(lg, "line");
+	int any = 0;
+	report_md_text(out, prod ? prod : "log", 40);
+	if (json_is_integer(line))
+		fprintf(out, " line %lld", (long long)json_integer_value(line));
+	fputs(": ", out);
+	if (msg) {
+		fputs("\"", out);
+		report_md_text(out, msg, 200);
+		fputs("\"", out);
+		any = 1;
+	}
+	if (status > 0) {
+		fprintf(out, "%sstatus %d", any ? " · " : "", status);
+		any = 1;
+	}
+	if (code) {
+		fputs(any ? " · code " : "code ", out);
+		report_md_text(out, code, 80);
+		any = 1;
+	}
+	if (flags) {
+		fputs(any ? " · flags " : "flags ", out);
+		report_md_text(out, flags, 40);
+		any = 1;
+	}
+	if (ups || upa) {
+		fputs(any ? " · upstream " : "upstream ", out);
+		if (upa)
+			report_md_text(out, upa, 120);
+		if (ups) {
+			fputs(upa ? " answered " : "answered ", out);
+			report_md_text(out, ups, 40);
+		}
+	}
+	json_decref(root);
+}
+
+int log_join_md(FILE *out, sqlite3 *db, long long ex_id)
+{
+	sqlite3_stmt *s = NULL;
+	int shown = 0;
+	if (sqlite3_prepare_v2(db, sql_logs_of, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, ex_id);
+	sqlite3_bind_int(s, 2, JOIN_WINDOW_S);
+	sqlite3_bind_int(s, 3, JOIN_SHOWN);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		fputs("| The server saw | ", out);
+		say_record(out, col(s, 2), sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 3));
+		fputs(" (`", out);
+		report_md_text(out, col(s, 1), 200);
+		fputs("`", out);
+		if (col(s, 4)) {
+			fputs(" at ", out);
+			report_md_text(out, col(s, 4), 40);
+		}
+		fputs(sqlite3_column_int(s, 5) == 0 ? "; same request ID)" : "; same request within "
+			  "seconds)", out);
+		fputs(" |\n", out);
+		shown++;
+	}
+	sqlite3_finalize(s);
+	if (shown || sqlite3_prepare_v2(db, sql_captures_of, -1, &s, NULL) != SQLITE_OK)
+		return shown;
+	sqlite3_bind_int64(s, 1, ex_id);
+	sqlite3_bind_int(s, 2, JOIN_WINDOW_S);
+	sqlite3_bind_int(s, 3, JOIN_SHOWN);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		fputs("| The customer saw | `", out);
+		report_md_text(out, col(s, 3) ? col(s, 3) : "?", 20);
+		fputs(" ", out);
+		report_md_text(out, col(s, 4) ? col(s, 4) : "?", 200);
+		fputs("` ", out);
+		if (sqlite3_column_type(s, 5) == SQLITE_NULL)
+			fputs("status unknown", out);
+		else if (sqlite3_column_int(s, 5) == 0)
+			fputs("no response", out);
+		else
+			fprintf(out, "%d", sqlite3_column_int(s, 5));
+		if (col(s, 6)) {
+			fputs(" (", out);
+			report_md_text(out, col(s, 6), 120);
+			fputs(")", out);
+		}
+		fputs(" in `", out);
+		report_md_text(out, col(s, 1), 200);
+		fprintf(out, "` exchange %lld%s |\n", (long long)sqlite3_column_int64(s, 2),
+			sqlite3_column_int(s, 7) == 0 ? "; same request ID" : "; same request within seconds");
+		shown++;
+	}
+	sqlite3_finalize(s);
+	return shown;
+}

@@ -1,0 +1,19 @@
+/* log-report.h - server log records in the Markdown report (log-report.c):
+ * a finding's per-minute histogram and the other side of an example. */
+#ifndef HARTRIAGE_LOG_REPORT_H
+#define HARTRIAGE_LOG_REPORT_H
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include "report-util.h"
+
+/* The per-minute histogram of the log records rule matched (UTC; records
+ * without a zone in a histogram of their own), when there are 3 or more.
+ * Returns 0, or -1 when the query could not be prepared. */
+int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const char *rule);
+/* Table rows "| The server saw | ... |" for the log records of the ticket
+ * that join captured exchange ex_id, or "| The customer saw | ... |" for
+ * the captures a log record ex_id joins.  Returns the rows written. */
+int log_join_md(FILE *out, sqlite3 *db, long long ex_id);
+
+#endif
