@@ -128,10 +128,15 @@ int import_server_log(struct hstream *s, const struct import_opts *opts, struct 
 			if (!nl)
 				break;
 			*nl = 0;
-			if (skipping)
+			if (skipping) {
 				skipping = 0; /* the rest of a cut line */
-			else
+			} else {
+				if ((size_t)(nl - buf) - start > LOG_LINE_CAP) {
+					buf[start + LOG_LINE_CAP] = 0;
+					rd.cut++;
+				}
 				take(&rd, buf + start);
+			}
 			start = (size_t)(nl - buf) + 1;
 		}
 		memmove(buf, buf + start, have - start);
