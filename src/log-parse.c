@@ -369,36 +369,67 @@ static void nginx_context(struct logrec *r, const char *p)
 	}
 }
 
-static int nginx_error_line(const char *t, size_t line, struct exchange *ex)
+/* "[error] 1234#1234: " at t: the level's span and what follows, or NULL. */
+static const char *nginx_level(const char *t, const char **lv, size_t *lvl)
 {
-	/* 2024/01/02 03:04:05 [error] 1234#1234: *5678 message */
-	if (strlen(t) < 24 || t[4] != '/' || t[7] != '/' || t[10] != ' ' || t[13] != ':' || t[19] != ' ' ||
-	    t[20] != '[')
-		return 0;
-	const char *lv = t + 21, *le = strchr(lv, ']');
-	if (!le || le - lv > 8 || le[1] != ' ')
-		return 0;
-	const char *p = le + 2;
-	if (!isdigit((unsigned char)*p))
-		return 0;
+	static const char *const levels[] = { "debug", "info", "notice", "warn", "error", "crit",
+					      "alert", "emerg", NULL };
+	const char *le, *p;
+	int known = 0;
+	if (t[0] != '[' || !(le = strchr(t + 1, ']')) || le[1] != ' ')
+		return NULL;
+	for (int i = 0; levels[i]; i++)
+		known |= (size_t)(le - t - 1) == strlen(levels[i]) && !strncmp(t + 1, levels[i], strlen(levels[i]));
+	p = le + 2;
+	if (!known || !isdigit((unsigned char)*p))
+		return NULL;
 	while (isdigit((unsigned char)*p))
 		p++;
 	if (*p != '#')
-		return 0;
+		return NULL;
 	p++;
 	while (isdigit((unsigned char)*p))
 		p++;
 	if (*p != ':')
-		return 0;
+		return NULL;
 	p++;
 	while (*p == ' ')
 		p++;
+	*lv = t + 1;
+	*lvl = (size_t)(le - t - 1);
+	return p;
+}
+
+static int nginx_error_line(const char *t, size_t line, struct exchange *ex)
+{
+	/* 2024/01/02 03:04:05 [error] 1234#1234: *5678 message, client: ...
+	 * The time may follow a syslog or journal prefix, or be left out of
+	 * the paste ("[error] 7#7: ..."), or only the message and its
+	 * context may have been pasted. */
+	const char *time = NULL, *lv = NULL, *p = NULL;
+	size_t lvl = 0, tl = strlen(t);
+	for (size_t i = 0; i + 21 < tl && i < 200 && !p; i++) {
+		const char *d = t + i;
+		if (isdigit((unsigned char)d[0]) && d[4] == '/' && d[7] == '/' && d[10] == ' ' && d[13] == ':' &&
+		    d[19] == ' ' && d[20] == '[' && (i == 0 || d[-1] == ' ') &&
+		    (p = nginx_level(d + 20, &lv, &lvl)) != NULL)
+			time = d;
+	}
+	if (!p)
+		p = nginx_level(t, &lv, &lvl);
+	if (!p) {
+		/* the message and its context alone */
+		const char *c = strstr(t, ", client: ");
+		if (!c || c == t || !strstr(c, ", request: \"") || !strstr(c, ", server: "))
+			return 0;
+		p = t;
+	}
 	struct logrec r;
 	logrec_init(&r, ex, line, "nginx-error");
-	if (!lr_time_iso(&r, t, 19)) {
+	if (time && !lr_time_iso(&r, time, 19))
 		return lr_fail(&r);
-	}
-	lr_log(&r, "level", lv, (size_t)(le - lv));
+	if (lv)
+		lr_log(&r, "level", lv, lvl);
 	if (*p == '*') {
 		const char *c = p + 1;
 		while (isdigit((unsigned char)*c))
@@ -516,8 +547,12 @@ static int apache_error_line(const char *t, size_t line, struct exchange *ex)
 
 static int heroku_line(const char *t, size_t line, struct exchange *ex)
 {
+	/* "heroku[router]: " (heroku logs), "heroku/router: " (Papertrail and
+	 * other drains), " heroku router - " (syslog drain) */
 	const char *m = strstr(t, "heroku[router]: ");
 	size_t ml = 16;
+	if (!m && (m = strstr(t, "heroku/router: ")) != NULL)
+		ml = 15;
 	if (!m) {
 		m = strstr(t, " heroku router - ");
 		ml = 17;
