@@ -629,18 +629,23 @@ static int heroku_line(const char *t, size_t line, struct exchange *ex)
 
 static int envoy_line(const char *t, size_t line, struct exchange *ex)
 {
-	struct tok k[TOK_MAX];
-	if (t[0] != '[')
+	struct tok k[TOK_MAX + 1];
+	if (t[0] != '[' && t[0] != '"')
 		return 0;
-	size_t n = tokenize(t, k, TOK_MAX);
-	if (n < 6 || k[0].kind != '[' || k[1].kind != '"' || k[2].kind != ' ' || !all_digits(k[2].p, k[2].n) ||
-	    k[3].kind != ' ')
+	size_t n = tokenize(t, k + 1, TOK_MAX);
+	/* a paste may leave out the [start time]: k[0] stays unused then */
+	int timed = n > 0 && k[1].kind == '[';
+	if (timed)
+		memmove(k, k + 1, n * sizeof *k);
+	else
+		n++;
+	if (n < 6 || k[1].kind != '"' || k[2].kind != ' ' || !all_digits(k[2].p, k[2].n) ||
+	    k[3].kind != ' ' || !memchr(k[1].p, ' ', k[1].n))
 		return 0;
 	struct logrec r;
 	logrec_init(&r, ex, line, "envoy");
-	if (!lr_time_iso(&r, k[0].p, k[0].n)) {
+	if (timed && !lr_time_iso(&r, k[0].p, k[0].n))
 		return lr_fail(&r);
-	}
 	lr_request_line(&r, k[1].p, k[1].n);
 	lr_status(&r, k[2].p, k[2].n, "response code");
 	if (tok_is(&k[2], "0"))
