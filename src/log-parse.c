@@ -225,18 +225,22 @@ static const char *access_rest(struct logrec *r, struct tok *k, size_t n)
 	/* ingress-nginx: $request_length $request_time [$proxy_upstream_name]
 	 * [$proxy_alternative_upstream_name] $upstream_addr
 	 * $upstream_response_length $upstream_response_time $upstream_status $req_id */
-	if (n >= 9 && numeric(&k[0]) && numeric(&k[1]) && k[2].kind == '[' && k[3].kind == '[') {
-		fieldk(r, "request_length", &k[0]);
-		lr_timing(r, &ex->timings.total, k[1].p, k[1].n, 1000);
-		fieldk(r, "proxy_upstream_name", &k[2]);
-		if (k[3].n)
-			fieldk(r, "proxy_alternative_upstream_name", &k[3]);
-		lr_log(r, "upstream.addr", k[4].p, k[4].n);
-		fieldk(r, "upstream_response_length", &k[5]);
-		lr_timing(r, &ex->timings.wait, k[6].p, k[6].n, 1000);
-		lr_log(r, "upstream.status", k[7].p, k[7].n);
-		lr_request_id(r, k[8].p, k[8].n, NULL);
-		return "ingress-nginx";
+	if (n >= 8 && numeric(&k[0]) && numeric(&k[1]) && k[2].kind == '[') {
+		/* releases before 0.21 have no [$proxy_alternative_upstream_name] */
+		size_t a = k[3].kind == '[' ? 4 : 3;
+		if (n >= a + 5) {
+			fieldk(r, "request_length", &k[0]);
+			lr_timing(r, &ex->timings.total, k[1].p, k[1].n, 1000);
+			fieldk(r, "proxy_upstream_name", &k[2]);
+			if (a == 4 && k[3].n)
+				fieldk(r, "proxy_alternative_upstream_name", &k[3]);
+			lr_log(r, "upstream.addr", k[a].p, k[a].n);
+			fieldk(r, "upstream_response_length", &k[a + 1]);
+			lr_timing(r, &ex->timings.wait, k[a + 2].p, k[a + 2].n, 1000);
+			lr_log(r, "upstream.status", k[a + 3].p, k[a + 3].n);
+			lr_request_id(r, k[a + 4].p, k[a + 4].n, NULL);
+			return "ingress-nginx";
+		}
 	}
 	/* Traefik CLF: count "router" "server URL" Nms */
 	if (n >= 4 && k[0].kind == ' ' && all_digits(k[0].p, k[0].n) && k[1].kind == '"' &&
@@ -275,16 +279,34 @@ static const char *access_rest(struct logrec *r, struct tok *k, size_t n)
 
 static int access_line(const char *t, size_t line, struct exchange *ex)
 {
-	struct tok k[TOK_MAX];
-	size_t n = tokenize(t, k, TOK_MAX);
+	struct tok kk[TOK_MAX], *k = kk;
+	size_t n = tokenize(t, kk, TOK_MAX);
 	struct logrec r;
+	/* Apache's vhost_combined puts "host:port " before the client */
+	int vhost = n >= 8 && kk[0].kind == ' ' && kk[4].kind == '[' && addr_like(kk[0].p, kk[0].n);
+	/* ingress-nginx before 0.20: "$remote_addr - [$the_real_ip] - $remote_user [...]" */
+	int realip = !vhost && n >= 9 && kk[1].kind == ' ' && kk[2].kind == '[' && kk[5].kind == '[';
+	if (vhost) {
+		k = kk + 1;
+		n--;
+	} else if (realip) {
+		k = kk + 2;
+		n -= 2;
+	}
 	/* client ident user [time] "request" status bytes */
-	if (n < 7 || k[0].kind != ' ' || k[3].kind != '[' || k[4].kind != '"' || !is_status(&k[5]) ||
-	    !numeric(&k[6]))
+	if (n < 7 || (k[0].kind != ' ' && !realip) || k[3].kind != '[' || k[4].kind != '"' ||
+	    !is_status(&k[5]) || !numeric(&k[6]))
 		return 0;
 	logrec_init(&r, ex, line, "access");
 	if (!lr_time_clf(&r, k[3].p, k[3].n)) {
 		return lr_fail(&r);
+	}
+	if (vhost) {
+		lr_field(&r, "vhost", kk[0].p, kk[0].n);
+		lr_host(&r, kk[0].p, kk[0].n);
+	} else if (realip) {
+		lr_field(&r, "remote_addr", kk[0].p, kk[0].n);
+		lr_log(&r, "client", kk[2].p, kk[2].n);
 	}
 	lr_log(&r, "client", k[0].p, k[0].n);
 	if (!tok_is(&k[2], "-"))
