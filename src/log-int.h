@@ -69,6 +69,8 @@ void lr_request_line(struct logrec *r, const char *v, size_t n);
 /* Path or absolute URL. */
 void lr_target(struct logrec *r, const char *v, size_t n);
 void lr_host(struct logrec *r, const char *v, size_t n);
+/* When the log gave scheme and host apart from a path: the absolute URL. */
+void lr_absolute_url(struct logrec *r);
 void lr_method(struct logrec *r, const char *v, size_t n);
 /* A request header the producer logged (User-Agent, X-Request-ID). */
 void lr_req_header(struct logrec *r, const char *name, const char *v, size_t n);

@@ -303,16 +303,7 @@ int log_json_record(json_t *rec, size_t line, struct exchange *ex)
 	if (lv && (!ascii_casecmp(json_string_value(lv), "info") ||
 		   !ascii_casecmp(json_string_value(lv), "debug")))
 		json_object_del(r.log, "message");
-	if (ex->scheme && ex->host && ex->url && ex->url[0] == '/') {
-		char *u = xasprintf("%s://%s%s", ex->scheme, ex->host, ex->url);
-		int port = ex->port;
-		free(ex->url);
-		ex->url = NULL;
-		exchange_set_url(ex, u);
-		if (ex->port < 0)
-			ex->port = port;
-		free(u);
-	}
+	lr_absolute_url(&r);
 	json_decref(r.fields);
 	r.fields = json_deep_copy(rec);
 	drop_secrets(r.fields, 0);

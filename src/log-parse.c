@@ -635,13 +635,7 @@ static int heroku_line(const char *t, size_t line, struct exchange *ex)
 		else if (!strcmp(key, "protocol") && !ex->scheme && (!strncmp(v, "http", 4)))
 			ex->scheme = xstrndup(v, vl);
 	}
-	if (ex->host && ex->scheme && ex->url && ex->url[0] == '/') {
-		char *u = xasprintf("%s://%s%s", ex->scheme, ex->host, ex->url);
-		free(ex->url);
-		ex->url = NULL;
-		exchange_set_url(ex, u);
-		free(u);
-	}
+	lr_absolute_url(&r);
 	logrec_finish(&r);
 	return 1;
 }
@@ -950,7 +944,6 @@ static int w3c_line(struct log_state *st, const char *t, size_t line, struct exc
 		char *d = st->w3c_tabs ? pct_decode(v[i], vl[i]) : NULL;
 		const char *x = d ? d : v[i];
 		size_t xl = d ? strlen(d) : vl[i];
-		/* IIS writes '+' for spaces in its User-Agent */
 		lr_field(&r, nm, x, xl);
 		if (!strcmp(nm, "date")) {
 			date = v[i];
@@ -1034,16 +1027,7 @@ static int w3c_line(struct log_state *st, const char *t, size_t line, struct exc
 		snprintf(code, sizeof code, "%d.%.*s", status, (int)subl, sub);
 		lr_log(&r, "code", code, strlen(code));
 	}
-	if (ex->scheme && ex->host && ex->url && ex->url[0] == '/') {
-		char *u = xasprintf("%s://%s%s", ex->scheme, ex->host, ex->url);
-		free(ex->url);
-		ex->url = NULL;
-		int port = ex->port;
-		exchange_set_url(ex, u);
-		if (ex->port < 0)
-			ex->port = port;
-		free(u);
-	}
+	lr_absolute_url(&r);
 	logrec_finish(&r);
 	return 1;
 }

@@ -163,6 +163,21 @@ void lr_target(struct logrec *r, const char *v, size_t n)
 	free(u);
 }
 
+void lr_absolute_url(struct logrec *r)
+{
+	struct exchange *ex = r->ex;
+	if (!ex->scheme || !ex->host || !ex->url || ex->url[0] != '/')
+		return;
+	char *u = xasprintf("%s://%s%s", ex->scheme, ex->host, ex->url);
+	int port = ex->port;
+	free(ex->url);
+	ex->url = NULL;
+	exchange_set_url(ex, u);
+	if (ex->port < 0)
+		ex->port = port;
+	free(u);
+}
+
 void lr_request_line(struct logrec *r, const char *v, size_t n)
 {
 	const char *e = v + n, *sp1, *sp2;
