@@ -237,6 +237,8 @@ RULE_FILES = \
 	rules/supabase/supabase.rls-violation.yaml \
 	rules/supabase/supabase.storage-rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/traefik/tests/access-log-json-502-from-origin.txt \
+	rules/traefik/tests/access-log-json-502-origin-0.txt \
 	rules/traefik/traefik.404-no-router.yaml \
 	rules/traefik/traefik.bad-gateway.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
