@@ -173,6 +173,14 @@ int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const 
 	return 0;
 }
 
+void log_zone_note(FILE *out, const char *t)
+{
+	size_t n = t ? strlen(t) : 0;
+	/* "2026-12-04T10:16:02.000": a date and time, and no zone after them */
+	if (n >= 19 && t[10] == 'T' && t[n - 1] != 'Z' && !strchr(t + 19, '+') && !strchr(t + 19, '-'))
+		fputs(" (log time, zone unknown)", out);
+}
+
 /* ---------------------------------------------------------------- */
 /* The other side of an example */
 
@@ -243,6 +251,7 @@ int log_join_md(FILE *out, sqlite3 *db, long long ex_id)
 		if (col(s, 4)) {
 			fputs(" at ", out);
 			report_md_text(out, col(s, 4), 40);
+			log_zone_note(out, col(s, 4));
 		}
 		fputs(sqlite3_column_int(s, 5) == 0 ? "; same request ID)" : "; same request within "
 			  "seconds)", out);

@@ -16,4 +16,8 @@ int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const 
  * the captures a log record ex_id joins.  Returns the rows written. */
 int log_join_md(FILE *out, sqlite3 *db, long long ex_id);
 
+/* After a time of the report: " (log time, zone unknown)" when the time is
+ * a log's own without a zone (log-int.h), nothing for a UTC time. */
+void log_zone_note(FILE *out, const char *time);
+
 #endif

@@ -196,6 +196,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	if (col(s, 8)) {
 		fputs(" at ", out);
 		report_md_text(out, col(s, 8), 40);
+		log_zone_note(out, col(s, 8));
 	}
 	fputs(" |\n", out);
 	if ((col(s, 9) && strcmp(col(s, 9), "capture")) || col(s, 10) || col(s, 11)) {
@@ -630,10 +631,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			}
 			any = 1;
 			fputs("| ", out);
-			if (col(s, 1))
+			if (col(s, 1)) {
 				report_md_text(out, col(s, 1), 40);
-			else
+				log_zone_note(out, col(s, 1));
+			} else {
 				fputs("not in capture", out);
+			}
 			fputs(" | ", out);
 			print_request(out, col(s, 2), col(s, 3), NULL, 200);
 			fputs(" | ", out);
@@ -668,6 +671,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			rows++;
 			fputs("| ", out);
 			report_md_text(out, at, 40);
+			log_zone_note(out, at);
 			fputs(" | ", out);
 			print_request(out, col(s, 1), col(s, 2), col(s, 3), 200);
 			fputs(" | ", out);
