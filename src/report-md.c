@@ -544,9 +544,11 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		if (g->first_at) {
 			fputs(" · first ", out);
 			report_md_text(out, g->first_at, 40);
+			log_zone_note(out, g->first_at);
 			if (g->last_at && strcmp(g->last_at, g->first_at) != 0) {
 				fputs(", last ", out);
 				report_md_text(out, g->last_at, 40);
+				log_zone_note(out, g->last_at);
 			}
 		}
 		if (g->inconclusive)
