@@ -58,6 +58,8 @@ RULE_FILES = \
 	rules/browser/tests/mixed-content-blocked.har \
 	rules/browser/tests/mixed-content-near-http-page.har \
 	rules/caddy/caddy.reverse-proxy-upstream-error.yaml \
+	rules/caddy/tests/access-log-200.txt \
+	rules/caddy/tests/error-log-dial-refused.txt \
 	rules/cloudflare/cloudflare.1005-1006-ip-asn-country-banned.yaml \
 	rules/cloudflare/cloudflare.1010-browser-signature.yaml \
 	rules/cloudflare/cloudflare.1015-rate-limited.yaml \
@@ -248,6 +250,8 @@ RULE_FILES = \
 	rules/twilio/twilio.21608-trial-unverified.yaml \
 	rules/twilio/twilio.21610-unsubscribed-recipient.yaml \
 	rules/twilio/twilio.invalid-to-number.yaml \
+	rules/vercel/tests/log-drain-healthy.txt \
+	rules/vercel/tests/log-drain-task-timed-out.txt \
 	rules/vercel/tests/pasted-challenge-headers.txt \
 	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \
