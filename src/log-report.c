@@ -42,6 +42,11 @@ static const char *const sql_hist =
 	TICKET_FILTER "AND f.rule_id = ?2 AND e.kind = 'log' AND e.started_at IS NOT NULL "
 	"GROUP BY 1, 2 ORDER BY 2 DESC, 1";
 
+/* The rules that matched log records. */
+static const char *const sql_rules_with_logs =
+	"SELECT DISTINCT f.rule_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN sources s "
+	"ON s.id = e.source_id WHERE" TICKET_FILTER "AND e.kind = 'log' ORDER BY f.rule_id";
+
 /* The log records of exchange ?1's ticket that join it. */
 static const char *const sql_logs_of =
 	"WITH c AS (SELECT e.id, e.method, e.path, e.status, e.started_at, s.ticket FROM exchanges e "
@@ -102,56 +107,75 @@ static void put_minute(FILE *out, long long m)
 	fprintf(out, "%04d-%02d-%02dT%02d:%02d", y, mo, d, (int)(m % 1440 / 60), (int)(m % 60));
 }
 
-static void histogram(FILE *out, const struct minute *v, size_t n, int zoned)
+/* Buckets of a histogram: at most HIST_ROWS of w minutes from first * w. */
+struct hist {
+	int w;
+	long long first, nb;
+	long *b;
+	long total, maxn;
+};
+
+/* Bucket the minutes v[0..n) (ascending); 0 when there are fewer than 3
+ * records to show. */
+static int bucket(const struct minute *v, size_t n, struct hist *h)
 {
 	static const int widths[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 10080 };
-	long total = 0, maxn = 0;
-	long long lo, hi;
-	int w = 1;
+	memset(h, 0, sizeof *h);
 	if (!n)
-		return;
+		return 0;
 	for (size_t i = 0; i < n; i++)
-		total += v[i].n;
-	if (total < 3)
-		return;
-	lo = v[0].m;
-	hi = v[n - 1].m;
+		h->total += v[i].n;
+	if (h->total < 3)
+		return 0;
+	long long lo = v[0].m, hi = v[n - 1].m;
 	for (size_t k = 0; k < sizeof widths / sizeof *widths; k++) {
-		w = widths[k];
-		if ((hi / w - lo / w) + 1 <= HIST_ROWS)
+		h->w = widths[k];
+		if ((hi / h->w - lo / h->w) + 1 <= HIST_ROWS)
 			break;
 	}
-	long long first = lo / w, nb = hi / w - first + 1;
-	if (nb > HIST_ROWS)
-		nb = HIST_ROWS; /* wider than 48 weeks: the first weeks only */
-	long *b = xcalloc((size_t)nb, sizeof *b);
+	h->first = lo / h->w;
+	h->nb = hi / h->w - h->first + 1;
+	if (h->nb > HIST_ROWS)
+		h->nb = HIST_ROWS; /* wider than 48 weeks: the first weeks only */
+	h->b = xcalloc((size_t)h->nb, sizeof *h->b);
 	for (size_t i = 0; i < n; i++) {
-		long long k = v[i].m / w - first;
-		if (k >= 0 && k < nb)
-			b[k] += v[i].n;
+		long long k = v[i].m / h->w - h->first;
+		if (k >= 0 && k < h->nb)
+			h->b[k] += v[i].n;
 	}
-	for (long long k = 0; k < nb; k++)
-		if (b[k] > maxn)
-			maxn = b[k];
-	fprintf(out, "\n**Per %d minute%s (%s)**, %ld log records:\n\n```\n", w, w == 1 ? "" : "s",
-		zoned ? "UTC" : "the log's own time, zone unknown", total);
-	for (long long k = 0; k < nb; k++) {
-		put_minute(out, (first + k) * w);
-		fputs("  ", out);
-		int bar = maxn ? (int)((b[k] * HIST_BAR + maxn - 1) / maxn) : 0;
-		for (int i = 0; i < bar; i++)
-			fputc('#', out);
-		fprintf(out, "%s%ld\n", bar ? " " : "", b[k]);
-	}
-	fputs("```\n", out);
-	free(b);
+	for (long long k = 0; k < h->nb; k++)
+		if (h->b[k] > h->maxn)
+			h->maxn = h->b[k];
+	return 1;
 }
 
-int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const char *rule)
+static void histogram(FILE *out, const struct minute *v, size_t n, int zoned)
+{
+	struct hist h;
+	if (!bucket(v, n, &h))
+		return;
+	fprintf(out, "\n**Per %d minute%s (%s)**, %ld log records:\n\n```\n", h.w, h.w == 1 ? "" : "s",
+		zoned ? "UTC" : "the log's own time, zone unknown", h.total);
+	for (long long k = 0; k < h.nb; k++) {
+		put_minute(out, (h.first + k) * h.w);
+		fputs("  ", out);
+		int bar = h.maxn ? (int)((h.b[k] * HIST_BAR + h.maxn - 1) / h.maxn) : 0;
+		for (int i = 0; i < bar; i++)
+			fputc('#', out);
+		fprintf(out, "%s%ld\n", bar ? " " : "", h.b[k]);
+	}
+	fputs("```\n", out);
+	free(h.b);
+}
+
+/* The minutes of rule's log records: v[1] with a zone (UTC), v[0] without. */
+static int minutes_of(sqlite3 *db, const struct report_opts *o, const char *rule, struct minute *v[2],
+		      size_t n[2])
 {
 	sqlite3_stmt *s = NULL;
-	struct minute *v[2] = { NULL, NULL };
-	size_t n[2] = { 0, 0 }, alloc[2] = { 0, 0 };
+	size_t alloc[2] = { 0, 0 };
+	v[0] = v[1] = NULL;
+	n[0] = n[1] = 0;
 	if (sqlite3_prepare_v2(db, sql_hist, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	report_bind_ticket(s, o);
@@ -166,11 +190,71 @@ int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const 
 		v[z][n[z]++].n = (long)sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
+	return 0;
+}
+
+int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const char *rule)
+{
+	struct minute *v[2];
+	size_t n[2];
+	if (minutes_of(db, o, rule, v, n) < 0)
+		return -1;
 	histogram(out, v[1], n[1], 1);
 	histogram(out, v[0], n[0], 0);
 	free(v[0]);
 	free(v[1]);
 	return 0;
+}
+
+json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *all = json_object();
+	if (sqlite3_prepare_v2(db, sql_rules_with_logs, -1, &s, NULL) != SQLITE_OK)
+		return all;
+	report_bind_ticket(s, o);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *rule = col(s, 0);
+		struct minute *v[2];
+		size_t n[2];
+		json_t *list = json_array();
+		if (!rule || minutes_of(db, o, rule, v, n) < 0) {
+			json_decref(list);
+			continue;
+		}
+		for (int z = 1; z >= 0; z--) {
+			struct hist h;
+			if (!bucket(v[z], n[z], &h))
+				continue;
+			json_t *hj = json_object(), *b = json_array();
+			json_object_set_new(hj, "zone", json_string(z ? "UTC" : "unknown"));
+			json_object_set_new(hj, "bucket_minutes", json_integer(h.w));
+			json_object_set_new(hj, "records", json_integer(h.total));
+			for (long long k = 0; k < h.nb; k++) {
+				char t[40];
+				int y, mo, d;
+				long long m = (h.first + k) * h.w;
+				log_date_of(m / 1440, &y, &mo, &d);
+				snprintf(t, sizeof t, "%04d-%02d-%02dT%02d:%02d%s", y, mo, d, (int)(m % 1440 / 60),
+					 (int)(m % 60), z ? "Z" : "");
+				json_t *e = json_object();
+				json_object_set_new(e, "start", json_string(t));
+				json_object_set_new(e, "count", json_integer(h.b[k]));
+				json_array_append_new(b, e);
+			}
+			json_object_set_new(hj, "buckets", b);
+			json_array_append_new(list, hj);
+			free(h.b);
+		}
+		free(v[0]);
+		free(v[1]);
+		if (json_array_size(list))
+			json_object_set_new(all, rule, list);
+		else
+			json_decref(list);
+	}
+	sqlite3_finalize(s);
+	return all;
 }
 
 void log_zone_note(FILE *out, const char *t)

@@ -3,6 +3,7 @@
 #ifndef HARTRIAGE_LOG_REPORT_H
 #define HARTRIAGE_LOG_REPORT_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include "report-util.h"
@@ -11,6 +12,10 @@
  * without a zone in a histogram of their own), when there are 3 or more.
  * Returns 0, or -1 when the query could not be prepared. */
 int log_histogram_md(FILE *out, sqlite3 *db, const struct report_opts *o, const char *rule);
+/* The same histograms for the JSON report: {rule: [{"zone": "UTC" or
+ * "unknown", "bucket_minutes", "records", "buckets": [{"start", "count"}]}]},
+ * empty when no rule matched 3 or more log records. */
+json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o);
 /* Table rows "| The server saw | ... |" for the log records of the ticket
  * that join captured exchange ex_id, or "| The customer saw | ... |" for
  * the captures a log record ex_id joins.  Returns the rows written. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log-report.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -239,6 +240,14 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	json_object_set_new(root, "findings", findings);
 	json_object_set_new(root, "notes", notes);
 	json_object_set_new(root, "redactions", red);
+	{
+		/* server log records: each rule's histogram per minute (log-report.c) */
+		json_t *h = log_histograms_json(w->q.db, o);
+		if (json_object_size(h))
+			json_object_set_new(root, "log_histograms", h);
+		else
+			json_decref(h);
+	}
 	sources = findings = notes = red = summary = NULL;
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 		snprintf(err, errlen, "write error");

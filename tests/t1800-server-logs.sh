@@ -53,6 +53,11 @@ is "$(grep -c '^2026-12-04T10:0[0-9]  #* 20$' "$TMPDIR_T/many.md")" 10 "ten minu
 grep -q '^\*\*Evidence\*\* (3 of 200):$' "$TMPDIR_T/many.md"
 ok $? "three example lines"
 
+"$HARTRIAGE" analyze -q -f json -r "$srcdir/rules" -o "$TMPDIR_T/many.json" "$TMPDIR_T/access-600.txt"
+grep -q '"log_histograms": {' "$TMPDIR_T/many.json"
+ok $? "the JSON report has the histograms too"
+is "$(grep -c '"count": 20$' "$TMPDIR_T/many.json")" 10 "JSON: ten one-minute buckets of 20"
+
 # 4. Records without a zone get a histogram of their own, so labelled.
 for i in 1 2 3; do
 	printf '2026/12/04 10:1%d:02 [error] 7#7: *%d connect() failed (111: Connection refused) while connecting to upstream, client: 203.0.113.7, server: api.example.com, request: "GET /x HTTP/1.1", upstream: "http://10.0.3.12:8080/x", host: "api.example.com"\n' "$i" "$i"
