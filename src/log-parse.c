@@ -811,16 +811,24 @@ static int haproxy_line(const char *t, size_t line, struct exchange *ex)
 static int alb_line(const char *t, size_t line, struct exchange *ex)
 {
 	static const char *const types[] = { "http", "https", "h2", "grpcs", "ws", "wss", NULL };
-	struct tok k[TOK_MAX];
-	size_t n = tokenize(t, k, TOK_MAX);
-	int ok = 0;
+	struct tok k[TOK_MAX + 1];
+	size_t n = tokenize(t, k + 1, TOK_MAX);
+	int ok = 0, classic = 0;
 	for (int i = 0; types[i] && n; i++)
-		ok |= tok_is(&k[0], types[i]);
-	if (!ok || n < 13 || k[1].n < 20 || k[1].p[4] != '-' || k[1].p[10] != 'T' || k[12].kind != '"' ||
-	    !(is_status(&k[8]) || tok_is(&k[8], "-")))
+		ok |= tok_is(&k[1], types[i]);
+	if (ok) {
+		memmove(k, k + 1, n * sizeof *k);
+	} else if (n >= 12 && k[1].n >= 20 && k[1].p[4] == '-' && k[1].p[10] == 'T' && k[12].kind == '"') {
+		/* a Classic Load Balancer: the same fields without the type */
+		classic = 1;
+		k[0] = (struct tok){ "-", 1, ' ' };
+		n++;
+	}
+	if ((!ok && !classic) || n < 13 || k[1].n < 20 || k[1].p[4] != '-' || k[1].p[10] != 'T' ||
+	    k[12].kind != '"' || !(is_status(&k[8]) || tok_is(&k[8], "-")))
 		return 0;
 	struct logrec r;
-	logrec_init(&r, ex, line, "aws-alb");
+	logrec_init(&r, ex, line, classic ? "aws-elb" : "aws-alb");
 	if (!lr_time_iso(&r, k[1].p, k[1].n)) {
 		return lr_fail(&r);
 	}
@@ -831,9 +839,9 @@ static int alb_line(const char *t, size_t line, struct exchange *ex)
 		"chosen_cert_arn", "matched_rule_priority", "request_creation_time", "actions_executed",
 		"redirect_url", "error_reason", "target:port_list", "target_status_code_list",
 		"classification", "classification_reason", "conn_trace_id" };
-	for (size_t i = 0; i < n && i < sizeof names / sizeof *names; i++)
+	for (size_t i = classic; i < n && i < sizeof names / sizeof *names; i++)
 		if (i != 1 && i != 12)
-			fieldk(&r, names[i], &k[i]);
+			fieldk(&r, classic && i == 9 ? "backend_status_code" : names[i], &k[i]);
 	lr_log(&r, "client", k[3].p, k[3].n);
 	lr_log(&r, "upstream.addr", k[4].p, k[4].n);
 	lr_status(&r, k[8].p, k[8].n, "elb_status_code");
