@@ -257,6 +257,24 @@ json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o)
 	return all;
 }
 
+int log_request_id_md(FILE *out, sqlite3 *db, long long ex_id)
+{
+	sqlite3_stmt *s = NULL;
+	int got = 0;
+	if (sqlite3_prepare_v2(db, "SELECT json_extract(extra, '$.log.request_id') FROM exchanges "
+				   "WHERE id = ?1 AND kind = 'log'", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(s, 1, ex_id);
+	if (sqlite3_step(s) == SQLITE_ROW && col(s, 0)) {
+		fputs("`request_id` `", out);
+		report_md_text(out, col(s, 0), 200);
+		fputs("` (the log line's)", out);
+		got = 1;
+	}
+	sqlite3_finalize(s);
+	return got;
+}
+
 void log_zone_note(FILE *out, const char *t)
 {
 	size_t n = t ? strlen(t) : 0;

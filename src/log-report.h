@@ -21,6 +21,10 @@ json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o);
  * the captures a log record ex_id joins.  Returns the rows written. */
 int log_join_md(FILE *out, sqlite3 *db, long long ex_id);
 
+/* The request ID a server log record gives, as "`request_id` `value`"
+ * (log-int.h); returns 1 when printed, 0 when ex_id is no log record or
+ * gives none. */
+int log_request_id_md(FILE *out, sqlite3 *db, long long ex_id);
 /* After a time of the report: " (log time, zone unknown)" when the time is
  * a log's own without a zone (log-int.h), nothing for a UTC time. */
 void log_zone_note(FILE *out, const char *time);

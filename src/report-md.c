@@ -172,7 +172,9 @@ static void print_id(void *ctx, const char *label, const char *value)
 static int print_ids(struct ctx *c, long long ex_id)
 {
 	struct idlist l = {c->out, 0};
-	return report_each_id(c->hdr_stmt, c->body_stmt, c->o, ex_id, print_id, &l);
+	int n = report_each_id(c->hdr_stmt, c->body_stmt, c->o, ex_id, print_id, &l);
+	/* a server log record: the request ID its line gives */
+	return n ? n : log_request_id_md(c->out, sqlite3_db_handle(c->hdr_stmt), ex_id);
 }
 
 /* One example exchange of a finding group, as a small table. */
