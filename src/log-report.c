@@ -335,6 +335,54 @@ static void say_record(FILE *out, const char *extra, int status)
 	json_decref(root);
 }
 
+int log_any_records(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *s = NULL;
+	int any = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE"
+				   TICKET_FILTER "AND e.kind = 'log' LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	report_bind_ticket(s, o);
+	any = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return any;
+}
+
+json_t *log_join_json(sqlite3 *db, long long ex_id)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *list = json_array();
+	static const char *const keys[] = { "producer", "message", "code", "flags", "upstream.status",
+					    "upstream.addr", "request_id", NULL };
+	if (sqlite3_prepare_v2(db, sql_logs_of, -1, &s, NULL) != SQLITE_OK)
+		return list;
+	sqlite3_bind_int64(s, 1, ex_id);
+	sqlite3_bind_int(s, 2, JOIN_WINDOW_S);
+	sqlite3_bind_int(s, 3, JOIN_SHOWN);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *o = json_object();
+		json_t *root = col(s, 2) ? json_loads(col(s, 2), 0, NULL) : NULL;
+		json_t *lg = json_object_get(root, "log");
+		json_object_set_new(o, "source", json_string(col(s, 1) ? col(s, 1) : ""));
+		if (json_object_get(lg, "line"))
+			json_object_set(o, "line", json_object_get(lg, "line"));
+		json_object_set_new(o, "started_at", col(s, 4) ? json_string(col(s, 4)) : json_null());
+		json_object_set_new(o, "status", sqlite3_column_type(s, 3) == SQLITE_NULL ? json_null() :
+						 json_integer(sqlite3_column_int(s, 3)));
+		for (int i = 0; keys[i]; i++) {
+			json_t *v = json_object_get(lg, keys[i]);
+			if (json_is_string(v))
+				json_object_set(o, keys[i], v);
+		}
+		json_object_set_new(o, "joined_by", json_string(sqlite3_column_int(s, 5) == 0 ? "request_id" :
+										      "method, path, status and time"));
+		json_decref(root);
+		json_array_append_new(list, o);
+	}
+	sqlite3_finalize(s);
+	return list;
+}
+
 int log_join_md(FILE *out, sqlite3 *db, long long ex_id)
 {
 	sqlite3_stmt *s = NULL;

@@ -25,6 +25,13 @@ int log_join_md(FILE *out, sqlite3 *db, long long ex_id);
  * (log-int.h); returns 1 when printed, 0 when ex_id is no log record or
  * gives none. */
 int log_request_id_md(FILE *out, sqlite3 *db, long long ex_id);
+/* True when the report's tickets hold a server log record. */
+int log_any_records(sqlite3 *db, const struct report_opts *o);
+/* The JSON form of "The server saw": the log records joining captured
+ * exchange ex_id, [{"source", "line", "started_at", "status", "producer",
+ * "message", "code", "flags", "upstream.status", "upstream.addr",
+ * "request_id", "joined_by"}] (empty when none). */
+json_t *log_join_json(sqlite3 *db, long long ex_id);
 /* After a time of the report: " (log time, zone unknown)" when the time is
  * a log's own without a zone (log-int.h), nothing for a UTC time. */
 void log_zone_note(FILE *out, const char *time);

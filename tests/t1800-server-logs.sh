@@ -21,6 +21,12 @@ ok $? "the access log line of the same request ID is shown too"
 n=$(grep -c '^| The server saw | nginx-error line 2' "$out")
 is "$n" 0 "an error line of another request ID is not joined"
 
+"$HARTRIAGE" analyze -q -f json -r "$srcdir/rules" -o "$TMPDIR_T/joined.json" "$srcdir/tests/golden/log-joined/tickets"
+grep -q '"server_saw": \[' "$TMPDIR_T/joined.json"
+ok $? "the JSON report has the server's side of the captured failure"
+grep -q '"message": "upstream timed out (110: Connection timed out) while reading response header from upstream",' "$TMPDIR_T/joined.json"
+ok $? "JSON: the nginx error line's message"
+
 # 2. Without a request ID: a zoned access line joins by method, path,
 # status and time; the zoneless nginx error line never joins by time.
 t=$TMPDIR_T/tickets/T-7
