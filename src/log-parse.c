@@ -1067,7 +1067,61 @@ int log_text_line(struct log_state *st, const char *t, size_t line, struct excha
 	return 0;
 }
 
-int log_any_line(struct log_state *st, const char *t, size_t line, struct exchange *ex)
+/* Container runtimes write their own time before each line: containerd
+ * and CRI-O "2026-12-04T10:00:00.123Z stdout F <line>", kubectl logs
+ * --timestamps "2026-12-04T10:00:00.123456789Z <line>".  The offset of
+ * the line proper, or 0. */
+static size_t container_prefix(const char *t, int *stream)
+{
+	*stream = 0;
+	size_t n = 0;
+	if (!isdigit((unsigned char)t[0]) || strlen(t) < 21 || t[4] != '-' || t[7] != '-' || t[10] != 'T')
+		return 0;
+	while (t[n] && t[n] != ' ')
+		n++;
+	if (t[n] != ' ' || (t[n - 1] != 'Z' && !(n > 6 && (t[n - 6] == '+' || t[n - 6] == '-') && t[n - 3] == ':')))
+		return 0;
+	const char *r = t + n + 1;
+	if ((!strncmp(r, "stdout ", 7) || !strncmp(r, "stderr ", 7)) && (r[7] == 'F' || r[7] == 'P') && r[8] == ' ') {
+		*stream = 1;
+		return n + 10;
+	}
+	return n + 1;
+}
+
+/* The time of a wrapper (container prefix, docker's "time"), in UTC, when
+ * the record itself gave none or one without a zone: the runtime took the
+ * line at that instant.  The record then says where its time came from. */
+static void wrapper_time(struct exchange *ex, const char *v, size_t n, size_t line)
+{
+	struct logrec r;
+	size_t l = ex->started_at ? strlen(ex->started_at) : 0;
+	if (!v || (l && ex->started_at[l - 1] == 'Z'))
+		return;
+	char *old = ex->started_at;
+	ex->started_at = NULL;
+	logrec_init(&r, ex, line, "-");
+	lr_time_iso(&r, v, n);
+	int zoned = ex->started_at && !json_object_get(r.log, "zone");
+	logrec_discard(&r);
+	if (!zoned) {
+		free(ex->started_at);
+		ex->started_at = old;
+		return;
+	}
+	free(old);
+	json_t *root = ex->extra ? json_loads(ex->extra, 0, NULL) : NULL;
+	json_t *lg = json_object_get(root, "log");
+	if (json_is_object(lg)) {
+		json_object_del(lg, "zone");
+		json_object_set_new(lg, "time_from", json_string("container runtime"));
+		free(ex->extra);
+		ex->extra = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
+	json_decref(root);
+}
+
+static int any_line(struct log_state *st, const char *t, size_t line, struct exchange *ex, int depth)
 {
 	while (*t == ' ' || *t == '\t')
 		t++;
@@ -1079,10 +1133,46 @@ int log_any_line(struct log_state *st, const char *t, size_t line, struct exchan
 			return 0;
 		json_t *rec = json_loadb(t, n, 0, NULL);
 		int got = rec && log_json_record(rec, line, ex);
+		/* docker's json-file driver: {"log": "<line>\n", "stream": ..., "time": ...} */
+		json_t *inner = json_object_get(rec, "log"), *tm = json_object_get(rec, "time");
+		if (!got && depth == 0 && json_is_string(inner) && (json_object_get(rec, "stream") || tm)) {
+			char *l = xstrndup(json_string_value(inner), json_string_length(inner));
+			size_t ll = strlen(l);
+			while (ll && (l[ll - 1] == '\n' || l[ll - 1] == '\r'))
+				l[--ll] = 0;
+			got = any_line(st, l, line, ex, 1);
+			if (got && json_is_string(tm))
+				wrapper_time(ex, json_string_value(tm), json_string_length(tm), line);
+			free(l);
+		}
 		json_decref(rec);
 		return got;
 	}
-	return log_text_line(st, t, line, ex);
+	/* containerd's "<time> stdout F " wraps the whole line; a bare leading
+	 * time (kubectl --timestamps) is tried only when the line is no record
+	 * as it stands (a Heroku router line starts with its own time) */
+	int stream;
+	size_t off = depth == 0 ? container_prefix(t, &stream) : 0;
+	if (off && stream && any_line(st, t + off, line, ex, 1)) {
+		wrapper_time(ex, t, strcspn(t, " "), line);
+		return 1;
+	}
+	if (log_text_line(st, t, line, ex)) {
+		/* a record read with the time before it: that time, when its own has no zone */
+		if (off && !stream)
+			wrapper_time(ex, t, strcspn(t, " "), line);
+		return 1;
+	}
+	if (off && !stream && any_line(st, t + off, line, ex, 1)) {
+		wrapper_time(ex, t, strcspn(t, " "), line);
+		return 1;
+	}
+	return 0;
+}
+
+int log_any_line(struct log_state *st, const char *t, size_t line, struct exchange *ex)
+{
+	return any_line(st, t, line, ex, 0);
 }
 
 void log_state_release(struct log_state *st)
