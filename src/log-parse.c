@@ -15,8 +15,14 @@
  *   Envoy / Istio     "[2024-...Z] "GET /x HTTP/1.1" 503 UH ..."
  *   HAProxy HTTP      "client:port [accept date] fe be/srv Tq/Tw/Tc/Tr/Tt
  *             status bytes - - TERM conns queues {..} "GET / HTTP/1.1""
- *   AWS ALB           "https 2024-...Z app/lb/id client:port target:port ..."
+ *   AWS ALB           "https 2024-...Z app/lb/id client:port target:port ...",
+ *             and the Classic Load Balancer's form without the type
  *   W3C               IIS and CloudFront, by the file's #Fields: directive
+ *
+ * Also Apache's vhost_combined, ingress-nginx's older formats, nginx error
+ * lines behind a syslog prefix or pasted without their time, and any of
+ * these as Kubernetes keeps them (containerd "<time> stdout F <line>",
+ * kubectl --timestamps, docker's json-file {"log": ...}).
  */
 #include <config.h>
 
