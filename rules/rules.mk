@@ -77,6 +77,8 @@ RULE_FILES = \
 	rules/cloudflare/cloudflare.dns-config-1xxx.yaml \
 	rules/cloudflare/cloudflare.waf-block.yaml \
 	rules/cloudflare/cloudflare.worker-1101-1102.yaml \
+	rules/cloudflare/tests/logpush-403-from-origin.txt \
+	rules/cloudflare/tests/logpush-403-security-block.txt \
 	rules/cors/cors.missing-allow-origin.yaml \
 	rules/cors/cors.preflight-failed.yaml \
 	rules/cors/cors.wildcard-with-credentials.yaml \
@@ -185,6 +187,9 @@ RULE_FILES = \
 	rules/nginx/nginx.502-504-upstream.yaml \
 	rules/nginx/nginx.header-or-uri-too-large.yaml \
 	rules/nginx/tests/error-log-buffered-warning.txt \
+	rules/nginx/tests/error-log-open-failed.txt \
+	rules/nginx/tests/error-log-too-large-body.txt \
+	rules/nginx/tests/error-log-too-long-uri.txt \
 	rules/nginx/tests/error-log-upstream-timeout.txt \
 	rules/node/node.transport-error.yaml \
 	rules/oauth/oauth.invalid-client.yaml \
