@@ -92,7 +92,19 @@ printf '%s\n' '{"level":50,"time":"2026-12-04T10:00:00.000Z","msg":"request fail
 grep -q '^format: log$' "$TMPDIR_T/pino.dump"
 ok $? "a pino log is not taken for a server log"
 
-# 7. Credentials a producer logged never reach the record.
+# 7. A server log line pasted into ticket prose is read where it stands.
+{
+	echo 'Hi team, checkout fails since 10:15. Our ops pulled this from the nginx box:'
+	echo
+	printf '%s\n' '2026/12/04 10:16:02 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream, client: 203.0.113.7, server: api.example.com, request: "POST /api/checkout HTTP/1.1", upstream: "http://10.0.3.12:8080/api/checkout", host: "api.example.com"'
+	echo
+	echo 'Can you check? Thanks, Dana'
+} > "$TMPDIR_T/ticket.txt"
+"$HARTRIAGE" analyze -q -r "$srcdir/rules" -o "$TMPDIR_T/ticket.md" "$TMPDIR_T/ticket.txt"
+grep -q '^`nginx.502-504-upstream` · seen on 1 exchange' "$TMPDIR_T/ticket.md"
+ok $? "an nginx error line in prose fires the nginx upstream signature"
+
+# 8. Credentials a producer logged never reach the record.
 "$DUMP" "$srcdir/tests/import/log/traefik-json/input.txt" > "$TMPDIR_T/traefik.dump"
 n=$(grep -c 'made-up-token' "$TMPDIR_T/traefik.dump")
 is "$n" 0 "Traefik's request_Authorization is dropped from the kept fields"
