@@ -10,6 +10,8 @@ RULE_FILES = \
 	rules/anthropic/anthropic.request-too-large.yaml \
 	rules/apache/apache.503-service-unavailable.yaml \
 	rules/apache/apache.proxy-error-502.yaml \
+	rules/apache/tests/error-log-ah00957.txt \
+	rules/apache/tests/error-log-ah01102.txt \
 	rules/atlassian/atlassian.basic-auth-password-deprecated.yaml \
 	rules/atlassian/atlassian.client-must-be-authenticated.yaml \
 	rules/atlassian/atlassian.issue-not-found-or-no-permission.yaml \
@@ -35,6 +37,14 @@ RULE_FILES = \
 	rules/aws/aws.s3.no-such-bucket-or-key.yaml \
 	rules/aws/aws.s3.signature-or-expiry.yaml \
 	rules/aws/aws.x-amzn-errortype.generic.yaml \
+	rules/aws/tests/alb-log-502-from-target.txt \
+	rules/aws/tests/alb-log-502-no-target-status.txt \
+	rules/aws/tests/alb-log-503-from-target.txt \
+	rules/aws/tests/alb-log-503-no-target.txt \
+	rules/aws/tests/alb-log-504-from-target.txt \
+	rules/aws/tests/alb-log-504-no-target-status.txt \
+	rules/aws/tests/log-origin-502-passed.txt \
+	rules/aws/tests/log-origin-connect-error.txt \
 	rules/azure/azure.ai-services.invalid-key-or-endpoint.yaml \
 	rules/azure/azure.apim.subscription-key.yaml \
 	rules/azure/azure.frontdoor.error-page.yaml \
@@ -48,6 +58,8 @@ RULE_FILES = \
 	rules/browser/tests/mixed-content-blocked.har \
 	rules/browser/tests/mixed-content-near-http-page.har \
 	rules/caddy/caddy.reverse-proxy-upstream-error.yaml \
+	rules/caddy/tests/access-log-200.txt \
+	rules/caddy/tests/error-log-dial-refused.txt \
 	rules/cloudflare/cloudflare.1005-1006-ip-asn-country-banned.yaml \
 	rules/cloudflare/cloudflare.1010-browser-signature.yaml \
 	rules/cloudflare/cloudflare.1015-rate-limited.yaml \
@@ -65,6 +77,8 @@ RULE_FILES = \
 	rules/cloudflare/cloudflare.dns-config-1xxx.yaml \
 	rules/cloudflare/cloudflare.waf-block.yaml \
 	rules/cloudflare/cloudflare.worker-1101-1102.yaml \
+	rules/cloudflare/tests/logpush-403-from-origin.txt \
+	rules/cloudflare/tests/logpush-403-security-block.txt \
 	rules/cors/cors.missing-allow-origin.yaml \
 	rules/cors/cors.preflight-failed.yaml \
 	rules/cors/cors.wildcard-with-credentials.yaml \
@@ -80,6 +94,9 @@ RULE_FILES = \
 	rules/envoy/envoy.no-healthy-upstream.yaml \
 	rules/envoy/envoy.upstream-connect-error.yaml \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
+	rules/envoy/tests/access-log-uh.txt \
+	rules/envoy/tests/access-log-ut.txt \
+	rules/envoy/tests/istio-access-log-uf.txt \
 	rules/fastly/fastly.503-backend.yaml \
 	rules/fastly/fastly.unknown-domain.yaml \
 	rules/firebase/firebase.api-key-invalid.yaml \
@@ -114,6 +131,8 @@ RULE_FILES = \
 	rules/haproxy/haproxy.502-bad-gateway.yaml \
 	rules/haproxy/haproxy.503-no-server.yaml \
 	rules/haproxy/haproxy.504-gateway-timeout.yaml \
+	rules/haproxy/tests/log-sc-no-server.txt \
+	rules/haproxy/tests/log-sh-timeout.txt \
 	rules/har/har.chrome-net-error.yaml \
 	rules/har/har.cors-blocked.yaml \
 	rules/har/tests/chrome-net-error-dns.har \
@@ -122,19 +141,36 @@ RULE_FILES = \
 	rules/har/tests/cors-blocked-near-dns.har \
 	rules/heroku/heroku.application-error.yaml \
 	rules/heroku/heroku.no-such-app.yaml \
+	rules/heroku/heroku.router-request-interrupted.yaml \
+	rules/heroku/tests/router-log-h12.txt \
+	rules/heroku/tests/router-log-h18.txt \
+	rules/heroku/tests/router-log-h27.txt \
 	rules/http/http.429-retry-after.yaml \
 	rules/http/http.431-request-header-fields-too-large.yaml \
+	rules/http/http.access-log-gateway-error.yaml \
 	rules/http/http.intermediary-html-error.yaml \
 	rules/http/http.login-redirect-instead-of-json.yaml \
 	rules/http/http.redirect-loop.yaml \
+	rules/http/tests/access-log-500.txt \
+	rules/http/tests/access-log-504.txt \
+	rules/http/tests/ingress-log-503-no-endpoints.txt \
 	rules/http2/http2.goaway-error.yaml \
 	rules/http2/http2.goaway-request-not-processed.yaml \
 	rules/http2/http2.rst-stream.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
+	rules/iis/iis.ancm-502-3-backend-timeout.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
+	rules/iis/tests/w3c-log-500-0.txt \
+	rules/iis/tests/w3c-log-500-30.txt \
+	rules/iis/tests/w3c-log-502-3.txt \
+	rules/iis/tests/w3c-log-502-5.txt \
+	rules/iis/tests/w3c-log-503-0.txt \
+	rules/iis/tests/w3c-log-503-2.txt \
 	rules/ingress-nginx/ingress-nginx.default-backend-404.yaml \
 	rules/ingress-nginx/ingress-nginx.fake-certificate.yaml \
 	rules/istio/istio.rbac-access-denied.yaml \
+	rules/istio/tests/access-log-ext-authz.txt \
+	rules/istio/tests/access-log-rbac.txt \
 	rules/jwt/jwt.expired.yaml \
 	rules/jwt/jwt.invalid-signature-or-not-yet-valid.yaml \
 	rules/kong/kong.key-auth.yaml \
@@ -150,6 +186,11 @@ RULE_FILES = \
 	rules/nginx/nginx.413-request-entity-too-large.yaml \
 	rules/nginx/nginx.502-504-upstream.yaml \
 	rules/nginx/nginx.header-or-uri-too-large.yaml \
+	rules/nginx/tests/error-log-buffered-warning.txt \
+	rules/nginx/tests/error-log-open-failed.txt \
+	rules/nginx/tests/error-log-too-large-body.txt \
+	rules/nginx/tests/error-log-too-long-uri.txt \
+	rules/nginx/tests/error-log-upstream-timeout.txt \
 	rules/node/node.transport-error.yaml \
 	rules/oauth/oauth.invalid-client.yaml \
 	rules/oauth/oauth.invalid-grant.yaml \
@@ -203,6 +244,8 @@ RULE_FILES = \
 	rules/supabase/supabase.rls-violation.yaml \
 	rules/supabase/supabase.storage-rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/traefik/tests/access-log-json-502-from-origin.txt \
+	rules/traefik/tests/access-log-json-502-origin-0.txt \
 	rules/traefik/traefik.404-no-router.yaml \
 	rules/traefik/traefik.bad-gateway.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
@@ -212,6 +255,8 @@ RULE_FILES = \
 	rules/twilio/twilio.21608-trial-unverified.yaml \
 	rules/twilio/twilio.21610-unsubscribed-recipient.yaml \
 	rules/twilio/twilio.invalid-to-number.yaml \
+	rules/vercel/tests/log-drain-healthy.txt \
+	rules/vercel/tests/log-drain-task-timed-out.txt \
 	rules/vercel/tests/pasted-challenge-headers.txt \
 	rules/vercel/vercel.ai-gateway.access-denied.yaml \
 	rules/vercel/vercel.ai-gateway.authentication-error.yaml \

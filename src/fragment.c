@@ -22,6 +22,7 @@
 #include "cmdline.h"
 #include "fragment.h"
 #include "fragment-int.h"
+#include "log-int.h"
 #include "util.h"
 #include "xbuild.h"
 
@@ -844,6 +845,14 @@ static void scan_lines(struct fscan *f)
 		struct exchange ex;
 		exchange_init(&ex);
 		size_t col = 0;
+		/* a server log line pasted among other text (log-parse.c) */
+		if (log_text_line(NULL, t, i + 1, &ex)) {
+			f->v[i].used = 1;
+			flush(f);
+			take(f, &ex, i, i);
+			flush(f);
+			continue;
+		}
 		if (frag_client_error(t, &ex, &col, i) || frag_logfmt_line(t, &ex, i, f->log_kind)) {
 			finish(f, &ex, i, col, i, strlen(t));
 			continue;

@@ -29,6 +29,7 @@ static const char *const format_names[FMT_COUNT] = {
 	[FMT_NOT_CAPTURE] = "not-capture",
 	[FMT_JSON] = "json",
 	[FMT_LOG] = "log",
+	[FMT_SERVER_LOG] = "server-log",
 };
 
 const char *capture_format_name(enum capture_format f)
@@ -249,6 +250,8 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		fmt = opts.hint;
 	else if (looks_like_insomnia_yaml((const char *)p, (size_t)got))
 		fmt = FMT_INSOMNIA;
+	else if (log_sniff(p, (size_t)got))
+		fmt = FMT_SERVER_LOG;
 	else
 		fmt = sniff_format(p, (size_t)got);
 	res->format = fmt;
@@ -263,6 +266,9 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		break;
 	case FMT_TEXT:
 		ret = import_text(s, &opts, sink, res);
+		break;
+	case FMT_SERVER_LOG:
+		ret = import_server_log(s, &opts, sink, res);
 		break;
 	case FMT_INSOMNIA:
 	case FMT_POSTMAN:

@@ -28,6 +28,7 @@ enum capture_format {
 	FMT_NOT_CAPTURE,   /* recognised as something else entirely */
 	FMT_JSON,          /* a JSON document that is no export: an error body (fragments) */
 	FMT_LOG,           /* JSON-lines or logfmt log (fragments) */
+	FMT_SERVER_LOG,    /* access / error log of a server or proxy (import-log.c) */
 	FMT_COUNT
 };
 
@@ -116,6 +117,12 @@ int import_postman_json(json_t *root, enum capture_format fmt,
 /* Insomnia v4 YAML exports (JSON ones go through import_postman_json). */
 int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *opts,
 			 struct import_sink *sink, struct import_result *res);
+
+/* Server logs (import-log.c): whether the first bytes are records of a
+ * known server log, and the streaming importer. */
+int log_sniff(const unsigned char *p, size_t n);
+int import_server_log(struct hstream *s, const struct import_opts *opts,
+		      struct import_sink *sink, struct import_result *res);
 
 /* Helper for importers: printf into res->message and set status (in
  * xbuild.c, below every importer). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log-report.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -157,6 +158,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	body = qs[J_BODY];
 
 	/* Findings, one per (rule, exchange). */
+	int logs = log_any_records(w->q.db, o);
 	s = qs[J_FINDINGS];
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -193,6 +195,20 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(f, "evidence", ev ? ev : json_object());
 		json_object_set_new(f, "request_ids", request_ids(hdr, body, sqlite3_column_int64(s, 13), o));
 		json_object_set_new(f, "advice", col_json_str(s, 10));
+		if (logs && (!sqlite3_column_text(s, 17) || strcmp((const char *)sqlite3_column_text(s, 17), "log"))) {
+			/* the server's log records of the same request (log-report.c) */
+			json_t *saw = log_join_json(w->q.db, sqlite3_column_int64(s, 13)), *e, *v;
+			size_t i;
+			const char *k;
+			json_array_foreach(saw, i, e)
+				json_object_foreach(e, k, v)
+					if (json_is_string(v))
+						json_object_set_new(e, k, safe_str(json_string_value(v), json_string_length(v)));
+			if (json_array_size(saw))
+				json_object_set_new(f, "server_saw", saw);
+			else
+				json_decref(saw);
+		}
 		json_array_append_new(findings, f);
 	}
 	report_stmt_done(s);
@@ -239,6 +255,14 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	json_object_set_new(root, "findings", findings);
 	json_object_set_new(root, "notes", notes);
 	json_object_set_new(root, "redactions", red);
+	{
+		/* server log records: each rule's histogram per minute (log-report.c) */
+		json_t *h = log_histograms_json(w->q.db, o);
+		if (json_object_size(h))
+			json_object_set_new(root, "log_histograms", h);
+		else
+			json_decref(h);
+	}
 	sources = findings = notes = red = summary = NULL;
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 		snprintf(err, errlen, "write error");

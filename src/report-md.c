@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log-report.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -171,7 +172,9 @@ static void print_id(void *ctx, const char *label, const char *value)
 static int print_ids(struct ctx *c, long long ex_id)
 {
 	struct idlist l = {c->out, 0};
-	return report_each_id(c->hdr_stmt, c->body_stmt, c->o, ex_id, print_id, &l);
+	int n = report_each_id(c->hdr_stmt, c->body_stmt, c->o, ex_id, print_id, &l);
+	/* a server log record: the request ID its line gives */
+	return n ? n : log_request_id_md(c->out, sqlite3_db_handle(c->hdr_stmt), ex_id);
 }
 
 /* One example exchange of a finding group, as a small table. */
@@ -195,6 +198,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	if (col(s, 8)) {
 		fputs(" at ", out);
 		report_md_text(out, col(s, 8), 40);
+		log_zone_note(out, col(s, 8));
 	}
 	fputs(" |\n", out);
 	if ((col(s, 9) && strcmp(col(s, 9), "capture")) || col(s, 10) || col(s, 11)) {
@@ -247,6 +251,8 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	if (!print_ids(c, ex_id))
 		fputs("none in the capture", out);
 	fputs(" |\n", out);
+	/* the server's log line of the same request, or the capture of a log line */
+	log_join_md(out, sqlite3_db_handle(s), ex_id);
 }
 
 static void free_groups(struct group *g, size_t n)
@@ -540,9 +546,11 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		if (g->first_at) {
 			fputs(" · first ", out);
 			report_md_text(out, g->first_at, 40);
+			log_zone_note(out, g->first_at);
 			if (g->last_at && strcmp(g->last_at, g->first_at) != 0) {
 				fputs(", last ", out);
 				report_md_text(out, g->last_at, 40);
+				log_zone_note(out, g->last_at);
 			}
 		}
 		if (g->inconclusive)
@@ -552,6 +560,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->count);
 		for (int k = 0; k < g->nexamples; k++)
 			print_example(&c, g, g->examples[k]);
+		log_histogram_md(out, w->q.db, o, g->rule);
 		/* Generic findings grouped under this one. */
 		for (size_t j = 0; j < ngroups; j++)
 			if (groups[j].generic_under == (int)i) {
@@ -626,10 +635,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			}
 			any = 1;
 			fputs("| ", out);
-			if (col(s, 1))
+			if (col(s, 1)) {
 				report_md_text(out, col(s, 1), 40);
-			else
+				log_zone_note(out, col(s, 1));
+			} else {
 				fputs("not in capture", out);
+			}
 			fputs(" | ", out);
 			print_request(out, col(s, 2), col(s, 3), NULL, 200);
 			fputs(" | ", out);
@@ -664,6 +675,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			rows++;
 			fputs("| ", out);
 			report_md_text(out, at, 40);
+			log_zone_note(out, at);
 			fputs(" | ", out);
 			print_request(out, col(s, 1), col(s, 2), col(s, 3), 200);
 			fputs(" | ", out);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "html-text.h"
+#include "log-fields.h"
 #include "rule-int.h"
 
 /* Set up the views of ex; source is the value of the 'source' field. */
@@ -38,6 +39,7 @@ void xctx_release(struct xctx *x)
 	sbuf_release(&x->resph);
 	sbuf_release(&x->text);
 	free(x->pf_seen);
+	log_fields_release(x);
 }
 
 /* Host part of an Origin value ("https://a.b:8443" -> "a.b"). */
@@ -359,6 +361,19 @@ static const struct field_def fields[F_COUNT] = {
 		       vendor_source },
 	[F_HOST_KNOWN] = { "host.known", FT_FLAG, 0, 1, 0, get_host_known,
 			   "true when the capture gives the host" },
+	/* server log records; absent on every other exchange */
+	[F_LOG_PRODUCER] = { "log.producer", FT_TEXT, 0, 2, 0, log_get_producer,
+			     "server log producer: access, nginx-error, envoy, aws-alb, iis ..." },
+	[F_LOG_FLAGS] = { "log.flags", FT_TEXT, 1, 2, 1, log_get_flags,
+			  "each response flag (Envoy UH, UF ...) or HAProxy termination state" },
+	[F_LOG_CODE] = { "log.code", FT_TEXT, 0, 2, 1, log_get_code,
+			 "producer's error code: Heroku H12, IIS 500.30, AH01102, ALB error_reason" },
+	[F_LOG_MESSAGE] = { "log.message", FT_TEXT, 0, 4, 1, log_get_message,
+			    "the log record's message (nginx/Apache error text, Heroku desc)" },
+	[F_UPSTREAM_STATUS] = { "upstream.status", FT_NUMBER, 1, 2, 1, log_get_upstream_status,
+				"each status the upstream (target, origin) returned, per the log" },
+	[F_UPSTREAM_ADDR] = { "upstream.addr", FT_TEXT, 0, 2, 1, log_get_upstream_addr,
+			      "upstream (target, backend server, dyno) the log names" },
 };
 
 /* The table entry of f. */

@@ -44,6 +44,8 @@ enum field_kind {
 	F_REQ_BODY, F_RESP_BODY, F_TRANSCRIPT, F_SOURCE,
 	F_CROSS_ORIGIN, F_EXPECTS_JSON, F_CONTENT_KIND,
 	F_RESP_TEXT, F_VENDOR, F_HOST_KNOWN,
+	F_LOG_PRODUCER, F_LOG_FLAGS, F_LOG_CODE, F_LOG_MESSAGE, /* server log records (log-fields.c) */
+	F_UPSTREAM_STATUS, F_UPSTREAM_ADDR,
 	F_COUNT
 };
 
@@ -87,6 +89,8 @@ struct xctx {
 	size_t nvendors;
 	int have_vendors;
 	unsigned char *pf_seen;  /* prefilter literals seen in the body, or NULL */
+	void *logv;              /* the parsed log record (log-fields.c), or NULL */
+	int have_logv;
 };
 
 /* Getter of a field: the value at *cursor (0 for the first), which it

@@ -40,7 +40,7 @@ if command -v jq >/dev/null 2>&1; then
 		esac
 	done < "$TMPDIR_T/files"
 	kinds=$(jq -r '[.sources[] | select(.status == "ok") | .format] | unique | join(" ")' "$TMPDIR_T/report.json")
-	is "$kinds" "curl-i curl-trace curl-v har log newman postman text" "the benign captures cover every input kind"
+	is "$kinds" "curl-i curl-trace curl-v har log newman postman server-log text" "the benign captures cover every input kind"
 	jq -e '[.findings[] | select(.severity == "medium" or .severity == "high" or .severity == "critical")] | length == 0' \
 		"$TMPDIR_T/report.json" >/dev/null
 	ok $? "the analyze report of the benign folder has no medium, high or critical finding"
