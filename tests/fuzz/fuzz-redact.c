@@ -9,6 +9,7 @@
  * secret's distinctive bytes must be absent from every output.  An input
  * that already holds those bytes proves nothing and is passed over. */
 #include <config.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz.h"
@@ -49,8 +50,14 @@ static char *plant(const uint8_t *data, size_t size, size_t off, const char *tok
 
 static void check_text(const char *what, const char *s, size_t n)
 {
-	if (has(s, n, TOKEN_BODY) || has(s, n, BEARER_BODY) || has(s, n, PASSWORD))
-		fz_fail("a planted secret survived redaction in %s", what);
+	static const char *const secrets[] = {TOKEN_BODY, BEARER_BODY, PASSWORD};
+	for (int i = 0; i < 3; i++)
+		if (has(s, n, secrets[i])) {
+			const char *at = memmem(s, n, secrets[i], strlen(secrets[i]));
+			size_t from = (size_t)(at - s) > 60 ? (size_t)(at - s) - 60 : 0;
+			fprintf(stderr, "output around it: %.*s\n", (int)((size_t)(at - s) - from + 80 < n - from ? (size_t)(at - s) - from + 80 : n - from), s + from);
+			fz_fail("a planted secret survived redaction in %s", what);
+		}
 }
 
 static void check_exchange(const struct exchange *ex)
