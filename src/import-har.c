@@ -76,6 +76,7 @@ struct har_ctx {
 	long repaired;         /* bytes and escapes replaced with U+FFFD */
 	long skipped;          /* entries skipped whole */
 	long hdr_dropped;      /* headers past HEADER_COUNT_CAP, all entries */
+	long bodies_cut;       /* bodies cut to BODY_CAP */
 };
 
 /* ---------------------------------------------------------------------
@@ -481,6 +482,8 @@ static void har_note_body(struct har_ctx *hc, const struct body *b, const char *
 {
 	if (!b->truncated)
 		return;
+	if (b->len >= BODY_CAP)
+		hc->bodies_cut++;
 	xb_note_after(&hc->xb, NOTE_TRUNCATED_BODY,
 		      "%s body of entry %ld cut to %zu MiB (%lld bytes in the capture)", which,
 		      hc->entries, BODY_CAP >> 20, b->size);
@@ -670,8 +673,11 @@ static void har_creator(struct har_ctx *hc, json_t *creator, json_t *browser)
 }
 
 /* Notes that need every entry: Chrome's sanitized export. */
+static void har_partial(struct har_ctx *hc);
+
 static void har_finish(struct har_ctx *hc)
 {
+	har_partial(hc);
 	if (hc->any_chrome && hc->requests > 0 && !hc->saw_credentials)
 		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
 			       "exported without cookies and credentials (Chrome's default sanitized "
@@ -1394,6 +1400,31 @@ static json_t *har_repair_entry(struct har_ctx *hc, struct har_reader *r, size_t
 	return e;
 }
 
+/* A file read to its end of which not every byte was kept (entries
+ * skipped, bytes replaced, headers or bodies cut, each noted where it
+ * happened) is partial: say what in the source's message. */
+static void har_partial(struct har_ctx *hc)
+{
+	struct sbuf b = SBUF_INIT;
+	if (hc->res->status != IMPORT_OK)
+		return;
+	if (hc->skipped)
+		sbuf_addf(&b, "%s%ld of %ld entries skipped", b.len ? "; " : "", hc->skipped,
+			  hc->entries);
+	if (hc->repaired)
+		sbuf_addf(&b, "%s%ld invalid bytes or escapes replaced with U+FFFD", b.len ? "; " : "",
+			  hc->repaired);
+	if (hc->hdr_dropped)
+		sbuf_addf(&b, "%s%ld headers past the cap of %d per exchange dropped",
+			  b.len ? "; " : "", hc->hdr_dropped, HEADER_COUNT_CAP);
+	if (hc->bodies_cut)
+		sbuf_addf(&b, "%s%ld bodies cut to %zu MiB", b.len ? "; " : "", hc->bodies_cut,
+			  BODY_CAP >> 20);
+	if (b.len)
+		import_fail(hc->res, IMPORT_PARTIAL, "%s", sbuf_str(&b));
+	sbuf_release(&b);
+}
+
 /* Record a damaged end of file: PARTIAL status with position and a note. */
 static void har_damaged(struct har_ctx *hc, struct har_reader *r, size_t pos,
 			enum note_kind kind, const char *what)
@@ -1866,21 +1897,6 @@ readerr:
 	else
 		import_fail(res, IMPORT_ERROR, "read error: %s", s->errmsg);
 out:
-	if (res->status == IMPORT_OK && hc.hdr_dropped && !hc.skipped && !hc.repaired)
-		import_fail(res, IMPORT_PARTIAL, "%ld headers past the cap of %d per exchange dropped",
-			    hc.hdr_dropped, HEADER_COUNT_CAP);
-	if (res->status == IMPORT_OK && (hc.skipped || hc.repaired)) {
-		/* the file read to its end, but not every byte of it was kept */
-		if (hc.skipped && hc.repaired)
-			import_fail(res, IMPORT_PARTIAL, "%ld entries skipped, %ld invalid bytes or "
-				    "escapes replaced with U+FFFD", hc.skipped, hc.repaired);
-		else if (hc.skipped)
-			import_fail(res, IMPORT_PARTIAL, "%ld of %ld entries skipped", hc.skipped,
-				    hc.entries);
-		else
-			import_fail(res, IMPORT_PARTIAL,
-				    "%ld invalid bytes or escapes replaced with U+FFFD", hc.repaired);
-	}
 	hstream_drain(s);
 	har_finish(&hc);
 	json_decref(creator);
