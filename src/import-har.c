@@ -1522,6 +1522,22 @@ static int har_fallback(struct har_ctx *hc, struct har_reader *r)
 	off = (size_t)(p - (const char *)r->buf);
 	advance_lc(r->buf, off, &line, &col);
 	root = json_loadb(p, n, JSON_ALLOW_NUL, &err);
+	if (!root && (json_error_code(&err) == json_error_invalid_utf8 ||
+		      json_error_code(&err) == json_error_invalid_syntax)) {
+		/* invalid UTF-8 or a broken escape: read it with U+FFFD instead */
+		size_t flen;
+		long fixed;
+		char *fix = json_text_repair(p, n, &flen, &fixed);
+		root = fixed ? json_loadb(fix, flen, JSON_ALLOW_NUL, NULL) : NULL;
+		free(fix);
+		if (root) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "%ld invalid UTF-8 sequences or escapes replaced "
+				 "with U+FFFD", fixed);
+			hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+			hc->repaired += fixed;
+		}
+	}
 	if (!root) {
 		if (err.line == 1)
 			col += err.column - 1;

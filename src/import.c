@@ -143,10 +143,27 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 	const char *p = buf;
 	size_t n = len;
 	int ret = 0;
+	long repaired = 0;
 
 	trim_span(&p, &n);
 	strip_jsonp(&p, &n);
 	root = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!root && (json_error_code(&jerr) == json_error_invalid_utf8 ||
+		      json_error_code(&jerr) == json_error_invalid_syntax)) {
+		/* invalid UTF-8 or a broken escape: read it with U+FFFD instead */
+		size_t flen;
+		long fixed;
+		char *fix = json_text_repair(p, n, &flen, &fixed);
+		root = fixed ? json_loadb(fix, flen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+		free(fix);
+		if (root) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "%ld invalid UTF-8 sequences or escapes replaced "
+				 "with U+FFFD", fixed);
+			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+			repaired = fixed;
+		}
+	}
 	if (!root && opts->hint == FMT_UNKNOWN) {
 		/* JSON lines, or an error body among text: the fragment reader */
 		struct import_result fr;
@@ -179,6 +196,9 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 		ret = import_fragments(buf, len, FMT_JSON, sink, res);
 		break;
 	}
+	if (repaired && ret == 0 && res->status == IMPORT_OK)
+		import_fail(res, IMPORT_PARTIAL, "%ld invalid UTF-8 sequences or escapes replaced with "
+			    "U+FFFD", repaired);
 out:
 	json_decref(root);
 	return ret;
