@@ -10,6 +10,8 @@ BUILD_DIR=${BUILD_DIR:-$TOP/_build}
 DEB_BUILD="build-essential autoconf automake pkg-config gnulib libjansson-dev
 libpcre2-dev libsqlite3-dev libyaml-dev libarchive-dev nettle-dev"
 DEB_TEST="sqlite3 jq curl openssl netcat-openbsd socat cmark time zip libarchive-tools"
+# Only for the fuzzing step of .ci/run (clang with its libFuzzer runtime).
+DEB_FUZZ="clang libclang-rt-14-dev"
 
 need_packages() {
 	missing=

@@ -34,6 +34,10 @@
 
 #define PENDING_CAP 400 /* info lines kept while no exchange is open */
 
+/* ---- text read line by line (import.c, for import-curl.c, import-text.c
+ * and the fragment reader) ---------------------------------------------- */
+#define LINE_CAP BODY_CAP                /* bytes of one line; the rest is cut */
+#define FRAG_TEXT_CAP ((size_t)64 << 20) /* bytes of a text without HTTP scanned */
 /* ---- pasted text (import-text.c) ------------------------------------- */
 
 #define BODY_LINES_CAP 200000 /* lines one pasted body may span */

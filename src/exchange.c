@@ -277,3 +277,43 @@ char *http_version_normalize(const char *raw)
 		return xstrdup("SPDY");
 	return xstrdup(raw);
 }
+
+/* Repair one string in place (replaced by a repaired copy); returns the
+ * count of bytes replaced. */
+static long repair_str(char **f)
+{
+	size_t n;
+	long fixed = 0;
+	char *r;
+	if (!*f)
+		return 0;
+	n = strlen(*f);
+	if (utf8_valid(*f, n))
+		return 0;
+	r = utf8_repair(*f, n, NULL, &fixed);
+	free(*f);
+	*f = r;
+	return fixed;
+}
+
+long exchange_repair_utf8(struct exchange *ex)
+{
+	char **fields[] = {&ex->started_at, &ex->name, &ex->method, &ex->url, &ex->scheme,
+			   &ex->host, &ex->path, &ex->query, &ex->http_version, &ex->status_text,
+			   &ex->status_source, &ex->error, &ex->extra, &ex->url_source,
+			   &ex->host_source, &ex->req_body.mime, &ex->resp_body.mime};
+	struct hdr_list *sides[2] = {&ex->req_headers, &ex->resp_headers};
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		n += repair_str(fields[i]);
+	for (int k = 0; k < 2; k++)
+		for (i = 0; i < sides[k]->n; i++) {
+			n += repair_str(&sides[k]->v[i].name);
+			n += repair_str(&sides[k]->v[i].value);
+		}
+	for (i = 0; i < ex->transcript.n; i++)
+		n += repair_str(&ex->transcript.v[i]);
+	return n;
+}

@@ -118,6 +118,10 @@ void exchange_set(char **field, const char *value);
 void exchange_setn(char **field, const char *value, size_t n);
 /* Normalize an HTTP version spelling ("http/2.0", "h2", "HTTP/1.1"). */
 char *http_version_normalize(const char *raw);
+/* Replace each byte of invalid UTF-8 in every text field (not the
+ * bodies, which may be binary) with U+FFFD, so that no raw invalid byte
+ * reaches the store; returns the number replaced. */
+long exchange_repair_utf8(struct exchange *ex);
 /* When host is known but url is not absolute, rebuild url from the parts. */
 void exchange_complete_url(struct exchange *ex);
 

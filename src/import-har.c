@@ -54,6 +54,7 @@ struct har_lift {
 	int streamed[2];          /* decoded while scanning and cut from the buffer */
 	int have[2];              /* u[] holds the decoded value for the importer */
 	struct junescape u[2];
+	size_t hdr_cut[2];        /* headers past HEADER_COUNT_CAP cut from the buffer */
 };
 
 /* State shared by the streaming and the whole-document paths. */
@@ -72,6 +73,10 @@ struct har_ctx {
 	struct har_lift *lift; /* lifted strings of the current entry, or NULL */
 	long media_kept;       /* media bodies kept base64-encoded (har_media) */
 	unsigned long long media_bytes; /* their decoded size */
+	long repaired;         /* bytes and escapes replaced with U+FFFD */
+	long skipped;          /* entries skipped whole */
+	long hdr_dropped;      /* headers past HEADER_COUNT_CAP, all entries */
+	long bodies_cut;       /* bodies cut to BODY_CAP */
 };
 
 /* ---------------------------------------------------------------------
@@ -477,6 +482,8 @@ static void har_note_body(struct har_ctx *hc, const struct body *b, const char *
 {
 	if (!b->truncated)
 		return;
+	if (b->len >= BODY_CAP)
+		hc->bodies_cut++;
 	xb_note_after(&hc->xb, NOTE_TRUNCATED_BODY,
 		      "%s body of entry %ld cut to %zu MiB (%lld bytes in the capture)", which,
 		      hc->entries, BODY_CAP >> 20, b->size);
@@ -524,6 +531,9 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 
 	/* request */
 	har_headers(&ex->req_headers, json_object_get(req, "headers"), &cred);
+	if (hc->lift)
+		ex->req_headers.dropped += hc->lift->hdr_cut[LIFT_REQ];
+	hc->hdr_dropped += (long)ex->req_headers.dropped;
 	v = json_object_get(req, "cookies");
 	if (json_is_array(v) && json_array_size(v)) {
 		cred = 1;
@@ -544,6 +554,9 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 		if ((s = jstr_nonempty(resp, "statusText")))
 			exchange_set(&ex->status_text, s);
 		har_headers(&ex->resp_headers, json_object_get(resp, "headers"), &cred);
+		if (hc->lift)
+			ex->resp_headers.dropped += hc->lift->hdr_cut[LIFT_RESP];
+		hc->hdr_dropped += (long)ex->resp_headers.dropped;
 		v = json_object_get(resp, "cookies");
 		if (json_is_array(v) && json_array_size(v))
 			cred = 1;
@@ -660,8 +673,11 @@ static void har_creator(struct har_ctx *hc, json_t *creator, json_t *browser)
 }
 
 /* Notes that need every entry: Chrome's sanitized export. */
+static void har_partial(struct har_ctx *hc);
+
 static void har_finish(struct har_ctx *hc)
 {
+	har_partial(hc);
 	if (hc->any_chrome && hc->requests > 0 && !hc->saw_credentials)
 		hc->sink->note(hc->sink->ctx, NOTE_SANITIZED, -1,
 			       "exported without cookies and credentials (Chrome's default sanitized "
@@ -935,7 +951,7 @@ static int rd_ws(struct har_reader *r, size_t *pos)
 }
 
 /* Keys on the way to a lifted string. */
-enum lift_key { LK_NONE, LK_REQUEST, LK_RESPONSE, LK_CONTENT, LK_POSTDATA, LK_TEXT };
+enum lift_key { LK_NONE, LK_REQUEST, LK_RESPONSE, LK_CONTENT, LK_POSTDATA, LK_TEXT, LK_HEADERS };
 
 static enum lift_key lift_key_of(const unsigned char *p, size_t n)
 {
@@ -943,7 +959,7 @@ static enum lift_key lift_key_of(const unsigned char *p, size_t n)
 		const char *s;
 		enum lift_key k;
 	} t[] = {{"request", LK_REQUEST}, {"response", LK_RESPONSE}, {"content", LK_CONTENT},
-		 {"postData", LK_POSTDATA}, {"text", LK_TEXT}};
+		 {"postData", LK_POSTDATA}, {"text", LK_TEXT}, {"headers", LK_HEADERS}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strlen(t[i].s) == n && memcmp(t[i].s, p, n) == 0)
 			return t[i].k;
@@ -1002,6 +1018,11 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 	unsigned char keys[4] = {LK_NONE, LK_NONE, LK_NONE, LK_NONE};
 	size_t depth = 0, pos = start, qpos = 0, sopen = 0;
 	int in_str = 0, qfound = 0, qvalid = 0, c;
+	/* a headers array of the entry: its elements past HEADER_COUNT_CAP are
+	 * cut from the buffer as they come (from the comma before the first
+	 * one cut), so a million headers cost neither buffer nor jansson */
+	int hside = -1;
+	size_t helems = 0, hcomma = 0, hcut = 0;
 	int lifting = r->lift.on, expect_key = 0, is_key = 0, target = -1;
 
 	*oversize = 0;
@@ -1059,6 +1080,11 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 		}
 		if (pos - r->base >= r->len) {
 			int f;
+			if (hcut && pos > hcut) {
+				r->len = hcut - r->base;
+				pos = hcut;
+				qvalid = 0;
+			}
 			if (!*oversize && pos - start > cap)
 				*oversize = 1;
 			f = rd_fill(r, *oversize ? pos : start);
@@ -1126,10 +1152,35 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 				expect_key = ch == '{';
 				if (depth <= 3)
 					keys[depth] = LK_NONE;
+				if (lifting && depth == 3 && ch == '[' && keys[2] == LK_HEADERS &&
+				    (keys[1] == LK_REQUEST || keys[1] == LK_RESPONSE)) {
+					hside = keys[1] == LK_REQUEST ? LIFT_REQ : LIFT_RESP;
+					helems = 0;
+					hcut = 0;
+				} else if (hside >= 0 && depth == 4 && ++helems == HEADER_COUNT_CAP + 1 &&
+					   hcomma) {
+					hcut = hcomma;
+				}
 			} else if (ch == '}' || ch == ']') {
 				if (!depth || stack[depth - 1] != (ch == '}' ? '{' : '[')) {
 					*end = r->base + (size_t)(p - 1 - b);
 					return SC_SYNTAX;
+				}
+				if (hside >= 0 && depth == 3) {
+					if (hcut) {
+						/* cut [hcut, this bracket) */
+						size_t at = r->base + (size_t)(p - 1 - b), n = at - hcut;
+						memmove(r->buf + (hcut - r->base), p - 1,
+							(size_t)(e - (p - 1)));
+						r->len -= n;
+						b = r->buf;
+						e = b + r->len;
+						p = b + (hcut - r->base) + 1;
+						r->lift.hdr_cut[hside] += helems - HEADER_COUNT_CAP;
+						qvalid = 0;
+					}
+					hside = -1;
+					hcut = 0;
 				}
 				if (--depth == 0) {
 					*end = r->base + (size_t)(p - b);
@@ -1138,9 +1189,60 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 				expect_key = 0;
 			} else if (ch == ',') {
 				expect_key = depth && stack[depth - 1] == '{';
+				if (hside >= 0 && depth == 3 && !hcut)
+					hcomma = r->base + (size_t)(p - 1 - b);
 			}
 		}
 		pos = r->base + (size_t)(p - b);
+	}
+}
+
+/* Find the end of a value too deep for scan_value: strings and a bracket
+ * count only, dropping bytes as it goes, so any depth costs no memory.
+ * Sets *end just past the value; SC_SYNTAX when a closing bracket comes
+ * first. */
+static enum scan_rc skip_value(struct har_reader *r, size_t pos, size_t *end)
+{
+	unsigned long long depth = 0;
+	int in_str = 0, esc = 0;
+
+	for (;;) {
+		const unsigned char *p, *e;
+		if (pos - r->base >= r->len) {
+			int f = rd_fill(r, pos);
+			if (f < 0)
+				return SC_READERR;
+			if (f == 0)
+				return SC_EOF;
+			continue;
+		}
+		p = r->buf + (pos - r->base);
+		e = r->buf + r->len;
+		for (; p < e; p++) {
+			unsigned char ch = *p;
+			if (in_str) {
+				if (esc)
+					esc = 0;
+				else if (ch == '\\')
+					esc = 1;
+				else if (ch == '"')
+					in_str = 0;
+			} else if (ch == '"') {
+				in_str = 1;
+			} else if (ch == '{' || ch == '[') {
+				depth++;
+			} else if (ch == '}' || ch == ']') {
+				if (depth == 0) {
+					*end = r->base + (size_t)(p - r->buf);
+					return SC_SYNTAX;
+				}
+				if (--depth == 0) {
+					*end = r->base + (size_t)(p + 1 - r->buf);
+					return SC_OK;
+				}
+			}
+		}
+		pos = r->base + r->len;
 	}
 }
 
@@ -1270,6 +1372,59 @@ static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, j
 	return e;
 }
 
+/* An entry jansson refused: when invalid UTF-8, a broken \\u escape or a
+ * raw control byte inside a string was the trouble, parse it again with
+ * those replaced (U+FFFD), say so in a note and make the source partial.
+ * NULL when the entry is still not JSON. */
+static json_t *har_repair_entry(struct har_ctx *hc, struct har_reader *r, size_t start,
+				size_t end)
+{
+	size_t len;
+	long fixed;
+	char *fix, msg[160];
+	json_t *e;
+
+	if (start < r->base || end > r->base + r->len || end <= start)
+		return NULL;
+	fix = json_text_repair((const char *)r->buf + (start - r->base), end - start, &len, &fixed);
+	e = fixed ? json_loadb(fix, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+	free(fix);
+	if (!e)
+		return NULL;
+	lift_reset(&r->lift); /* the lifted strings were parsed again */
+	snprintf(msg, sizeof(msg),
+		 "entry %ld: %ld invalid UTF-8 sequences or escapes replaced with U+FFFD",
+		 hc->entries + 1, fixed);
+	hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+	hc->repaired += fixed;
+	return e;
+}
+
+/* A file read to its end of which not every byte was kept (entries
+ * skipped, bytes replaced, headers or bodies cut, each noted where it
+ * happened) is partial: say what in the source's message. */
+static void har_partial(struct har_ctx *hc)
+{
+	struct sbuf b = SBUF_INIT;
+	if (hc->res->status != IMPORT_OK)
+		return;
+	if (hc->skipped)
+		sbuf_addf(&b, "%s%ld of %ld entries skipped", b.len ? "; " : "", hc->skipped,
+			  hc->entries);
+	if (hc->repaired)
+		sbuf_addf(&b, "%s%ld invalid bytes or escapes replaced with U+FFFD", b.len ? "; " : "",
+			  hc->repaired);
+	if (hc->hdr_dropped)
+		sbuf_addf(&b, "%s%ld headers past the cap of %d per exchange dropped",
+			  b.len ? "; " : "", hc->hdr_dropped, HEADER_COUNT_CAP);
+	if (hc->bodies_cut)
+		sbuf_addf(&b, "%s%ld bodies cut to %zu MiB", b.len ? "; " : "", hc->bodies_cut,
+			  BODY_CAP >> 20);
+	if (b.len)
+		import_fail(hc->res, IMPORT_PARTIAL, "%s", sbuf_str(&b));
+	sbuf_release(&b);
+}
+
 /* Record a damaged end of file: PARTIAL status with position and a note. */
 static void har_damaged(struct har_ctx *hc, struct har_reader *r, size_t pos,
 			enum note_kind kind, const char *what)
@@ -1367,6 +1522,22 @@ static int har_fallback(struct har_ctx *hc, struct har_reader *r)
 	off = (size_t)(p - (const char *)r->buf);
 	advance_lc(r->buf, off, &line, &col);
 	root = json_loadb(p, n, JSON_ALLOW_NUL, &err);
+	if (!root && (json_error_code(&err) == json_error_invalid_utf8 ||
+		      json_error_code(&err) == json_error_invalid_syntax)) {
+		/* invalid UTF-8 or a broken escape: read it with U+FFFD instead */
+		size_t flen;
+		long fixed;
+		char *fix = json_text_repair(p, n, &flen, &fixed);
+		root = fixed ? json_loadb(fix, flen, JSON_ALLOW_NUL, NULL) : NULL;
+		free(fix);
+		if (root) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "%ld invalid UTF-8 sequences or escapes replaced "
+				 "with U+FFFD", fixed);
+			hc->sink->note(hc->sink->ctx, NOTE_SKIPPED, -1, msg);
+			hc->repaired += fixed;
+		}
+	}
 	if (!root) {
 		if (err.line == 1)
 			col += err.column - 1;
@@ -1543,6 +1714,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			goto out;
 		}
 		lift_reset(&r.lift);
+		r.lift.hdr_cut[LIFT_RESP] = r.lift.hdr_cut[LIFT_REQ] = 0;
 		r.lift.on = 1;
 		sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize);
 		r.lift.on = 0;
@@ -1556,9 +1728,30 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 			har_damaged(&hc, &r, r.base + r.len, NOTE_TRUNCATED_FILE, what);
 			goto out;
 		}
+		if (sc == SC_DEPTH && pos >= r.base) {
+			/* too deep: skip this entry only, the next is read */
+			char msg[128];
+			sc = skip_value(&r, pos, &vend);
+			if (sc == SC_READERR)
+				goto readerr;
+			if (sc == SC_OK) {
+				hc.entries++;
+				hc.skipped++;
+				snprintf(msg, sizeof(msg), "entry %ld skipped: nested deeper than %d levels",
+					 hc.entries, HAR_MAX_DEPTH);
+				sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+				goto next_entry;
+			}
+			if (sc == SC_EOF) {
+				snprintf(msg, sizeof(msg), "file ends inside entry %ld (nested deeper than %d levels)",
+					 hc.entries + 1, HAR_MAX_DEPTH);
+				har_damaged(&hc, &r, r.base + r.len, NOTE_TRUNCATED_FILE, msg);
+				goto out;
+			}
+		}
 		if (sc != SC_OK) {
 			char what[96];
-			if (!oversize && har_bad_entry(&hc, &r, pos, vend + 1))
+			if (!oversize && sc != SC_DEPTH && har_bad_entry(&hc, &r, pos, vend + 1))
 				goto out;
 			snprintf(what, sizeof(what), "%s in entry %ld; the rest of the file was skipped",
 				 sc == SC_DEPTH ? "nesting too deep" : "mismatched bracket",
@@ -1569,12 +1762,15 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 		if (oversize || vend - pos > HAR_ENTRY_CAP) {
 			char msg[96];
 			hc.entries++;
+			hc.skipped++;
 			snprintf(msg, sizeof(msg), "entry %ld is larger than %zu MiB; skipped",
 				 hc.entries, HAR_ENTRY_CAP >> 20);
 			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
 		} else {
 			json_error_t err;
 			json_t *e = har_parse_entry(&r, pos, vend, &err);
+			if (!e)
+				e = har_repair_entry(&hc, &r, pos, vend);
 			if (!e) {
 				/* Skip it, unless what follows shows that the scanner
 				 * mis-delimited the entry (a stray quote or bracket). */
@@ -1590,6 +1786,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 				}
 				err_position(&r, pos, &err, &line, &col);
 				hc.entries++;
+				hc.skipped++;
 				snprintf(msg, sizeof(msg), "entry %ld skipped: line %ld, column %ld: %s",
 					 hc.entries, line, col, err.text);
 				sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
@@ -1605,6 +1802,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 				}
 			}
 		}
+	next_entry:
 		pos = vend;
 		c = rd_ws(&r, &pos);
 		if (c == ',') {

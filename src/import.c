@@ -144,10 +144,27 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 	const char *p = buf;
 	size_t n = len;
 	int ret = 0;
+	long repaired = 0;
 
 	trim_span(&p, &n);
 	strip_jsonp(&p, &n);
 	root = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	if (!root && (json_error_code(&jerr) == json_error_invalid_utf8 ||
+		      json_error_code(&jerr) == json_error_invalid_syntax)) {
+		/* invalid UTF-8 or a broken escape: read it with U+FFFD instead */
+		size_t flen;
+		long fixed;
+		char *fix = json_text_repair(p, n, &flen, &fixed);
+		root = fixed ? json_loadb(fix, flen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+		free(fix);
+		if (root) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "%ld invalid UTF-8 sequences or escapes replaced "
+				 "with U+FFFD", fixed);
+			sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+			repaired = fixed;
+		}
+	}
 	if (!root && opts->hint == FMT_UNKNOWN) {
 		/* JSON lines, or an error body among text: the fragment reader */
 		struct import_result fr;
@@ -180,9 +197,64 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 		ret = import_fragments(buf, len, FMT_JSON, sink, res);
 		break;
 	}
+	if (repaired && ret == 0 && res->status == IMPORT_OK)
+		import_fail(res, IMPORT_PARTIAL, "%ld invalid UTF-8 sequences or escapes replaced with "
+			    "U+FFFD", repaired);
 out:
 	json_decref(root);
 	return ret;
+}
+
+/* A stream over another that cuts every line at LINE_CAP bytes: the text
+ * importers then never hold a line longer than that, however long the
+ * input's.  The inner stream still reads (and hashes) every byte. */
+struct line_cap {
+	struct hstream *in;
+	size_t run;                 /* bytes of the current line so far */
+	long cut;                   /* lines cut */
+	unsigned long long dropped; /* bytes dropped */
+};
+
+static ssize_t line_cap_read(void *ctx, void *buf, size_t n)
+{
+	struct line_cap *lc = ctx;
+	unsigned char *b = buf;
+	for (;;) {
+		ssize_t got = hstream_read(lc->in, buf, n);
+		size_t i, o = 0;
+		if (got <= 0)
+			return got;
+		for (i = 0; i < (size_t)got; i++) {
+			if (b[i] == '\n') {
+				lc->run = 0;
+			} else if (lc->run >= LINE_CAP) {
+				if (lc->run++ == LINE_CAP)
+					lc->cut++;
+				lc->dropped++;
+				continue;
+			} else {
+				lc->run++;
+			}
+			b[o++] = b[i];
+		}
+		if (o)
+			return (ssize_t)o;
+	}
+}
+
+/* After an import through a line_cap: note the cut lines and make an
+ * otherwise complete source partial. */
+static void line_cap_end(const struct line_cap *lc, struct import_sink *sink,
+			 struct import_result *res)
+{
+	char msg[160];
+	if (!lc->cut)
+		return;
+	snprintf(msg, sizeof(msg), "%ld line(s) longer than %zu MiB cut (%llu bytes dropped)",
+		 lc->cut, (size_t)LINE_CAP >> 20, lc->dropped);
+	sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+	if (res->status == IMPORT_OK)
+		import_fail(res, IMPORT_PARTIAL, "%s", msg);
 }
 
 int import_stream(struct hstream *s, const char *name, const struct import_opts *opts_in,
@@ -262,11 +334,19 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_CURL_I:
 	case FMT_CURL_V:
 	case FMT_CURL_TRACE:
-		ret = import_curl(s, fmt, &opts, sink, res);
+	case FMT_TEXT: {
+		struct line_cap lc = {s, 0, 0, 0};
+		struct hstream f;
+		hstream_open_fn(&f, line_cap_read, &lc);
+		if (fmt == FMT_TEXT)
+			ret = import_text(&f, &opts, sink, res);
+		else
+			ret = import_curl(&f, fmt, &opts, sink, res);
+		hstream_drain(&f);
+		hstream_close(&f);
+		line_cap_end(&lc, sink, res);
 		break;
-	case FMT_TEXT:
-		ret = import_text(s, &opts, sink, res);
-		break;
+	}
 	case FMT_SERVER_LOG:
 		ret = import_server_log(s, &opts, sink, res);
 		break;
@@ -300,17 +380,33 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_NOT_CAPTURE:
 	default:
 		res->format = FMT_NOT_CAPTURE;
-		if (memchr(p, 0, (size_t)got) || !utf8_valid((const char *)p, (size_t)got < 4096 ? (size_t)got : 4096 - 4)) {
+		if (sniff_is_binary(p, (size_t)got)) {
 			import_fail(res, IMPORT_NOT_CAPTURE, "binary file, not an HTTP capture");
 			break;
 		}
-		/* text with no framed HTTP: error fragments are still evidence */
-		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
-		if (rc != 0) {
-			import_fail(res, IMPORT_NOT_CAPTURE, "text without any HTTP request or response");
-			break;
+		/* text with no framed HTTP: error fragments are still evidence,
+		 * looked for in the first FRAG_TEXT_CAP bytes, lines cut */
+		{
+			struct line_cap lc = {s, 0, 0, 0};
+			struct hstream f;
+			size_t cap = opts.slurp_cap < FRAG_TEXT_CAP ? opts.slurp_cap : FRAG_TEXT_CAP;
+			hstream_open_fn(&f, line_cap_read, &lc);
+			rc = hstream_slurp(&f, cap, &buf, &len);
+			hstream_close(&f);
+			if (rc == -1) {
+				import_fail(res, IMPORT_NOT_CAPTURE, "text without any HTTP request or response");
+				break;
+			}
+			ret = import_fragments(buf ? buf : "", len, FMT_TEXT, sink, res);
+			if (rc == -2 && ret == 0) {
+				char msg[128];
+				snprintf(msg, sizeof(msg), "only the first %zu MiB were searched for error "
+					 "fragments", cap >> 20);
+				sink->note(sink->ctx, NOTE_SKIPPED, -1, msg);
+			}
+			if (ret == 0)
+				line_cap_end(&lc, sink, res);
 		}
-		ret = import_fragments(buf ? buf : "", len, FMT_TEXT, sink, res);
 		break;
 	}
 out:

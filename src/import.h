@@ -83,6 +83,10 @@ struct import_opts {
  * log, FMT_UNKNOWN for other JSON (classified after parsing by
  * classify_json), a text format, or FMT_NOT_CAPTURE.  In sniff.c. */
 enum capture_format sniff_format(const unsigned char *p, size_t n);
+/* True when p (its first 8 KiB) is binary: more than a few bytes, and
+ * over 1 in 32, are NUL, other C0 controls or invalid UTF-8.  A text
+ * with a few bad bytes is still text.  In sniff.c. */
+int sniff_is_binary(const unsigned char *p, size_t n);
 /* Text-only part of sniff_format(): curl -v, trace, curl -i or prose. */
 enum capture_format sniff_text(const unsigned char *p, size_t n);
 /* Classify a parsed JSON document: FMT_HAR (any HAR shape: log, bare

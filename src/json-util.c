@@ -1,5 +1,6 @@
 /* json-util.c - small jansson accessors shared by the JSON importers. */
 #include <config.h>
+#include <ctype.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,4 +144,107 @@ int strip_jsonp(const char **p, size_t *n)
 	*p = open;
 	*n = (size_t)(e - open);
 	return 1;
+}
+
+static int hex4(const unsigned char *p, size_t n, unsigned *v)
+{
+	*v = 0;
+	if (n < 4)
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = p[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
+		if (d == 16)
+			return 0;
+		*v = *v << 4 | d;
+	}
+	return 1;
+}
+
+char *json_text_repair(const char *text, size_t n, size_t *outlen, long *fixed)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	struct sbuf b = SBUF_INIT;
+	size_t i = 0;
+	int in_str = 0;
+
+	*fixed = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t k;
+		if (c >= 0x80) {
+			k = utf8_seq_len(p + i, n - i);
+			if (k) {
+				sbuf_add(&b, (const char *)p + i, k);
+				i += k;
+			} else {
+				sbuf_add(&b, "\xef\xbf\xbd", 3);
+				(*fixed)++;
+				i++;
+			}
+			continue;
+		}
+		if (!in_str) {
+			if (c == '"')
+				in_str = 1;
+			sbuf_add(&b, (const char *)p + i, 1);
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			in_str = 0;
+			sbuf_add(&b, "\"", 1);
+			i++;
+		} else if (c < 0x20) {
+			char esc[8];
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			sbuf_adds(&b, esc);
+			(*fixed)++;
+			i++;
+		} else if (c != '\\') {
+			sbuf_add(&b, (const char *)p + i, 1);
+			i++;
+		} else if (i + 1 < n && strchr("\"\\/bfnrt", p[i + 1]) && p[i + 1]) {
+			sbuf_add(&b, (const char *)p + i, 2);
+			i += 2;
+		} else if (i + 1 < n && p[i + 1] == 'u') {
+			unsigned v, w;
+			if (!hex4(p + i + 2, n - i - 2, &v)) {
+				/* "\\u" and what hex digits there are */
+				k = i + 2;
+				while (k < n && k < i + 6 && isxdigit(p[k]))
+					k++;
+				sbuf_adds(&b, "\\ufffd");
+				(*fixed)++;
+				i = k;
+			} else if (v >= 0xd800 && v <= 0xdbff && i + 11 < n && p[i + 6] == '\\' &&
+				   p[i + 7] == 'u' && hex4(p + i + 8, n - i - 8, &w) && w >= 0xdc00 &&
+				   w <= 0xdfff) {
+				sbuf_add(&b, (const char *)p + i, 12);
+				i += 12;
+			} else if (v >= 0xd800 && v <= 0xdfff) {
+				sbuf_adds(&b, "\\ufffd");
+				(*fixed)++;
+				i += 6;
+			} else {
+				sbuf_add(&b, (const char *)p + i, 6);
+				i += 6;
+			}
+		} else {
+			/* an unknown escape, or a backslash at the end */
+			sbuf_adds(&b, "\\ufffd");
+			(*fixed)++;
+			i += i + 1 < n ? 2 : 1;
+		}
+	}
+	{
+		char *out = sbuf_detach(&b, outlen);
+		if (!out) {
+			out = xstrdup("");
+			*outlen = 0;
+		}
+		return out;
+	}
 }

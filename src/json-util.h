@@ -32,4 +32,12 @@ int jnum(const json_t *v, double *out);
  * from [*p, *p + *n) in place; returns 1 when one was removed. */
 int strip_jsonp(const char **p, size_t *n);
 
+/* JSON text [p, p+n) with what jansson refuses inside strings repaired:
+ * each invalid UTF-8 sequence becomes U+FFFD, each broken escape (a lone
+ * surrogate, "\\u" without four hex digits, an unknown escape) becomes
+ * "\\ufffd", and a raw control byte its \\u00XX escape.  Returns a
+ * malloc'd copy (NUL-terminated, length in *outlen) and the number of
+ * replacements in *fixed (0: the copy equals the input). */
+char *json_text_repair(const char *p, size_t n, size_t *outlen, long *fixed);
+
 #endif

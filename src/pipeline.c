@@ -36,9 +36,11 @@ struct run {
 	unsigned char key[32];  /* the fixed key, or the base of the tickets' keys */
 	char *last_path;        /* display path of the last capture imported */
 	long long last_id;      /* its sources row */
+	long repaired;          /* invalid UTF-8 bytes replaced in this source */
 };
 
 static void ticket_key(struct run *r, struct hstream *s);
+static void sink_note(void *ctx, enum note_kind kind, long seq, const char *msg);
 
 /* Sink: redact, then store one exchange. */
 static int sink_emit(void *ctx, struct exchange *ex)
@@ -47,6 +49,15 @@ static int sink_emit(void *ctx, struct exchange *ex)
 	if (r->o->interrupted && *r->o->interrupted) {
 		r->stopped = 1;
 		return -1;
+	}
+	{
+		long bad = exchange_repair_utf8(ex);
+		if (bad) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "%ld invalid UTF-8 bytes replaced with U+FFFD", bad);
+			sink_note(r, NOTE_SKIPPED, ex->seq, msg);
+			r->repaired += bad;
+		}
 	}
 	if (!r->o->keep_secrets)
 		redact_exchange(r->red, ex);
@@ -199,6 +210,7 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 		return -1;
 	}
 	r->emitted = 0;
+	r->repaired = 0;
 	redactor_reset_counts(r->red);
 	import_stream(s, it->path, &io, &sink, &res);
 	free_strv(envs);
@@ -218,6 +230,9 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	}
 	if (res.status == IMPORT_OK || res.status == IMPORT_PARTIAL)
 		res.exchanges = r->emitted;
+	if (res.status == IMPORT_OK && r->repaired)
+		import_fail(&res, IMPORT_PARTIAL, "%ld invalid UTF-8 bytes replaced with U+FFFD",
+			    r->repaired);
 	commit = res.status != IMPORT_ERROR;
 	if (commit) {
 		for (int k = 0; k < REDACT_KIND_COUNT; k++)

@@ -196,6 +196,22 @@ static size_t json_array_values(struct scanner *sc, size_t j, int q, int esc)
 	return j;
 }
 
+/* Copy s[i, vs) (a JSON field's key and what leads to its value) to out
+ * with the key's own text [ks, ke) redacted too: a token can sit in a key. */
+static void put_key(struct scanner *sc, size_t i, size_t ks, size_t ke, size_t vs)
+{
+	struct sbuf k = SBUF_INIT;
+	int h = rd_scan(sc->r, sc->s + ks, ke - ks, &k, sc->flags, sc->param_kind);
+	sbuf_add(sc->out, sc->s + i, ks - i);
+	if (h)
+		sbuf_add(sc->out, k.data, k.len);
+	else
+		sbuf_add(sc->out, sc->s + ks, ke - ks);
+	sbuf_add(sc->out, sc->s + ke, vs - ke);
+	sc->hits += h;
+	sbuf_release(&k);
+}
+
 /* JSON field with a secret name: "password": "x" or, inside a JSON string,
  * \"password\": \"x\"; numbers and arrays under a secret name too.
  * Returns bytes consumed, 0 when no match. */
@@ -246,7 +262,7 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 		while (j < n && (RC_IS(s[j], RC_DIGIT) || strchr("+-.eE", s[j])))
 			j++;
 		flush(sc, i);
-		sbuf_add(sc->out, s + i, vs - i);
+		put_key(sc, i, ks, ke, vs);
 		sbuf_adds(sc->out, "\"");
 		sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, j - vs, REDACT_JSON_FIELD, 1);
 		sbuf_adds(sc->out, "\"");
@@ -254,7 +270,7 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	}
 	if (s[j] == '[' && cls == NC_STRONG) {
 		flush(sc, i);
-		sbuf_add(sc->out, s + i, j - i);
+		put_key(sc, i, ks, ke, j);
 		sc->done = j;
 		ve = json_array_values(sc, j, (int)q, esc);
 		flush(sc, ve);
@@ -284,7 +300,7 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 			return 0;
 	}
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	put_key(sc, i, ks, ke, vs);
 	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)
 		hits = rd_put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
 	else if (strcmp(norm, "cookie") == 0)

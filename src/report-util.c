@@ -81,9 +81,10 @@ void report_body_ids(const char *body, size_t len,
 		{"Request ID:", "CloudFront Request ID"},
 		{"Netlify Internal ID", "Netlify Internal ID"},
 	};
-	const char *end = body + len;
+	const char *end;
 	if (!body)
 		return;
+	end = body + len;
 	if (len > (1u << 20))
 		end = body + (1u << 20);
 	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {

@@ -290,11 +290,46 @@ static int looks_like_har(const unsigned char *p, const unsigned char *e)
 	return 0;
 }
 
-/* Binary magic and NUL bytes, then JSON (HAR or not), then text. */
+/* Bytes no text holds: NUL and C0 controls other than tab, line breaks,
+ * form feed and ESC (ANSI colours), and bytes of invalid UTF-8. */
+static size_t bad_text_bytes(const unsigned char *p, size_t n)
+{
+	size_t bad = 0, i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t k, len;
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+			    c != 0x1b)
+				bad++;
+			i++;
+			continue;
+		}
+		len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		for (k = 1; len && k < len; k++)
+			if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+				break;
+		if (!len || (k < len && i + k < n)) {
+			bad++;
+			i++;
+			continue;
+		}
+		i += k; /* a sequence cut by the end of the window counts as text */
+	}
+	return bad;
+}
+
+int sniff_is_binary(const unsigned char *p, size_t n)
+{
+	size_t check = n < 8192 ? n : 8192;
+	size_t bad = bad_text_bytes(p, check);
+	return bad > 8 && bad * 32 > check;
+}
+
+/* Binary magic and mostly non-text bytes, then JSON (HAR or not), then text. */
 enum capture_format sniff_format(const unsigned char *p, size_t n)
 {
 	const unsigned char *e = p + n, *q;
-	size_t check;
 
 	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
 		return FMT_UNKNOWN;
@@ -307,8 +342,7 @@ enum capture_format sniff_format(const unsigned char *p, size_t n)
 	    (e - p >= 2 && memcmp(p, "\x1f\x8b", 2) == 0) ||
 	    (e - p >= 6 && memcmp(p, "GIF8", 4) == 0))
 		return FMT_NOT_CAPTURE;
-	check = (size_t)(e - p) < 8192 ? (size_t)(e - p) : 8192;
-	if (memchr(p, 0, check))
+	if (sniff_is_binary(p, (size_t)(e - p)))
 		return FMT_NOT_CAPTURE;
 	q = p;
 	while (q < e && is_ws(*q))

@@ -501,3 +501,60 @@ char *utf16_to_utf8(const unsigned char *p, size_t n, int be, size_t *outlen)
 		sbuf_add(&b, "", 0);
 	return sbuf_detach(&b, outlen);
 }
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs,
+ * no surrogates, nothing past U+10FFFF), or 0. */
+size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+char *utf8_repair(const char *s, size_t n, size_t *outlen, long *fixed)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xmalloc(n * 3 + 1), *o = out;
+	size_t i = 0;
+
+	*fixed = 0;
+	while (i < n) {
+		size_t k = p[i] < 0x80 ? 1 : utf8_seq_len(p + i, n - i);
+		if (k) {
+			memcpy(o, p + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			(*fixed)++;
+			i++;
+		}
+	}
+	*o = '\0';
+	if (outlen)
+		*outlen = (size_t)(o - out);
+	return out;
+}

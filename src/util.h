@@ -84,6 +84,13 @@ char *utf16_to_utf8(const unsigned char *p, size_t n, int big_endian, size_t *ou
 
 /* True when [p, p+n) is valid UTF-8. */
 int utf8_valid(const char *p, size_t n);
+/* Length of the well-formed UTF-8 sequence (RFC 3629) starting with the
+ * non-ASCII byte p[0], or 0 when it is none. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+/* A malloc'd NUL-terminated copy of [s, s+n) with each byte that starts no
+ * well-formed UTF-8 sequence replaced by U+FFFD; *fixed gets the count and
+ * *outlen (when not NULL) the length. */
+char *utf8_repair(const char *s, size_t n, size_t *outlen, long *fixed);
 
 /* SHA-256 of a stream of bytes, computed by nettle (which uses the CPU's
  * SHA extensions where it has them: about 5x the portable C code).  The

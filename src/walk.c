@@ -367,8 +367,19 @@ static void walk_members(struct level *lv, const char *name)
 			       w->caps->entries);
 			break;
 		}
-		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
+			/* links are never followed; say so (directories need no word) */
+			const char *ln = archive_entry_pathname(e);
+			int sym = archive_entry_filetype(e) == AE_IFLNK;
+			if (archive_entry_filetype(e) != AE_IFDIR && ln && *ln && !hidden_name(ln)) {
+				char *lp = xasprintf("%s!%s", lv->path, ln);
+				report(w, lp, "%s skipped: not followed",
+				       sym ? "symbolic link member"
+				       : archive_entry_hardlink(e) ? "hard link member" : "special file member");
+				free(lp);
+			}
 			continue;
+		}
 		pn = archive_entry_pathname(e);
 		if (!pn)
 			pn = "";

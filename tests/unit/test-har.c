@@ -444,7 +444,8 @@ static void test_bodies(void)
 		free(fill);
 		run_len(b.data, b.len, &res);
 		sbuf_release(&b);
-		is_long(res.status, IMPORT_OK, "huge body: OK");
+		is_long(res.status, IMPORT_PARTIAL, "huge body: partial (cut to the cap)");
+		ok(strstr(res.message, "1 bodies cut to 16 MiB") != NULL, "huge body: the cut in the message");
 		is_long(nrec, 2, "huge body: both entries");
 		ok(recs[0].resp_trunc && recs[0].resp_len == BODY_CAP, "huge body cut at BODY_CAP");
 		is_long((long)recs[0].resp_size, (long)big, "huge body: full size recorded");
@@ -489,7 +490,7 @@ static void test_skips(void)
 	run("{\"log\":{\"entries\":[1,{\"a\":2},{\"request\":{\"method\" \"GET\"}},"
 	    "{\"request\":{\"method\":\"GET\",\"url\":\"http://ok/\"}},\"x\",null]}}",
 	    &res);
-	is_long(res.status, IMPORT_OK, "odd entries: still OK");
+	is_long(res.status, IMPORT_PARTIAL, "odd entries: partial (an entry that is not JSON was skipped)");
 	is_long(nrec, 1, "odd entries: the good one kept");
 	is_str(recs[0].host, "ok", "odd entries: right one");
 	is_long(recs[0].seq, 0, "odd entries: seq counts exchanges");
@@ -696,7 +697,7 @@ static void test_oversized_entry(void)
 	hstream_open_fn(&s, big_read, &b);
 	import_har(&s, &opts, &sink, &res);
 	hstream_close(&s);
-	is_long(res.status, IMPORT_OK, "entry over 256 MiB: status OK");
+	is_long(res.status, IMPORT_PARTIAL, "entry over 256 MiB: partial (the entry was skipped)");
 	is_long(nrec, 2, "entry over 256 MiB: the entries around it kept");
 	ok(nrec == 2 && strcmp(recs[0].host, "first") == 0 && strcmp(recs[1].host, "last") == 0,
 	   "entry over 256 MiB: first and last");
@@ -725,12 +726,14 @@ static void test_lifted_long_body(void)
 		       "\"text\":\"short\"}}},{\"request\":{\"url\":\"http://b/\"},\"response\":{\"status\":200,"
 		       "\"content\":{\"text\":\"x\\ud800y\"}}}]}}");
 	run_trickle(in.data, &res);
-	is_long(nrec, 1, "long body: one entry kept");
+	is_long(nrec, 2, "long body: both entries kept");
 	ok(nrec >= 1 && recs[0].req_len == want.len && memcmp(recs[0].req_body, want.data, want.len) == 0,
 	   "long body: decoded like jansson across every read boundary");
 	is_str(nrec >= 1 ? recs[0].resp_body : NULL, "short", "long body: the rest of the entry parsed");
-	ok(find_note(NOTE_SKIPPED, "entry 2 skipped") && find_note(NOTE_SKIPPED, "Unicode"),
-	   "a lone surrogate in a short lifted string: jansson's own error");
+	ok(find_note(NOTE_SKIPPED, "entry 2: 1 invalid UTF-8 sequences or escapes replaced with U+FFFD") != NULL,
+	   "a lone surrogate in a short lifted string: replaced with U+FFFD and noted");
+	is_str(nrec >= 2 ? recs[1].resp_body : NULL, "x\xef\xbf\xbdy", "the lone surrogate became U+FFFD");
+	is_long(res.status, IMPORT_PARTIAL, "a replaced escape makes the source partial");
 
 	/* the same with a bad escape in the long string: the entry is skipped */
 	sbuf_reset(&in);
@@ -740,9 +743,9 @@ static void test_lifted_long_body(void)
 		sbuf_add(&in, unit, sizeof(unit) - 1);
 	sbuf_adds(&in, "\\q\"}}},{\"request\":{\"url\":\"http://c/\"}}]}}");
 	run(in.data, &res);
-	is_long(nrec, 1, "bad long body: the other entry kept");
-	ok(find_note(NOTE_SKIPPED, "entry 1 skipped") && find_note(NOTE_SKIPPED, "invalid escape"),
-	   "bad long body: skipped with jansson's message");
+	is_long(nrec, 2, "bad long body: both entries kept");
+	ok(find_note(NOTE_SKIPPED, "entry 1: 1 invalid UTF-8 sequences or escapes replaced with U+FFFD") != NULL,
+	   "bad long body: the bad escape replaced and noted");
 	sbuf_release(&in);
 	sbuf_release(&want);
 }
