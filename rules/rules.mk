@@ -68,6 +68,17 @@ RULE_FILES = \
 	rules/cors/cors.missing-allow-origin.yaml \
 	rules/cors/cors.preflight-failed.yaml \
 	rules/cors/cors.wildcard-with-credentials.yaml \
+	rules/cors/tests/console-chrome-fetch.txt \
+	rules/cors/tests/console-chrome-old-xhr.txt \
+	rules/cors/tests/console-chrome-preflight-not-ok.txt \
+	rules/cors/tests/console-chrome-preflight.txt \
+	rules/cors/tests/console-chrome-wildcard.txt \
+	rules/cors/tests/console-firefox-credential.txt \
+	rules/cors/tests/console-firefox-missing.txt \
+	rules/cors/tests/console-firefox-preflight.txt \
+	rules/cors/tests/console-guide-prose.txt \
+	rules/cors/tests/console-safari-origin.txt \
+	rules/cors/tests/console-safari-preflight.txt \
 	rules/curl/curl.connection-refused.yaml \
 	rules/curl/curl.could-not-resolve-host.yaml \
 	rules/curl/curl.empty-reply-or-reset.yaml \
@@ -77,6 +88,35 @@ RULE_FILES = \
 	rules/curl/curl.ssl-self-signed.yaml \
 	rules/curl/curl.ssl-unable-to-get-local-issuer.yaml \
 	rules/curl/curl.timeout.yaml \
+	rules/curl/tests/client-curl-prefix-cut.txt \
+	rules/curl/tests/client-dotnet-chain-errors.txt \
+	rules/curl/tests/client-dotnet-forcibly-closed.txt \
+	rules/curl/tests/client-dotnet-name-mismatch.txt \
+	rules/curl/tests/client-dotnet-no-such-host.txt \
+	rules/curl/tests/client-dotnet-refused.txt \
+	rules/curl/tests/client-dotnet-timeout.txt \
+	rules/curl/tests/client-go-deadline.txt \
+	rules/curl/tests/client-go-expired.txt \
+	rules/curl/tests/client-go-no-such-host.txt \
+	rules/curl/tests/client-go-refused.txt \
+	rules/curl/tests/client-go-unknown-authority.txt \
+	rules/curl/tests/client-go-valid-for.txt \
+	rules/curl/tests/client-guzzle-60.txt \
+	rules/curl/tests/client-java-connect-timeout.txt \
+	rules/curl/tests/client-java-pkix.txt \
+	rules/curl/tests/client-java-refused.txt \
+	rules/curl/tests/client-java-sockettimeout.txt \
+	rules/curl/tests/client-java-unknownhost.txt \
+	rules/curl/tests/client-node-expired.txt \
+	rules/curl/tests/client-node-leaf.txt \
+	rules/curl/tests/client-python-errno-2.txt \
+	rules/curl/tests/client-python-errno111.txt \
+	rules/curl/tests/client-python-readtimeout.txt \
+	rules/curl/tests/client-python-remote-disconnected.txt \
+	rules/curl/tests/client-python-verify-issuer.txt \
+	rules/curl/tests/client-retry-succeeded-dns.txt \
+	rules/curl/tests/client-retry-succeeded-timeout.txt \
+	rules/curl/tests/client-retry-succeeded.txt \
 	rules/envoy/envoy.no-healthy-upstream.yaml \
 	rules/envoy/envoy.upstream-connect-error.yaml \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
@@ -151,6 +191,11 @@ RULE_FILES = \
 	rules/nginx/nginx.502-504-upstream.yaml \
 	rules/nginx/nginx.header-or-uri-too-large.yaml \
 	rules/node/node.transport-error.yaml \
+	rules/node/tests/axios-403.txt \
+	rules/node/tests/axios-json-econnrefused.json \
+	rules/node/tests/axios-timeout.txt \
+	rules/node/tests/old-inspect-enotfound.txt \
+	rules/node/tests/retry-succeeded.txt \
 	rules/oauth/oauth.invalid-client.yaml \
 	rules/oauth/oauth.invalid-grant.yaml \
 	rules/oauth/oauth.token-endpoint-error.generic.yaml \
@@ -203,6 +248,11 @@ RULE_FILES = \
 	rules/supabase/supabase.rls-violation.yaml \
 	rules/supabase/supabase.storage-rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/tls/tests/dotnet-chain-errors.txt \
+	rules/tls/tests/dotnet-name-and-chain.txt \
+	rules/tls/tests/python-verify-failed-bare.txt \
+	rules/tls/tests/python-verify-failed-issuer.txt \
+	rules/tls/tls.certificate-verify-failed.yaml \
 	rules/traefik/traefik.404-no-router.yaml \
 	rules/traefik/traefik.bad-gateway.yaml \
 	rules/traefik/traefik.default-certificate.yaml \
