@@ -183,6 +183,12 @@ RULE_FILES = \
 	rules/modsecurity/modsecurity.406-not-acceptable.yaml \
 	rules/netlify/netlify.page-not-found.yaml \
 	rules/netlify/netlify.site-not-found.yaml \
+	rules/newman/newman.assertion-failed.yaml \
+	rules/newman/newman.script-error.yaml \
+	rules/newman/tests/newman-all-passed.json \
+	rules/newman/tests/newman-assertion-404.json \
+	rules/newman/tests/newman-cli-failures.txt \
+	rules/newman/tests/newman-script-error.json \
 	rules/nextjs/nextjs.app-router-vary.yaml \
 	rules/nextjs/nextjs.cache-stale.yaml \
 	rules/nextjs/nextjs.default-not-found-page.yaml \
