@@ -2,6 +2,10 @@
 RULE_FILES = \
 	rules/akamai/akamai.access-denied-reference.yaml \
 	rules/akamai/akamai.edge-5xx-reference.yaml \
+	rules/akamai/tests/fragment-apache-forbidden.html \
+	rules/akamai/tests/fragment-body.html \
+	rules/akamai/tests/fragment-log.jsonl \
+	rules/akamai/tests/fragment-page-text.txt \
 	rules/anthropic/anthropic.authentication-error.yaml \
 	rules/anthropic/anthropic.billing.yaml \
 	rules/anthropic/anthropic.overloaded-error.yaml \
@@ -144,6 +148,9 @@ RULE_FILES = \
 	rules/github/github.not-found-for-private-resource.yaml \
 	rules/github/github.rate-limit.yaml \
 	rules/github/github.saml-sso-required.yaml \
+	rules/github/tests/fragment-curl-body.txt \
+	rules/github/tests/fragment-log.jsonl \
+	rules/github/tests/fragment-other-api.txt \
 	rules/google/google.permission-denied.yaml \
 	rules/grpc-web/grpc-web.error-status.yaml \
 	rules/grpc-web/grpc-web.unauthenticated-or-permission-denied.yaml \
@@ -162,6 +169,10 @@ RULE_FILES = \
 	rules/har/tests/cors-blocked-near-dns.har \
 	rules/heroku/heroku.application-error.yaml \
 	rules/heroku/heroku.no-such-app.yaml \
+	rules/heroku/tests/fragment-body.html \
+	rules/heroku/tests/fragment-log.jsonl \
+	rules/heroku/tests/fragment-maintenance-503.txt \
+	rules/heroku/tests/fragment-page-text.txt \
 	rules/http/http.429-retry-after.yaml \
 	rules/http/http.431-request-header-fields-too-large.yaml \
 	rules/http/http.intermediary-html-error.yaml \
@@ -172,6 +183,10 @@ RULE_FILES = \
 	rules/http2/http2.rst-stream.yaml \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
+	rules/iis/tests/fragment-body.html \
+	rules/iis/tests/fragment-iis-500-0.txt \
+	rules/iis/tests/fragment-log.jsonl \
+	rules/iis/tests/fragment-page-text.txt \
 	rules/ingress-nginx/ingress-nginx.default-backend-404.yaml \
 	rules/ingress-nginx/ingress-nginx.fake-certificate.yaml \
 	rules/istio/istio.rbac-access-denied.yaml \
@@ -215,6 +230,10 @@ RULE_FILES = \
 	rules/openai/openai.rate-limit-exceeded.yaml \
 	rules/openai/openai.server-error.yaml \
 	rules/openai/openai.unsupported-region-or-ip.yaml \
+	rules/openai/tests/fragment-body.json \
+	rules/openai/tests/fragment-log.jsonl \
+	rules/openai/tests/fragment-sdk-line.txt \
+	rules/openai/tests/fragment-status-200.txt \
 	rules/proxy/proxy.407-proxy-authentication-required.yaml \
 	rules/proxy/proxy.bluecoat-policy-denied.yaml \
 	rules/proxy/proxy.connect-tunnel-denied.yaml \

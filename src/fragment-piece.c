@@ -312,6 +312,20 @@ int frag_page_line(const char *t, int *pat, int *status)
 	if (has(t, "That\xe2\x80\x99s all we know") || has(t, "That's all we know") ||
 	    has(t, "Your client does not have permission"))
 		return *pat = 1, 6;
+	/* Akamai: "Reference #18.2d351ab8.1764580000.a4e16ab" with the
+	 * "You don't have permission to access" line (Apache's own 403 page
+	 * has the sentence, never the reference) */
+	if (!strncmp(t, "Reference #", 11) && isdigit((unsigned char)t[11]) && strchr(t + 11, '.'))
+		return *pat = 0, 7;
+	if (has(t, "You don't have permission to access") || has(t, "You don\xe2\x80\x99t have permission to access"))
+		return *pat = 1, 7;
+	/* IIS: the ASP.NET Core Module's page */
+	if (!strncmp(t, "HTTP Error 50", 13) && (has(t, "ASP.NET Core") || has(t, "ANCM"))) {
+		*status = atoi(t + 11);
+		return *pat = 0, 8;
+	}
+	if (!strcmp(t, "Common solutions to this issue:") || !strcmp(t, "Troubleshooting steps:"))
+		return *pat = 1, 8;
 	return 0;
 }
 
@@ -386,7 +400,7 @@ static int error_word(const char *s)
 		"not found", "exceed", "limit", "fail", "timeout", "timed out", "unavailable",
 		"refused", "blocked", "expired", "missing", "not allowed", "too many", "quota",
 		"could not", "cannot", "can't", "unable", "rejected", "bad request", "not permitted",
-		"permission", "overloaded", "throttl", "insufficient", NULL };
+		"permission", "overloaded", "throttl", "insufficient", "bad credentials", NULL };
 	for (int i = 0; w[i]; i++)
 		if (ascii_casestr(s, strlen(s), w[i]))
 			return 1;
