@@ -597,8 +597,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, " (%ld could not be fully read)", n_bad);
 	if (n_notcap)
 		fprintf(out, ", %ld not a capture", n_notcap);
-	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400). ", n_ex, n_ex == 1 ? "" : "s",
+	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400)", n_ex, n_ex == 1 ? "" : "s",
 		n_failing);
+	if (um.total)
+		fprintf(out, ", %ld failure%s no rule names (see Other failed requests)", um.total,
+			um.total == 1 ? "" : "s");
+	fputs(". ", out);
 	{
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
 		int first = 1;

@@ -17,6 +17,8 @@ ok $? "403 from an unknown API: analyzed"
 md=$TMPDIR_T/403.md
 grep -q '^## Other failed requests$' "$md"
 ok $? "403: the Markdown report has the section Other failed requests"
+grep -q '^\*\*Summary:\*\* .*1 failed (status 0 or >= 400), 1 failure no rule names' "$md"
+ok $? "403: the summary line counts the failure no rule names"
 grep -q '^| `api.acme-billing.example` | 403 | 1 | .*`POST https://api.acme-billing.example/v2/invoices`' "$md"
 ok $? "403: the section names host, status, count and the request"
 grep -q 'lacks the invoices:write scope (type insufficient_scope, code missing_scope)' "$md"
