@@ -136,6 +136,11 @@ RULE_FILES = \
 	rules/firebase/firebase.rtdb-permission-denied.yaml \
 	rules/firebase/firebase.securetoken-refresh-failed.yaml \
 	rules/firebase/firebase.storage-permission-denied.yaml \
+	rules/firebase/tests/firestore-fragment-body.json \
+	rules/firebase/tests/firestore-other-host.txt \
+	rules/firebase/tests/firestore-sdk-console.txt \
+	rules/firebase/tests/firestore-sdk-other-code.txt \
+	rules/firebase/tests/firestore-sdk-promise.txt \
 	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
@@ -211,6 +216,10 @@ RULE_FILES = \
 	rules/nginx/nginx.413-request-entity-too-large.yaml \
 	rules/nginx/nginx.502-504-upstream.yaml \
 	rules/nginx/nginx.header-or-uri-too-large.yaml \
+	rules/nginx/tests/fragment-header-400-other.txt \
+	rules/nginx/tests/fragment-header-body.html \
+	rules/nginx/tests/fragment-header-log.jsonl \
+	rules/nginx/tests/fragment-header-page-text.txt \
 	rules/node/node.transport-error.yaml \
 	rules/node/tests/axios-403.txt \
 	rules/node/tests/axios-json-econnrefused.json \
@@ -257,6 +266,9 @@ RULE_FILES = \
 	rules/shopify/shopify.invalid-api-key.yaml \
 	rules/shopify/shopify.rate-limited.yaml \
 	rules/shopify/shopify.scope-approval-required.yaml \
+	rules/shopify/tests/fragment-body.json \
+	rules/shopify/tests/fragment-github-graphql.json \
+	rules/shopify/tests/fragment-log.jsonl \
 	rules/slack/slack.channel-not-found.yaml \
 	rules/slack/slack.invalid-auth.yaml \
 	rules/slack/slack.missing-scope.yaml \

@@ -127,6 +127,8 @@ static const struct marker markers[] = {
 	{ "Errno::ECONNREFUSED", 1, 0 },
 	{ "Failed to open TCP connection", 1, 1 },
 	{ "OpenSSL::SSL::SSLError", 1, 0 },
+	/* Firebase JS SDK: "FirebaseError: [code=permission-denied]: Missing or insufficient permissions." */
+	{ "FirebaseError: ", 0, 1 },
 	/* browsers */
 	{ "has been blocked by CORS policy", 0, 2 },
 	{ "Cross-Origin Request Blocked", 0, 2 },
