@@ -47,6 +47,15 @@ fi
 ! grep -q 'WDarjtT1zdp7dcXyz' "$TMPDIR_T/403.json"
 ok $? "403 JSON: the API key stays redacted"
 
+# A database kept with --keep-secrets: the report writer redacts the message.
+"$HARTRIAGE" analyze -q -r "$srcdir/rules" --keep-secrets --db "$TMPDIR_T/ks.db" -o "$TMPDIR_T/ks.md" \
+	"$dir/unknown-api-403.txt" 2>/dev/null
+grep -q 'lacks the invoices:write scope' "$TMPDIR_T/ks.md" && ! grep -q 'WDarjtT1zdp7dcXyz' "$TMPDIR_T/ks.md"
+ok $? "--keep-secrets: the message is shown with the key redacted"
+"$HARTRIAGE" report --db "$TMPDIR_T/ks.db" --format json -o "$TMPDIR_T/ks.json" 2>/dev/null
+grep -q '"code": "missing_scope"' "$TMPDIR_T/ks.json" && ! grep -q 'WDarjtT1zdp7dcXyz' "$TMPDIR_T/ks.json"
+ok $? "--keep-secrets: the JSON unmatched entry is redacted too"
+
 # The common error shapes.
 an -o "$TMPDIR_T/p.md" "$dir/problem-json-404.txt"
 grep -q 'No widget with id w_8842 in workspace ws_12 (type https://docs.widgets.example/problems/unknown-widget)' "$TMPDIR_T/p.md"
