@@ -244,18 +244,17 @@ static void url_from_message(const char *m, struct exchange *ex, size_t line)
 }
 
 /* A sentence of someone telling what happened ("last week we saw connect
- * ECONNREFUSED when ..."), not an error line a program printed.  Only the
- * first n bytes are read for the telling words: an exception's own message
- * after its name may say "was" ("An existing connection was forcibly
- * closed"). */
+ * ECONNREFUSED when ..."), not an error line a program printed.  All the
+ * telling words count in the first n bytes; after them (an exception's own
+ * message, which may say "An existing connection was forcibly closed" or
+ * "The response had HTTP status code 403") only the words of a person. */
 static int prose_like(const char *full, size_t n)
 {
-	char *t = xstrndup(full, n);
-	static const char *const tell[] = { " we ", "We ", " I ", "I ", " our ", " was ", " were ",
-		" used to ", " had ", " fixed", " resolved", " yesterday", " last ", " sometimes ",
-		" when ", NULL };
+	static const char *const tell[] = { " was ", " were ", " had ", " last ", " when ", NULL };
+	static const char *const person[] = { " we ", "We ", " I ", "I ", " our ", " used to ",
+		" fixed", " resolved", " yesterday", " sometimes ", NULL };
 	int words = 0, hits = 0;
-	for (const char *p = t; *p;) {
+	for (const char *p = full; *p;) {
 		while (*p && !isalpha((unsigned char)*p))
 			p++;
 		const char *w = p;
@@ -264,10 +263,15 @@ static int prose_like(const char *full, size_t n)
 		if (p - w >= 2 && (!*p || *p == ' ' || *p == ',' || *p == '.'))
 			words++;
 	}
+	char *pre = xstrndup(full, n);
 	for (int i = 0; tell[i]; i++)
-		if (strstr(t, tell[i]) || (tell[i][0] != ' ' && !strncmp(t, tell[i], strlen(tell[i]))))
+		if (strstr(pre, tell[i]))
 			hits++;
-	free(t);
+	free(pre);
+	/* "We " and "I " only open the line ("API " is no person) */
+	for (int i = 0; person[i]; i++)
+		if (person[i][0] == ' ' ? strstr(full, person[i]) != NULL : !strncmp(full, person[i], strlen(person[i])))
+			hits++;
 	if (words >= 8 && hits >= 1)
 		return 1;
 	/* documentation: several `quoted` spans, or a Markdown table row */
