@@ -2,6 +2,10 @@
 RULE_FILES = \
 	rules/akamai/akamai.access-denied-reference.yaml \
 	rules/akamai/akamai.edge-5xx-reference.yaml \
+	rules/akamai/tests/fragment-apache-forbidden.html \
+	rules/akamai/tests/fragment-body.html \
+	rules/akamai/tests/fragment-log.jsonl \
+	rules/akamai/tests/fragment-page-text.txt \
 	rules/anthropic/anthropic.authentication-error.yaml \
 	rules/anthropic/anthropic.billing.yaml \
 	rules/anthropic/anthropic.overloaded-error.yaml \
@@ -82,6 +86,17 @@ RULE_FILES = \
 	rules/cors/cors.missing-allow-origin.yaml \
 	rules/cors/cors.preflight-failed.yaml \
 	rules/cors/cors.wildcard-with-credentials.yaml \
+	rules/cors/tests/console-chrome-fetch.txt \
+	rules/cors/tests/console-chrome-old-xhr.txt \
+	rules/cors/tests/console-chrome-preflight-not-ok.txt \
+	rules/cors/tests/console-chrome-preflight.txt \
+	rules/cors/tests/console-chrome-wildcard.txt \
+	rules/cors/tests/console-firefox-credential.txt \
+	rules/cors/tests/console-firefox-missing.txt \
+	rules/cors/tests/console-firefox-preflight.txt \
+	rules/cors/tests/console-guide-prose.txt \
+	rules/cors/tests/console-safari-origin.txt \
+	rules/cors/tests/console-safari-preflight.txt \
 	rules/curl/curl.connection-refused.yaml \
 	rules/curl/curl.could-not-resolve-host.yaml \
 	rules/curl/curl.empty-reply-or-reset.yaml \
@@ -91,6 +106,35 @@ RULE_FILES = \
 	rules/curl/curl.ssl-self-signed.yaml \
 	rules/curl/curl.ssl-unable-to-get-local-issuer.yaml \
 	rules/curl/curl.timeout.yaml \
+	rules/curl/tests/client-curl-prefix-cut.txt \
+	rules/curl/tests/client-dotnet-chain-errors.txt \
+	rules/curl/tests/client-dotnet-forcibly-closed.txt \
+	rules/curl/tests/client-dotnet-name-mismatch.txt \
+	rules/curl/tests/client-dotnet-no-such-host.txt \
+	rules/curl/tests/client-dotnet-refused.txt \
+	rules/curl/tests/client-dotnet-timeout.txt \
+	rules/curl/tests/client-go-deadline.txt \
+	rules/curl/tests/client-go-expired.txt \
+	rules/curl/tests/client-go-no-such-host.txt \
+	rules/curl/tests/client-go-refused.txt \
+	rules/curl/tests/client-go-unknown-authority.txt \
+	rules/curl/tests/client-go-valid-for.txt \
+	rules/curl/tests/client-guzzle-60.txt \
+	rules/curl/tests/client-java-connect-timeout.txt \
+	rules/curl/tests/client-java-pkix.txt \
+	rules/curl/tests/client-java-refused.txt \
+	rules/curl/tests/client-java-sockettimeout.txt \
+	rules/curl/tests/client-java-unknownhost.txt \
+	rules/curl/tests/client-node-expired.txt \
+	rules/curl/tests/client-node-leaf.txt \
+	rules/curl/tests/client-python-errno-2.txt \
+	rules/curl/tests/client-python-errno111.txt \
+	rules/curl/tests/client-python-readtimeout.txt \
+	rules/curl/tests/client-python-remote-disconnected.txt \
+	rules/curl/tests/client-python-verify-issuer.txt \
+	rules/curl/tests/client-retry-succeeded-dns.txt \
+	rules/curl/tests/client-retry-succeeded-timeout.txt \
+	rules/curl/tests/client-retry-succeeded.txt \
 	rules/envoy/envoy.no-healthy-upstream.yaml \
 	rules/envoy/envoy.upstream-connect-error.yaml \
 	rules/envoy/envoy.upstream-request-timeout.yaml \
@@ -109,6 +153,11 @@ RULE_FILES = \
 	rules/firebase/firebase.rtdb-permission-denied.yaml \
 	rules/firebase/firebase.securetoken-refresh-failed.yaml \
 	rules/firebase/firebase.storage-permission-denied.yaml \
+	rules/firebase/tests/firestore-fragment-body.json \
+	rules/firebase/tests/firestore-other-host.txt \
+	rules/firebase/tests/firestore-sdk-console.txt \
+	rules/firebase/tests/firestore-sdk-other-code.txt \
+	rules/firebase/tests/firestore-sdk-promise.txt \
 	rules/fly/fly.proxy-error.yaml \
 	rules/gcp/gcp.cloud-run-iam-forbidden.yaml \
 	rules/gcp/gcp.cloud-run-no-available-instance.yaml \
@@ -121,6 +170,9 @@ RULE_FILES = \
 	rules/github/github.not-found-for-private-resource.yaml \
 	rules/github/github.rate-limit.yaml \
 	rules/github/github.saml-sso-required.yaml \
+	rules/github/tests/fragment-curl-body.txt \
+	rules/github/tests/fragment-log.jsonl \
+	rules/github/tests/fragment-other-api.txt \
 	rules/google/google.permission-denied.yaml \
 	rules/grpc-web/grpc-web.error-status.yaml \
 	rules/grpc-web/grpc-web.unauthenticated-or-permission-denied.yaml \
@@ -142,6 +194,10 @@ RULE_FILES = \
 	rules/heroku/heroku.application-error.yaml \
 	rules/heroku/heroku.no-such-app.yaml \
 	rules/heroku/heroku.router-request-interrupted.yaml \
+	rules/heroku/tests/fragment-body.html \
+	rules/heroku/tests/fragment-log.jsonl \
+	rules/heroku/tests/fragment-maintenance-503.txt \
+	rules/heroku/tests/fragment-page-text.txt \
 	rules/heroku/tests/router-log-h12.txt \
 	rules/heroku/tests/router-log-h18.txt \
 	rules/heroku/tests/router-log-h27.txt \
@@ -160,6 +216,10 @@ RULE_FILES = \
 	rules/iis/iis.503-service-unavailable.yaml \
 	rules/iis/iis.ancm-502-3-backend-timeout.yaml \
 	rules/iis/iis.aspnetcore-failed-to-start.yaml \
+	rules/iis/tests/fragment-body.html \
+	rules/iis/tests/fragment-iis-500-0.txt \
+	rules/iis/tests/fragment-log.jsonl \
+	rules/iis/tests/fragment-page-text.txt \
 	rules/iis/tests/w3c-log-500-0.txt \
 	rules/iis/tests/w3c-log-500-30.txt \
 	rules/iis/tests/w3c-log-502-3.txt \
@@ -179,6 +239,12 @@ RULE_FILES = \
 	rules/modsecurity/modsecurity.406-not-acceptable.yaml \
 	rules/netlify/netlify.page-not-found.yaml \
 	rules/netlify/netlify.site-not-found.yaml \
+	rules/newman/newman.assertion-failed.yaml \
+	rules/newman/newman.script-error.yaml \
+	rules/newman/tests/newman-all-passed.json \
+	rules/newman/tests/newman-assertion-404.json \
+	rules/newman/tests/newman-cli-failures.txt \
+	rules/newman/tests/newman-script-error.json \
 	rules/nextjs/nextjs.app-router-vary.yaml \
 	rules/nextjs/nextjs.cache-stale.yaml \
 	rules/nextjs/nextjs.default-not-found-page.yaml \
@@ -191,7 +257,16 @@ RULE_FILES = \
 	rules/nginx/tests/error-log-too-large-body.txt \
 	rules/nginx/tests/error-log-too-long-uri.txt \
 	rules/nginx/tests/error-log-upstream-timeout.txt \
+	rules/nginx/tests/fragment-header-400-other.txt \
+	rules/nginx/tests/fragment-header-body.html \
+	rules/nginx/tests/fragment-header-log.jsonl \
+	rules/nginx/tests/fragment-header-page-text.txt \
 	rules/node/node.transport-error.yaml \
+	rules/node/tests/axios-403.txt \
+	rules/node/tests/axios-json-econnrefused.json \
+	rules/node/tests/axios-timeout.txt \
+	rules/node/tests/old-inspect-enotfound.txt \
+	rules/node/tests/retry-succeeded.txt \
 	rules/oauth/oauth.invalid-client.yaml \
 	rules/oauth/oauth.invalid-grant.yaml \
 	rules/oauth/oauth.token-endpoint-error.generic.yaml \
@@ -205,6 +280,10 @@ RULE_FILES = \
 	rules/openai/openai.rate-limit-exceeded.yaml \
 	rules/openai/openai.server-error.yaml \
 	rules/openai/openai.unsupported-region-or-ip.yaml \
+	rules/openai/tests/fragment-body.json \
+	rules/openai/tests/fragment-log.jsonl \
+	rules/openai/tests/fragment-sdk-line.txt \
+	rules/openai/tests/fragment-status-200.txt \
 	rules/proxy/proxy.407-proxy-authentication-required.yaml \
 	rules/proxy/proxy.bluecoat-policy-denied.yaml \
 	rules/proxy/proxy.connect-tunnel-denied.yaml \
@@ -228,6 +307,9 @@ RULE_FILES = \
 	rules/shopify/shopify.invalid-api-key.yaml \
 	rules/shopify/shopify.rate-limited.yaml \
 	rules/shopify/shopify.scope-approval-required.yaml \
+	rules/shopify/tests/fragment-body.json \
+	rules/shopify/tests/fragment-github-graphql.json \
+	rules/shopify/tests/fragment-log.jsonl \
 	rules/slack/slack.channel-not-found.yaml \
 	rules/slack/slack.invalid-auth.yaml \
 	rules/slack/slack.missing-scope.yaml \
@@ -244,6 +326,11 @@ RULE_FILES = \
 	rules/supabase/supabase.rls-violation.yaml \
 	rules/supabase/supabase.storage-rls-violation.yaml \
 	rules/supabase/supabase.table-not-in-schema-cache.yaml \
+	rules/tls/tests/dotnet-chain-errors.txt \
+	rules/tls/tests/dotnet-name-and-chain.txt \
+	rules/tls/tests/python-verify-failed-bare.txt \
+	rules/tls/tests/python-verify-failed-issuer.txt \
+	rules/tls/tls.certificate-verify-failed.yaml \
 	rules/traefik/tests/access-log-json-502-from-origin.txt \
 	rules/traefik/tests/access-log-json-502-origin-0.txt \
 	rules/traefik/traefik.404-no-router.yaml \

@@ -62,6 +62,10 @@ int frag_inner(const char *s, size_t n, int depth, struct frag_piece *pc);
 int frag_status_in(const char *s, size_t n, size_t *ms, size_t *me);
 /* Length of an http(s) URL at p, without trailing punctuation; 0 when none. */
 size_t frag_url_len(const char *p);
+/* True when the URL at p in s is an aside, not the request's: a reference
+ * ("(see https://curl.haxx.se/libcurl/c/libcurl-errors.html) for URL") or
+ * the page's origin (Safari: "Origin https://app is not allowed by ..."). */
+int frag_url_aside(const char *s, const char *p);
 
 /* Visible text of vendor error pages: the fingerprint of one line.
  * Returns a vendor number (> 0) and sets *pat to the pattern's number and

@@ -26,7 +26,8 @@
 struct marker {
 	const char *text;
 	int no_response; /* the words say no response arrived */
-	int anywhere;    /* a fixed phrase: may stand anywhere in the line */
+	int anywhere;    /* a fixed phrase: may stand anywhere in the line; 2: a
+			  * browser console sentence, one of console_opens starts the line */
 };
 
 static const struct marker markers[] = {
@@ -75,6 +76,7 @@ static const struct marker markers[] = {
 	{ "unable to get local issuer certificate", 1, 0 },
 	{ "ERR_TLS_CERT_ALTNAME_INVALID", 1, 0 },
 	{ "CERT_HAS_EXPIRED", 1, 0 },
+	{ "certificate has expired", 1, 0 },
 	{ "AxiosError: Request failed with status code", 0, 1 },
 	{ "AxiosError: timeout of", 1, 1 },
 	{ "AxiosError: Network Error", 0, 1 },
@@ -89,6 +91,7 @@ static const struct marker markers[] = {
 	{ "java.net.http.HttpTimeoutException", 1, 0 },
 	{ "javax.net.ssl.SSLHandshakeException", 1, 0 },
 	{ "javax.net.ssl.SSLPeerUnverifiedException", 1, 0 },
+	{ "javax.net.ssl.SSLException", 1, 0 },
 	{ "ResourceAccessException", 1, 0 },
 	{ "Server returned HTTP response code:", 0, 1 },
 	{ "HttpClientErrorException", 0, 0 },
@@ -106,6 +109,8 @@ static const struct marker markers[] = {
 	{ "The remote server returned an error", 0, 1 },
 	{ "Response status code does not indicate success", 0, 1 },
 	{ "System.Net.Sockets.SocketException", 1, 0 },
+	{ "System.Security.Authentication.AuthenticationException", 1, 0 },
+	{ "Unable to read data from the transport connection", 1, 0 },
 	{ "The SSL connection could not be established", 1, 1 },
 	{ "No such host is known", 1, 1 },
 	{ "TaskCanceledException: The request was canceled due to the configured HttpClient.Timeout", 1, 1 },
@@ -122,15 +127,28 @@ static const struct marker markers[] = {
 	{ "Errno::ECONNREFUSED", 1, 0 },
 	{ "Failed to open TCP connection", 1, 1 },
 	{ "OpenSSL::SSL::SSLError", 1, 0 },
+	/* Firebase JS SDK: "FirebaseError: [code=permission-denied]: Missing or insufficient permissions." */
+	{ "FirebaseError: ", 0, 1 },
 	/* browsers */
-	{ "has been blocked by CORS policy", 0, 1 },
-	{ "Cross-Origin Request Blocked", 0, 1 },
+	{ "has been blocked by CORS policy", 0, 2 },
+	{ "Cross-Origin Request Blocked", 0, 2 },
+	{ "No 'Access-Control-Allow-Origin' header is present", 0, 2 },
+	{ "Response for preflight ", 0, 2 },
+	{ "is not allowed by Access-Control-Allow-Origin", 0, 2 },
+	{ "Preflight response is not successful", 0, 2 },
+	{ "due to access control checks", 0, 2 },
 	{ "Failed to load resource: the server responded with a status of", 0, 1 },
 	{ "Failed to load resource: net::ERR_", 1, 1 },
 	{ "TypeError: Failed to fetch", 0, 0 },
 	{ "NetworkError when attempting to fetch resource", 0, 0 },
 	{ NULL, 0, 0 }
 };
+
+/* How a browser's console sentence about CORS begins (Chrome, old Chrome,
+ * Firefox, Safari); a guide quoting the sentence in prose begins otherwise. */
+static const char *const console_opens[] = { "Access to ", "Cross-Origin Request Blocked",
+	"Fetch API cannot load", "XMLHttpRequest cannot load", "Failed to load ", "Origin ",
+	"Preflight response", "Response to preflight", "Response for preflight", NULL };
 
 /* Words that may stand before a client error at the start of a line. */
 static int lead_ok(const char *t, const char *m)
@@ -198,6 +216,11 @@ static void url_from_message(const char *m, struct exchange *ex, size_t line)
 	for (const char *p = m; *p; p++) {
 		size_t l;
 		if ((*p == 'h' || *p == 'H') && (l = frag_url_len(p)) > 10) {
+			/* "(see https://curl.haxx.se/...) for URL", "Origin https://app is ..." */
+			if (frag_url_aside(m, p)) {
+				p += l - 1;
+				continue;
+			}
 			char *u = xstrndup(p, l);
 			exchange_set_url(ex, u);
 			free(u);
@@ -221,14 +244,17 @@ static void url_from_message(const char *m, struct exchange *ex, size_t line)
 }
 
 /* A sentence of someone telling what happened ("last week we saw connect
- * ECONNREFUSED when ..."), not an error line a program printed. */
-static int prose_like(const char *t)
+ * ECONNREFUSED when ..."), not an error line a program printed.  All the
+ * telling words count in the first n bytes; after them (an exception's own
+ * message, which may say "An existing connection was forcibly closed" or
+ * "The response had HTTP status code 403") only the words of a person. */
+static int prose_like(const char *full, size_t n)
 {
-	static const char *const tell[] = { " we ", "We ", " I ", "I ", " our ", " was ", " were ",
-		" used to ", " had ", " fixed", " resolved", " yesterday", " last ", " sometimes ",
-		" when ", NULL };
+	static const char *const tell[] = { " was ", " were ", " had ", " last ", " when ", NULL };
+	static const char *const person[] = { " we ", "We ", " I ", "I ", " our ", " used to ",
+		" fixed", " resolved", " yesterday", " sometimes ", NULL };
 	int words = 0, hits = 0;
-	for (const char *p = t; *p;) {
+	for (const char *p = full; *p;) {
 		while (*p && !isalpha((unsigned char)*p))
 			p++;
 		const char *w = p;
@@ -237,25 +263,87 @@ static int prose_like(const char *t)
 		if (p - w >= 2 && (!*p || *p == ' ' || *p == ',' || *p == '.'))
 			words++;
 	}
+	char *pre = xstrndup(full, n);
 	for (int i = 0; tell[i]; i++)
-		if (strstr(t, tell[i]) || (tell[i][0] != ' ' && !strncmp(t, tell[i], strlen(tell[i]))))
+		if (strstr(pre, tell[i]))
+			hits++;
+	free(pre);
+	/* "We " and "I " only open the line ("API " is no person) */
+	for (int i = 0; person[i]; i++)
+		if (person[i][0] == ' ' ? strstr(full, person[i]) != NULL : !strncmp(full, person[i], strlen(person[i])))
 			hits++;
 	if (words >= 8 && hits >= 1)
 		return 1;
 	/* documentation: several `quoted` spans, or a Markdown table row */
 	int ticks = 0, bars = 0;
-	for (const char *p = t; *p; p++) {
+	for (const char *p = full; *p; p++) {
 		ticks += *p == '`';
 		bars += *p == '|';
 	}
 	return ticks >= 4 || bars >= 3;
 }
 
+/* A line saying a failure was retried and then worked ("attempt 1 failed:
+ * connect ECONNREFUSED ..., retry 2 succeeded"): no failure to report. */
+static int recovered_like(const char *t)
+{
+	static const char *const retry[] = { "retry", "retried", "retrying", "attempt", NULL };
+	static const char *const fine[] = { "succeeded", "successful", "recovered", "retry ok", NULL };
+	int r = 0, f = 0;
+	for (int i = 0; retry[i] && !r; i++)
+		r = ascii_casestr(t, strlen(t), retry[i]) != NULL;
+	for (int i = 0; fine[i] && !f; i++)
+		f = ascii_casestr(t, strlen(t), fine[i]) != NULL;
+	return r && f;
+}
+
+/* Where a browser console sentence starts in t, when it opens the line
+ * (after at most a "[Error]" or "app.js:12" word); NULL otherwise. */
+static const char *console_start(const char *t)
+{
+	const char *best = NULL;
+	for (int i = 0; console_opens[i]; i++) {
+		const char *p = strstr(t, console_opens[i]);
+		if (p && (!best || p < best))
+			best = p;
+	}
+	return best && lead_ok(t, best) ? best : NULL;
+}
+
+/* curl's one-line failure: "curl: (7) msg", clipped in a paste as "url:
+ * (7) msg", or Guzzle's "[curl] 56: msg [url] URL".  Returns 1 and fills ex. */
+static int curl_line(const char *t, struct exchange *ex, size_t *col, size_t line)
+{
+	const char *c = !strncmp(t, "curl: (", 7) ? t + 7 : !strncmp(t, "url: (", 6) ? t + 6 : NULL;
+	const char *g = c ? NULL : strstr(t, "[curl] ");
+	if (g && lead_ok(t, g))
+		c = g + 7;
+	char *end = NULL;
+	long code = c ? strtol(c, &end, 10) : 0;
+	if (!c || !end || end == c || code <= 0 || code >= 100 || end[0] != (g ? ':' : ')') || end[1] != ' ')
+		return 0;
+	const char *msg = end + 2;
+	const char *u = g ? strstr(msg, " [url] ") : NULL;
+	size_t ml = u ? (size_t)(u - msg) : strlen(msg);
+	while (ml && (msg[ml - 1] == '`' || isspace((unsigned char)msg[ml - 1])))
+		ml--;
+	ex->exit_code = (int)code;
+	ex->error = xstrndup(msg, ml < ERROR_CAP ? ml : ERROR_CAP);
+	ex->status = STATUS_NONE;
+	ex->status_source = xasprintf("line %zu: curl exit code %ld", line + 1, code);
+	strlist_adds(&ex->transcript, t);
+	*col = 0;
+	if (u)
+		url_from_message(u, ex, line);
+	host_from_message(ex->error, ex, line);
+	return 1;
+}
+
 int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t line)
 {
-	if (prose_like(t))
+	if (recovered_like(t))
 		return 0;
-	const char *m = NULL;
+	const char *m = NULL, *mp = NULL;
 	const struct marker *mk = NULL;
 	size_t ms, me;
 	for (int i = 0; markers[i].text && !m; i++) {
@@ -269,10 +357,29 @@ int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t li
 			s--;
 		if (!markers[i].anywhere && !lead_ok(t, s))
 			continue;
+		/* a console sentence opens its line; quoted in a guide it does not */
+		if (markers[i].anywhere == 2 && !console_start(t))
+			continue;
 		/* a fixed phrase is a whole line a program printed ("Access to
 		 * fetch at 'u' from origin 'o' has been blocked by CORS policy") */
 		m = markers[i].anywhere ? t : s;
 		mk = &markers[i];
+		mp = p;
+	}
+	/* someone telling what happened: the telling words come before the
+	 * exception's name, anywhere in a fixed phrase's line; a console
+	 * sentence ("The response had HTTP status code 403") is known by how
+	 * it opens */
+	if (m && mk->anywhere == 1) {
+		/* the phrase's own words ("The request was canceled") do not count */
+		char *c = xstrdup(t);
+		memset(c + (mp - t), ' ', strlen(mk->text));
+		int prose = prose_like(c, strlen(c));
+		free(c);
+		if (prose)
+			return 0;
+	} else if (m && prose_like(t, mk->anywhere == 2 ? 0 : (size_t)(m - t))) {
+		return 0;
 	}
 	if (!m) {
 		/* Go: Get "https://x/y": <what went wrong> */
@@ -290,27 +397,8 @@ int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t li
 			}
 		}
 	}
-	if (!m) {
-		/* curl's one-line failure, sometimes clipped in the paste: "url: (7) ..." */
-		const char *c = !strncmp(t, "curl: (", 7) ? t + 7 : !strncmp(t, "url: (", 6) ? t + 6 : NULL;
-		char *end = NULL;
-		long code = c ? strtol(c, &end, 10) : 0;
-		if (c && end && end > c && end[0] == ')' && end[1] == ' ' && code > 0 && code < 100) {
-			const char *msg = end + 2;
-			size_t ml = strlen(msg);
-			while (ml && (msg[ml - 1] == '`' || isspace((unsigned char)msg[ml - 1])))
-				ml--;
-			ex->exit_code = (int)code;
-			ex->error = xstrndup(msg, ml < ERROR_CAP ? ml : ERROR_CAP);
-			ex->status = STATUS_NONE;
-			ex->status_source = xasprintf("line %zu: curl exit code %ld", line + 1, code);
-			strlist_adds(&ex->transcript, t);
-			*col = 0;
-			host_from_message(ex->error, ex, line);
-			return 1;
-		}
-		return 0;
-	}
+	if (!m)
+		return !prose_like(t, strlen(t)) && curl_line(t, ex, col, line);
 	/* "Error: " before the name stays out of the message */
 	size_t n = strlen(m);
 	while (n && (isspace((unsigned char)m[n - 1]) || m[n - 1] == '`'))

@@ -312,6 +312,20 @@ int frag_page_line(const char *t, int *pat, int *status)
 	if (has(t, "That\xe2\x80\x99s all we know") || has(t, "That's all we know") ||
 	    has(t, "Your client does not have permission"))
 		return *pat = 1, 6;
+	/* Akamai: "Reference #18.2d351ab8.1764580000.a4e16ab" with the
+	 * "You don't have permission to access" line (Apache's own 403 page
+	 * has the sentence, never the reference) */
+	if (!strncmp(t, "Reference #", 11) && isdigit((unsigned char)t[11]) && strchr(t + 11, '.'))
+		return *pat = 0, 7;
+	if (has(t, "You don't have permission to access") || has(t, "You don\xe2\x80\x99t have permission to access"))
+		return *pat = 1, 7;
+	/* IIS: the ASP.NET Core Module's page */
+	if (!strncmp(t, "HTTP Error 50", 13) && (has(t, "ASP.NET Core") || has(t, "ANCM"))) {
+		*status = atoi(t + 11);
+		return *pat = 0, 8;
+	}
+	if (!strcmp(t, "Common solutions to this issue:") || !strcmp(t, "Troubleshooting steps:"))
+		return *pat = 1, 8;
 	return 0;
 }
 
@@ -386,7 +400,7 @@ static int error_word(const char *s)
 		"not found", "exceed", "limit", "fail", "timeout", "timed out", "unavailable",
 		"refused", "blocked", "expired", "missing", "not allowed", "too many", "quota",
 		"could not", "cannot", "can't", "unable", "rejected", "bad request", "not permitted",
-		"permission", "overloaded", "throttl", "insufficient", NULL };
+		"permission", "overloaded", "throttl", "insufficient", "bad credentials", NULL };
 	for (int i = 0; w[i]; i++)
 		if (ascii_casestr(s, strlen(s), w[i]))
 			return 1;
@@ -535,6 +549,38 @@ static json_t *client_dump(json_t *root, struct frag_piece *pc)
 	return data;
 }
 
+/* A client's error object for a request that got no response (axios
+ * toJSON(), a Node error logged as JSON): "message" and a transport "code"
+ * such as ECONNREFUSED or CERT_HAS_EXPIRED, and no response.  Sets
+ * pc->error (the message, with the code when the message lacks it), the
+ * status to no response and config.url.  Returns 1 when it is one. */
+static int transport_dump(json_t *root, struct frag_piece *pc)
+{
+	static const char *const codes[] = { "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT",
+		"ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED", "EPIPE", "ESOCKETTIMEDOUT",
+		"UND_ERR_CONNECT_TIMEOUT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN",
+		"DEPTH_ZERO_SELF_SIGNED_CERT", "CERT_HAS_EXPIRED", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+		"ERR_TLS_CERT_ALTNAME_INVALID", NULL };
+	json_t *code = oget(root, "code"), *msg = oget(root, "message"), *r = oget(root, "response");
+	if (!json_is_string(code) || !json_is_string(msg) || (r && !json_is_null(r)) || pc->error)
+		return 0;
+	const char *c = json_string_value(code), *m = json_string_value(msg);
+	int known = 0;
+	for (int i = 0; codes[i] && !known; i++)
+		known = !strcmp(c, codes[i]);
+	if (!known)
+		return 0;
+	pc->error = strstr(m, c) ? xstrdup(m) : xasprintf("%s (%s)", m, c);
+	if (pc->status == STATUS_UNKNOWN) {
+		pc->status = STATUS_NONE;
+		pc->status_source = xasprintf("dump: code %s (no response)", c);
+	}
+	json_t *u = oget(oget(root, "config"), "url");
+	if (!pc->url && json_is_string(u) && strstr(json_string_value(u), "://"))
+		pc->url = xstrdup(json_string_value(u));
+	return 1;
+}
+
 static void body_from_json(struct frag_piece *pc, json_t *v)
 {
 	sbuf_reset(&pc->body);
@@ -612,6 +658,8 @@ static int json_piece(const char *s, size_t n, int depth, struct frag_piece *pc)
 			pc->status_source = xasprintf("body: \"%s\": %d", k, st);
 		}
 		ret = json_error_like(scope) || (data && pc->status >= 400) ? 1 : e >= 16 ? 2 : 0;
+		if (json_is_object(root) && transport_dump(root, pc))
+			ret = 1;
 		/* a large document that is no error (a run report) is not searched:
 		 * an error page quoted deep inside it is not its failure */
 		if (depth < FRAG_DEPTH_CAP && (ret == 1 || e < 4096) &&
@@ -880,6 +928,11 @@ void frag_piece_to_exchange(struct frag_piece *pc, struct exchange *ex, const ch
 		hdr_list_adds(&ex->resp_headers, pc->headers.v[i].name, pc->headers.v[i].value);
 	for (size_t i = 0; i < pc->layers.n; i++)
 		strlist_adds(&ex->transcript, pc->layers.v[i]);
+}
+
+int frag_url_aside(const char *s, const char *p)
+{
+	return (p - s >= 4 && !ascii_ncasecmp(p - 4, "see ", 4)) || (p - s >= 7 && !strncmp(p - 7, "Origin ", 7));
 }
 
 /* Length of an http(s) URL at p, without trailing punctuation; 0 when none. */

@@ -286,6 +286,10 @@ static size_t find_url(const char *s, size_t n, const char **u, char *method, si
 	for (size_t i = 0; i + 8 < n; i++) {
 		if ((s[i] == 'h' || s[i] == 'H') && (i == 0 || !isalnum((unsigned char)s[i - 1]))) {
 			size_t l = frag_url_len(s + i);
+			if (l > 10 && frag_url_aside(s, s + i)) {
+				i += l - 1;
+				continue;
+			}
 			if (l > 10) {
 				*u = s + i;
 				method[0] = 0;
@@ -825,7 +829,8 @@ static void scan_lines(struct fscan *f)
 		int took = 0;
 		size_t skip_to = i, skip_col = 0;
 		int tries = 0;
-		for (size_t k = 0; t[k] && !took && k < 4096 && tries < 32; k++) {
+		size_t k;
+		for (k = 0; t[k] && !took && k < 4096 && tries < 32; k++) {
 			if (!piece_start(t, k))
 				continue;
 			tries++;
@@ -835,8 +840,21 @@ static void scan_lines(struct fscan *f)
 			if (!took && skip_col > k + 1)
 				k = skip_col - 1;
 		}
-		if (took)
+		if (took) {
+			/* a log line's message before the context it quotes
+			 * ("ERROR: cURL error 60: ... {"exception": ...}") */
+			size_t k0 = k - 1;
+			struct exchange ex;
+			exchange_init(&ex);
+			size_t col = 0;
+			char *pre = k0 > 0 ? xstrndup(t, k0) : NULL;
+			if (pre && frag_client_error(pre, &ex, &col, i))
+				finish(f, &ex, i, col, i, k0);
+			else
+				exchange_release(&ex);
+			free(pre);
 			continue;
+		}
 		if (skip_to > i) {
 			/* a structured piece that is no error: not read again inside */
 			i = skip_to;

@@ -71,6 +71,21 @@ static char *pm_request_error(const json_t *err)
 	return sbuf_detach(&b, NULL);
 }
 
+/* "test script error: SyntaxError: Unexpected token ..." once per exchange. */
+static void script_error(struct exchange *ex, const char *which, const json_t *err)
+{
+	const char *name = jstr(err, "name"), *msg = jstr(err, "message");
+	char *line = xasprintf("%s error: %.100s%s%.2000s", which, name ? name : "",
+			       name && msg ? ": " : "", msg ? msg : name ? "" : "(no message)");
+	for (size_t i = 0; i < ex->transcript.n; i++)
+		if (!strcmp(ex->transcript.v[i], line)) {
+			free(line);
+			return;
+		}
+	strlist_adds(&ex->transcript, line);
+	free(line);
+}
+
 /* Assertion failures and script errors as transcript lines. */
 static void pm_assertions(struct exchange *ex, const json_t *exe)
 {
@@ -94,16 +109,33 @@ static void pm_assertions(struct exchange *ex, const json_t *exe)
 	for (size_t k = 0; k < 2; k++) {
 		json_array_foreach(json_object_get(exe, scripts[k]), i, a) {
 			json_t *err = json_object_get(a, "error");
-			const char *msg = jstr(err, "message");
-			char *line;
 			if (!json_is_object(err))
 				continue;
-			line = xasprintf("%s error: %.2000s",
-					 k ? "test script" : "pre-request script",
-					 msg ? msg : "(no message)");
-			strlist_adds(&ex->transcript, line);
-			free(line);
+			script_error(ex, k ? "test script" : "pre-request script", err);
 		}
+	}
+}
+
+/* A script error of the run's failures list that the execution does not
+ * carry itself (newman puts some only there): same cursor, "at" a script,
+ * and no assertion. */
+static void pm_run_failures(struct exchange *ex, const json_t *exe, const json_t *failures)
+{
+	const json_t *cur = json_object_get(exe, "cursor"), *f;
+	const char *ref = jstr(cur, "ref");
+	size_t i;
+	json_array_foreach(failures, i, f) {
+		const json_t *err = json_object_get(f, "error"), *fc = json_object_get(f, "cursor");
+		const char *at = jstr(f, "at"), *fref = jstr(fc, "ref");
+		if (!json_is_object(err) || !at || strstr(at, "assertion") || jstr(err, "test"))
+			continue;
+		if (ref && fref ? strcmp(ref, fref) != 0
+				: !(json_is_integer(json_object_get(cur, "position")) &&
+				    json_equal(json_object_get(cur, "position"), json_object_get(fc, "position")) &&
+				    json_equal(json_object_get(cur, "iteration"), json_object_get(fc, "iteration"))))
+			continue;
+		script_error(ex, strstr(at, "prerequest") || strstr(at, "pre-request") ? "pre-request script"
+											: "test script", err);
 	}
 }
 
@@ -160,6 +192,7 @@ int pm_newman(struct pm_ctx *c, const json_t *root)
 			free(e);
 		}
 		pm_assertions(ex, exe);
+		pm_run_failures(ex, exe, json_object_get(json_object_get(root, "run"), "failures"));
 		if (pm_emit(c, ex) < 0)
 			return -1;
 	}

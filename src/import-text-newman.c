@@ -11,6 +11,110 @@
 #include "httpmsg.h"
 #include "import-text-int.h"
 
+/* A numbered failure: "1. text" or "1\u2804 text" (newman 3).  Sets *num
+ * and *rest (the text after the blanks); returns 1. */
+static int failure_number(const char *t, long *num, const char **rest)
+{
+	const char *p = t;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == t || p - t > 4 || parse_long(t, (size_t)(p - t), num))
+		return 0;
+	if (*p == '.')
+		p++;
+	else if (!strncmp(p, "\xe2\xa0\x84", 3))
+		p += 3;
+	else
+		return 0;
+	if (*p != ' ')
+		return 0;
+	*rest = text_skipws(p);
+	return **rest != 0;
+}
+
+/* The entry of failure num in the table newman prints at the end of a run
+ * (" 1.  AssertionError  Status code is 200", then the message, "at
+ * assertion:0 in test-script" and "inside ..." on more indented lines).
+ * Fills name, detail, message and at; marks its lines used.  Returns 1
+ * when found. */
+static int failure_entry(struct lines *L, size_t from, long num, struct sbuf *name, struct sbuf *detail,
+			 struct sbuf *message, struct sbuf *at)
+{
+	for (size_t j = from; j < L->n; j++) {
+		long n;
+		const char *rest, *e;
+		if (L->v[j].used || !failure_number(L->v[j].t, &n, &rest) || n != num)
+			continue;
+		for (e = rest; isalpha((unsigned char)*e); e++)
+			;
+		if (e == rest || e[0] != ' ' || e[1] != ' ')
+			continue;
+		sbuf_add(name, rest, (size_t)(e - rest));
+		sbuf_adds(detail, text_skipws(e));
+		L->v[j].used = 1;
+		for (size_t k = j + 1; k < L->n && !L->v[k].blank && L->v[k].indent > L->v[j].indent + 2; k++) {
+			const char *m = L->v[k].t;
+			L->v[k].used = 1;
+			if (!strncmp(m, "at ", 3)) {
+				sbuf_reset(at);
+				sbuf_adds(at, m + 3);
+			} else if (strncmp(m, "inside ", 7) != 0) {
+				if (message->len)
+					sbuf_addc(message, ' ');
+				sbuf_adds(message, m);
+			}
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* newman's check lines under a request: "\u2713  name" passed, "1. name"
+ * failed (details in the failure table).  Failures become transcript
+ * lines like the JSON report's: "assertion failed: NAME: MESSAGE" and
+ * "test script error: SyntaxError: MESSAGE".  Returns the next line. */
+static size_t newman_checks(struct tctx *c, size_t next)
+{
+	struct lines *L = c->L;
+	while (next < L->n && !L->v[next].blank) {
+		const char *t = L->v[next].t, *rest;
+		long num;
+		if (!strncmp(t, "\xe2\x9c\x93", 3) || !strncmp(t, "\xe2\x9c\x94", 3)) {
+			L->v[next++].used = 1;
+			continue;
+		}
+		if (!failure_number(t, &num, &rest))
+			break;
+		struct sbuf name = SBUF_INIT, detail = SBUF_INIT, msg = SBUF_INIT, at = SBUF_INIT, line = SBUF_INIT;
+		L->v[next].used = 1;
+		if (failure_entry(L, next + 1, num, &name, &detail, &msg, &at)) {
+			if (!strcmp(sbuf_str(&name), "AssertionError") || !strcmp(sbuf_str(&name), "AssertionFailure"))
+				sbuf_addf(&line, "assertion failed: %.500s%s%.2000s", sbuf_str(&detail),
+					  msg.len ? ": " : "", sbuf_str(&msg));
+			else
+				sbuf_addf(&line, "%s error: %.100s: %.2000s%s%.1000s",
+					  strstr(sbuf_str(&at), "prerequest") ? "pre-request script" : "test script",
+					  sbuf_str(&name), sbuf_str(&detail), msg.len ? " " : "", sbuf_str(&msg));
+		} else {
+			/* no table in the paste: "2. SyntaxError in test-script" or the test name */
+			const char *in = strstr(rest, " in ");
+			if (in && (!strcmp(in + 4, "test-script") || !strcmp(in + 4, "prerequest-script")))
+				sbuf_addf(&line, "%s error: %.*s", in[4] == 'p' ? "pre-request script" : "test script",
+					  (int)(in - rest), rest);
+			else
+				sbuf_addf(&line, "assertion failed: %.500s", rest);
+		}
+		strlist_adds(&c->ex.transcript, sbuf_str(&line));
+		sbuf_release(&name);
+		sbuf_release(&detail);
+		sbuf_release(&msg);
+		sbuf_release(&at);
+		sbuf_release(&line);
+		next++;
+	}
+	return next;
+}
+
 /* Handle a newman request line at i; returns the next line, or i. */
 size_t text_newman_line(struct tctx *c, size_t i)
 {
@@ -75,6 +179,7 @@ size_t text_newman_line(struct tctx *c, size_t i)
 			exchange_set(&c->ex->error, "errored");
 		}
 	}
+	next = newman_checks(c, next);
 	tx_touch(c, next - 1);
 	return next;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log-report.h"
+#include "report-unmatched.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -69,6 +70,37 @@ static json_t *request_ids(sqlite3_stmt *hdr, sqlite3_stmt *body, long long ex_i
 	return ids;
 }
 
+static json_t *opt_str(const char *v)
+{
+	return v ? safe_str(v, strlen(v)) : json_null();
+}
+
+/* The failed exchanges no rule names (report-unmatched.h), one object each. */
+static json_t *unmatched_list(const struct unmatched *u, sqlite3_stmt *hdr, sqlite3_stmt *body,
+			      const struct report_opts *o)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < u->n; i++) {
+		const struct unmatched_ex *x = &u->v[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "source", opt_str(x->source));
+		json_object_set_new(j, "exchange", json_integer(x->seq));
+		json_object_set_new(j, "started_at", opt_str(x->started_at));
+		json_object_set_new(j, "method", opt_str(x->method));
+		json_object_set_new(j, "url", opt_str(x->url));
+		json_object_set_new(j, "host", opt_str(x->host));
+		json_object_set_new(j, "status", x->status < 0 ? json_null() : json_integer(x->status));
+		json_object_set_new(j, "status_text", opt_str(x->status_text));
+		json_object_set_new(j, "error", opt_str(x->error));
+		json_object_set_new(j, "message", opt_str(x->message));
+		json_object_set_new(j, "type", opt_str(x->type));
+		json_object_set_new(j, "code", opt_str(x->code));
+		json_object_set_new(j, "request_ids", request_ids(hdr, body, x->id, o));
+		json_array_append_new(list, j);
+	}
+	return list;
+}
+
 enum json_query {
 	J_SOURCES,
 	J_HDR,
@@ -125,7 +157,9 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	json_t *root = json_object(), *sources = json_array(), *findings = json_array();
 	json_t *notes = json_array(), *red = json_object(), *summary = json_object();
 	sqlite3_stmt *s = NULL, *hdr = NULL, *body = NULL;
-	long n_ex = 0, n_failed_src = 0;
+	long n_ex = 0, n_failed_src = 0, n_unmatched = 0;
+	struct unmatched um;
+	json_t *unmatched = NULL;
 	long sev_count[5] = {0};
 	int ret = -1;
 	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
@@ -213,6 +247,13 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	}
 	report_stmt_done(s);
 
+	/* Failed exchanges no rule names. */
+	if (unmatched_load(w->q.db, o, &um, err, errlen) < 0)
+		goto out;
+	unmatched = unmatched_list(&um, hdr, body, o);
+	n_unmatched = um.total;
+	unmatched_release(&um);
+
 	/* Coverage notes. */
 	s = qs[J_NOTES];
 	report_bind_ticket(s, o);
@@ -247,12 +288,14 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 			json_object_set_new(by, names[i], json_integer(sev_count[4 - i]));
 		json_object_set_new(summary, "findings", by);
 	}
+	json_object_set_new(summary, "unmatched", json_integer(n_unmatched));
 	json_object_set_new(root, "tool", json_string(PACKAGE_NAME " " PACKAGE_VERSION));
 	if (o->ticket)
 		json_object_set_new(root, "ticket", json_string(o->ticket));
 	json_object_set_new(root, "summary", summary);
 	json_object_set_new(root, "sources", sources);
 	json_object_set_new(root, "findings", findings);
+	json_object_set_new(root, "unmatched", unmatched);
 	json_object_set_new(root, "notes", notes);
 	json_object_set_new(root, "redactions", red);
 	{
@@ -263,7 +306,7 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		else
 			json_decref(h);
 	}
-	sources = findings = notes = red = summary = NULL;
+	sources = findings = unmatched = notes = red = summary = NULL;
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0) {
 		snprintf(err, errlen, "write error");
 		goto out;
@@ -276,6 +319,7 @@ out:
 	report_stmt_done(body);
 	json_decref(sources);
 	json_decref(findings);
+	json_decref(unmatched);
 	json_decref(notes);
 	json_decref(red);
 	json_decref(summary);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "log-report.h"
+#include "report-unmatched.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -370,6 +371,105 @@ struct report_md {
 	struct report_stmts q; /* prepared on first use, reset by report_stmt_done */
 };
 
+/* Section "Other failed requests": the failed exchanges no rule names, by
+ * host and status (report-unmatched.c). */
+static void print_unmatched(FILE *out, const struct unmatched *u)
+{
+	if (!u->total)
+		return;
+	fprintf(out, "\n## Other failed requests\n\n%ld failed exchange%s that no rule names, by host and "
+		     "status:\n\n| Host | Status | Count | First (UTC) | Last (UTC) | Example | Error |\n"
+		     "|---|---|---|---|---|---|---|\n",
+		u->total, u->total == 1 ? "" : "s");
+	for (size_t i = 0; i < u->ng; i++) {
+		const struct unmatched_group *g = &u->g[i];
+		fputs("| ", out);
+		if (g->host)
+			md_code(out, g->host, 100, 1);
+		else
+			fputs("not in capture", out);
+		if (g->status < 0)
+			fputs(" | unknown", out);
+		else if (g->status == 0)
+			fputs(" | no response", out);
+		else {
+			fprintf(out, " | %d", g->status);
+			if (g->status_text && g->status_text[0]) {
+				fputc(' ', out);
+				report_md_text(out, g->status_text, 60);
+			}
+		}
+		fprintf(out, " | %ld | ", g->count);
+		report_md_text(out, g->first_at ? g->first_at : "not in capture", 40);
+		fputs(" | ", out);
+		report_md_text(out, g->last_at ? g->last_at : "not in capture", 40);
+		fputs(" | ", out);
+		print_request(out, g->example_method, g->example_url, NULL, 200);
+		fputs(" | ", out);
+		if (g->errors)
+			md_code(out, g->errors, 400, 1);
+		else
+			fputs("not stated", out);
+		fputs(" |\n", out);
+	}
+	if (u->groups_total > (long)u->ng)
+		fprintf(out, "\n%ld more host and status groups are not listed.\n",
+			u->groups_total - (long)u->ng);
+}
+
+static void count_id(void *ctx, const char *label, const char *value)
+{
+	(void)label;
+	(void)value;
+	(*(int *)ctx)++;
+}
+
+/* Escalation rows of the failed exchanges no rule names that carry a
+ * request ID.  Returns the number of rows printed. */
+static int print_unmatched_ids(struct ctx *c, const struct unmatched *u)
+{
+	int rows = 0, more = 0;
+	for (size_t i = 0; i < u->n; i++) {
+		const struct unmatched_ex *x = &u->v[i];
+		int n = 0;
+		report_each_id(c->hdr_stmt, c->body_stmt, c->o, x->id, count_id, &n);
+		if (!n)
+			continue;
+		if (rows >= 100) {
+			more++;
+			continue;
+		}
+		if (!rows)
+			fputs("\n### Other failed requests (no rule matched)\n\n"
+			      "| Time (UTC) | Request | Status | Request IDs | Error |\n|---|---|---|---|---|\n",
+			      c->out);
+		rows++;
+		fputs("| ", c->out);
+		report_md_text(c->out, x->started_at ? x->started_at : "not in capture", 40);
+		fputs(" | ", c->out);
+		print_request(c->out, x->method, x->url, NULL, 200);
+		if (x->status < 0)
+			fputs(" | unknown", c->out);
+		else if (x->status == 0)
+			fputs(" | no response", c->out);
+		else
+			fprintf(c->out, " | %d", x->status);
+		fputs(" | ", c->out);
+		print_ids(c, x->id);
+		fputs(" | ", c->out);
+		char *sum = unmatched_summary(x);
+		if (sum)
+			md_code(c->out, sum, 200, 1);
+		else
+			fputs("not stated", c->out);
+		free(sum);
+		fputs(" |\n", c->out);
+	}
+	if (more)
+		fprintf(c->out, "\n%d more with request IDs are in the JSON report (`unmatched`).\n", more);
+	return rows;
+}
+
 struct report_md *report_md_new(sqlite3 *db, char *err, size_t errlen)
 {
 	struct report_md *w = xcalloc(1, sizeof(*w));
@@ -397,9 +497,10 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
 	long sev_count[5] = {0};
 	int any;
+	struct unmatched um;
 	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
 
-	if (!qs)
+	if (!qs || unmatched_load(w->q.db, o, &um, err, errlen) < 0)
 		return -1;
 	c.ex_stmt = qs[Q_EX];
 	c.hdr_stmt = qs[Q_HDR];
@@ -502,8 +603,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, " (%ld could not be fully read)", n_bad);
 	if (n_notcap)
 		fprintf(out, ", %ld not a capture", n_notcap);
-	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400). ", n_ex, n_ex == 1 ? "" : "s",
+	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400)", n_ex, n_ex == 1 ? "" : "s",
 		n_failing);
+	if (um.total)
+		fprintf(out, ", %ld failure%s no rule names (see Other failed requests)", um.total,
+			um.total == 1 ? "" : "s");
+	fputs(". ", out);
 	{
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
 		int first = 1;
@@ -615,6 +720,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	report_stmt_done(s);
 	s = NULL;
 
+	print_unmatched(out, &um);
+
 	/* Escalation: one table per vendor of the leading finding. */
 	fputs("\n## Escalation: request IDs\n", out);
 	s = qs[Q_ESCALATION];
@@ -654,7 +761,13 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		}
 		free(vendor);
 	}
-	if (!any)
+	if (print_unmatched_ids(&c, &um))
+		any = 1;
+	if (!any && um.total)
+		fprintf(out, "\nNo request ID on the %ld failed exchange%s that no rule names: quote the "
+			     "URL and time of each (Other failed requests above).\n",
+			um.total, um.total == 1 ? "" : "s");
+	else if (!any)
 		fputs("\nNo failing exchange to escalate.\n", out);
 	report_stmt_done(s);
 	s = NULL;
@@ -827,6 +940,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fputs("No secrets were found in the captures.\n", out);
 	report_stmt_done(s);
 	free_groups(groups, ngroups);
+	unmatched_release(&um);
 	(void)err;
 	(void)errlen;
 	return 0;
