@@ -13,6 +13,7 @@
 
 #include "pipeline.h"
 #include "redact.h"
+#include "sequence.h"
 #include "util.h"
 #include "walk.h"
 
@@ -479,6 +480,12 @@ int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t 
 	rc = store_foreach_exchange(st, on_exchange, &m);
 	if (rc != 0 || m.failed)
 		goto fail_tx;
+	/* Read the findings as a sequence: events, recoveries, demotions. */
+	if (sequence_apply(store_db(st), NULL, err, errlen) < 0) {
+		store_rollback(st);
+		rule_set_set_source(rs, NULL);
+		return -1;
+	}
 	if (store_commit(st) < 0)
 		goto fail;
 	if (nfindings)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report-seq.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -193,6 +194,11 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(f, "evidence", ev ? ev : json_object());
 		json_object_set_new(f, "request_ids", request_ids(hdr, body, sqlite3_column_int64(s, 13), o));
 		json_object_set_new(f, "advice", col_json_str(s, 10));
+		{
+			json_t *sq = report_seq_json(sqlite3_db_handle(s), sqlite3_column_int64(s, 13));
+			if (sq)
+				json_object_set_new(f, "sequence", sq);
+		}
 		json_array_append_new(findings, f);
 	}
 	report_stmt_done(s);
@@ -224,6 +230,9 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	json_object_set_new(summary, "sources", json_integer((json_int_t)json_array_size(sources)));
 	json_object_set_new(summary, "unreadable_sources", json_integer(n_failed_src));
 	json_object_set_new(summary, "exchanges", json_integer(n_ex));
+	if (qs)
+		json_object_set_new(summary, "recovered",
+				    json_integer(report_seq_recovered(sqlite3_db_handle(qs[J_SOURCES]), o)));
 	{
 		json_t *by = json_object();
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
