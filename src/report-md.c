@@ -318,7 +318,8 @@ static const char *const md_sql[Q_COUNT] = {
 	[Q_COUNTS] = "SELECT COUNT(*), SUM(s.status = 'error' OR s.status = 'partial'), "
 		"SUM(s.status = 'not-capture'), SUM(s.exchanges) FROM sources s WHERE" TICKET_FILTER,
 	[Q_FAILING] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
-		"AND (e.status = 0 OR e.status >= 400) AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id"),
+		"AND (e.status = 0 OR e.status >= 400) AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id")
+		"AND NOT" SEQ_EXAMPLE("e"),
 	[Q_GROUPS] = "SELECT f.rule_id, " SEQ_MAX_SEVERITY ", f.title, COALESCE(r.priority, 50), COUNT(*), "
 		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice), "
 		"COUNT(*) - SUM(" SEQ_COPY("e.id") ") "
@@ -349,7 +350,7 @@ static const char *const md_sql[Q_COUNT] = {
 		"f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
 		"'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS rule FROM exchanges e "
 		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND NOT" SEQ_COPY("e.id")
-		"AND NOT" SEQ_RECOVERED("e.id") "AND NOT" SEQ_TUNNEL("e.id") ") "
+		"AND NOT" SEQ_RECOVERED("e.id") "AND NOT" SEQ_TUNNEL("e.id") "AND NOT" SEQ_EXAMPLE("e") ") "
 		"SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, e.status_source, "
 		"e.error, lead.rule, COALESCE(r.vendor, 'Other') AS vendor FROM lead JOIN exchanges e ON "
 		"e.id = lead.ex JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = lead.rule "
@@ -361,7 +362,7 @@ static const char *const md_sql[Q_COUNT] = {
 		"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1), e.error, "
 		"e.status_text, e.status_source FROM exchanges e JOIN sources s ON s.id = e.source_id "
 		"WHERE" TICKET_FILTER "AND e.started_at IS NOT NULL AND (e.status = 0 OR e.status >= 400) "
-		"AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id") "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+		"AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id") "AND NOT" SEQ_EXAMPLE("e") "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
 	[Q_ATTACHMENTS] = "SELECT s.path, s.format, s.exchanges, s.status, s.error FROM sources s WHERE" TICKET_FILTER
 		"ORDER BY s.ticket, s.path, s.id",
 	[Q_NOTES] = "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON s.id = "
@@ -400,7 +401,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
-	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0, n_recovered = 0;
+	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0, n_recovered = 0,
+	     n_examples = 0;
 	long sev_count[5] = {0};
 	int any;
 	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
@@ -428,6 +430,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		n_failing = (long)sqlite3_column_int64(s, 0);
 	report_stmt_done(s);
 	n_recovered = report_seq_recovered(sqlite3_db_handle(s), o);
+	n_examples = report_seq_failed_examples(sqlite3_db_handle(s), o);
 
 	/* Finding groups, most severe and most specific first. */
 	s = qs[Q_GROUPS];
@@ -514,6 +517,9 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		n_failing);
 	if (n_recovered)
 		fprintf(out, "; %ld failure%s recovered later", n_recovered, n_recovered == 1 ? "" : "s");
+	if (n_examples)
+		fprintf(out, "; %ld saved example%s with a failure status (documentation, not a run)",
+			n_examples, n_examples == 1 ? "" : "s");
 	fputs(". ", out);
 	{
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};

@@ -44,6 +44,21 @@ long report_seq_recovered(sqlite3 *db, const struct report_opts *o)
 	return n;
 }
 
+long report_seq_failed_examples(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *s = prep(db, "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "
+				   "e.source_id WHERE" TICKET_FILTER "AND (e.status = 0 OR e.status >= 400) "
+				   "AND" SEQ_EXAMPLE("e"));
+	long n = 0;
+	if (!s)
+		return 0;
+	report_bind_ticket(s, o);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 /* The other copies of ex_id's event. */
 static const char copies_sql[] =
 	"SELECT s.path, e.seq, e.started_at FROM sequence q JOIN sequence q2 ON q2.event_id = "

@@ -25,6 +25,11 @@
 #define SEQ_TUNNEL(x) \
 	" EXISTS (SELECT 1 FROM sequence q WHERE q.exchange_id = " x " AND q.demoted = 'tunnel') "
 
+/* A collection's saved example (documentation, never a run), on the
+ * exchanges table aliased e. */
+#define SEQ_EXAMPLE(e) \
+	" (CASE WHEN json_valid(" e ".extra) THEN json_extract(" e ".extra, '$.example') END) IS NOT NULL "
+
 /* Severity rank for ORDER BY (critical 0 .. info 4) and the most severe
  * severity of a group of findings. */
 #define SEQ_RANK(x) \
@@ -38,6 +43,8 @@ void report_md_code(FILE *out, const char *raw, size_t max, int in_table);
 
 /* Failures of the report's scope that recovered (each event once). */
 long report_seq_recovered(sqlite3 *db, const struct report_opts *o);
+/* Saved examples in the report's scope with status 0 or >= 400. */
+long report_seq_failed_examples(sqlite3 *db, const struct report_opts *o);
 /* Markdown: extra rows of an evidence table for exchange ex_id (the other
  * sources of its event, saved example, client-side block). */
 void report_seq_md_rows(FILE *out, sqlite3 *db, long long ex_id);

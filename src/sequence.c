@@ -559,13 +559,15 @@ static void find_recoveries(struct sx *v, long n)
 	qsort(ix, (size_t)n, sizeof(*ix), cmp_key);
 	for (long k = 0; k < n; k++) {
 		struct sx *f = &v[ix[k]];
-		if (!f->key || !is_failure(f) || f->demoted)
+		/* saved examples are documentation: no order, no retry */
+		if (!f->key || !is_failure(f) || f->demoted || f->example)
 			continue;
 		for (long j = k + 1; j < n && j - k < SEQ_SCAN_CAP; j++) {
 			struct sx *s = &v[ix[j]];
 			if (strcmp(f->ticket, s->ticket) || !s->key || strcmp(f->key, s->key))
 				break;
-			if (!is_success(s) || !later(f, s) || uf_find(v, ix[k]) == uf_find(v, ix[j]))
+			if (!is_success(s) || s->example || !later(f, s) ||
+			    uf_find(v, ix[k]) == uf_find(v, ix[j]))
 				continue;
 			f->recovered_by = s->id;
 			f->recovery = describe(v, n, ix[k], ix[j]);
