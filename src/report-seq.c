@@ -199,10 +199,12 @@ void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const c
 	sqlite3_stmt *s = prep(db, "SELECT f2.evidence, COUNT(*) FROM findings f1 JOIN findings f2 ON "
 				   "f2.exchange_id = f1.exchange_id WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 "
 				   "GROUP BY f2.evidence ORDER BY MIN(f2.exchange_id)");
-	json_t *keys = json_array();
-	int rows = 0;
+	json_t *rows = json_array(), *keys = json_array(), *first;
 	long more = 0;
+	const char *k;
+	json_t *v;
 	if (!s) {
+		json_decref(rows);
 		json_decref(keys);
 		return;
 	}
@@ -211,52 +213,63 @@ void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const c
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		char *tf = NULL;
 		json_t *ev = col(s, 0) ? json_loads(report_clean(col(s, 0), &tf), 0, NULL) : NULL;
-		const char *k;
-		json_t *v;
 		free(tf);
 		if (!json_is_object(ev)) {
 			json_decref(ev);
 			continue;
 		}
-		if (rows >= SEQ_VALUE_ROWS) {
+		if (json_array_size(rows) >= SEQ_VALUE_ROWS) {
 			more++;
 			json_decref(ev);
 			continue;
 		}
-		if (!rows) {
-			json_object_foreach(ev, k, v)
-				if (json_is_string(v))
-					json_array_append_new(keys, json_string(k));
-			if (!json_array_size(keys)) {
-				json_decref(ev);
-				break;
+		json_object_set_new(ev, " n", json_integer(sqlite3_column_int64(s, 1)));
+		json_array_append_new(rows, ev);
+	}
+	sqlite3_finalize(s);
+	/* Columns: the evidence names whose value differs between requests
+	 * (all of them when none does). */
+	first = json_array_get(rows, 0);
+	for (int pass = 0; pass < 2 && !json_array_size(keys); pass++)
+		json_object_foreach(first, k, v)
+		{
+			int differs = 0;
+			if (!json_is_string(v))
+				continue;
+			for (size_t i = 1; i < json_array_size(rows) && !differs; i++) {
+				json_t *o = json_object_get(json_array_get(rows, i), k);
+				differs = !json_is_string(o) || strcmp(json_string_value(o), json_string_value(v));
 			}
-			fputs("\nPer-request values (the advice above quotes the first):\n\n|", out);
-			for (size_t i = 0; i < json_array_size(keys); i++) {
-				fputc(' ', out);
-				report_md_text(out, json_string_value(json_array_get(keys, i)), 60);
-				fputs(" |", out);
-			}
-			fputs(" Exchanges |\n|", out);
-			for (size_t i = 0; i <= json_array_size(keys); i++)
-				fputs("---|", out);
-			fputc('\n', out);
+			if (differs || pass == 1)
+				json_array_append_new(keys, json_string(k));
 		}
-		rows++;
-		fputc('|', out);
+	if (json_array_size(rows) > 1 && json_array_size(keys)) {
+		fputs("\nPer-request values (the advice above quotes the first):\n\n|", out);
 		for (size_t i = 0; i < json_array_size(keys); i++) {
-			json_t *val = json_object_get(ev, json_string_value(json_array_get(keys, i)));
 			fputc(' ', out);
-			if (json_is_string(val))
-				report_md_code(out, json_string_value(val), 200, 1);
+			report_md_text(out, json_string_value(json_array_get(keys, i)), 60);
 			fputs(" |", out);
 		}
-		fprintf(out, " %lld |\n", (long long)sqlite3_column_int64(s, 1));
-		json_decref(ev);
+		fputs(" Exchanges |\n|", out);
+		for (size_t i = 0; i <= json_array_size(keys); i++)
+			fputs("---|", out);
+		fputc('\n', out);
+		for (size_t r = 0; r < json_array_size(rows); r++) {
+			json_t *ev = json_array_get(rows, r);
+			fputc('|', out);
+			for (size_t i = 0; i < json_array_size(keys); i++) {
+				json_t *val = json_object_get(ev, json_string_value(json_array_get(keys, i)));
+				fputc(' ', out);
+				if (json_is_string(val))
+					report_md_code(out, json_string_value(val), 200, 1);
+				fputs(" |", out);
+			}
+			fprintf(out, " %lld |\n", (long long)json_integer_value(json_object_get(ev, " n")));
+		}
+		if (more)
+			fprintf(out, "\n… and %ld more distinct value set%s.\n", more, more == 1 ? "" : "s");
 	}
-	if (more)
-		fprintf(out, "\n… and %ld more distinct value set%s.\n", more, more == 1 ? "" : "s");
-	sqlite3_finalize(s);
+	json_decref(rows);
 	json_decref(keys);
 }
 

@@ -4,8 +4,8 @@
  * holds (the one exception, with the report writers, to "store.c owns the
  * SQL": the sequence pass is a query over findings, like a report, that
  * writes its answer back).  Recoveries, time twins and example checks
- * stay inside one ticket (a run without tickets is one ticket); request-ID
- * links do not.
+ * stay inside one scope (a ticket; loose files share one, see SCOPE());
+ * request-ID links do not.
  */
 #include <config.h>
 
@@ -25,7 +25,7 @@
 struct sx {
 	long long id;
 	long long source;
-	char *ticket;
+	char *ticket;        /* the scope: see SCOPE() */
 	long seq;
 	double t;            /* ms since the epoch, NAN when unknown */
 	char *method;
@@ -338,8 +338,18 @@ static int block_matters(struct sx *v, long i)
 	return streq(site_of(page->host), site_of(x->host));
 }
 
+/* The scope a source is read in: its ticket, except that loose files (a
+ * ticket that is one file given as itself or at the top of a folder, like
+ * the seed ticket's HAR, curl output and text) share one scope: the
+ * attachments of one report. */
+#define SCOPE(s)                                                                                  \
+	"(CASE WHEN " s ".ticket IS NULL THEN '' WHEN (SELECT COUNT(*) FROM sources t WHERE t.ticket = " \
+	s ".ticket) = 1 AND substr(" s ".path, -length(" s ".ticket)) = " s ".ticket AND (length(" s     \
+	".path) = length(" s ".ticket) OR substr(" s ".path, -length(" s ".ticket) - 1, 1) = '/') "       \
+	"THEN '' ELSE 't:' || " s ".ticket END)"
+
 static const char load_sql[] =
-	"SELECT e.id, e.source_id, COALESCE(s.ticket, ''), e.seq, "
+	"SELECT e.id, e.source_id, " SCOPE("s") ", e.seq, "
 	"(julianday(e.started_at) - 2440587.5) * 86400000.0, e.method, e.url, e.host, e.path, "
 	"e.status, e.error, e.kind = 'capture', "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$.example') END IS NOT NULL, "
@@ -588,7 +598,7 @@ static const char cap_sql[] =
 static const char confirmed_sql[] =
 	"SELECT 1 FROM findings f1 JOIN findings f2 ON f2.rule_id = f1.rule_id AND f2.exchange_id <> "
 	"f1.exchange_id JOIN exchanges e2 ON e2.id = f2.exchange_id JOIN sources s2 ON s2.id = "
-	"e2.source_id WHERE f1.exchange_id = ?1 AND COALESCE(s2.ticket, '') = ?2 AND "
+	"e2.source_id WHERE f1.exchange_id = ?1 AND " SCOPE("s2") " = ?2 AND "
 	"(CASE WHEN json_valid(e2.extra) THEN json_extract(e2.extra, '$.example') END) IS NULL LIMIT 1";
 
 static const char insert_sql[] =
