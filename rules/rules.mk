@@ -114,6 +114,15 @@ RULE_FILES = \
 	rules/haproxy/haproxy.502-bad-gateway.yaml \
 	rules/haproxy/haproxy.503-no-server.yaml \
 	rules/haproxy/haproxy.504-gateway-timeout.yaml \
+	rules/har/har.chrome-net-error.aborted.yaml \
+	rules/har/har.chrome-net-error.blocked-by-client.yaml \
+	rules/har/har.chrome-net-error.blocked-by-policy.yaml \
+	rules/har/har.chrome-net-error.connection.yaml \
+	rules/har/har.chrome-net-error.dns.yaml \
+	rules/har/har.chrome-net-error.protocol.yaml \
+	rules/har/har.chrome-net-error.proxy.yaml \
+	rules/har/har.chrome-net-error.tls.yaml \
+	rules/har/har.chrome-net-error.unexpected-proxy-auth.yaml \
 	rules/har/har.chrome-net-error.yaml \
 	rules/har/har.cors-blocked.yaml \
 	rules/har/tests/chrome-net-error-dns.har \

@@ -62,9 +62,9 @@ is "$(jq -r '[.findings[] | select(.rule == "http.429-retry-after") | .severity]
 
 # Client-side blocks: a third-party probe is low, a same-site API call is not.
 run blk json "$fx/blocked-by-client.har"
-is "$(jq -r '.findings[] | select(.url | test("tracker")) | .severity' "$TMPDIR_T/blk.json")" low \
+is "$(jq -r '[.findings[] | select(.url | test("tracker")) | .severity] | unique | join(",")' "$TMPDIR_T/blk.json")" low \
 	"an extension-blocked third-party probe is low"
-is "$(jq -r '.findings[] | select(.url | test("api.example.com")) | .severity' "$TMPDIR_T/blk.json")" medium \
+is "$(jq -r '[.findings[] | select(.url | test("api.example.com")) | .severity] | unique | join(",")' "$TMPDIR_T/blk.json")" medium \
 	"a blocked same-site API call keeps its severity"
 
 # Context advice once per rule, per-request values in a table.
@@ -83,6 +83,10 @@ if [ -d "$rw" ]; then
 		"Access login: what changed names /cdn-cgi/access/authorized"
 	run tw json "$rw/postman/p2o-twitter-api.postman.json"
 	is "$(medium_plus "$TMPDIR_T/tw.json")" "" "collection with 429 examples: no finding at medium or above"
+	run h2 json "$rw/har/h2oa-request-generator-all-status-and-method.har"
+	is "$(jq -r '[.findings[] | select(.rule == "har.chrome-net-error.unexpected-proxy-auth" and
+		.severity == "medium")] | length' "$TMPDIR_T/h2.json")" 11 \
+		"the 11 requests answered 407 by a non-proxy (ERR_UNEXPECTED_PROXY_AUTH) are found"
 	run ch md "$rw/har/gatling-charles_https.har"
 	grep -q ', 0 failed (status 0 or >= 400)' "$TMPDIR_T/ch.md" && ! grep -q '^## Timeline' "$TMPDIR_T/ch.md"
 	ok $? "Charles CONNECT tunnels are not failures"
