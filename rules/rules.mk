@@ -132,6 +132,7 @@ RULE_FILES = \
 	rules/heroku/heroku.application-error.yaml \
 	rules/heroku/heroku.no-such-app.yaml \
 	rules/http/http.429-retry-after.yaml \
+	rules/http/http.431-request-header-fields-too-large.cookies.yaml \
 	rules/http/http.431-request-header-fields-too-large.yaml \
 	rules/http/http.intermediary-html-error.yaml \
 	rules/http/http.login-redirect-instead-of-json.yaml \

@@ -16,6 +16,7 @@
 #include "sequence.h"
 #include "util.h"
 #include "walk.h"
+#include "xmeasure.h"
 
 struct run {
 	struct store *st;
@@ -49,6 +50,7 @@ static int sink_emit(void *ctx, struct exchange *ex)
 		r->stopped = 1;
 		return -1;
 	}
+	xmeasure_request(ex); /* sizes of what was sent, before redaction */
 	if (!r->o->keep_secrets)
 		redact_exchange(r->red, ex);
 	if (store_add_exchange(r->st, r->source_id, ex, NULL) < 0) {

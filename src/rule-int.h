@@ -42,6 +42,7 @@ enum field_kind {
 	F_REQ_BODY, F_RESP_BODY, F_TRANSCRIPT, F_SOURCE,
 	F_CROSS_ORIGIN, F_EXPECTS_JSON, F_CONTENT_KIND,
 	F_RESP_TEXT, F_VENDOR, F_HOST_KNOWN,
+	F_REQ_HEADER_BYTES, F_REQ_COOKIE_BYTES,
 	F_COUNT
 };
 
@@ -84,6 +85,8 @@ struct xctx {
 	struct vendor_hit vendors[VENDOR_MAX];
 	size_t nvendors;
 	int have_vendors;
+	char header_bytes[24], cookie_bytes[24]; /* request sizes (xmeasure.h) */
+	int have_sizes;
 	unsigned char *pf_seen;  /* prefilter literals seen in the body, or NULL */
 };
 

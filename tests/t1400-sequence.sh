@@ -4,7 +4,8 @@
 # failure that recovers is shown apart and not counted at its severity,
 # saved examples are documentation, client-side blocks are low unless
 # they hit the page or a same-site API call, undecrypted CONNECT tunnels
-# are no failures, context advice comes once per rule.
+# are no failures, context advice comes once per rule; 431 evidence
+# measures the header and cookie sizes (src/xmeasure.c).
 . "$srcdir/tests/tap.sh"
 command -v jq >/dev/null 2>&1 || skip_all "jq is not installed"
 
@@ -87,6 +88,11 @@ if [ -d "$rw" ]; then
 	is "$(jq -r '[.findings[] | select(.rule == "har.chrome-net-error.unexpected-proxy-auth" and
 		.severity == "medium")] | length' "$TMPDIR_T/h2.json")" 11 \
 		"the 11 requests answered 407 by a non-proxy (ERR_UNEXPECTED_PROXY_AUTH) are found"
+	is "$(jq -r '[.findings[] | select(.rule == "http.431-request-header-fields-too-large") |
+		.evidence.cookie_bytes] | unique | join(",")' "$TMPDIR_T/h2.json")" 9 \
+		"431 evidence measures the Cookie header (9 bytes)"
+	is "$(jq -r '[.findings[] | select(.rule == "http.431-request-header-fields-too-large.cookies")] | length' \
+		"$TMPDIR_T/h2.json")" 0 "431 with a 9-byte cookie does not blame the cookies"
 	run ch md "$rw/har/gatling-charles_https.har"
 	grep -q ', 0 failed (status 0 or >= 400)' "$TMPDIR_T/ch.md" && ! grep -q '^## Timeline' "$TMPDIR_T/ch.md"
 	ok $? "Charles CONNECT tunnels are not failures"
