@@ -249,6 +249,17 @@ int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *
 							  : "empty or too deeply nested yaml document");
 		goto out;
 	}
+	if (json_is_object(root) && jstr(root, "type") &&
+	    strncmp(jstr(root, "type"), "collection.insomnia.rest/", 25) == 0) {
+		/* Insomnia v5: the same resources, as a tree */
+		json_t *v4 = pm_insomnia_v5(root);
+		json_decref(root);
+		root = v4;
+	} else if (json_is_object(root) && jstr(root, "type") && strstr(jstr(root, "type"), ".insomnia.rest/")) {
+		import_fail(res, IMPORT_ERROR, "insomnia v5 '%.60s' export holds no requests; export the collection",
+			    jstr(root, "type"));
+		goto out;
+	}
 	if (postman_classify(root) != FMT_INSOMNIA) {
 		import_fail(res, IMPORT_ERROR,
 			    "yaml document is not an insomnia export (no _type: export / __export_format)");

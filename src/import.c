@@ -130,6 +130,16 @@ enum capture_format classify_json(json_t *root)
 static int looks_like_insomnia_yaml(const char *p, size_t n)
 {
 	size_t lim = n < 4096 ? n : 4096;
+	const char *v5 = ascii_casestr(p, lim, "type: ");
+	/* v5: a top-level "type: collection.insomnia.rest/5.0" (or spec.,
+	 * environment. ...) line */
+	while (v5) {
+		const char *eol = memchr(v5, '\n', lim - (size_t)(v5 - p));
+		size_t ll = eol ? (size_t)(eol - v5) : lim - (size_t)(v5 - p);
+		if ((v5 == p || v5[-1] == '\n') && ascii_casestr(v5, ll, ".insomnia.rest/"))
+			return 1;
+		v5 = ascii_casestr(v5 + 6, lim - (size_t)(v5 + 6 - p), "type: ");
+	}
 	return ascii_casestr(p, lim, "_type: export") != NULL &&
 	       ascii_casestr(p, lim, "__export_format") != NULL;
 }

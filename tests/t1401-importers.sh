@@ -1,0 +1,32 @@
+#!/bin/sh
+# t1401-importers.sh - the API-client formats of issue 14: Insomnia v5
+# YAML collections, Bruno run reports and collections, cookie arrays; a
+# file recognised as an API-client export but not importable is an error
+# (exit 3), never an empty clean report.
+. "$srcdir/tests/tap.sh"
+command -v jq >/dev/null 2>&1 || skip_all "jq is not installed"
+
+fx=$srcdir/tests/fixtures/importers
+dump() { "$HARTRIAGE" analyze -q -r "$srcdir/rules" -f json -o "$TMPDIR_T/$1.json" "$2" 2>"$TMPDIR_T/$1.err"; }
+
+# Insomnia v5 (collection.insomnia.rest/5.0).
+dump v5 "$fx/insomnia-v5.yaml"
+is "$?" 0 "insomnia v5: analyzed"
+is "$(jq -r '.sources[0].format + " " + (.sources[0].exchanges | tostring)' "$TMPDIR_T/v5.json")" \
+	"insomnia 2" "insomnia v5: read as insomnia, two HTTP requests (the WebSocket one skipped)"
+"$HARTRIAGE" analyze -q -r "$srcdir/rules" --db "$TMPDIR_T/v5.db" "$fx/insomnia-v5.yaml" >/dev/null 2>&1
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "$(sqlite3 "$TMPDIR_T/v5.db" "SELECT url FROM exchanges ORDER BY seq LIMIT 1")" \
+		"https://api.billing.example/v2/invoices/inv_42" \
+		"insomnia v5: environment and path parameters resolved"
+	is "$(sqlite3 "$TMPDIR_T/v5.db" "SELECT COUNT(*) FROM headers WHERE name = 'X-Tenant'")" 2 \
+		"insomnia v5: the folder's header applies to its requests"
+else
+	skip "sqlite3 is not installed"
+	skip "sqlite3 is not installed"
+fi
+dump spec "$fx/insomnia-v5-spec.yaml"
+is "$?" 3 "insomnia v5 design document (no requests): exit 3"
+grep -q "holds no requests" "$TMPDIR_T/spec.err"
+ok $? "insomnia v5 design document: says why"
+done_testing
