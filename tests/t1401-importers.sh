@@ -29,4 +29,22 @@ dump spec "$fx/insomnia-v5-spec.yaml"
 is "$?" 3 "insomnia v5 design document (no requests): exit 3"
 grep -q "holds no requests" "$TMPDIR_T/spec.err"
 ok $? "insomnia v5 design document: says why"
+
+# Cookie arrays (HAR request/response "cookies", Postman/newman "cookie").
+DUMP="$builddir/tests/import-dump"
+if [ -x "$DUMP" ]; then
+	"$DUMP" "$fx/cookie-arrays.har" >"$TMPDIR_T/c.dump" 2>&1
+	grep -q '"Cookie": "sid=abc123; theme=dark"' "$TMPDIR_T/c.dump"
+	ok $? "HAR request cookies array: one Cookie header"
+	grep -q '"Set-Cookie": "sid=; Path=/; Domain=shop.example; Expires=1970-01-01T00:00:00.000Z; Secure; HttpOnly; SameSite=Lax"' "$TMPDIR_T/c.dump"
+	ok $? "HAR response cookies array: Set-Cookie with its attributes"
+	"$DUMP" "$fx/cookie-array.postman_collection.json" >"$TMPDIR_T/p.dump" 2>&1
+	grep -q '"Set-Cookie": "sid=s3ss10n; Path=/; Domain=shop.example; Secure; HttpOnly"' "$TMPDIR_T/p.dump"
+	ok $? "Postman saved response cookie array: Set-Cookie (no 'Invalid Date' expiry)"
+else
+	skip "tests/import-dump is not built"
+	skip "tests/import-dump is not built"
+	skip "tests/import-dump is not built"
+fi
+
 done_testing
