@@ -9,6 +9,7 @@
 #include "caps.h"
 #include "fragment.h"
 #include "import.h"
+#include "import-bruno.h"
 #include "json-util.h"
 #include "util.h"
 #include "xbuild.h"
@@ -29,6 +30,7 @@ static const char *const format_names[FMT_COUNT] = {
 	[FMT_NOT_CAPTURE] = "not-capture",
 	[FMT_JSON] = "json",
 	[FMT_LOG] = "log",
+	[FMT_BRUNO] = "bruno",
 };
 
 const char *capture_format_name(enum capture_format f)
@@ -124,6 +126,8 @@ enum capture_format classify_json(json_t *root)
 	f = postman_classify(root);
 	if (f != FMT_UNKNOWN)
 		return f;
+	if (bruno_classify(root))
+		return FMT_BRUNO;
 	return FMT_NOT_CAPTURE;
 }
 
@@ -183,6 +187,9 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 	case FMT_NEWMAN:
 	case FMT_INSOMNIA:
 		ret = import_postman_json(root, res->format, opts, sink, res);
+		break;
+	case FMT_BRUNO:
+		ret = import_bruno_json(root, opts, sink, res);
 		break;
 	default:
 		/* an error body pasted alone, or JSON that is nothing we know */
@@ -259,6 +266,8 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		fmt = opts.hint;
 	else if (looks_like_insomnia_yaml((const char *)p, (size_t)got))
 		fmt = FMT_INSOMNIA;
+	else if (bru_looks_like((const char *)p, (size_t)got))
+		fmt = FMT_BRUNO;
 	else
 		fmt = sniff_format(p, (size_t)got);
 	res->format = fmt;
@@ -274,11 +283,23 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_TEXT:
 		ret = import_text(s, &opts, sink, res);
 		break;
+	case FMT_BRUNO:
+		if (!bru_looks_like((const char *)p, (size_t)got))
+			goto json_doc; /* a run report given with --format-hint bruno */
+		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
+		if (rc != 0) {
+			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"
+							       : "read error", opts.slurp_cap);
+			goto out;
+		}
+		ret = import_bru(buf, len, &opts, sink, res);
+		break;
 	case FMT_INSOMNIA:
 	case FMT_POSTMAN:
 	case FMT_POSTMAN_ENV:
 	case FMT_NEWMAN:
 	case FMT_UNKNOWN:
+	json_doc:
 		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
 		if (rc != 0) {
 			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"

@@ -28,6 +28,7 @@ enum capture_format {
 	FMT_NOT_CAPTURE,   /* recognised as something else entirely */
 	FMT_JSON,          /* a JSON document that is no export: an error body (fragments) */
 	FMT_LOG,           /* JSON-lines or logfmt log (fragments) */
+	FMT_BRUNO,         /* Bruno run report (JSON) or .bru request file */
 	FMT_COUNT
 };
 

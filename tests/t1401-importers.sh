@@ -30,6 +30,25 @@ is "$?" 3 "insomnia v5 design document (no requests): exit 3"
 grep -q "holds no requests" "$TMPDIR_T/spec.err"
 ok $? "insomnia v5 design document: says why"
 
+# Bruno run reports and .bru files.
+br=$fx/bruno
+dump brun "$br/run-report.json"
+is "$?" 0 "bruno run report: analyzed"
+is "$(jq -r '.sources[0].format + " " + (.sources[0].exchanges | tostring)' "$TMPDIR_T/brun.json")" "bruno 3" \
+	"bruno run report: read as bruno, three results"
+is "$(jq -r '[.findings[] | select(.severity == "high") | .rule] | unique | join(",")' "$TMPDIR_T/brun.json")" \
+	"nginx.502-504-upstream,node.transport-error" "bruno run report: the 502 and the refused connection are found"
+dump bempty "$br/empty-run-report.json"
+is "$?" 3 "bruno run report without results: exit 3, not an empty clean report"
+dump bru "$br/create-order.bru"
+is "$(jq -r '.sources[0].format + " " + .sources[0].status + " " + (.sources[0].exchanges | tostring)' "$TMPDIR_T/bru.json")" \
+	"bruno ok 1" "bruno .bru request file: one request"
+dump benv "$br/local.environment.bru"
+is "$(jq -r '.sources[0].format + " " + .sources[0].status' "$TMPDIR_T/benv.json")" "bruno not-capture" \
+	"bruno environment: recognised, not a capture"
+dump bbroken "$br/broken.bru"
+is "$?" 3 "a .bru file without a request block: exit 3"
+
 # Cookie arrays (HAR request/response "cookies", Postman/newman "cookie").
 DUMP="$builddir/tests/import-dump"
 if [ -x "$DUMP" ]; then
