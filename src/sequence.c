@@ -21,6 +21,8 @@
  * candidates tried per failure: a capture of 100,000 identical polls must
  * not make this quadratic. */
 #define SEQ_SCAN_CAP 4096
+/* Failures of one request from which on it is intermittent, not recovered. */
+#define SEQ_FLAKY 3
 
 struct sx {
 	long long id;
@@ -559,18 +561,29 @@ static void link_twins(struct sx *v, long n)
 	free(ix);
 }
 
-/* Failures followed by a success of the same request. */
+/* Failures followed by a success of the same request.  A request that
+ * failed SEQ_FLAKY times or more in the scope is intermittent, not
+ * recovered: its failures keep their severity. */
 static void find_recoveries(struct sx *v, long n)
 {
 	long *ix = xcalloc((size_t)n + 1, sizeof(*ix));
+	long group = 0, failures = 0;
 	for (long i = 0; i < n; i++)
 		ix[i] = i;
 	qs_base = v;
 	qsort(ix, (size_t)n, sizeof(*ix), cmp_key);
 	for (long k = 0; k < n; k++) {
 		struct sx *f = &v[ix[k]];
+		if (k == 0 || k >= group) {
+			/* a new request key: count its failures */
+			failures = 0;
+			for (group = k; group < n && !strcmp(v[ix[group]].ticket, f->ticket) &&
+					nstreq(v[ix[group]].key, f->key);
+			     group++)
+				failures += is_failure(&v[ix[group]]) && !v[ix[group]].example;
+		}
 		/* saved examples are documentation: no order, no retry */
-		if (!f->key || !is_failure(f) || f->demoted || f->example)
+		if (!f->key || !is_failure(f) || f->demoted || f->example || failures >= SEQ_FLAKY)
 			continue;
 		for (long j = k + 1; j < n && j - k < SEQ_SCAN_CAP; j++) {
 			struct sx *s = &v[ix[j]];
