@@ -458,24 +458,14 @@ int import_bru(const char *buf, size_t len, const struct import_opts *opts, stru
 			size_t ll = eol ? (size_t)(eol - p) : strlen(p);
 			const char *colon = memchr(p, ':', ll);
 			if (colon && p[0] != '~') {
-				char *k = xstrndup(p, (size_t)(colon - p)), *v = NULL, *pat, *at;
+				char *k = xstrndup(p, (size_t)(colon - p)), *v;
 				const char *vs = colon + 1;
 				size_t vl = ll - (size_t)(vs - p);
 				trim_span(&vs, &vl);
 				v = xstrndup(vs, vl);
-				pat = xasprintf("/:%s", k);
-				at = strstr(url.data ? url.data : "", pat);
-				if (at && strchr("/?", at[strlen(pat)] ? at[strlen(pat)] : '/')) {
-					struct sbuf n2 = SBUF_INIT;
-					sbuf_add(&n2, url.data, (size_t)(at - url.data) + 1);
-					sbuf_adds(&n2, v);
-					sbuf_adds(&n2, at + strlen(pat));
-					sbuf_release(&url);
-					url = n2;
-				}
+				url_fill_path_param(&url, k, v);
 				free(k);
 				free(v);
-				free(pat);
 			}
 			p = eol ? eol + 1 : NULL;
 		}

@@ -319,20 +319,8 @@ static json_t *v5_url(const json_t *item)
 		return NULL;
 	sbuf_adds(&b, url);
 	json_array_foreach(pp, i, p) {
-		const char *name = jstr(p, "name");
-		char *v = jtext(json_object_get(p, "value"), 0), *pat, *at;
-		if (name && *name && v && (pat = xasprintf("/:%s", name))) {
-			at = strstr(b.data, pat);
-			if (at && (at[strlen(pat)] == '\0' || at[strlen(pat)] == '/' || at[strlen(pat)] == '?')) {
-				struct sbuf n = SBUF_INIT;
-				sbuf_add(&n, b.data, (size_t)(at - b.data) + 1);
-				sbuf_adds(&n, v);
-				sbuf_adds(&n, at + strlen(pat));
-				sbuf_release(&b);
-				b = n;
-			}
-			free(pat);
-		}
+		char *v = jtext(json_object_get(p, "value"), 0);
+		url_fill_path_param(&b, jstr(p, "name"), v);
 		free(v);
 	}
 	out = json_string(sbuf_str(&b));

@@ -29,11 +29,10 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 	return s;
 }
 
-long report_seq_recovered(sqlite3 *db, const struct report_opts *o)
+/* The one number a COUNT query of the report's scope gives (0 on error). */
+static long count_in_scope(sqlite3 *db, const struct report_opts *o, const char *sql)
 {
-	sqlite3_stmt *s = prep(db, "SELECT COUNT(*) FROM sequence q JOIN exchanges e ON e.id = "
-				   "q.exchange_id JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
-				   "AND q.recovered_by IS NOT NULL AND NOT" SEQ_COPY("e.id"));
+	sqlite3_stmt *s = prep(db, sql);
 	long n = 0;
 	if (!s)
 		return 0;
@@ -44,19 +43,18 @@ long report_seq_recovered(sqlite3 *db, const struct report_opts *o)
 	return n;
 }
 
+long report_seq_recovered(sqlite3 *db, const struct report_opts *o)
+{
+	return count_in_scope(db, o, "SELECT COUNT(*) FROM sequence q JOIN exchanges e ON e.id = "
+				     "q.exchange_id JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+				     "AND q.recovered_by IS NOT NULL AND NOT" SEQ_COPY("e.id"));
+}
+
 long report_seq_failed_examples(sqlite3 *db, const struct report_opts *o)
 {
-	sqlite3_stmt *s = prep(db, "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "
-				   "e.source_id WHERE" TICKET_FILTER "AND (e.status = 0 OR e.status >= 400) "
-				   "AND" SEQ_EXAMPLE("e"));
-	long n = 0;
-	if (!s)
-		return 0;
-	report_bind_ticket(s, o);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
+	return count_in_scope(db, o, "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "
+				     "e.source_id WHERE" TICKET_FILTER "AND (e.status = 0 OR e.status >= 400) "
+				     "AND" SEQ_EXAMPLE("e"));
 }
 
 /* The other copies of ex_id's event. */

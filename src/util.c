@@ -501,3 +501,24 @@ char *utf16_to_utf8(const unsigned char *p, size_t n, int be, size_t *outlen)
 		sbuf_add(&b, "", 0);
 	return sbuf_detach(&b, outlen);
 }
+
+int url_fill_path_param(struct sbuf *b, const char *name, const char *value)
+{
+	char *pat;
+	const char *at, *after;
+	struct sbuf n = SBUF_INIT;
+	if (!b->data || !name || !*name || !value)
+		return 0;
+	pat = xasprintf("/:%s", name);
+	at = strstr(b->data, pat);
+	after = at ? at + strlen(pat) : NULL;
+	free(pat);
+	if (!at || (*after && *after != '/' && *after != '?'))
+		return 0;
+	sbuf_add(&n, b->data, (size_t)(at - b->data) + 1);
+	sbuf_adds(&n, value);
+	sbuf_adds(&n, after);
+	sbuf_release(b);
+	*b = n;
+	return 1;
+}
