@@ -44,6 +44,10 @@ ok $? "refresh-retry: what changed names the refresh and the new credential"
 run refresh md "$fx/refresh-retry.har"
 grep -q '^## Recovered failures' "$TMPDIR_T/refresh.md" && grep -q '; 1 failure recovered later' "$TMPDIR_T/refresh.md"
 ok $? "refresh-retry: the Markdown report has the section and the summary count"
+"$HARTRIAGE" analyze -q -r "$srcdir/rules" --fail-on medium "$fx/refresh-retry.har" >/dev/null 2>&1
+is "$?" 0 "refresh-retry: --fail-on medium passes (the recovered 401 counts as info)"
+"$HARTRIAGE" analyze -q -r "$srcdir/rules" --fail-on medium "$fx/refresh-failed.har" >/dev/null 2>&1
+is "$?" 1 "refresh-failed: --fail-on medium fails"
 run refail json "$fx/refresh-failed.har"
 is "$(medium_plus "$TMPDIR_T/refail.json")" "bearer.invalid-token" "without the retry the 401 stays medium"
 is "$(jq -r '.summary.recovered' "$TMPDIR_T/refail.json")" 0 "without the retry nothing recovered"
