@@ -357,7 +357,9 @@ static const char load_sql[] =
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$.example') END IS NOT NULL, "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$._resourceType') END, "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$.pageref') END, "
-	"(SELECT MAX(CASE f.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "
+	/* the rules' own severity: the pass reads what the rules said, not
+	 * what an earlier pass left */
+	"(SELECT MAX(CASE r.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 "
 	"WHEN 'low' THEN 1 ELSE 0 END) FROM findings f JOIN rules r ON r.id = f.rule_id WHERE "
 	"f.exchange_id = e.id AND r.priority > 5 AND f.inconclusive = 0), "
 	"(SELECT h.value FROM headers h WHERE h.exchange_id = e.id AND h.side = 'request' AND "
