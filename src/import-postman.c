@@ -207,6 +207,11 @@ int import_postman_json(json_t *root, enum capture_format fmt, const struct impo
 	}
 	(void)rc;
 	pm_finish(&c);
+	/* A recognised export that gave no request is not a clean, empty
+	 * capture: say so (an environment holds variables only, by design). */
+	if (res->status == IMPORT_OK && res->exchanges == 0 && fmt != FMT_POSTMAN_ENV && !c.xb.failed)
+		import_fail(res, IMPORT_ERROR, "this %s export holds no HTTP request",
+			    capture_format_name(fmt));
 	pm_ctx_release(&c);
 	rc = c.xb.failed ? -1 : 0;
 	xb_release(&c.xb);

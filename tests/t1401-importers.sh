@@ -30,6 +30,14 @@ is "$?" 3 "insomnia v5 design document (no requests): exit 3"
 grep -q "holds no requests" "$TMPDIR_T/spec.err"
 ok $? "insomnia v5 design document: says why"
 
+# Recognised exports without any HTTP request: an error, not an empty report.
+dump pempty "$fx/empty.postman_collection.json"
+is "$?" 3 "postman collection without requests: exit 3"
+dump grpc "$fx/insomnia-v5-grpc-only.yaml"
+is "$?" 3 "insomnia v5 collection with only a gRPC request: exit 3"
+grep -q "holds no HTTP request" "$TMPDIR_T/grpc.err"
+ok $? "insomnia v5 gRPC-only: says why"
+
 # Bruno run reports and .bru files.
 br=$fx/bruno
 dump brun "$br/run-report.json"
