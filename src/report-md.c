@@ -402,7 +402,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
 	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0, n_recovered = 0,
-	     n_examples = 0;
+	     n_examples = 0, n_copies = 0;
 	long sev_count[5] = {0};
 	int any;
 	sqlite3_stmt **qs = report_stmts_get(&w->q, o->ticket != NULL, err, errlen);
@@ -431,6 +431,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	report_stmt_done(s);
 	n_recovered = report_seq_recovered(sqlite3_db_handle(s), o);
 	n_examples = report_seq_failed_examples(sqlite3_db_handle(s), o);
+	n_copies = report_seq_copies(sqlite3_db_handle(s), o);
 
 	/* Finding groups, most severe and most specific first. */
 	s = qs[Q_GROUPS];
@@ -513,8 +514,11 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, " (%ld could not be fully read)", n_bad);
 	if (n_notcap)
 		fprintf(out, ", %ld not a capture", n_notcap);
-	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400)", n_ex, n_ex == 1 ? "" : "s",
-		n_failing);
+	fprintf(out, ", %ld exchange%s", n_ex, n_ex == 1 ? "" : "s");
+	if (n_copies)
+		fprintf(out, " (%ld %s of a request in another attachment)", n_copies,
+			n_copies == 1 ? "is a copy" : "are copies");
+	fprintf(out, ", %ld failed (status 0 or >= 400)", n_failing);
 	if (n_recovered)
 		fprintf(out, "; %ld failure%s recovered later", n_recovered, n_recovered == 1 ? "" : "s");
 	if (n_examples)

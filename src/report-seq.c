@@ -50,6 +50,13 @@ long report_seq_recovered(sqlite3 *db, const struct report_opts *o)
 				     "AND q.recovered_by IS NOT NULL AND NOT" SEQ_COPY("e.id"));
 }
 
+long report_seq_copies(sqlite3 *db, const struct report_opts *o)
+{
+	return count_in_scope(db, o, "SELECT COUNT(*) FROM sequence q JOIN exchanges e ON e.id = "
+				     "q.exchange_id JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+				     "AND" SEQ_COPY("e.id"));
+}
+
 long report_seq_failed_examples(sqlite3 *db, const struct report_opts *o)
 {
 	return count_in_scope(db, o, "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "

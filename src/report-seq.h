@@ -43,6 +43,9 @@ void report_md_code(FILE *out, const char *raw, size_t max, int in_table);
 
 /* Failures of the report's scope that recovered (each event once). */
 long report_seq_recovered(sqlite3 *db, const struct report_opts *o);
+/* Exchanges of the report's scope that are copies of an event shown by
+ * another exchange. */
+long report_seq_copies(sqlite3 *db, const struct report_opts *o);
 /* Saved examples in the report's scope with status 0 or >= 400. */
 long report_seq_failed_examples(sqlite3 *db, const struct report_opts *o);
 /* Markdown: extra rows of an evidence table for exchange ex_id (the other
