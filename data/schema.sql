@@ -130,3 +130,17 @@ CREATE TABLE IF NOT EXISTS findings (
 	inconclusive INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS findings_exchange ON findings(exchange_id);
+
+-- The capture read as a sequence (sequence.c, written by match after the
+-- rules): one row per exchange that is one copy of an event seen in
+-- several attachments, or a failure that recovered, or whose findings the
+-- sequence capped.  Exchanges with nothing to say have no row.
+CREATE TABLE IF NOT EXISTS sequence (
+	exchange_id  INTEGER PRIMARY KEY REFERENCES exchanges(id) ON DELETE CASCADE,
+	request_key  TEXT,                    -- METHOD + URL without volatile query parameters
+	event_id     INTEGER NOT NULL,        -- exchange the report shows for this event (itself when alone)
+	recovered_by INTEGER,                 -- later success of the same request
+	recovery     TEXT,                    -- what changed before it succeeded
+	demoted      TEXT                     -- recovered | example | client-block | tunnel
+);
+CREATE INDEX IF NOT EXISTS sequence_event ON sequence(event_id);

@@ -185,6 +185,15 @@ RULE_FILES = \
 	rules/haproxy/haproxy.504-gateway-timeout.yaml \
 	rules/haproxy/tests/log-sc-no-server.txt \
 	rules/haproxy/tests/log-sh-timeout.txt \
+	rules/har/har.chrome-net-error.aborted.yaml \
+	rules/har/har.chrome-net-error.blocked-by-client.yaml \
+	rules/har/har.chrome-net-error.blocked-by-policy.yaml \
+	rules/har/har.chrome-net-error.connection.yaml \
+	rules/har/har.chrome-net-error.dns.yaml \
+	rules/har/har.chrome-net-error.protocol.yaml \
+	rules/har/har.chrome-net-error.proxy.yaml \
+	rules/har/har.chrome-net-error.tls.yaml \
+	rules/har/har.chrome-net-error.unexpected-proxy-auth.yaml \
 	rules/har/har.chrome-net-error.yaml \
 	rules/har/har.cors-blocked.yaml \
 	rules/har/tests/chrome-net-error-dns.har \
@@ -202,6 +211,7 @@ RULE_FILES = \
 	rules/heroku/tests/router-log-h18.txt \
 	rules/heroku/tests/router-log-h27.txt \
 	rules/http/http.429-retry-after.yaml \
+	rules/http/http.431-request-header-fields-too-large.cookies.yaml \
 	rules/http/http.431-request-header-fields-too-large.yaml \
 	rules/http/http.access-log-gateway-error.yaml \
 	rules/http/http.intermediary-html-error.yaml \

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "cookie-array.h"
 #include "caps.h"
 #include "exchange.h"
 #include "hstream.h"
@@ -243,30 +244,6 @@ static void har_headers(struct hdr_list *l, json_t *arr, int *cred)
 		if (is_credential_header(json_string_value(name)))
 			*cred = 1;
 	}
-}
-
-/* Join a HAR cookies array as one Cookie header value; returns the number
- * of cookies added to b. */
-static size_t har_cookie_line(struct sbuf *b, json_t *cookies)
-{
-	size_t i, n = 0;
-	json_t *c;
-	char tmp[64];
-
-	json_array_foreach(cookies, i, c) {
-		json_t *name = json_object_get(c, "name");
-		const char *v;
-		size_t vlen;
-		if (!json_is_string(name))
-			continue;
-		v = jscalar(json_object_get(c, "value"), tmp, sizeof(tmp), &vlen);
-		if (n++)
-			sbuf_add(b, "; ", 2);
-		sbuf_add(b, json_string_value(name), json_string_length(name));
-		sbuf_addc(b, '=');
-		sbuf_add(b, v, vlen);
-	}
-	return n;
 }
 
 /* Use :authority (or Host) as the host when the request url has none. */
@@ -537,12 +514,7 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 	v = json_object_get(req, "cookies");
 	if (json_is_array(v) && json_array_size(v)) {
 		cred = 1;
-		if (!hdr_list_get(&ex->req_headers, "cookie")) {
-			struct sbuf b = SBUF_INIT;
-			if (har_cookie_line(&b, v))
-				hdr_list_add(&ex->req_headers, "Cookie", 6, b.data, b.len);
-			sbuf_release(&b);
-		}
+		cookie_array_headers(&ex->req_headers, v, 0);
 	}
 	har_fix_host(ex);
 	har_post_data(ex, req, hc->lift);
@@ -558,8 +530,10 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 			ex->resp_headers.dropped += hc->lift->hdr_cut[LIFT_RESP];
 		hc->hdr_dropped += (long)ex->resp_headers.dropped;
 		v = json_object_get(resp, "cookies");
-		if (json_is_array(v) && json_array_size(v))
+		if (json_is_array(v) && json_array_size(v)) {
 			cred = 1;
+			cookie_array_headers(&ex->resp_headers, v, 1);
+		}
 		har_content(hc, ex, json_object_get(resp, "content"), extra);
 		extra_copy(extra, "redirectURL", resp, "redirectURL");
 		if (jnum(json_object_get(resp, "_transferSize"), &d) && d >= 0)

@@ -284,3 +284,140 @@ json_t *pm_yaml_node(yaml_document_t *doc, yaml_node_t *n, int depth, long *budg
 	}
 	return out;
 }
+
+/* Insomnia v5 ("type: collection.insomnia.rest/5.0", YAML): a tree of
+ * folders (children) and requests with their ids under meta, environments
+ * as one base with subEnvironments.  pm_insomnia_v5() rewrites it as the
+ * v4 resource list so that one reader serves both. */
+
+/* The v4 _type of a v5 collection item from its id prefix (req_,
+ * greq_, ws-req_, mcp-req_ ...) or, without one, its shape. */
+static const char *v5_type(const json_t *item, const char *id)
+{
+	if (json_is_array(json_object_get(item, "children")))
+		return "request_group";
+	if (id && strncmp(id, "req_", 4) == 0)
+		return "request";
+	if (id && strncmp(id, "greq_", 5) == 0)
+		return "grpc_request";
+	if (id && strncmp(id, "ws-req_", 7) == 0)
+		return "websocket_request";
+	if (id && strncmp(id, "mcp-req_", 8) == 0)
+		return "mcp_request";
+	return json_object_get(item, "method") ? "request" : "other_request";
+}
+
+/* url with each ":name" path segment replaced by its pathParameters value. */
+static json_t *v5_url(const json_t *item)
+{
+	const char *url = jstr(item, "url");
+	json_t *pp = json_object_get(item, "pathParameters"), *p;
+	struct sbuf b = SBUF_INIT;
+	size_t i;
+	json_t *out;
+	if (!url)
+		return NULL;
+	sbuf_adds(&b, url);
+	json_array_foreach(pp, i, p) {
+		char *v = jtext(json_object_get(p, "value"), 0);
+		url_fill_path_param(&b, jstr(p, "name"), v);
+		free(v);
+	}
+	out = json_string(sbuf_str(&b));
+	sbuf_release(&b);
+	return out;
+}
+
+/* Append the resources of the items of list under parent; inherited: the
+ * headers of the folders above (a folder's headers apply to its requests). */
+static void v5_items(json_t *res, const json_t *list, const char *parent, const json_t *inherited,
+		     int depth, long *n)
+{
+	static const char *const copied[] = {"name", "method", "headers", "parameters", "body",
+					     "authentication", NULL};
+	size_t i;
+	json_t *item;
+	if (depth > PM_FOLDER_DEPTH_CAP)
+		return;
+	json_array_foreach(list, i, item) {
+		json_t *r, *url;
+		const char *id = jstr(json_object_get(item, "meta"), "id");
+		char *own = NULL;
+		if (!json_is_object(item) || ++*n > 1000000)
+			continue;
+		if (!id)
+			id = own = xasprintf("v5_%ld", *n);
+		r = json_object();
+		json_object_set_new(r, "_id", json_string(id));
+		json_object_set_new(r, "_type", json_string(v5_type(item, id)));
+		if (parent)
+			json_object_set_new(r, "parentId", json_string(parent));
+		for (int k = 0; copied[k]; k++)
+			if (json_object_get(item, copied[k]))
+				json_object_set(r, copied[k], json_object_get(item, copied[k]));
+		if ((url = v5_url(item)))
+			json_object_set_new(r, "url", url);
+		if (json_array_size(inherited) || json_is_array(json_object_get(item, "headers"))) {
+			/* the folders' headers first, then the item's own */
+			json_t *hs = json_array();
+			json_array_extend(hs, (json_t *)inherited);
+			if (json_is_array(json_object_get(item, "headers")))
+				json_array_extend(hs, json_object_get(item, "headers"));
+			json_object_set_new(r, "headers", hs);
+		}
+		if (json_is_array(json_object_get(item, "children")))
+			v5_items(res, json_object_get(item, "children"), id, json_object_get(r, "headers"),
+				 depth + 1, n);
+		json_array_append_new(res, r);
+		free(own);
+	}
+}
+
+json_t *pm_insomnia_v5(const json_t *root)
+{
+	json_t *out = json_object(), *res = json_array(), *env, *subs, *s;
+	const char *wid = jstr(json_object_get(root, "meta"), "id");
+	const char *eid;
+	size_t i;
+	long n = 0;
+	json_t *w = json_object();
+
+	if (!wid)
+		wid = "v5_workspace";
+	json_object_set_new(w, "_id", json_string(wid));
+	json_object_set_new(w, "_type", json_string("workspace"));
+	if (jstr(root, "name"))
+		json_object_set_new(w, "name", json_string(jstr(root, "name")));
+	json_array_append_new(res, w);
+	env = json_object_get(root, "environments");
+	if (json_is_object(env)) {
+		json_t *e = json_object();
+		eid = jstr(json_object_get(env, "meta"), "id");
+		if (!eid)
+			eid = "v5_base_environment";
+		json_object_set_new(e, "_id", json_string(eid));
+		json_object_set_new(e, "_type", json_string("environment"));
+		json_object_set_new(e, "parentId", json_string(wid));
+		if (json_object_get(env, "data"))
+			json_object_set(e, "data", json_object_get(env, "data"));
+		json_array_append_new(res, e);
+		subs = json_object_get(env, "subEnvironments");
+		json_array_foreach(subs, i, s) {
+			json_t *se = json_object();
+			const char *sid = jstr(json_object_get(s, "meta"), "id");
+			char *own = sid ? NULL : xasprintf("v5_sub_environment_%zu", i);
+			json_object_set_new(se, "_id", json_string(sid ? sid : own));
+			json_object_set_new(se, "_type", json_string("environment"));
+			json_object_set_new(se, "parentId", json_string(eid));
+			if (json_object_get(s, "data"))
+				json_object_set(se, "data", json_object_get(s, "data"));
+			json_array_append_new(res, se);
+			free(own);
+		}
+	}
+	v5_items(res, json_object_get(root, "collection"), wid, NULL, 0, &n);
+	json_object_set_new(out, "_type", json_string("export"));
+	json_object_set_new(out, "__export_format", json_integer(4));
+	json_object_set_new(out, "resources", res);
+	return out;
+}

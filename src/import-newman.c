@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cookie-array.h"
 #include "import-postman.h"
 
 /* Decode a {"type": "Buffer", "data": [...]} stream into the body. */
@@ -180,6 +181,7 @@ int pm_newman(struct pm_ctx *c, const json_t *root)
 			pm_response_common(c, ex, jint(json_object_get(resp, "code"), -1),
 					   jstr(resp, "status"), json_object_get(resp, "header"),
 					   NULL, 0, NULL, json_object_get(resp, "responseTime"));
+			cookie_array_headers(&ex->resp_headers, json_object_get(resp, "cookie"), 1);
 			if (json_is_array(json_object_get(stream, "data")))
 				pm_buffer(c, ex, json_object_get(stream, "data"));
 			else if (json_is_string(body))

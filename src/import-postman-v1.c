@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cookie-array.h"
 #include "import-postman.h"
 
 /* The v1 request body (dataMode + data / rawModeData / graphqlModeData). */
@@ -78,6 +79,7 @@ static void pm_response_v1(struct pm_ctx *c, struct exchange *ex, const json_t *
 	pm_response_common(c, ex, jint(json_object_get(rc, "code"), -1), st,
 			   json_object_get(resp, "headers"), text, text ? strlen(text) : 0,
 			   jstr(resp, "language"), json_object_get(resp, "time"));
+	cookie_array_headers(&ex->resp_headers, json_object_get(resp, "cookies"), 1);
 	if (name && *name)
 		json_object_set_new(c->extra, "example", json_string(name));
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cookie-array.h"
 #include "import-postman.h"
 
 /* Fill the request side from a v2 request (string or object). */
@@ -54,6 +55,7 @@ static void pm_response_v2(struct pm_ctx *c, struct exchange *ex, const json_t *
 			   json_object_get(resp, "header"), bs,
 			   bs ? json_string_length(body) : 0, jstr(resp, "_postman_previewlanguage"),
 			   json_object_get(resp, "responseTime"));
+	cookie_array_headers(&ex->resp_headers, json_object_get(resp, "cookie"), 1);
 	if (name && *name)
 		json_object_set_new(c->extra, "example", json_string(name));
 }

@@ -207,6 +207,11 @@ int import_postman_json(json_t *root, enum capture_format fmt, const struct impo
 	}
 	(void)rc;
 	pm_finish(&c);
+	/* A recognised export that gave no request is not a clean, empty
+	 * capture: say so (an environment holds variables only, by design). */
+	if (res->status == IMPORT_OK && res->exchanges == 0 && fmt != FMT_POSTMAN_ENV && !c.xb.failed)
+		import_fail(res, IMPORT_ERROR, "this %s export holds no HTTP request",
+			    capture_format_name(fmt));
 	pm_ctx_release(&c);
 	rc = c.xb.failed ? -1 : 0;
 	xb_release(&c.xb);
@@ -247,6 +252,17 @@ int import_insomnia_yaml(const char *buf, size_t len, const struct import_opts *
 	if (!root) {
 		import_fail(res, IMPORT_ERROR, budget < 0 ? "yaml document too large (node cap)"
 							  : "empty or too deeply nested yaml document");
+		goto out;
+	}
+	if (json_is_object(root) && jstr(root, "type") &&
+	    strncmp(jstr(root, "type"), "collection.insomnia.rest/", 25) == 0) {
+		/* Insomnia v5: the same resources, as a tree */
+		json_t *v4 = pm_insomnia_v5(root);
+		json_decref(root);
+		root = v4;
+	} else if (json_is_object(root) && jstr(root, "type") && strstr(jstr(root, "type"), ".insomnia.rest/")) {
+		import_fail(res, IMPORT_ERROR, "insomnia v5 '%.60s' export holds no requests; export the collection",
+			    jstr(root, "type"));
 		goto out;
 	}
 	if (postman_classify(root) != FMT_INSOMNIA) {

@@ -131,6 +131,9 @@ int pm_newman(struct pm_ctx *c, const json_t *root);
 /* Insomnia (import-insomnia.c) */
 /* An Insomnia v4 export (already parsed); -1 to stop. */
 int pm_insomnia(struct pm_ctx *c, const json_t *root);
+/* An Insomnia v5 collection (type: collection.insomnia.rest/5.x, parsed
+ * from YAML) rewritten as the v4 export pm_insomnia() reads; new reference. */
+json_t *pm_insomnia_v5(const json_t *root);
 /* Convert a YAML node tree to jansson; NULL when too deep or too big. */
 json_t *pm_yaml_node(yaml_document_t *doc, yaml_node_t *n, int depth, long *budget);
 

@@ -9,6 +9,7 @@
 #include "caps.h"
 #include "fragment.h"
 #include "import.h"
+#include "import-bruno.h"
 #include "json-util.h"
 #include "util.h"
 #include "xbuild.h"
@@ -30,6 +31,7 @@ static const char *const format_names[FMT_COUNT] = {
 	[FMT_JSON] = "json",
 	[FMT_LOG] = "log",
 	[FMT_SERVER_LOG] = "server-log",
+	[FMT_BRUNO] = "bruno",
 };
 
 const char *capture_format_name(enum capture_format f)
@@ -125,12 +127,24 @@ enum capture_format classify_json(json_t *root)
 	f = postman_classify(root);
 	if (f != FMT_UNKNOWN)
 		return f;
+	if (bruno_classify(root))
+		return FMT_BRUNO;
 	return FMT_NOT_CAPTURE;
 }
 
 static int looks_like_insomnia_yaml(const char *p, size_t n)
 {
 	size_t lim = n < 4096 ? n : 4096;
+	const char *v5 = ascii_casestr(p, lim, "type: ");
+	/* v5: a top-level "type: collection.insomnia.rest/5.0" (or spec.,
+	 * environment. ...) line */
+	while (v5) {
+		const char *eol = memchr(v5, '\n', lim - (size_t)(v5 - p));
+		size_t ll = eol ? (size_t)(eol - v5) : lim - (size_t)(v5 - p);
+		if ((v5 == p || v5[-1] == '\n') && ascii_casestr(v5, ll, ".insomnia.rest/"))
+			return 1;
+		v5 = ascii_casestr(v5 + 6, lim - (size_t)(v5 + 6 - p), "type: ");
+	}
 	return ascii_casestr(p, lim, "_type: export") != NULL &&
 	       ascii_casestr(p, lim, "__export_format") != NULL;
 }
@@ -191,6 +205,9 @@ static int import_json_doc(const char *buf, size_t len, const struct import_opts
 	case FMT_NEWMAN:
 	case FMT_INSOMNIA:
 		ret = import_postman_json(root, res->format, opts, sink, res);
+		break;
+	case FMT_BRUNO:
+		ret = import_bruno_json(root, opts, sink, res);
 		break;
 	default:
 		/* an error body pasted alone, or JSON that is nothing we know */
@@ -324,6 +341,8 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		fmt = FMT_INSOMNIA;
 	else if (log_sniff(p, (size_t)got))
 		fmt = FMT_SERVER_LOG;
+	else if (bru_looks_like((const char *)p, (size_t)got))
+		fmt = FMT_BRUNO;
 	else
 		fmt = sniff_format(p, (size_t)got);
 	res->format = fmt;
@@ -350,11 +369,23 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_SERVER_LOG:
 		ret = import_server_log(s, &opts, sink, res);
 		break;
+	case FMT_BRUNO:
+		if (!bru_looks_like((const char *)p, (size_t)got))
+			goto json_doc; /* a run report given with --format-hint bruno */
+		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
+		if (rc != 0) {
+			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"
+							       : "read error", opts.slurp_cap);
+			goto out;
+		}
+		ret = import_bru(buf, len, &opts, sink, res);
+		break;
 	case FMT_INSOMNIA:
 	case FMT_POSTMAN:
 	case FMT_POSTMAN_ENV:
 	case FMT_NEWMAN:
 	case FMT_UNKNOWN:
+	json_doc:
 		rc = hstream_slurp(s, opts.slurp_cap, &buf, &len);
 		if (rc != 0) {
 			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"

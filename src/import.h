@@ -29,6 +29,7 @@ enum capture_format {
 	FMT_JSON,          /* a JSON document that is no export: an error body (fragments) */
 	FMT_LOG,           /* JSON-lines or logfmt log (fragments) */
 	FMT_SERVER_LOG,    /* access / error log of a server or proxy (import-log.c) */
+	FMT_BRUNO,         /* Bruno run report (JSON) or .bru request file */
 	FMT_COUNT
 };
 

@@ -13,8 +13,10 @@
 
 #include "pipeline.h"
 #include "redact.h"
+#include "sequence.h"
 #include "util.h"
 #include "walk.h"
+#include "xmeasure.h"
 
 struct run {
 	struct store *st;
@@ -59,6 +61,7 @@ static int sink_emit(void *ctx, struct exchange *ex)
 			r->repaired += bad;
 		}
 	}
+	xmeasure_request(ex); /* sizes of what was sent, before redaction */
 	if (!r->o->keep_secrets)
 		redact_exchange(r->red, ex);
 	if (store_add_exchange(r->st, r->source_id, ex, NULL) < 0) {
@@ -494,6 +497,12 @@ int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t 
 	rc = store_foreach_exchange(st, on_exchange, &m);
 	if (rc != 0 || m.failed)
 		goto fail_tx;
+	/* Read the findings as a sequence: events, recoveries, demotions. */
+	if (sequence_apply(store_db(st), NULL, err, errlen) < 0) {
+		store_rollback(st);
+		rule_set_set_source(rs, NULL);
+		return -1;
+	}
 	if (store_commit(st) < 0)
 		goto fail;
 	if (nfindings)

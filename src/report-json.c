@@ -8,6 +8,7 @@
 
 #include "log-report.h"
 #include "report-unmatched.h"
+#include "report-seq.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -243,6 +244,11 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 			else
 				json_decref(saw);
 		}
+		{
+			json_t *sq = report_seq_json(sqlite3_db_handle(s), sqlite3_column_int64(s, 13));
+			if (sq)
+				json_object_set_new(f, "sequence", sq);
+		}
 		json_array_append_new(findings, f);
 	}
 	report_stmt_done(s);
@@ -281,6 +287,9 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	json_object_set_new(summary, "sources", json_integer((json_int_t)json_array_size(sources)));
 	json_object_set_new(summary, "unreadable_sources", json_integer(n_failed_src));
 	json_object_set_new(summary, "exchanges", json_integer(n_ex));
+	if (qs)
+		json_object_set_new(summary, "recovered",
+				    json_integer(report_seq_recovered(sqlite3_db_handle(qs[J_SOURCES]), o)));
 	{
 		json_t *by = json_object();
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};

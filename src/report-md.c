@@ -16,6 +16,7 @@
 
 #include "log-report.h"
 #include "report-unmatched.h"
+#include "report-seq.h"
 #include "report-util.h"
 #include "util.h"
 
@@ -70,6 +71,11 @@ static void md_code(FILE *out, const char *raw, size_t max, int in_table)
 	free(tofree);
 }
 
+void report_md_code(FILE *out, const char *raw, size_t max, int in_table)
+{
+	md_code(out, raw, max, in_table);
+}
+
 static const char *col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -89,6 +95,7 @@ struct group {
 	char *advice;
 	int priority;
 	long count;
+	long events;         /* count less the copies of one event */
 	long inconclusive;
 	char *first_at;
 	char *last_at;
@@ -223,6 +230,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 		fputs(" |\n", out);
 	}
 	sqlite3_reset(s);
+	report_seq_md_rows(out, sqlite3_db_handle(s), ex_id);
 
 	/* Matched evidence. */
 	{
@@ -317,15 +325,18 @@ static const char *const md_sql[Q_COUNT] = {
 	[Q_COUNTS] = "SELECT COUNT(*), SUM(s.status = 'error' OR s.status = 'partial'), "
 		"SUM(s.status = 'not-capture'), SUM(s.exchanges) FROM sources s WHERE" TICKET_FILTER,
 	[Q_FAILING] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
-		"AND (e.status = 0 OR e.status >= 400)",
-	[Q_GROUPS] = "SELECT f.rule_id, f.severity, f.title, COALESCE(r.priority, 50), COUNT(*), "
-		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice) "
+		"AND (e.status = 0 OR e.status >= 400) AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id")
+		"AND NOT" SEQ_EXAMPLE("e"),
+	[Q_GROUPS] = "SELECT f.rule_id, " SEQ_MAX_SEVERITY ", f.title, COALESCE(r.priority, 50), COUNT(*), "
+		"SUM(f.inconclusive), MIN(e.started_at), MAX(e.started_at), MIN(f.advice), "
+		"COUNT(*) - SUM(" SEQ_COPY("e.id") ") "
 		"FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id "
-		"LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER
-		"GROUP BY f.rule_id ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, f.rule_id",
+		"LEFT JOIN rules r ON r.id = f.rule_id WHERE" TICKET_FILTER "AND NOT" SEQ_RECOVERED("e.id")
+		"AND NOT" SEQ_TUNNEL("e.id") "GROUP BY f.rule_id ORDER BY MIN(" SEQ_RANK("f.severity") "), "
+		"COALESCE(r.priority, 50) DESC, f.rule_id",
 	[Q_EXAMPLES] = "SELECT f.exchange_id FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
 		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 "
+		"AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_RECOVERED("e.id") "AND NOT" SEQ_TUNNEL("e.id")
 		"ORDER BY e.started_at, s.path, e.seq LIMIT " "3",
 	[Q_GENERIC] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
 		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
@@ -333,9 +344,10 @@ static const char *const md_sql[Q_COUNT] = {
 		"f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
 	[Q_SHARED] = "SELECT 1 FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
 		"WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 LIMIT 1",
-	[Q_CONTEXT] = "SELECT DISTINCT f2.rule_id, f2.title, f2.advice FROM findings f1 JOIN "
-		"findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON r2.id = "
-		"f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 ORDER BY f2.rule_id",
+	[Q_CONTEXT] = "SELECT f2.rule_id, MIN(f2.title), MIN(f2.advice), COUNT(DISTINCT f2.advice) "
+		"FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON "
+		"r2.id = f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 GROUP BY f2.rule_id "
+		"ORDER BY f2.rule_id",
 	[Q_ALONE] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
 		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT "
 		"EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE "
@@ -344,7 +356,8 @@ static const char *const md_sql[Q_COUNT] = {
 		"r.id = f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE "
 		"f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN "
 		"'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS rule FROM exchanges e "
-		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER ") "
+		"JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND NOT" SEQ_COPY("e.id")
+		"AND NOT" SEQ_RECOVERED("e.id") "AND NOT" SEQ_TUNNEL("e.id") "AND NOT" SEQ_EXAMPLE("e") ") "
 		"SELECT e.id, e.started_at, e.method, e.url, e.status, e.status_text, e.status_source, "
 		"e.error, lead.rule, COALESCE(r.vendor, 'Other') AS vendor FROM lead JOIN exchanges e ON "
 		"e.id = lead.ex JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = lead.rule "
@@ -356,7 +369,7 @@ static const char *const md_sql[Q_COUNT] = {
 		"THEN 2 WHEN 'low' THEN 3 ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1), e.error, "
 		"e.status_text, e.status_source FROM exchanges e JOIN sources s ON s.id = e.source_id "
 		"WHERE" TICKET_FILTER "AND e.started_at IS NOT NULL AND (e.status = 0 OR e.status >= 400) "
-		"ORDER BY e.started_at, s.path, e.seq LIMIT 200",
+		"AND NOT" SEQ_COPY("e.id") "AND NOT" SEQ_TUNNEL("e.id") "AND NOT" SEQ_EXAMPLE("e") "ORDER BY e.started_at, s.path, e.seq LIMIT 200",
 	[Q_ATTACHMENTS] = "SELECT s.path, s.format, s.exchanges, s.status, s.error FROM sources s WHERE" TICKET_FILTER
 		"ORDER BY s.ticket, s.path, s.id",
 	[Q_NOTES] = "SELECT s.path, n.seq, n.kind, n.message FROM notes n JOIN sources s ON s.id = "
@@ -494,7 +507,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
-	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0;
+	long n_src = 0, n_bad = 0, n_notcap = 0, n_ex = 0, n_failing = 0, n_recovered = 0,
+	     n_examples = 0, n_copies = 0;
 	long sev_count[5] = {0};
 	int any;
 	struct unmatched um;
@@ -522,6 +536,9 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n_failing = (long)sqlite3_column_int64(s, 0);
 	report_stmt_done(s);
+	n_recovered = report_seq_recovered(sqlite3_db_handle(s), o);
+	n_examples = report_seq_failed_examples(sqlite3_db_handle(s), o);
+	n_copies = report_seq_copies(sqlite3_db_handle(s), o);
 
 	/* Finding groups, most severe and most specific first. */
 	s = qs[Q_GROUPS];
@@ -541,6 +558,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		g->first_at = col(s, 6) ? xstrdup(col(s, 6)) : NULL;
 		g->last_at = col(s, 7) ? xstrdup(col(s, 7)) : NULL;
 		g->advice = col(s, 8) ? xstrdup(col(s, 8)) : NULL;
+		g->events = (long)sqlite3_column_int64(s, 9);
 		g->generic_under = -1;
 		report_bind_ticket(s2, o);
 		sqlite3_bind_text(s2, 2, g->rule, -1, SQLITE_STATIC);
@@ -603,11 +621,19 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, " (%ld could not be fully read)", n_bad);
 	if (n_notcap)
 		fprintf(out, ", %ld not a capture", n_notcap);
-	fprintf(out, ", %ld exchange%s, %ld failed (status 0 or >= 400)", n_ex, n_ex == 1 ? "" : "s",
-		n_failing);
+	fprintf(out, ", %ld exchange%s", n_ex, n_ex == 1 ? "" : "s");
+	if (n_copies)
+		fprintf(out, " (%ld %s of a request in another attachment)", n_copies,
+			n_copies == 1 ? "is a copy" : "are copies");
+	fprintf(out, ", %ld failed (status 0 or >= 400)", n_failing);
 	if (um.total)
 		fprintf(out, ", %ld failure%s no rule names (see Other failed requests)", um.total,
 			um.total == 1 ? "" : "s");
+	if (n_recovered)
+		fprintf(out, "; %ld failure%s recovered later", n_recovered, n_recovered == 1 ? "" : "s");
+	if (n_examples)
+		fprintf(out, "; %ld saved example%s with a failure status (documentation, not a run)",
+			n_examples, n_examples == 1 ? "" : "s");
 	fputs(". ", out);
 	{
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
@@ -647,7 +673,11 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		report_md_text(out, g->title, 200);
 		fputs("\n\n", out);
 		md_code(out, g->rule, 100, 0);
-		fprintf(out, " · seen on %ld exchange%s", g->count, g->count == 1 ? "" : "s");
+		if (g->events < g->count)
+			fprintf(out, " · seen on %ld request%s (%ld exchanges across the attachments)", g->events,
+				g->events == 1 ? "" : "s", g->count);
+		else
+			fprintf(out, " · seen on %ld exchange%s", g->count, g->count == 1 ? "" : "s");
 		if (g->first_at) {
 			fputs(" · first ", out);
 			report_md_text(out, g->first_at, 40);
@@ -662,7 +692,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			fprintf(out, " · %ld inconclusive (match limit hit)", g->inconclusive);
 		fputs("\n\n", out);
 		print_advice(out, g->advice);
-		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->count);
+		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->events);
 		for (int k = 0; k < g->nexamples; k++)
 			print_example(&c, g, g->examples[k]);
 		log_histogram_md(out, w->q.db, o, g->rule);
@@ -685,12 +715,15 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			md_code(out, col(s, 0), 100, 0);
 			fputs(")\n\n", out);
 			print_advice(out, col(s, 2));
+			if (sqlite3_column_int(s, 3) > 1)
+				report_seq_md_values(out, sqlite3_db_handle(s), g->rule, col(s, 0));
 		}
 		report_stmt_done(s);
 		s = NULL;
 	}
 	if (!any)
 		fputs("\nNo failure signature matched.\n", out);
+	report_seq_md_recovered(out, sqlite3_db_handle(qs[Q_EX]), o);
 
 	/* Informational fingerprints not shown as context above. */
 	any = 0;
@@ -736,8 +769,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				vendor = xstrdup(v);
 				fputs("\n### ", out);
 				report_md_text(out, vendor, 80);
-				fputs("\n\n| Time (UTC) | Request | Status | Request IDs | Finding |\n"
-				      "|---|---|---|---|---|\n",
+				fputs("\n\n| Time (UTC) | Request | Status | Request IDs | Finding | Also in |\n"
+				      "|---|---|---|---|---|---|\n",
 				      out);
 			}
 			any = 1;
@@ -757,6 +790,9 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				fputs("none", out);
 			fputs(" | ", out);
 			md_code(out, col(s, 8), 100, 1);
+			fputs(" | ", out);
+			if (!report_seq_md_sources(out, sqlite3_db_handle(s), sqlite3_column_int64(s, 0)))
+				fputs("none", out);
 			fputs(" |\n", out);
 		}
 		free(vendor);

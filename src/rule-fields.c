@@ -20,6 +20,7 @@
 #include "html-text.h"
 #include "log-fields.h"
 #include "rule-int.h"
+#include "xmeasure.h"
 
 /* Set up the views of ex; source is the value of the 'source' field. */
 void xctx_init(struct xctx *x, const struct exchange *ex, const char *source)
@@ -319,6 +320,34 @@ GETTER(get_host_known)
 	return one(x->ex->host && *x->ex->host ? "true" : "false", cursor, p, n);
 }
 
+/* request.header_bytes / request.cookie_bytes, as measured before
+ * redaction (xmeasure.h); absent when the import did not measure them. */
+static void derive_sizes(struct xctx *x)
+{
+	long h, c;
+	if (x->have_sizes)
+		return;
+	x->have_sizes = 1;
+	h = xmeasure_get(x->ex, "requestHeaderBytes");
+	c = xmeasure_get(x->ex, "requestCookieBytes");
+	if (h >= 0)
+		snprintf(x->header_bytes, sizeof(x->header_bytes), "%ld", h);
+	if (c >= 0)
+		snprintf(x->cookie_bytes, sizeof(x->cookie_bytes), "%ld", c);
+}
+
+GETTER(get_req_header_bytes)
+{
+	derive_sizes(x);
+	return one(x->header_bytes[0] ? x->header_bytes : NULL, cursor, p, n);
+}
+
+GETTER(get_req_cookie_bytes)
+{
+	derive_sizes(x);
+	return one(x->cookie_bytes[0] ? x->cookie_bytes : NULL, cursor, p, n);
+}
+
 /* The table, in enum field_kind order.  Costs: scalar fields 1, single
  * headers and small derived values 2, whole header blocks and transcript
  * lines 8, bodies and the body text 40 (a regex doubles them, see
@@ -374,6 +403,11 @@ static const struct field_def fields[F_COUNT] = {
 				"each status the upstream (target, origin) returned, per the log" },
 	[F_UPSTREAM_ADDR] = { "upstream.addr", FT_TEXT, 0, 2, 1, log_get_upstream_addr,
 			      "upstream (target, backend server, dyno) the log names" },
+	[F_REQ_HEADER_BYTES] = { "request.header_bytes", FT_NUMBER, 0, 2, 1, get_req_header_bytes,
+				 "bytes of the request headers as sent ('Name: value' CRLF each, "
+				 "no HTTP/2 pseudo-headers), measured before redaction" },
+	[F_REQ_COOKIE_BYTES] = { "request.cookie_bytes", FT_NUMBER, 0, 2, 1, get_req_cookie_bytes,
+				 "bytes of the Cookie header values, measured before redaction" },
 };
 
 /* The table entry of f. */

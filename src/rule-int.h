@@ -46,6 +46,7 @@ enum field_kind {
 	F_RESP_TEXT, F_VENDOR, F_HOST_KNOWN,
 	F_LOG_PRODUCER, F_LOG_FLAGS, F_LOG_CODE, F_LOG_MESSAGE, /* server log records (log-fields.c) */
 	F_UPSTREAM_STATUS, F_UPSTREAM_ADDR,
+	F_REQ_HEADER_BYTES, F_REQ_COOKIE_BYTES,
 	F_COUNT
 };
 
@@ -88,6 +89,8 @@ struct xctx {
 	struct vendor_hit vendors[VENDOR_MAX];
 	size_t nvendors;
 	int have_vendors;
+	char header_bytes[24], cookie_bytes[24]; /* request sizes (xmeasure.h) */
+	int have_sizes;
 	unsigned char *pf_seen;  /* prefilter literals seen in the body, or NULL */
 	void *logv;              /* the parsed log record (log-fields.c), or NULL */
 	int have_logv;

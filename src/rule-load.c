@@ -491,10 +491,18 @@ out:
 	return ret;
 }
 
-/* qsort comparator for C strings (byte order). */
+/* qsort comparator for rule paths: byte order of the paths without their
+ * ".yaml", so that "x.yaml" comes before "x.y.yaml" as id "x" comes
+ * before "x.y" (a rule family and its members). */
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t nx = strlen(x), ny = strlen(y);
+	int c;
+	nx -= nx > 5 && strcmp(x + nx - 5, ".yaml") == 0 ? 5 : 0;
+	ny -= ny > 5 && strcmp(y + ny - 5, ".yaml") == 0 ? 5 : 0;
+	c = memcmp(x, y, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
 }
 
 /* Collect *.yaml paths below dir (skipping hidden entries and "tests"

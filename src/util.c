@@ -558,3 +558,24 @@ char *utf8_repair(const char *s, size_t n, size_t *outlen, long *fixed)
 		*outlen = (size_t)(o - out);
 	return out;
 }
+
+int url_fill_path_param(struct sbuf *b, const char *name, const char *value)
+{
+	char *pat;
+	const char *at, *after;
+	struct sbuf n = SBUF_INIT;
+	if (!b->data || !name || !*name || !value)
+		return 0;
+	pat = xasprintf("/:%s", name);
+	at = strstr(b->data, pat);
+	after = at ? at + strlen(pat) : NULL;
+	free(pat);
+	if (!at || (*after && *after != '/' && *after != '?'))
+		return 0;
+	sbuf_add(&n, b->data, (size_t)(at - b->data) + 1);
+	sbuf_adds(&n, value);
+	sbuf_adds(&n, after);
+	sbuf_release(b);
+	*b = n;
+	return 1;
+}

@@ -70,6 +70,9 @@ int starts_with_icase(const char *s, const char *prefix);
 
 /* Trim ASCII whitespace in place from both ends of [*p, *p + *n). */
 void trim_span(const char **p, size_t *n);
+/* In the URL held by b, replace the first path segment ":name" (followed
+ * by '/', '?' or the end) by value; returns 1 when it did. */
+int url_fill_path_param(struct sbuf *b, const char *name, const char *value);
 
 /* Decode base64 (standard or URL alphabet, whitespace ignored).  Returns a
  * malloc'd buffer (NUL-terminated) and its length, or NULL if invalid. */
