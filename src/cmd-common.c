@@ -13,6 +13,7 @@
 #include "cmd-common.h"
 #include "pool.h"
 #include "util.h"
+#include "walk.h"
 
 /* The signal (SIGINT, SIGTERM) that stops the run, or 0. */
 static volatile sig_atomic_t interrupted;
@@ -21,7 +22,7 @@ static volatile sig_atomic_t interrupted;
 int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 {
 	enum { O_DB = 256, O_FAIL_ON, O_HINT, O_ENV, O_KEEP, O_FORCE, O_IDH, O_TICKET, O_PER_TICKET,
-	       O_NO_WAIT };
+	       O_NO_WAIT, O_NAME, O_NO_DEFAULT_RULES };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -37,18 +38,22 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		{"per-ticket", required_argument, NULL, O_PER_TICKET},
 		{"jobs", required_argument, NULL, 'j'},
 		{"no-wait", no_argument, NULL, O_NO_WAIT},
+		{"name", required_argument, NULL, O_NAME},
+		{"no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
-	int ch;
+	int ch, want_version = 0;
 
 	c->fail_on = -1;
 	c->format = REPORT_MD;
 	c->po.hint = FMT_UNKNOWN;
 	c->jobs = 1;
-	while ((ch = getopt_long(argc, argv, "o:f:r:j:qh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:f:r:j:qvVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			c->output = optarg;
@@ -113,6 +118,21 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		case O_NO_WAIT:
 			c->no_wait = 1;
 			break;
+		case O_NO_DEFAULT_RULES:
+			c->rules.no_default = 1;
+			break;
+		case O_NAME:
+			if (!optarg[0] || strchr(optarg, '/') || strcmp(optarg, ".") == 0 ||
+			    strcmp(optarg, "..") == 0)
+				return usage_error(cmd, "invalid --name '%s' (a file name, no '/')", optarg);
+			c->po.stdin_name = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			want_version = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -120,7 +140,24 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 			return usage_error(cmd, NULL);
 		}
 	}
+	if (want_version) {
+		/* After the loop, so --rules and --no-default-rules count. */
+		print_version(stdout, &c->rules);
+		return close_output(stdout, NULL) < 0 ? EXIT_INTERNAL : -1;
+	}
 	c->po.env_files = c->envs;
+	return 0;
+}
+
+int check_inputs(const char *cmd, const struct common *c, char **paths, size_t npaths)
+{
+	size_t dashes = 0;
+	for (size_t i = 0; i < npaths; i++)
+		dashes += strcmp(paths[i], "-") == 0;
+	if (dashes > 1)
+		return usage_error(cmd, "standard input ('-') can be read only once");
+	if (c->po.stdin_name && !dashes)
+		return usage_error(cmd, "--name names standard input, but '-' is not among the inputs");
 	return 0;
 }
 
@@ -298,6 +335,68 @@ static void db_failure(struct store *st, const struct common *c, const char *err
 		error_msg("%s", err && err[0] ? err : "database error");
 }
 
+/* Before any report is written: a run that has nothing to report says so
+ * in one line and returns EXIT_NOTHING (no HTTP exchange in the inputs,
+ * --ticket naming no ticket, rules that never ran over the database);
+ * else 0. */
+static int nothing_to_report(struct store *st, const struct common *c, int do_match,
+			     int do_report)
+{
+	const char *db = c->db ? c->db : "(temporary)";
+	long sources, exchanges, notcap, unreadable;
+
+	if (c->ticket && (do_report || do_match)) {
+		sources = store_count(st, STORE_COUNT_SOURCES, c->ticket);
+		if (sources < 0)
+			goto db_error;
+		if (sources == 0) {
+			char err[256];
+			size_t n = 0;
+			char **t = report_tickets(st, &n, err, sizeof(err));
+			char *list = xstrdup("");
+			for (size_t i = 0; t && i < n && i < 5; i++) {
+				char *more = xasprintf("%s%s'%s'", list, i ? ", " : "", t[i]);
+				free(list);
+				list = more;
+			}
+			error_msg("no ticket '%s' in database '%s' (its tickets: %s%s)", c->ticket, db,
+				  list, n > 5 ? ", ..." : "");
+			free(list);
+			report_tickets_free(t);
+			return EXIT_NOTHING;
+		}
+	}
+	sources = store_count(st, STORE_COUNT_SOURCES, c->ticket);
+	exchanges = store_count(st, STORE_COUNT_EXCHANGES, c->ticket);
+	notcap = store_count(st, STORE_COUNT_NOT_CAPTURE, c->ticket);
+	unreadable = store_count_unreadable(st, c->ticket);
+	if (sources < 0 || exchanges < 0 || notcap < 0 || unreadable < 0)
+		goto db_error;
+	if (exchanges == 0) {
+		if (sources == 0)
+			error_msg("nothing to analyze: the inputs hold no file");
+		else
+			error_msg("nothing to analyze: no HTTP request or response in %ld attachment%s "
+				  "(%ld not a capture, %ld unreadable)",
+				  sources, sources == 1 ? "" : "s", notcap, unreadable);
+		return EXIT_NOTHING;
+	}
+	if (do_report && !do_match) {
+		long rules = store_count(st, STORE_COUNT_RULES, NULL);
+		if (rules < 0)
+			goto db_error;
+		if (rules == 0) {
+			error_msg("the rules never ran over database '%s': run '%s match --db %s' first",
+				  db, program_name, db);
+			return EXIT_NOTHING;
+		}
+	}
+	return 0;
+db_error:
+	db_failure(st, c, store_errmsg(st));
+	return EXIT_INTERNAL;
+}
+
 /* The steps shared by analyze, import, match and report. */
 int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
 	      size_t npaths)
@@ -313,8 +412,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	memset(&stats, 0, sizeof(stats));
 	catch_signals();
 	if (do_match) {
-		rules_dirs_default(&c->rules);
-		rs = load_rules(&c->rules);
+		rs = load_rules(&c->rules, c->quiet);
 		if (!rs) {
 			ret = EXIT_USAGE;
 			goto out;
@@ -356,9 +454,11 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			c->po.progress = print_progress;
 			c->po.progress_ctx = &pl;
 		}
+		/* One folder: a batch of tickets, or one ticket (walk_is_batch). */
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
+		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
 		err[0] = '\0';
-		if (c->po.batch && c->jobs > 1) {
+		if (c->po.batch && !c->po.one_ticket && c->jobs > 1) {
 			unsigned char key[32];
 			c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
@@ -382,6 +482,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
+	ret = nothing_to_report(st, c, do_match, do_report);
+	if (ret)
+		goto out;
+	ret = EXIT_INTERNAL;
 	if (do_report && c->per_ticket) {
 		if (write_per_ticket(st, c) < 0)
 			goto out;

@@ -384,8 +384,10 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	wo.fn = on_item;
 	wo.err = on_walk_error;
 	wo.ctx = &r;
+	wo.stdin_name = o->stdin_name;
+	wo.one_ticket = o->one_ticket;
 	err[0] = '\0';
-	if (o->batch && npaths == 1 && o->progress) {
+	if (o->batch && npaths == 1 && o->progress && !o->one_ticket) {
 		DIR *d = opendir(paths[0]);
 		struct dirent *de;
 		while (d && (de = readdir(d)) != NULL)

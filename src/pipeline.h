@@ -26,7 +26,8 @@ struct pipeline_opts {
 	enum capture_format hint;   /* --format-hint, FMT_UNKNOWN = detect */
 	int keep_secrets;           /* store raw values (database only) */
 	int force;                  /* re-import sources already stored */
-	int batch;                  /* each top-level entry of the one DIR is a ticket */
+	int batch;                  /* each top-level entry of the one DIR is a ticket; */
+	int one_ticket;             /* with batch: ... but all of them make one ticket */
 	/* Called after each source and once at the end (final set), when set. */
 	void (*progress)(void *ctx, const struct pipeline_progress *p);
 	void *progress_ctx;
@@ -36,6 +37,7 @@ struct pipeline_opts {
 	const char *const *env_files; /* --env files, NULL-terminated or NULL */
 	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
 	int key_mode;               /* with key: what pipeline_redaction_key() said */
+	const char *stdin_name;     /* display name of "-" (standard input), NULL = "stdin" */
 };
 
 /* How the redaction key of each ticket is had. */
