@@ -200,25 +200,69 @@ static void print_input_error(void *ctx, const char *path, const char *status, c
 		  err ? err : "could not be read");
 }
 
-/* The progress line on a terminal, at most once a second. */
+/* The progress line on a terminal, at most once a second: what is being
+ * read (bytes of the current file from the first second), then matching,
+ * then writing.  Each phase overwrites the line; "\033[K" clears its rest. */
 struct progress_line {
 	long last;
+	long total;             /* matching: exchanges in the database */
 };
+
+static const char *plural(long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 
 static void print_progress(void *ctx, const struct pipeline_progress *p)
 {
 	struct progress_line *l = ctx;
-	if (!p->final && p->seconds == l->last)
+	if (!p->final && !p->current && p->seconds == l->last)
 		return;
 	l->last = p->seconds;
-	if (p->tickets_total)
-		fprintf(stderr, "\rhartriage: ticket %ld/%ld, %ld attachments, %.1f MB read, %lds ",
-			p->tickets_done, p->tickets_total, p->sources, (double)p->bytes / 1e6, p->seconds);
-	else
-		fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds ",
-			p->sources, (double)p->bytes / 1e6, p->exchanges, p->seconds);
+	fputc('\r', stderr);
+	if (p->current) {
+		fprintf(stderr, "hartriage: reading %s: %.1f MB", p->current, (double)p->current_bytes / 1e6);
+		if (p->current_size > 0)
+			fprintf(stderr, " of %.1f MB", (double)p->current_size / 1e6);
+		fprintf(stderr, ", %ld %s so far, %lds", p->exchanges,
+			plural(p->exchanges, "exchange", "exchanges"), p->seconds);
+	} else if (p->tickets_total) {
+		fprintf(stderr, "hartriage: ticket %ld/%ld, %ld %s, %.1f MB read, %lds",
+			p->tickets_done, p->tickets_total, p->sources,
+			plural(p->sources, "attachment", "attachments"), (double)p->bytes / 1e6, p->seconds);
+	} else {
+		fprintf(stderr, "hartriage: %ld %s, %.1f MB read, %ld %s, %lds", p->sources,
+			plural(p->sources, "attachment", "attachments"), (double)p->bytes / 1e6,
+			p->exchanges, plural(p->exchanges, "exchange", "exchanges"), p->seconds);
+	}
+	fputs("\033[K", stderr);
 	if (p->final)
 		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void print_match_progress(void *ctx, const struct pipeline_progress *p)
+{
+	struct progress_line *l = ctx;
+	fprintf(stderr, "\rhartriage: matching: %ld of %ld %s, %lds\033[K%s", p->matched, l->total,
+		plural(l->total, "exchange", "exchanges"), p->seconds, p->final ? "\n" : "");
+	fflush(stderr);
+}
+
+/* The last phase on the progress line. */
+static void print_writing(const struct common *c, const char *what)
+{
+	if (c->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rhartriage: writing %s\033[K", what);
+	fflush(stderr);
+}
+
+static void end_progress(const struct common *c)
+{
+	if (c->quiet || !isatty(STDERR_FILENO))
+		return;
+	fputs("\r\033[K", stderr);
 	fflush(stderr);
 }
 
@@ -417,6 +461,13 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			ret = EXIT_USAGE;
 			goto out;
 		}
+		if (verbose) {
+			fprintf(stderr, "%s: %zu rules read from:", program_name, rule_set_count(rs));
+			for (size_t i = 0; i < c->rules.n; i++)
+				fprintf(stderr, "%s %s (%s)", i ? "," : "", c->rules.v[i],
+					rules_origin_name(c->rules.origin[i]));
+			fputc('\n', stderr);
+		}
 	}
 	if (!do_import && c->db && access(c->db, F_OK) != 0) {
 		error_msg("cannot open database '%s': no such file", c->db);
@@ -448,7 +499,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	c->po.interrupted = &interrupted;
 	if (do_import) {
 		struct stat sb;
-		struct progress_line pl = {-1};
+		struct progress_line pl = {-1, 0};
 		int rc;
 		if (!c->quiet && isatty(STDERR_FILENO)) {
 			c->po.progress = print_progress;
@@ -472,11 +523,36 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			goto out;
 		}
 		store_each_unreadable(st, print_input_error, NULL);
+		if (verbose)
+			fprintf(stderr, "%s: imported %ld exchange%s from %ld attachment%s%s "
+				"(%ld not a capture, %ld unreadable, %ld already stored)\n",
+				program_name, store_count(st, STORE_COUNT_EXCHANGES, NULL),
+				store_count(st, STORE_COUNT_EXCHANGES, NULL) == 1 ? "" : "s",
+				store_count(st, STORE_COUNT_SOURCES, NULL),
+				store_count(st, STORE_COUNT_SOURCES, NULL) == 1 ? "" : "s",
+				c->po.batch ? (c->po.one_ticket ? ", one ticket" : ", one ticket per entry")
+					    : "",
+				store_count(st, STORE_COUNT_NOT_CAPTURE, NULL),
+				store_count_unreadable(st, NULL), stats.duplicates);
 	}
-	if (do_match && pipeline_match(st, rs, &interrupted, NULL, err, sizeof(err)) < 0) {
-		if (!interrupted)
-			db_failure(st, c, err);
-		goto out;
+	if (do_match) {
+		long nfindings = 0;
+		struct progress_line ml = {-1, store_count(st, STORE_COUNT_EXCHANGES, NULL)};
+		int tty = !c->quiet && isatty(STDERR_FILENO);
+		if (tty && ml.total > 0) {
+			fprintf(stderr, "\rhartriage: matching %ld %s\033[K", ml.total,
+				plural(ml.total, "exchange", "exchanges"));
+			fflush(stderr);
+		}
+		if (pipeline_match_progress(st, rs, &interrupted, tty ? print_match_progress : NULL, &ml,
+					    &nfindings, err, sizeof(err)) < 0) {
+			if (!interrupted)
+				db_failure(st, c, err);
+			goto out;
+		}
+		if (verbose)
+			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
+				rule_set_count(rs), nfindings, nfindings == 1 ? "" : "s");
 	}
 	if (store_index(st) < 0) {
 		db_failure(st, c, store_errmsg(st));
@@ -487,8 +563,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		goto out;
 	ret = EXIT_INTERNAL;
 	if (do_report && c->per_ticket) {
+		print_writing(c, "the ticket reports");
 		if (write_per_ticket(st, c) < 0)
 			goto out;
+		end_progress(c);
 	} else if (do_report) {
 		struct report_opts ro;
 		memset(&ro, 0, sizeof(ro));
@@ -498,11 +576,15 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		out = open_output(c->output);
 		if (!out)
 			goto out;
+		print_writing(c, "the report");
+		if (out == stdout && isatty(STDOUT_FILENO))
+			end_progress(c);
 		if (report_write(st, out, &ro, err, sizeof(err)) < 0) {
 			error_msg("%s", err);
 			close_output(out, c->output);
 			goto out;
 		}
+		end_progress(c);
 		if (close_output(out, c->output) < 0 || interrupted) {
 			/* A report cut short is not left behind. */
 			if (interrupted && c->output && strcmp(c->output, "-") != 0)

@@ -182,7 +182,7 @@ static int rules_lint(int argc, char **argv)
 	bad = load_dirs(rs, argc - optind, argv + optind, &diags, NULL, NULL);
 	print_diags(&diags);
 	if (!bad)
-		printf("%zu rules, no problems\n", rule_set_count(rs));
+		printf("%zu rule%s, no problems\n", rule_set_count(rs), rule_set_count(rs) == 1 ? "" : "s");
 	rule_set_free(rs);
 	strlist_release(&diags);
 	return bad ? EXIT_USAGE : EXIT_DONE;

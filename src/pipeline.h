@@ -20,6 +20,12 @@ struct pipeline_progress {
 	unsigned long long bytes;  /* bytes read */
 	long seconds;           /* since the import started */
 	int final;              /* the import has ended */
+	/* While a capture is being read (at most once a second): */
+	const char *current;    /* its display path, NULL between captures */
+	unsigned long long current_bytes; /* bytes of it read so far */
+	long long current_size; /* its size when known, else -1 */
+	/* pipeline_match_progress: exchanges matched so far (bytes unused). */
+	long matched;
 };
 
 struct pipeline_opts {
@@ -74,5 +80,11 @@ int pipeline_redaction_key(struct store *st, unsigned char key[32]);
  * stops and the old findings stay.  Returns 0 or -1 (err filled). */
 int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t *interrupted,
 		   long *nfindings, char *err, size_t errlen);
+/* pipeline_match, telling progress (with matched and seconds set, at most
+ * once a second and once at the end with final set) when it is not NULL. */
+int pipeline_match_progress(struct store *st, struct rule_set *rs,
+			    volatile sig_atomic_t *interrupted,
+			    void (*progress)(void *ctx, const struct pipeline_progress *p),
+			    void *progress_ctx, long *nfindings, char *err, size_t errlen);
 
 #endif
