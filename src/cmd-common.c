@@ -49,6 +49,8 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 	const char *cmd = argv[0];
 	int ch, want_version = 0;
 
+	/* getopt names argv[0] in its messages: one prefix, "hartriage: ". */
+	argv[0] = (char *)program_name;
 	c->fail_on = -1;
 	c->format = REPORT_MD;
 	c->po.hint = FMT_UNKNOWN;

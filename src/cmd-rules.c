@@ -41,8 +41,8 @@ static void rules_usage(FILE *out)
 		"           (a rule id or a .yaml file)\n\n"
 		"Without DIR, the directories analyze reads: $HARTRIAGE_RULES (colon-separated)\n"
 		"or else the installed library, then $XDG_CONFIG_HOME/hartriage/rules when it\n"
-		"exists; a rule id defined again replaces the earlier one.  'list' ends with\n"
-		"the directories read.  'explain --rules DIR' adds DIR to them.\n\n"
+		"exists; a rule id defined again replaces the earlier one.  'list' says on\n"
+		"stderr which directories it read.  'explain --rules DIR' adds DIR to them.\n\n"
 		"Exit status: 0 ok, 1 a rule test failed, 2 usage or rule errors,\n"
 		"4 internal error.  See docs/rules.md for the rule format.\n",
 		program_name, program_name, program_name, program_name);
@@ -125,8 +125,6 @@ static int rules_list(int argc, char **argv)
 	bad = load_dirs(rs, argc - optind, argv + optind, &diags, &notes, &used);
 	print_diags(&diags);
 	if (strcmp(format, "md") == 0) {
-		for (i = 0; i < notes.n; i++)
-			fprintf(stderr, "%s: note: %s\n", program_name, notes.v[i]);
 		printf("| id | severity | status | vendor | title | fragments |\n|---|---|---|---|---|---|\n");
 		for (i = 0; i < rule_set_count(rs); i++) {
 			const struct rule *r = rule_set_get(rs, i);
@@ -142,13 +140,16 @@ static int rules_list(int argc, char **argv)
 			printf("%-50s %-8s %-12s %-4s %-16s %s\n", r->id, severity_name(r->severity),
 			       r->status, rule_fires_on_fragments(r) ? "frag" : "-", r->vendor, r->title);
 		}
-		/* Where they came from, so a missing house rule is explained. */
-		printf("\n%zu rule%s read from:\n", rule_set_count(rs), rule_set_count(rs) == 1 ? "" : "s");
-		for (i = 0; i < used.n; i++)
-			printf("  %s (%s)\n", used.v[i], rules_origin_name(used.origin[i]));
-		for (i = 0; i < notes.n; i++)
-			printf("note: %s\n", notes.v[i]);
 	}
+	/* Where they came from, so a missing house rule is explained; on
+	 * stderr, so the list stays one rule a line. */
+	fprintf(stderr, "%s: %zu rule%s read from:", program_name, rule_set_count(rs),
+		rule_set_count(rs) == 1 ? "" : "s");
+	for (i = 0; i < used.n; i++)
+		fprintf(stderr, "%s %s (%s)", i ? "," : "", used.v[i], rules_origin_name(used.origin[i]));
+	fputc('\n', stderr);
+	for (i = 0; i < notes.n; i++)
+		fprintf(stderr, "%s: note: %s\n", program_name, notes.v[i]);
 	ret = bad ? EXIT_USAGE : EXIT_DONE;
 	if (close_output(stdout, NULL) < 0)
 		ret = EXIT_INTERNAL;
@@ -626,6 +627,8 @@ int cmd_rules(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	action = argv[1];
+	/* getopt names argv[0] in its messages: one prefix, "hartriage: ". */
+	argv[1] = (char *)program_name;
 	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
 		rules_usage(stdout);
 		return EXIT_DONE;

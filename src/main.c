@@ -72,6 +72,7 @@ static int help(int argc, char **argv)
 		return usage_error(NULL, "'%s' is not a command", argv[1]);
 	sub[0] = argv[1];
 	sub[1] = (char *)"--help";
+	/* (cmd_rules reads its action from sub[1]: "--help" is one.) */
 	sub[2] = NULL;
 	optind = 0;
 	return cmd->fn(2, sub);
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 1;
+	/* getopt names argv[0] in its messages: one prefix, "hartriage: ". */
+	argv[0] = (char *)program_name;
 	while ((c = getopt_long(argc, argv, "+hVv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':

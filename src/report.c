@@ -141,8 +141,10 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 		"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
 		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id "
 		"WHERE COALESCE(r.priority, 50) > 5), "
+		/* Findings counted as in each ticket's report (report_counts). */
 		"c AS (SELECT ticket, SUM(severity = 'critical') AS cr, SUM(severity = 'high') AS hi, "
-		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM f GROUP BY ticket) "
+		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM (" REPORT_COUNTED_FINDINGS
+		") GROUP BY ticket) "
 		"SELECT t.ticket, t.att, t.bad, t.ex, "
 		"(SELECT f.title || ' (' || f.rule_id || ')' FROM f WHERE f.ticket = t.ticket ORDER BY "
 		"CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' "

@@ -53,7 +53,7 @@ is "$(ls "$TMPDIR_T/gz-out" | tr '\n' ' ')" "gz.md index.md " "a folder with a.h
 # The rule is stated.
 "$HARTRIAGE" analyze --help | tr '\n' ' ' | grep -q 'A single folder given alone is a batch of tickets when it holds a sub-folder or an archive'
 ok $? "analyze --help states what a ticket is"
-tr '\n' ' ' < "$srcdir/doc/hartriage.1" | sed 's/\\-/-/g' | grep -q 'a batch of tickets when it holds a sub-folder or an archive'
+tr '\n' ' ' < "$srcdir/doc/hartriage.1.in" | sed 's/\\-/-/g' | grep -q 'a batch of tickets when it holds a sub-folder or an archive'
 ok $? "the man page states what a ticket is"
 
 done_testing
