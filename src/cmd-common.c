@@ -599,7 +599,7 @@ out:
 	store_free(st);
 	rule_set_free(rs);
 	if (interrupted) {
-		error_msg("interrupted: the source being imported was rolled back; "
+		error_msg("interrupted: the source being imported (or the matching) was rolled back; "
 			  "what was stored before is kept");
 		die_by_signal();
 	}
