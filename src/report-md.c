@@ -552,6 +552,10 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->count);
 		for (int k = 0; k < g->nexamples; k++)
 			print_example(&c, g, g->examples[k]);
+		/* A repro for vendors: the first example as a sanitized curl. */
+		for (int k = 0; k < g->nexamples; k++)
+			if (report_repro_md(out, w->q.db, g->examples[k]) != 1)
+				break;
 		/* Generic findings grouped under this one. */
 		for (size_t j = 0; j < ngroups; j++)
 			if (groups[j].generic_under == (int)i) {

@@ -95,6 +95,13 @@ void report_stmts_release(struct report_stmts *rs);
 /* Make a statement ready for the next report (NULL is fine). */
 void report_stmt_done(sqlite3_stmt *s);
 
+/* report-repro.c: a "**Reproduce**" paragraph with a sanitized curl
+ * command for exchange ex_id: secrets (already replaced in the database)
+ * become named shell variables such as $OPENAI_API_KEY.  Returns 0 when
+ * written, 1 when the exchange has no method or absolute URL to run
+ * (nothing written), -1 on a database error. */
+int report_repro_md(FILE *out, sqlite3 *db, long long ex_id);
+
 /* The version of the JSON report's shape (data/report.schema.json):
  * raised when a field changes meaning or goes away. */
 #define REPORT_JSON_SCHEMA_VERSION 1
