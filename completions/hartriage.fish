@@ -20,7 +20,7 @@ complete -c hartriage -n "__fish_seen_subcommand_from help" -a "analyze import m
 # Inputs: files, folders, archives, '-' for standard input.
 complete -c hartriage -n "__fish_seen_subcommand_from analyze import" -F
 complete -c hartriage -n "__fish_seen_subcommand_from analyze report" -s o -l output -r -F -d 'write the report to FILE'
-complete -c hartriage -n "__fish_seen_subcommand_from analyze report" -s f -l format -x -a 'md json' -d 'report format'
+complete -c hartriage -n "__fish_seen_subcommand_from analyze report" -s f -l format -x -a 'md json html' -d 'report format'
 complete -c hartriage -n "__fish_seen_subcommand_from analyze import" -l name -x -d 'name of standard input'
 complete -c hartriage -n "__fish_seen_subcommand_from analyze import match report" -l db -r -F -d 'the database'
 complete -c hartriage -n "__fish_seen_subcommand_from analyze match" -s r -l rules -x -a '(__fish_complete_directories)' -d 'also read the rules in DIR'

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "cli.h"
+#include "report-util.h"
 #include "rule-int.h"
 #include "util.h"
 
@@ -273,6 +274,8 @@ void print_version(FILE *out, struct rules_dirs *d)
 	fprintf(out, "Libraries: jansson %s, PCRE2 %s, SQLite %s, libyaml %s, %s, nettle %d.%d\n",
 		jansson_version_str(), pcre, sqlite3_libversion(), yaml_get_version_string(),
 		archive_version_string(), nettle_version_major(), nettle_version_minor());
+	fprintf(out, "HTML reports: %s%s\n", report_html_library() ? "libcmark-gfm " : "not built in",
+		report_html_library() ? report_html_library() : " (no libcmark-gfm)");
 	bad = rules_load_into(rs, d, &diags, NULL);
 	fprintf(out, "Rules: %zu%s, read from:\n", rule_set_count(rs), bad ? " (some could not be read)" : "");
 	for (size_t i = 0; i < d->n; i++) {

@@ -65,8 +65,13 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 				c->format = REPORT_MD;
 			else if (strcmp(optarg, "json") == 0)
 				c->format = REPORT_JSON;
+			else if (strcmp(optarg, "html") == 0 && report_html_available())
+				c->format = REPORT_HTML;
+			else if (strcmp(optarg, "html") == 0)
+				return usage_error(cmd, "--format html needs libcmark-gfm; this hartriage was "
+						   "built without it");
 			else
-				return usage_error(cmd, "invalid --format '%s' (md or json)", optarg);
+				return usage_error(cmd, "invalid --format '%s' (md, json or html)", optarg);
 			break;
 		case O_DB:
 			c->db = optarg;
@@ -296,7 +301,8 @@ static int write_per_ticket(struct store *st, struct common *c)
 	for (size_t i = 0; i < ntickets; i++) {
 		char *fname = report_ticket_file_name(tickets[i]);
 		free(path);
-		path = xasprintf("%s/%s.%s", c->per_ticket, fname, c->format == REPORT_JSON ? "json" : "md");
+		path = xasprintf("%s/%s.%s", c->per_ticket, fname,
+				 c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
 		free(fname);
 		out = open_output(path);
 		if (!out)

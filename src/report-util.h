@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-enum report_format { REPORT_MD, REPORT_JSON };
+enum report_format { REPORT_MD, REPORT_JSON, REPORT_HTML };
 
 struct report_opts {
 	enum report_format format;
@@ -101,6 +101,15 @@ void report_stmt_done(sqlite3_stmt *s);
  * written, 1 when the exchange has no method or absolute URL to run
  * (nothing written), -1 on a database error. */
 int report_repro_md(FILE *out, sqlite3 *db, long long ex_id);
+
+/* report-html.c: the Markdown report md (len bytes) as one HTML page on
+ * out (libcmark-gfm, GFM tables, embedded stylesheet, no scripts or
+ * external resources).  Returns 0, or -1 with err filled (also when built
+ * without libcmark-gfm: report_html_available() says so). */
+int report_html_render(const char *md, size_t len, FILE *out, char *err, size_t errlen);
+int report_html_available(void);
+/* The libcmark-gfm version, or NULL when built without it. */
+const char *report_html_library(void);
 
 /* The version of the JSON report's shape (data/report.schema.json):
  * raised when a field changes meaning or goes away. */

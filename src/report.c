@@ -40,10 +40,24 @@ int report_writer_write(struct report_writer *w, FILE *out, const char *ticket, 
 	int rc;
 	o.ticket = ticket;
 	report_begin(store_db(w->st));
-	if (w->json)
+	if (w->json) {
 		rc = report_json_write(w->json, out, &o, err, errlen);
-	else
+	} else if (o.format == REPORT_HTML) {
+		/* The Markdown report, rendered (report-html.c). */
+		char *md = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&md, &len);
+		rc = mem ? report_md_write(w->md, mem, &o, err, errlen) : -1;
+		if (mem && fclose(mem) != 0)
+			rc = -1;
+		if (rc == 0)
+			rc = report_html_render(md, len, out, err, errlen);
+		else if (!mem)
+			snprintf(err, errlen, "out of memory");
+		free(md);
+	} else {
 		rc = report_md_write(w->md, out, &o, err, errlen);
+	}
 	report_end();
 	return rc;
 }
@@ -126,7 +140,7 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 		       size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	const char *ext = format == REPORT_JSON ? "json" : "md";
+	const char *ext = format == REPORT_JSON ? "json" : format == REPORT_HTML ? "html" : "md";
 	sqlite3_stmt *s;
 
 	fputs("# hartriage: tickets\n\n"

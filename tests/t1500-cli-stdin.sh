@@ -40,7 +40,8 @@ for w in dash pipe devstdin fifo; do
 	ok $? "$w is not rejected as 'not a regular file'"
 done
 # The Markdown report too: only the source name differs.
-"$HARTRIAGE" analyze -q "$seed/curl-i.txt" | sed "s|$seed/||g" > "$TMPDIR_T/file.md"
+cp "$seed/curl-i.txt" "$TMPDIR_T/curl-i.txt"
+(cd "$TMPDIR_T" && "$HARTRIAGE" analyze -q curl-i.txt) > "$TMPDIR_T/file.md"
 "$HARTRIAGE" analyze -q --name curl-i.txt - < "$seed/curl-i.txt" > "$TMPDIR_T/named.md"
 cmp -s "$TMPDIR_T/file.md" "$TMPDIR_T/named.md"
 ok $? "with --name curl-i.txt the Markdown report equals the file's"
