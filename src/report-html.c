@@ -29,7 +29,7 @@ static const char stylesheet[] =
 	"table{border-collapse:collapse;margin:.75rem 0;display:block;overflow-x:auto}"
 	"th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}"
 	"th{background:#f6f8fa}"
-	"thead:has(th:empty){display:none}"
+	
 	"code{font:13px ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;"
 	"padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}"
 	"pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;border-radius:6px}"

@@ -102,6 +102,16 @@ void report_stmt_done(sqlite3_stmt *s);
  * (nothing written), -1 on a database error. */
 int report_repro_md(FILE *out, sqlite3 *db, long long ex_id);
 
+/* report-overview.c: the "## Overview" section (status histogram,
+ * failing hosts, slowest and largest requests, failures over time) of the
+ * report of o->ticket.  Returns 0, or -1 with err filled. */
+int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char *err,
+		       size_t errlen);
+
+/* Failing requests (status 0 or >= 400) with a time, of o->ticket; -1
+ * on error. */
+long report_count_failing_timed(sqlite3 *db, const struct report_opts *o);
+
 /* report-html.c: the Markdown report md (len bytes) as one HTML page on
  * out (libcmark-gfm, GFM tables, embedded stylesheet, no scripts or
  * external resources).  Returns 0, or -1 with err filled (also when built
