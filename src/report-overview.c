@@ -169,24 +169,26 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 			r.n - OVERVIEW_ROWS == 1 ? "" : "s");
 
 	/* Slowest and largest; what the captures lack is said once at the end. */
-	r.n = 0;
-	r.title = "\n**Slowest requests** (total time)\n\n";
-	if (each_row(db,
-		     "SELECT e.method, e.url, e.status, printf('%.0f ms', e.time_total)" FROM_EX
-		     "AND e.time_total IS NOT NULL ORDER BY e.time_total DESC, s.path, e.seq LIMIT 5",
-		     o, request_row, &r, err, errlen) < 0)
-		return -1;
-	if (!r.n)
-		missing[nmissing++] = "timings";
-	r.n = 0;
-	r.title = "\n**Largest responses** (body bytes)\n\n";
-	if (each_row(db,
-		     "SELECT e.method, e.url, e.status, e.resp_body_size || ' B'" FROM_EX
-		     "AND e.resp_body_size > 0 ORDER BY e.resp_body_size DESC, s.path, e.seq LIMIT 5",
-		     o, request_row, &r, err, errlen) < 0)
-		return -1;
-	if (!r.n)
-		missing[nmissing++] = "response bodies";
+	for (int k = 0; k < 2; k++) {
+		static const struct {
+			const char *title, *sql, *lack;
+		} top[2] = {
+			{"\n**Slowest requests** (total time)\n\n",
+			 "SELECT e.method, e.url, e.status, printf('%.0f ms', e.time_total)" FROM_EX
+			 "AND e.time_total IS NOT NULL ORDER BY e.time_total DESC, s.path, e.seq LIMIT 5",
+			 "timings"},
+			{"\n**Largest responses** (body bytes)\n\n",
+			 "SELECT e.method, e.url, e.status, e.resp_body_size || ' B'" FROM_EX
+			 "AND e.resp_body_size > 0 ORDER BY e.resp_body_size DESC, s.path, e.seq LIMIT 5",
+			 "response bodies"},
+		};
+		r.n = 0;
+		r.title = top[k].title;
+		if (each_row(db, top[k].sql, o, request_row, &r, err, errlen) < 0)
+			return -1;
+		if (!r.n)
+			missing[nmissing++] = top[k].lack;
+	}
 
 	/* Failures over time. */
 	memset(&h, 0, sizeof h);

@@ -67,6 +67,13 @@ for f in sys.argv[2:]:
     print("ok" if not errs else errs[0])
 PY
 
+# json_findings FILE: summary.findings as the Markdown summary words it.
+json_findings() {
+	python3 -c 'import json,sys
+f = json.load(open(sys.argv[1]))["summary"]["findings"]
+print(", ".join("%d %s" % (f[k], k) for k in ("critical", "high", "medium", "low", "info") if f[k]))' "$1"
+}
+
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$schema"
 ok $? "the schema is valid JSON"
 
@@ -74,11 +81,7 @@ ok $? "the schema is valid JSON"
 for dir in "$srcdir"/tests/golden/*/; do
 	[ -f "$dir/args" ] || continue
 	name=$(basename "$dir")
-	set --
-	while IFS= read -r line || [ -n "$line" ]; do
-		[ -n "$line" ] || continue
-		set -- "$@" "$(printf '%s' "$line" | sed "s|@SRCDIR@|$srcdir|g")"
-	done < "$dir/args"
+	eval "set -- $(golden_args "$dir")"
 	(cd "$dir" && HARTRIAGE_REDACT_KEY=golden "$HARTRIAGE" analyze -q --format json "$@") > "$TMPDIR_T/$name.json" 2>/dev/null
 	(cd "$dir" && HARTRIAGE_REDACT_KEY=golden "$HARTRIAGE" analyze -q "$@") > "$TMPDIR_T/$name.md" 2>/dev/null
 	is "$(python3 "$TMPDIR_T/validate.py" "$schema" "$TMPDIR_T/$name.json")" ok "$name: the JSON output validates against the schema"
@@ -86,9 +89,7 @@ for dir in "$srcdir"/tests/golden/*/; do
 		"$name: schema_version 1"
 	# The same findings counts in JSON and Markdown.
 	md=$(sed -n 's/.*Findings: \([^.]*\)\..*/\1/p' "$TMPDIR_T/$name.md" | head -1)
-	js=$(python3 -c 'import json,sys
-f = json.load(open(sys.argv[1]))["summary"]["findings"]
-print(", ".join("%d %s" % (f[k], k) for k in ("critical", "high", "medium", "low", "info") if f[k]))' "$TMPDIR_T/$name.json")
+	js=$(json_findings "$TMPDIR_T/$name.json")
 	is "$js" "$md" "$name: JSON summary.findings counts what the Markdown summary counts"
 done
 
@@ -108,9 +109,7 @@ f = json.load(open(sys.argv[1]))["summary"]["findings"]
 print(",".join(str(f[k]) for k in ("critical", "high", "medium", "low")))' "$TMPDIR_T/pj/$t.json")
 	is "$row" "$js" "batch ticket $t: index.md counts what the ticket's JSON counts"
 	md=$(sed -n 's/.*Findings: \([^.]*\)\..*/\1/p' "$TMPDIR_T/pm/$t.md" | head -1)
-	jm=$(python3 -c 'import json,sys
-f = json.load(open(sys.argv[1]))["summary"]["findings"]
-print(", ".join("%d %s" % (f[k], k) for k in ("critical", "high", "medium", "low", "info") if f[k]))' "$TMPDIR_T/pj/$t.json")
+	jm=$(json_findings "$TMPDIR_T/pj/$t.json")
 	is "$jm" "$md" "batch ticket $t: JSON and Markdown count alike"
 done
 

@@ -31,11 +31,7 @@ if ! "$HARTRIAGE" --version | grep -q '^HTML reports: not built in'; then
 	for dir in "$srcdir"/tests/golden/*/; do
 		[ -f "$dir/args" ] || continue
 		name=$(basename "$dir")
-		set --
-		while IFS= read -r line || [ -n "$line" ]; do
-			[ -n "$line" ] || continue
-			set -- "$@" "$(printf '%s' "$line" | sed "s|@SRCDIR@|$srcdir|g")"
-		done < "$dir/args"
+		eval "set -- $(golden_args "$dir")"
 		(cd "$dir" && "$HARTRIAGE" analyze -q -f html "$@") > "$TMPDIR_T/$name.html" 2>/dev/null
 		python3 - "$TMPDIR_T/$name.html" > "$TMPDIR_T/$name.first" <<'PY'
 import sys
