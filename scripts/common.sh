@@ -8,7 +8,8 @@ BUILD_DIR=${BUILD_DIR:-$TOP/_build}
 
 # Build dependencies (Debian 12 package names) and tools the tests use.
 DEB_BUILD="build-essential autoconf automake pkg-config gnulib libjansson-dev
-libpcre2-dev libsqlite3-dev libyaml-dev libarchive-dev nettle-dev"
+libpcre2-dev libsqlite3-dev libyaml-dev libarchive-dev nettle-dev
+libcmark-gfm-dev libcmark-gfm-extensions-dev"
 DEB_TEST="sqlite3 jq curl openssl netcat-openbsd socat cmark time zip libarchive-tools"
 # Only for the fuzzing step of .ci/run (clang with its libFuzzer runtime).
 DEB_FUZZ="clang libclang-rt-14-dev"

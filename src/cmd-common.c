@@ -13,6 +13,7 @@
 #include "cmd-common.h"
 #include "pool.h"
 #include "util.h"
+#include "walk.h"
 
 /* The signal (SIGINT, SIGTERM) that stops the run, or 0. */
 static volatile sig_atomic_t interrupted;
@@ -21,7 +22,7 @@ static volatile sig_atomic_t interrupted;
 int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 {
 	enum { O_DB = 256, O_FAIL_ON, O_HINT, O_ENV, O_KEEP, O_FORCE, O_IDH, O_TICKET, O_PER_TICKET,
-	       O_NO_WAIT };
+	       O_NO_WAIT, O_NAME, O_NO_DEFAULT_RULES };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -37,18 +38,24 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		{"per-ticket", required_argument, NULL, O_PER_TICKET},
 		{"jobs", required_argument, NULL, 'j'},
 		{"no-wait", no_argument, NULL, O_NO_WAIT},
+		{"name", required_argument, NULL, O_NAME},
+		{"no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cmd = argv[0];
-	int ch;
+	int ch, want_version = 0;
 
+	/* getopt names argv[0] in its messages: one prefix, "hartriage: ". */
+	argv[0] = (char *)program_name;
 	c->fail_on = -1;
 	c->format = REPORT_MD;
 	c->po.hint = FMT_UNKNOWN;
 	c->jobs = 1;
-	while ((ch = getopt_long(argc, argv, "o:f:r:j:qh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:f:r:j:qvVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			c->output = optarg;
@@ -58,8 +65,13 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 				c->format = REPORT_MD;
 			else if (strcmp(optarg, "json") == 0)
 				c->format = REPORT_JSON;
+			else if (strcmp(optarg, "html") == 0 && report_html_available())
+				c->format = REPORT_HTML;
+			else if (strcmp(optarg, "html") == 0)
+				return usage_error(cmd, "--format html needs libcmark-gfm; this hartriage was "
+						   "built without it");
 			else
-				return usage_error(cmd, "invalid --format '%s' (md or json)", optarg);
+				return usage_error(cmd, "invalid --format '%s' (md, json or html)", optarg);
 			break;
 		case O_DB:
 			c->db = optarg;
@@ -113,6 +125,21 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		case O_NO_WAIT:
 			c->no_wait = 1;
 			break;
+		case O_NO_DEFAULT_RULES:
+			c->rules.no_default = 1;
+			break;
+		case O_NAME:
+			if (!optarg[0] || strchr(optarg, '/') || strcmp(optarg, ".") == 0 ||
+			    strcmp(optarg, "..") == 0)
+				return usage_error(cmd, "invalid --name '%s' (a file name, no '/')", optarg);
+			c->po.stdin_name = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			want_version = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -120,7 +147,24 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 			return usage_error(cmd, NULL);
 		}
 	}
+	if (want_version) {
+		/* After the loop, so --rules and --no-default-rules count. */
+		print_version(stdout, &c->rules);
+		return close_output(stdout, NULL) < 0 ? EXIT_INTERNAL : -1;
+	}
 	c->po.env_files = c->envs;
+	return 0;
+}
+
+int check_inputs(const char *cmd, const struct common *c, char **paths, size_t npaths)
+{
+	size_t dashes = 0;
+	for (size_t i = 0; i < npaths; i++)
+		dashes += strcmp(paths[i], "-") == 0;
+	if (dashes > 1)
+		return usage_error(cmd, "standard input ('-') can be read only once");
+	if (c->po.stdin_name && !dashes)
+		return usage_error(cmd, "--name names standard input, but '-' is not among the inputs");
 	return 0;
 }
 
@@ -163,25 +207,69 @@ static void print_input_error(void *ctx, const char *path, const char *status, c
 		  err ? err : "could not be read");
 }
 
-/* The progress line on a terminal, at most once a second. */
+/* The progress line on a terminal, at most once a second: what is being
+ * read (bytes of the current file from the first second), then matching,
+ * then writing.  Each phase overwrites the line; "\033[K" clears its rest. */
 struct progress_line {
 	long last;
+	long total;             /* matching: exchanges in the database */
 };
+
+static const char *plural(long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 
 static void print_progress(void *ctx, const struct pipeline_progress *p)
 {
 	struct progress_line *l = ctx;
-	if (!p->final && p->seconds == l->last)
+	if (!p->final && !p->current && p->seconds == l->last)
 		return;
 	l->last = p->seconds;
-	if (p->tickets_total)
-		fprintf(stderr, "\rhartriage: ticket %ld/%ld, %ld attachments, %.1f MB read, %lds ",
-			p->tickets_done, p->tickets_total, p->sources, (double)p->bytes / 1e6, p->seconds);
-	else
-		fprintf(stderr, "\rhartriage: %ld attachments, %.1f MB read, %ld exchanges, %lds ",
-			p->sources, (double)p->bytes / 1e6, p->exchanges, p->seconds);
+	fputc('\r', stderr);
+	if (p->current) {
+		fprintf(stderr, "hartriage: reading %s: %.1f MB", p->current, (double)p->current_bytes / 1e6);
+		if (p->current_size > 0)
+			fprintf(stderr, " of %.1f MB", (double)p->current_size / 1e6);
+		fprintf(stderr, ", %ld %s so far, %lds", p->exchanges,
+			plural(p->exchanges, "exchange", "exchanges"), p->seconds);
+	} else if (p->tickets_total) {
+		fprintf(stderr, "hartriage: ticket %ld/%ld, %ld %s, %.1f MB read, %lds",
+			p->tickets_done, p->tickets_total, p->sources,
+			plural(p->sources, "attachment", "attachments"), (double)p->bytes / 1e6, p->seconds);
+	} else {
+		fprintf(stderr, "hartriage: %ld %s, %.1f MB read, %ld %s, %lds", p->sources,
+			plural(p->sources, "attachment", "attachments"), (double)p->bytes / 1e6,
+			p->exchanges, plural(p->exchanges, "exchange", "exchanges"), p->seconds);
+	}
+	fputs("\033[K", stderr);
 	if (p->final)
 		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void print_match_progress(void *ctx, const struct pipeline_progress *p)
+{
+	struct progress_line *l = ctx;
+	fprintf(stderr, "\rhartriage: matching: %ld of %ld %s, %lds\033[K%s", p->matched, l->total,
+		plural(l->total, "exchange", "exchanges"), p->seconds, p->final ? "\n" : "");
+	fflush(stderr);
+}
+
+/* The last phase on the progress line. */
+static void print_writing(const struct common *c, const char *what)
+{
+	if (c->quiet || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rhartriage: writing %s\033[K", what);
+	fflush(stderr);
+}
+
+static void end_progress(const struct common *c)
+{
+	if (c->quiet || !isatty(STDERR_FILENO))
+		return;
+	fputs("\r\033[K", stderr);
 	fflush(stderr);
 }
 
@@ -213,7 +301,8 @@ static int write_per_ticket(struct store *st, struct common *c)
 	for (size_t i = 0; i < ntickets; i++) {
 		char *fname = report_ticket_file_name(tickets[i]);
 		free(path);
-		path = xasprintf("%s/%s.%s", c->per_ticket, fname, c->format == REPORT_JSON ? "json" : "md");
+		path = xasprintf("%s/%s.%s", c->per_ticket, fname,
+				 c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
 		free(fname);
 		out = open_output(path);
 		if (!out)
@@ -298,6 +387,68 @@ static void db_failure(struct store *st, const struct common *c, const char *err
 		error_msg("%s", err && err[0] ? err : "database error");
 }
 
+/* Before any report is written: a run that has nothing to report says so
+ * in one line and returns EXIT_NOTHING (no HTTP exchange in the inputs,
+ * --ticket naming no ticket, rules that never ran over the database);
+ * else 0. */
+static int nothing_to_report(struct store *st, const struct common *c, int do_match,
+			     int do_report)
+{
+	const char *db = c->db ? c->db : "(temporary)";
+	long sources, exchanges, notcap, unreadable;
+
+	if (c->ticket && (do_report || do_match)) {
+		sources = store_count(st, STORE_COUNT_SOURCES, c->ticket);
+		if (sources < 0)
+			goto db_error;
+		if (sources == 0) {
+			char err[256];
+			size_t n = 0;
+			char **t = report_tickets(st, &n, err, sizeof(err));
+			char *list = xstrdup("");
+			for (size_t i = 0; t && i < n && i < 5; i++) {
+				char *more = xasprintf("%s%s'%s'", list, i ? ", " : "", t[i]);
+				free(list);
+				list = more;
+			}
+			error_msg("no ticket '%s' in database '%s' (its tickets: %s%s)", c->ticket, db,
+				  list, n > 5 ? ", ..." : "");
+			free(list);
+			report_tickets_free(t);
+			return EXIT_NOTHING;
+		}
+	}
+	sources = store_count(st, STORE_COUNT_SOURCES, c->ticket);
+	exchanges = store_count(st, STORE_COUNT_EXCHANGES, c->ticket);
+	notcap = store_count(st, STORE_COUNT_NOT_CAPTURE, c->ticket);
+	unreadable = store_count_unreadable(st, c->ticket);
+	if (sources < 0 || exchanges < 0 || notcap < 0 || unreadable < 0)
+		goto db_error;
+	if (exchanges == 0) {
+		if (sources == 0)
+			error_msg("nothing to analyze: the inputs hold no file");
+		else
+			error_msg("nothing to analyze: no HTTP request or response in %ld attachment%s "
+				  "(%ld not a capture, %ld unreadable)",
+				  sources, sources == 1 ? "" : "s", notcap, unreadable);
+		return EXIT_NOTHING;
+	}
+	if (do_report && !do_match) {
+		long rules = store_count(st, STORE_COUNT_RULES, NULL);
+		if (rules < 0)
+			goto db_error;
+		if (rules == 0) {
+			error_msg("the rules never ran over database '%s': run '%s match --db %s' first",
+				  db, program_name, db);
+			return EXIT_NOTHING;
+		}
+	}
+	return 0;
+db_error:
+	db_failure(st, c, store_errmsg(st));
+	return EXIT_INTERNAL;
+}
+
 /* The steps shared by analyze, import, match and report. */
 int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
 	      size_t npaths)
@@ -313,11 +464,17 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	memset(&stats, 0, sizeof(stats));
 	catch_signals();
 	if (do_match) {
-		rules_dirs_default(&c->rules);
-		rs = load_rules(&c->rules);
+		rs = load_rules(&c->rules, c->quiet);
 		if (!rs) {
 			ret = EXIT_USAGE;
 			goto out;
+		}
+		if (verbose) {
+			fprintf(stderr, "%s: %zu rules read from:", program_name, rule_set_count(rs));
+			for (size_t i = 0; i < c->rules.n; i++)
+				fprintf(stderr, "%s %s (%s)", i ? "," : "", c->rules.v[i],
+					rules_origin_name(c->rules.origin[i]));
+			fputc('\n', stderr);
 		}
 	}
 	if (!do_import && c->db && access(c->db, F_OK) != 0) {
@@ -350,15 +507,17 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	c->po.interrupted = &interrupted;
 	if (do_import) {
 		struct stat sb;
-		struct progress_line pl = {-1};
+		struct progress_line pl = {-1, 0};
 		int rc;
 		if (!c->quiet && isatty(STDERR_FILENO)) {
 			c->po.progress = print_progress;
 			c->po.progress_ctx = &pl;
 		}
+		/* One folder: a batch of tickets, or one ticket (walk_is_batch). */
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
+		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
 		err[0] = '\0';
-		if (c->po.batch && c->jobs > 1) {
+		if (c->po.batch && !c->po.one_ticket && c->jobs > 1) {
 			unsigned char key[32];
 			c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
@@ -372,19 +531,50 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			goto out;
 		}
 		store_each_unreadable(st, print_input_error, NULL);
+		if (verbose)
+			fprintf(stderr, "%s: imported %ld exchange%s from %ld attachment%s%s "
+				"(%ld not a capture, %ld unreadable, %ld already stored)\n",
+				program_name, store_count(st, STORE_COUNT_EXCHANGES, NULL),
+				store_count(st, STORE_COUNT_EXCHANGES, NULL) == 1 ? "" : "s",
+				store_count(st, STORE_COUNT_SOURCES, NULL),
+				store_count(st, STORE_COUNT_SOURCES, NULL) == 1 ? "" : "s",
+				c->po.batch ? (c->po.one_ticket ? ", one ticket" : ", one ticket per entry")
+					    : "",
+				store_count(st, STORE_COUNT_NOT_CAPTURE, NULL),
+				store_count_unreadable(st, NULL), stats.duplicates);
 	}
-	if (do_match && pipeline_match(st, rs, &interrupted, NULL, err, sizeof(err)) < 0) {
-		if (!interrupted)
-			db_failure(st, c, err);
-		goto out;
+	if (do_match) {
+		long nfindings = 0;
+		struct progress_line ml = {-1, store_count(st, STORE_COUNT_EXCHANGES, NULL)};
+		int tty = !c->quiet && isatty(STDERR_FILENO);
+		if (tty && ml.total > 0) {
+			fprintf(stderr, "\rhartriage: matching %ld %s\033[K", ml.total,
+				plural(ml.total, "exchange", "exchanges"));
+			fflush(stderr);
+		}
+		if (pipeline_match_progress(st, rs, &interrupted, tty ? print_match_progress : NULL, &ml,
+					    &nfindings, err, sizeof(err)) < 0) {
+			if (!interrupted)
+				db_failure(st, c, err);
+			goto out;
+		}
+		if (verbose)
+			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
+				rule_set_count(rs), nfindings, nfindings == 1 ? "" : "s");
 	}
 	if (store_index(st) < 0) {
 		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
+	ret = nothing_to_report(st, c, do_match, do_report);
+	if (ret)
+		goto out;
+	ret = EXIT_INTERNAL;
 	if (do_report && c->per_ticket) {
+		print_writing(c, "the ticket reports");
 		if (write_per_ticket(st, c) < 0)
 			goto out;
+		end_progress(c);
 	} else if (do_report) {
 		struct report_opts ro;
 		memset(&ro, 0, sizeof(ro));
@@ -394,11 +584,15 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		out = open_output(c->output);
 		if (!out)
 			goto out;
+		print_writing(c, "the report");
+		if (out == stdout && isatty(STDOUT_FILENO))
+			end_progress(c);
 		if (report_write(st, out, &ro, err, sizeof(err)) < 0) {
 			error_msg("%s", err);
 			close_output(out, c->output);
 			goto out;
 		}
+		end_progress(c);
 		if (close_output(out, c->output) < 0 || interrupted) {
 			/* A report cut short is not left behind. */
 			if (interrupted && c->output && strcmp(c->output, "-") != 0)
@@ -411,7 +605,7 @@ out:
 	store_free(st);
 	rule_set_free(rs);
 	if (interrupted) {
-		error_msg("interrupted: the source being imported was rolled back; "
+		error_msg("interrupted: the source being imported (or the matching) was rolled back; "
 			  "what was stored before is kept");
 		die_by_signal();
 	}

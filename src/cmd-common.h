@@ -30,6 +30,9 @@ struct common {
  * -1 after --help, 0 to go on, or an exit status on a usage error. */
 int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *));
 void common_release(struct common *c);
+/* Usage checks of the inputs of analyze and import: "-" at most once,
+ * --name only with "-".  Returns 0 or EXIT_USAGE (after saying why). */
+int check_inputs(const char *cmd, const struct common *c, char **paths, size_t npaths);
 /* Open the store and run the asked steps; returns the exit status. */
 int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
 	      size_t npaths);

@@ -11,17 +11,22 @@ static void import_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s import --db=FILE [OPTION]... PATH...\n"
-		"Import the captures in PATH into the database FILE (created when missing).\n"
-		"Sources already stored (same sha256) are skipped unless --force.\n\n"
+		"Import the captures in PATH ('-' for standard input) into the database FILE\n"
+		"(created when missing).  Sources already stored (same sha256) are skipped\n"
+		"unless --force.  Tickets as 'analyze --help' says.\n\n"
 		"      --db=FILE             the database (required)\n"
+		"      --name=NAME           name standard input ('-') NAME\n"
 		"      --format-hint=FORMAT  skip detection (see 'analyze --help')\n"
 		"      --env=FILE            Postman environment or globals export (repeatable)\n"
 		"      --keep-secrets        store raw credentials (the file is made mode 0600)\n"
 		"      --force               re-import sources already in the database\n"
+		"  -j, --jobs=N              import the tickets of a batch folder on N processes\n"
 		"      --no-wait             fail (exit 4) when another process is writing the\n"
-		"                            database, instead of waiting for it\n"		"  -q, --quiet               no progress line\n"
+		"                            database, instead of waiting for it\n"
+		"  -q, --quiet               no progress line\n"
+		"  -v, --verbose             say what each step did\n"
 		"  -h, --help                display this help and exit\n\n"
-		"Exit status: 0 done, 2 usage error, 3 some input could not be read, 4 internal error.\n",
+		EXIT_STATUS_HELP,
 		program_name);
 }
 
@@ -41,6 +46,9 @@ int cmd_import(int argc, char **argv)
 		rc = usage_error("import", "no input: give one or more files, folders or archives");
 		goto out;
 	}
+	rc = check_inputs("import", &c, argv + optind, (size_t)(argc - optind));
+	if (rc)
+		goto out;
 	rc = run_steps(&c, 1, 0, 0, argv + optind, (size_t)(argc - optind));
 out:
 	common_release(&c);

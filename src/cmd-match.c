@@ -13,10 +13,16 @@ static void match_usage(FILE *out)
 		"Usage: %s match --db=FILE [OPTION]...\n"
 		"Run the rules over every exchange of the database, replacing its findings.\n\n"
 		"      --db=FILE             the database (required)\n"
-		"  -r, --rules=DIR           rules directory (repeatable)\n"
+		"  -r, --rules=DIR           also read the rules in DIR (repeatable)\n"
+		"      --no-default-rules    read only the --rules directories\n"
 		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
 		"      --no-wait             fail (exit 4) when another process is writing the\n"
-		"                            database, instead of waiting for it\n"		"  -h, --help                display this help and exit\n",
+		"                            database, instead of waiting for it\n"
+		"  -q, --quiet               no notes\n"
+		"  -v, --verbose             say which rules were read and what each step did\n"
+		"  -V, --version             show versions and the rules directories, and exit\n"
+		"  -h, --help                display this help and exit\n\n"
+		EXIT_STATUS_HELP,
 		program_name);
 }
 

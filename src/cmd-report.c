@@ -11,14 +11,18 @@ static void report_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s report --db=FILE [OPTION]...\n"
-		"Write the report from the database alone.\n\n"
+		"Write the report from the database alone (after 'match').\n\n"
 		"      --db=FILE             the database (required)\n"
 		"  -o, --output=FILE         write to FILE (default: standard output)\n"
-		"  -f, --format=md|json      report format (default: md)\n"
+		"  -f, --format=md|json|html report format (default: md); html: one page with\n"
+		"                            an embedded stylesheet, no scripts\n"
 		"      --ticket=NAME         only this ticket\n"
+		"      --per-ticket=OUT      write OUT/<ticket>.md (.json, .html) and OUT/index.md\n"
 		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
 		"      --request-id-header=NAME  also quote this header as a request ID\n"
-		"  -h, --help                display this help and exit\n",
+		"  -v, --verbose             say what each step did\n"
+		"  -h, --help                display this help and exit\n\n"
+		EXIT_STATUS_HELP,
 		program_name);
 }
 

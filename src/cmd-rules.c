@@ -39,27 +39,33 @@ static void rules_usage(FILE *out)
 		"  explain  import CAPTURE, take its exchange N (default 0) and show each\n"
 		"           matcher's result, the condition and the evidence of RULE\n"
 		"           (a rule id or a .yaml file)\n\n"
-		"DIR defaults to $HARTRIAGE_RULES (colon-separated), else the installed\n"
-		"rules.  Exit status: 0 ok, 1 a rule test failed, 2 usage or rule errors,\n"
+		"Without DIR, the directories analyze reads: $HARTRIAGE_RULES (colon-separated)\n"
+		"or else the installed library, then $XDG_CONFIG_HOME/hartriage/rules when it\n"
+		"exists; a rule id defined again replaces the earlier one.  'list' says on\n"
+		"stderr which directories it read.  'explain --rules DIR' adds DIR to them.\n\n"
+		"Exit status: 0 ok, 1 a rule test failed, 2 usage or rule errors,\n"
 		"4 internal error.  See docs/rules.md for the rule format.\n",
 		program_name, program_name, program_name, program_name);
 }
 
-/* Load the rules of dirs (defaults when none), collecting diagnostics.
- * Returns the number of problems (unreadable dirs count). */
-static int load_dirs(struct rule_set *rs, int argc, char **argv, struct strlist *diags)
+/* Load the rules of dirs, collecting diagnostics: the DIR arguments alone
+ * when given (the rules being checked), else the directories analyze reads
+ * (cli.h).  Override notes go to notes (may be NULL).  Returns the number
+ * of problems (unreadable dirs count). */
+static int load_dirs(struct rule_set *rs, int argc, char **argv, struct strlist *diags,
+		     struct strlist *notes, struct rules_dirs *used)
 {
 	struct rules_dirs d = { 0 };
-	int i, bad = 0, rc;
+	int i, bad;
 
 	for (i = 0; i < argc; i++)
 		rules_dirs_add(&d, argv[i]);
-	rules_dirs_default(&d);
-	for (i = 0; (size_t)i < d.n; i++) {
-		rc = rule_set_load_dir(rs, d.v[i], diags);
-		bad += rc < 0 ? 1 : rc;
-	}
-	rules_dirs_release(&d);
+	d.no_default = argc > 0;
+	bad = rules_load_into(rs, &d, diags, notes);
+	if (used)
+		*used = d;
+	else
+		rules_dirs_release(&d);
 	return bad;
 }
 
@@ -94,7 +100,8 @@ static int rules_list(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rule_set *rs = NULL;
-	struct strlist diags = { 0 };
+	struct strlist diags = { 0 }, notes = { 0 };
+	struct rules_dirs used = { 0 };
 	const char *format = "text";
 	int c, bad, ret;
 	size_t i;
@@ -115,7 +122,7 @@ static int rules_list(int argc, char **argv)
 	if (strcmp(format, "text") != 0 && strcmp(format, "md") != 0)
 		return usage_error("rules", "unknown list format '%s' (text or md)", format);
 	rs = rule_set_new();
-	bad = load_dirs(rs, argc - optind, argv + optind, &diags);
+	bad = load_dirs(rs, argc - optind, argv + optind, &diags, &notes, &used);
 	print_diags(&diags);
 	if (strcmp(format, "md") == 0) {
 		printf("| id | severity | status | vendor | title | fragments |\n|---|---|---|---|---|---|\n");
@@ -134,11 +141,22 @@ static int rules_list(int argc, char **argv)
 			       r->status, rule_fires_on_fragments(r) ? "frag" : "-", r->vendor, r->title);
 		}
 	}
+	/* Where they came from, so a missing house rule is explained; on
+	 * stderr, so the list stays one rule a line. */
+	fprintf(stderr, "%s: %zu rule%s read from:", program_name, rule_set_count(rs),
+		rule_set_count(rs) == 1 ? "" : "s");
+	for (i = 0; i < used.n; i++)
+		fprintf(stderr, "%s %s (%s)", i ? "," : "", used.v[i], rules_origin_name(used.origin[i]));
+	fputc('\n', stderr);
+	for (i = 0; i < notes.n; i++)
+		fprintf(stderr, "%s: note: %s\n", program_name, notes.v[i]);
 	ret = bad ? EXIT_USAGE : EXIT_DONE;
 	if (close_output(stdout, NULL) < 0)
 		ret = EXIT_INTERNAL;
 	rule_set_free(rs);
 	strlist_release(&diags);
+	strlist_release(&notes);
+	rules_dirs_release(&used);
 	return ret;
 }
 
@@ -162,10 +180,10 @@ static int rules_lint(int argc, char **argv)
 		return usage_error("rules", NULL);
 	}
 	rs = rule_set_new();
-	bad = load_dirs(rs, argc - optind, argv + optind, &diags);
+	bad = load_dirs(rs, argc - optind, argv + optind, &diags, NULL, NULL);
 	print_diags(&diags);
 	if (!bad)
-		printf("%zu rules, no problems\n", rule_set_count(rs));
+		printf("%zu rule%s, no problems\n", rule_set_count(rs), rule_set_count(rs) == 1 ? "" : "s");
 	rule_set_free(rs);
 	strlist_release(&diags);
 	return bad ? EXIT_USAGE : EXIT_DONE;
@@ -401,7 +419,7 @@ static int rules_test(int argc, char **argv)
 		}
 	}
 	rs = rule_set_new();
-	bad = load_dirs(rs, argc - optind, argv + optind, &diags);
+	bad = load_dirs(rs, argc - optind, argv + optind, &diags, NULL, NULL);
 	for (i = 0; i < diags.n; i++)
 		tap_point(&tap, 0, "lint: %s", diags.v[i]);
 	if (bad && diags.n == 0)
@@ -552,7 +570,12 @@ static int rules_explain(int argc, char **argv)
 		rule_set_load_file(rs, rule_arg, &diags);
 		e.r = rule_set_count(rs) ? rule_set_get(rs, 0) : NULL;
 	} else {
-		load_dirs(rs, (int)dirs.n, dirs.v, &diags);
+		/* --rules adds to the directories analyze reads. */
+		struct rules_dirs d = { 0 };
+		for (i = 0; i < dirs.n; i++)
+			rules_dirs_add(&d, dirs.v[i]);
+		rules_load_into(rs, &d, &diags, NULL);
+		rules_dirs_release(&d);
 		for (i = 0; i < rule_set_count(rs); i++)
 			if (strcmp(rule_id(rule_set_get(rs, i)), rule_arg) == 0)
 				e.r = rule_set_get(rs, i);
@@ -604,6 +627,8 @@ int cmd_rules(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	action = argv[1];
+	/* getopt names argv[0] in its messages: one prefix, "hartriage: ". */
+	argv[1] = (char *)program_name;
 	if (strcmp(action, "--help") == 0 || strcmp(action, "-h") == 0 || strcmp(action, "help") == 0) {
 		rules_usage(stdout);
 		return EXIT_DONE;

@@ -94,7 +94,50 @@ static void progress(struct run *r, int final)
 	p.bytes = r->stats->bytes;
 	p.seconds = (long)(time(NULL) - r->started);
 	p.final = final;
+	p.current = NULL;
+	p.current_bytes = 0;
+	p.current_size = -1;
+	p.matched = 0;
 	r->o->progress(r->o->progress_ctx, &p);
+}
+
+/* The read function of a capture being imported, wrapped to tell progress
+ * within it: a big HAR is not silent until it ends. */
+struct counted {
+	hstream_read_fn read;
+	void *ctx;
+	struct run *r;
+	const struct walk_item *it;
+	unsigned long long n;
+	time_t last;
+};
+
+static ssize_t counted_read(void *ctx, void *buf, size_t n)
+{
+	struct counted *c = ctx;
+	ssize_t got = c->read(c->ctx, buf, n);
+	time_t now;
+
+	if (got > 0)
+		c->n += (unsigned long long)got;
+	now = time(NULL);
+	if (now != c->last) {
+		struct pipeline_progress p;
+		struct run *r = c->r;
+		c->last = now;
+		memset(&p, 0, sizeof(p));
+		p.tickets_done = r->tickets_done;
+		p.tickets_total = r->tickets_total;
+		p.sources = r->stats->sources;
+		p.exchanges = r->stats->exchanges + r->emitted;
+		p.bytes = r->stats->bytes + c->n;
+		p.seconds = (long)(now - r->started);
+		p.current = c->it->path;
+		p.current_bytes = c->n;
+		p.current_size = c->it->size;
+		r->o->progress(r->o->progress_ctx, &p);
+	}
+	return got;
 }
 
 static int is_env_name(const char *name)
@@ -215,7 +258,16 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	r->emitted = 0;
 	r->repaired = 0;
 	redactor_reset_counts(r->red);
-	import_stream(s, it->path, &io, &sink, &res);
+	if (r->o->progress) {
+		struct counted c = {s->read, s->ctx, r, it, 0, time(NULL)};
+		s->read = counted_read;
+		s->ctx = &c;
+		import_stream(s, it->path, &io, &sink, &res);
+		s->read = c.read;
+		s->ctx = c.ctx;
+	} else {
+		import_stream(s, it->path, &io, &sink, &res);
+	}
 	free_strv(envs);
 	hstream_sha256(s, sha);
 	r->stats->bytes += hstream_size(s);
@@ -402,8 +454,10 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	wo.fn = on_item;
 	wo.err = on_walk_error;
 	wo.ctx = &r;
+	wo.stdin_name = o->stdin_name;
+	wo.one_ticket = o->one_ticket;
 	err[0] = '\0';
-	if (o->batch && npaths == 1 && o->progress) {
+	if (o->batch && npaths == 1 && o->progress && !o->one_ticket) {
 		DIR *d = opendir(paths[0]);
 		struct dirent *de;
 		while (d && (de = readdir(d)) != NULL)
@@ -436,6 +490,10 @@ int pipeline_redaction_key(struct store *st, unsigned char key[32])
 }
 
 struct match_run {
+	void (*progress)(void *ctx, const struct pipeline_progress *p);
+	void *progress_ctx;
+	time_t started, last;
+	long matched;
 	struct store *st;
 	struct rule_set *rs;
 	long long source_id;    /* source whose path is set as the 'source' field */
@@ -465,6 +523,19 @@ static int on_exchange(void *ctx, long long ex_id, long long source_id, struct e
 		return -1;
 	}
 	m->ex_id = ex_id;
+	if (m->progress) {
+		time_t now = time(NULL);
+		m->matched++;
+		if (now != m->last) {
+			struct pipeline_progress p;
+			memset(&p, 0, sizeof(p));
+			p.matched = m->matched;
+			p.seconds = (long)(now - m->started);
+			p.current_size = -1;
+			m->last = now;
+			m->progress(m->progress_ctx, &p);
+		}
+	}
 	if (source_id != m->source_id) {
 		/* The 'source' field: the source's display path. */
 		char *path = store_source_path(m->st, source_id);
@@ -478,10 +549,21 @@ static int on_exchange(void *ctx, long long ex_id, long long source_id, struct e
 int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t *interrupted,
 		   long *nfindings, char *err, size_t errlen)
 {
+	return pipeline_match_progress(st, rs, interrupted, NULL, NULL, nfindings, err, errlen);
+}
+
+int pipeline_match_progress(struct store *st, struct rule_set *rs,
+			    volatile sig_atomic_t *interrupted,
+			    void (*tell)(void *ctx, const struct pipeline_progress *p),
+			    void *progress_ctx, long *nfindings, char *err, size_t errlen)
+{
 	struct match_run m;
 	int rc;
 
 	memset(&m, 0, sizeof(m));
+	m.progress = tell;
+	m.progress_ctx = progress_ctx;
+	m.started = m.last = time(NULL);
 	m.st = st;
 	m.rs = rs;
 	m.source_id = -1;
@@ -505,6 +587,15 @@ int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t 
 	}
 	if (store_commit(st) < 0)
 		goto fail;
+	if (tell) {
+		struct pipeline_progress p;
+		memset(&p, 0, sizeof(p));
+		p.matched = m.matched;
+		p.seconds = (long)(time(NULL) - m.started);
+		p.current_size = -1;
+		p.final = 1;
+		tell(progress_ctx, &p);
+	}
 	if (nfindings)
 		*nfindings = m.findings;
 	rule_set_set_source(rs, NULL);

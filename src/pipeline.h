@@ -20,13 +20,20 @@ struct pipeline_progress {
 	unsigned long long bytes;  /* bytes read */
 	long seconds;           /* since the import started */
 	int final;              /* the import has ended */
+	/* While a capture is being read (at most once a second): */
+	const char *current;    /* its display path, NULL between captures */
+	unsigned long long current_bytes; /* bytes of it read so far */
+	long long current_size; /* its size when known, else -1 */
+	/* pipeline_match_progress: exchanges matched so far (bytes unused). */
+	long matched;
 };
 
 struct pipeline_opts {
 	enum capture_format hint;   /* --format-hint, FMT_UNKNOWN = detect */
 	int keep_secrets;           /* store raw values (database only) */
 	int force;                  /* re-import sources already stored */
-	int batch;                  /* each top-level entry of the one DIR is a ticket */
+	int batch;                  /* each top-level entry of the one DIR is a ticket; */
+	int one_ticket;             /* with batch: ... but all of them make one ticket */
 	/* Called after each source and once at the end (final set), when set. */
 	void (*progress)(void *ctx, const struct pipeline_progress *p);
 	void *progress_ctx;
@@ -36,6 +43,7 @@ struct pipeline_opts {
 	const char *const *env_files; /* --env files, NULL-terminated or NULL */
 	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
 	int key_mode;               /* with key: what pipeline_redaction_key() said */
+	const char *stdin_name;     /* display name of "-" (standard input), NULL = "stdin" */
 };
 
 /* How the redaction key of each ticket is had. */
@@ -72,5 +80,11 @@ int pipeline_redaction_key(struct store *st, unsigned char key[32]);
  * stops and the old findings stay.  Returns 0 or -1 (err filled). */
 int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t *interrupted,
 		   long *nfindings, char *err, size_t errlen);
+/* pipeline_match, telling progress (with matched and seconds set, at most
+ * once a second and once at the end with final set) when it is not NULL. */
+int pipeline_match_progress(struct store *st, struct rule_set *rs,
+			    volatile sig_atomic_t *interrupted,
+			    void (*progress)(void *ctx, const struct pipeline_progress *p),
+			    void *progress_ctx, long *nfindings, char *err, size_t errlen);
 
 #endif

@@ -199,9 +199,6 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *f = json_object(), *ev = NULL;
 		const char *evtext = (const char *)sqlite3_column_text(s, 8);
-		int rank = report_severity_rank((const char *)sqlite3_column_text(s, 1));
-		if (rank >= 0)
-			sev_count[rank]++;
 		json_object_set_new(f, "rule", col_json_str(s, 0));
 		json_object_set_new(f, "severity", col_json_str(s, 1));
 		json_object_set_new(f, "title", col_json_str(s, 2));
@@ -291,13 +288,24 @@ int report_json_write(struct report_json *w, FILE *out, const struct report_opts
 		json_object_set_new(summary, "recovered",
 				    json_integer(report_seq_recovered(sqlite3_db_handle(qs[J_SOURCES]), o)));
 	{
-		json_t *by = json_object();
+		/* One meaning for every count (report_counts, docs/report.md). */
+		json_t *by = json_object(), *req = json_object();
 		static const char *const names[] = {"critical", "high", "medium", "low", "info"};
-		for (int i = 0; i < 5; i++)
+		long nreq[5];
+		if (report_counts(w->q.db, o->ticket, sev_count, nreq, err, errlen) < 0) {
+			json_decref(by);
+			json_decref(req);
+			goto out;
+		}
+		for (int i = 0; i < 5; i++) {
 			json_object_set_new(by, names[i], json_integer(sev_count[4 - i]));
+			json_object_set_new(req, names[i], json_integer(nreq[4 - i]));
+		}
 		json_object_set_new(summary, "findings", by);
+		json_object_set_new(summary, "requests", req);
 	}
 	json_object_set_new(summary, "unmatched", json_integer(n_unmatched));
+	json_object_set_new(root, "schema_version", json_integer(REPORT_JSON_SCHEMA_VERSION));
 	json_object_set_new(root, "tool", json_string(PACKAGE_NAME " " PACKAGE_VERSION));
 	if (o->ticket)
 		json_object_set_new(root, "ticket", json_string(o->ticket));

@@ -23,6 +23,8 @@
 #define MAX_EXAMPLES 3
 #define CONTEXT_PRIORITY 5
 #define GENERIC_PRIORITY 30
+#define TIMELINE_ROWS 200  /* the LIMIT of Q_TIMELINE */
+#define MERMAID_EVENTS 30  /* more make an unreadable Mermaid strip: left out */
 
 /* Inline code span for untrusted text: no line breaks, control bytes
  * dropped, a fence longer than any backtick run inside, and '|' escaped
@@ -195,7 +197,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 		sqlite3_reset(s);
 		return;
 	}
-	fputs("\n| | |\n|---|---|\n", out);
+	fputs("\n| Evidence | Value |\n|---|---|\n", out);
 	fputs("| Request | ", out);
 	print_request(out, col(s, 0), col(s, 1), NULL, 300);
 	fputs(" |\n| Status | ", out);
@@ -659,6 +661,12 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		}
 	fputs("\n", out);
 
+	/* The first screen: what failed, where, since when (report-overview.c). */
+	if (report_overview_md(out, w->q.db, o, err, errlen) < 0) {
+		free_groups(groups, ngroups);
+		return -1;
+	}
+
 	/* Findings. */
 	fputs("\n## Findings\n", out);
 	any = 0;
@@ -695,6 +703,10 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fprintf(out, "\n**Evidence** (%d of %ld):\n", g->nexamples, g->events);
 		for (int k = 0; k < g->nexamples; k++)
 			print_example(&c, g, g->examples[k]);
+		/* A repro for vendors: the first example as a sanitized curl. */
+		for (int k = 0; k < g->nexamples; k++)
+			if (report_repro_md(out, w->q.db, g->examples[k]) != 1)
+				break;
 		log_histogram_md(out, w->q.db, o, g->rule);
 		/* Generic findings grouped under this one. */
 		for (size_t j = 0; j < ngroups; j++)
@@ -833,11 +845,11 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			if (col(s, 5))
 				md_code(out, col(s, 5), 100, 1);
 			else
-				fputs("none", out);
+				fputs("\xe2\x80\x94", out); /* no finding */
 			fputs(" |\n", out);
 			/* Mermaid: only characters that cannot end a line, a
 			 * section or the fence. */
-			if (rows <= 50) {
+			if (rows <= MERMAID_EVENTS) {
 				struct sbuf ev = SBUF_INIT;
 				const char *t = strchr(at, 'T');
 				if (strncmp(day, at, 10) != 0 && strlen(at) >= 10) {
@@ -845,8 +857,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 					day[10] = '\0';
 					sbuf_addf(&mm, "    section %s\n", day);
 				}
-				sbuf_addf(&ev, "%s %s%s %s %s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
-					  col(s, 3) ? col(s, 3) : "",
+				/* Short cards: method, host, status, finding (no path). */
+				sbuf_addf(&ev, "%s %s %s %s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
 					  sqlite3_column_int(s, 4) ? (const char *)col(s, 4) : "no response",
 					  col(s, 5) ? col(s, 5) : "");
 				sbuf_adds(&mm, "    ");
@@ -874,7 +886,14 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				sbuf_release(&ev);
 			}
 		}
-		if (rows) {
+		if (rows >= TIMELINE_ROWS) {
+			long all = report_count_failing_timed(w->q.db, o);
+			if (all > rows)
+				fprintf(out, "\n%ld more failing request%s after these %d (the timeline stops at %d rows).\n",
+					all - rows, all - rows == 1 ? "" : "s", rows, TIMELINE_ROWS);
+		}
+		/* Mermaid only while it stays readable. */
+		if (rows && rows <= MERMAID_EVENTS) {
 			fputs("\n```mermaid\ntimeline\n    title Failing requests (UTC)\n", out);
 			fputs(sbuf_str(&mm), out);
 			fputs("```\n", out);

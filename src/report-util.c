@@ -316,3 +316,44 @@ void report_stmt_done(sqlite3_stmt *s)
 		sqlite3_clear_bindings(s);
 	}
 }
+
+int report_counts(sqlite3 *db, const char *ticket, long findings[5], long requests[5], char *err,
+		  size_t errlen)
+{
+	/* Without a ticket the whole database is one report, as the
+	 * Markdown report counts it. */
+	static const char *const sql[3] = {
+		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_BY("''", "''")
+		") GROUP BY severity",
+		"WITH lead AS (SELECT (SELECT f.severity FROM findings f JOIN rules r ON r.id = "
+		"f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE f.severity "
+		"WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 "
+		"ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS sev FROM exchanges e JOIN sources "
+		"s ON s.id = e.source_id WHERE" TICKET_FILTER ") SELECT sev, COUNT(*) FROM lead WHERE "
+		"sev IS NOT NULL GROUP BY sev",
+		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS ") WHERE ticket = ?1 "
+		"GROUP BY severity",
+	};
+	long *out[2] = {findings, requests};
+
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st = report_prepare(db, k == 0 && ticket ? sql[2] : sql[k], err, errlen);
+		int rc;
+		if (!st)
+			return -1;
+		memset(out[k], 0, 5 * sizeof(long));
+		if (ticket)
+			sqlite3_bind_text(st, 1, ticket, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int rank = report_severity_rank((const char *)sqlite3_column_text(st, 0));
+			if (rank >= 0)
+				out[k][rank] += (long)sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	return 0;
+}

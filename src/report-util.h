@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 
-enum report_format { REPORT_MD, REPORT_JSON };
+enum report_format { REPORT_MD, REPORT_JSON, REPORT_HTML };
 
 struct report_opts {
 	enum report_format format;
@@ -94,5 +94,65 @@ sqlite3_stmt **report_stmts_get(struct report_stmts *rs, int one_ticket, char *e
 void report_stmts_release(struct report_stmts *rs);
 /* Make a statement ready for the next report (NULL is fine). */
 void report_stmt_done(sqlite3_stmt *s);
+
+/* report-repro.c: a "**Reproduce**" paragraph with a sanitized curl
+ * command for exchange ex_id: secrets (already replaced in the database)
+ * become named shell variables such as $OPENAI_API_KEY.  Returns 0 when
+ * written, 1 when the exchange has no method or absolute URL to run
+ * (nothing written), -1 on a database error. */
+int report_repro_md(FILE *out, sqlite3 *db, long long ex_id);
+
+/* report-overview.c: the "## Overview" section (status histogram,
+ * failing hosts, slowest and largest requests, failures over time) of the
+ * report of o->ticket.  Returns 0, or -1 with err filled. */
+int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char *err,
+		       size_t errlen);
+
+/* Failing requests (status 0 or >= 400) with a time, of o->ticket; -1
+ * on error. */
+long report_count_failing_timed(sqlite3 *db, const struct report_opts *o);
+
+/* report-html.c: the Markdown report md (len bytes) as one HTML page on
+ * out (libcmark-gfm, GFM tables, embedded stylesheet, no scripts or
+ * external resources).  Returns 0, or -1 with err filled (also when built
+ * without libcmark-gfm: report_html_available() says so). */
+int report_html_render(const char *md, size_t len, FILE *out, char *err, size_t errlen);
+int report_html_available(void);
+/* The libcmark-gfm version, or NULL when built without it. */
+const char *report_html_library(void);
+
+/* The version of the JSON report's shape (data/report.schema.json):
+ * raised when a field changes meaning or goes away. */
+#define REPORT_JSON_SCHEMA_VERSION 1
+
+/* The counts every report shares (docs/report.md "Counts").  By severity
+ * rank (report_severity_rank):
+ *   findings[rank]  failure signatures (rules) that fired, each counted
+ *                   once however many requests it matched; context
+ *                   fingerprints (priority <= 5) and generic rules
+ *                   (priority <= 30) whose every request also carries a
+ *                   more specific finding (listed under it) not counted;
+ *   requests[rank]  requests whose leading finding (most severe, then
+ *                   highest priority) has that severity: each request once.
+ * ticket NULL: every ticket as one report (a rule that fired in two
+ * tickets is one finding).  Returns 0, or -1 with err filled. */
+int report_counts(sqlite3 *db, const char *ticket, long findings[5], long requests[5], char *err,
+		  size_t errlen);
+/* SQL of the counted findings: rows (ticket, rule_id, severity) of the
+ * rules report_counts() counts, per group of sources; TK is the group of
+ * a source s (its ticket: "COALESCE(s.ticket, '')", or "''" for the whole
+ * database as one report), TKA the same for a source named sa. */
+#define REPORT_COUNTED_FINDINGS_BY(TK, TKA) \
+	"SELECT g.ticket, g.rule_id, g.severity FROM (SELECT " TK " AS ticket, " \
+	"f.rule_id, f.severity, COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e " \
+	"ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = " \
+	"f.rule_id GROUP BY 1, 2) g WHERE g.prio > 5 AND NOT (g.prio <= 30 AND NOT EXISTS (SELECT 1 " \
+	"FROM findings fa JOIN exchanges ea ON ea.id = fa.exchange_id JOIN sources sa ON sa.id = " \
+	"ea.source_id WHERE fa.rule_id = g.rule_id AND " TKA " = g.ticket AND NOT " \
+	"EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id " \
+	"= fa.exchange_id AND r2.priority > g.prio AND r2.priority > 5)))"
+/* Per ticket, as index.md counts. */
+#define REPORT_COUNTED_FINDINGS \
+	REPORT_COUNTED_FINDINGS_BY("COALESCE(s.ticket, '')", "COALESCE(sa.ticket, '')")
 
 #endif

@@ -40,10 +40,24 @@ int report_writer_write(struct report_writer *w, FILE *out, const char *ticket, 
 	int rc;
 	o.ticket = ticket;
 	report_begin(store_db(w->st));
-	if (w->json)
+	if (w->json) {
 		rc = report_json_write(w->json, out, &o, err, errlen);
-	else
+	} else if (o.format == REPORT_HTML) {
+		/* The Markdown report, rendered (report-html.c). */
+		char *md = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&md, &len);
+		rc = mem ? report_md_write(w->md, mem, &o, err, errlen) : -1;
+		if (mem && fclose(mem) != 0)
+			rc = -1;
+		if (rc == 0)
+			rc = report_html_render(md, len, out, err, errlen);
+		else if (!mem)
+			snprintf(err, errlen, "out of memory");
+		free(md);
+	} else {
 		rc = report_md_write(w->md, out, &o, err, errlen);
+	}
 	report_end();
 	return rc;
 }
@@ -122,14 +136,76 @@ static void index_cell(FILE *out, const char *s)
 	report_md_text(out, s, (size_t)-1);
 }
 
+
+/* The batch picture of index.md: each finding with the tickets it appears
+ * in (counted as each ticket's report counts it), most widespread first,
+ * so a shared outage stands out.  Returns 0 or -1 (err filled). */
+static int write_batch_picture(sqlite3 *db, FILE *idx, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = report_prepare(
+		db,
+		"WITH cf AS (" REPORT_COUNTED_FINDINGS "), "
+		"g AS (SELECT rule_id, MIN(severity) AS severity, COUNT(DISTINCT ticket) AS tickets "
+		"FROM cf GROUP BY rule_id) "
+		"SELECT g.rule_id, substr(COALESCE(r.title, ''), 1, 90), g.severity, g.tickets, "
+		"(SELECT COUNT(*) FROM findings f WHERE f.rule_id = g.rule_id), "
+		"(SELECT MIN(e.started_at) FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"WHERE f.rule_id = g.rule_id), "
+		"(SELECT MAX(e.started_at) FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
+		"WHERE f.rule_id = g.rule_id), COALESCE(r.vendor, ''), COUNT(*) OVER () "
+		"FROM g LEFT JOIN rules r ON r.id = g.rule_id ORDER BY g.tickets DESC, CASE g.severity "
+		"WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 "
+		"END, g.rule_id LIMIT 30", /* rows; the rest is counted below */
+		err, errlen);
+	long total = 0, rows = 0;
+
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *first = (const char *)sqlite3_column_text(s, 5);
+		const char *last = (const char *)sqlite3_column_text(s, 6);
+		if (!rows)
+			fputs("\n## Findings across tickets\n\n"
+			      "Each finding with the tickets it appears in, most widespread first.\n\n"
+			      "| Finding | Severity | Tickets | Requests | First (UTC) | Last (UTC) | Vendor |\n"
+			      "|---|---|---|---|---|---|---|\n",
+			      idx);
+		rows++;
+		total = (long)sqlite3_column_int64(s, 8);
+		fputs("| `", idx);
+		index_cell(idx, (const char *)sqlite3_column_text(s, 0));
+		fputs("` ", idx);
+		index_cell(idx, (const char *)sqlite3_column_text(s, 1));
+		fputs(" | ", idx);
+		index_cell(idx, (const char *)sqlite3_column_text(s, 2));
+		fprintf(idx, " | %lld | %lld | ", (long long)sqlite3_column_int64(s, 3),
+			(long long)sqlite3_column_int64(s, 4));
+		index_cell(idx, first ? first : "not in capture");
+		fputs(" | ", idx);
+		index_cell(idx, last ? last : "not in capture");
+		fputs(" | ", idx);
+		index_cell(idx, (const char *)sqlite3_column_text(s, 7));
+		fputs(" |\n", idx);
+	}
+	sqlite3_finalize(s);
+	if (!rows)
+		fputs("\nNo failure signature matched in any ticket.\n", idx);
+	else if (total > rows)
+		fprintf(idx, "\n%ld more findings (see the ticket reports).\n", total - rows);
+	return 0;
+}
+
 int report_write_index(struct store *st, FILE *idx, enum report_format format, char *err,
 		       size_t errlen)
 {
 	sqlite3 *db = store_db(st);
-	const char *ext = format == REPORT_JSON ? "json" : "md";
+	const char *ext = format == REPORT_JSON ? "json" : format == REPORT_HTML ? "html" : "md";
 	sqlite3_stmt *s;
 
-	fputs("# hartriage: tickets\n\n"
+	fputs("# hartriage: tickets\n", idx);
+	if (write_batch_picture(db, idx, err, errlen) < 0)
+		return -1;
+	fputs("\n## Tickets\n\n"
 	      "| Ticket | Attachments | Unreadable | Exchanges | Leading finding | critical | high | medium | low |\n"
 	      "|---|---|---|---|---|---|---|---|---|\n",
 	      idx);
@@ -141,10 +217,12 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 		"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
 		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id "
 		"WHERE COALESCE(r.priority, 50) > 5), "
+		/* Findings counted as in each ticket's report (report_counts). */
 		"c AS (SELECT ticket, SUM(severity = 'critical') AS cr, SUM(severity = 'high') AS hi, "
-		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM f GROUP BY ticket) "
+		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM (" REPORT_COUNTED_FINDINGS
+		") GROUP BY ticket) "
 		"SELECT t.ticket, t.att, t.bad, t.ex, "
-		"(SELECT f.title || ' (' || f.rule_id || ')' FROM f WHERE f.ticket = t.ticket ORDER BY "
+		"(SELECT f.rule_id FROM f WHERE f.ticket = t.ticket ORDER BY "
 		"CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' "
 		"THEN 3 ELSE 4 END, f.prio DESC, f.rule_id LIMIT 1), "
 		"COALESCE(c.cr, 0), COALESCE(c.hi, 0), COALESCE(c.me, 0), COALESCE(c.lo, 0) "
@@ -164,7 +242,13 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 			(long long)sqlite3_column_int64(s, 1), (long long)sqlite3_column_int64(s, 2),
 			(long long)sqlite3_column_int64(s, 3));
 		free(fname);
-		index_cell(idx, lead ? lead : "none");
+		if (lead) {
+			fputc('`', idx);
+			index_cell(idx, lead);
+			fputc('`', idx);
+		} else {
+			fputs("\xe2\x80\x94", idx); /* an em dash: no finding */
+		}
 		fprintf(idx, " | %lld | %lld | %lld | %lld |\n", (long long)sqlite3_column_int64(s, 5),
 			(long long)sqlite3_column_int64(s, 6), (long long)sqlite3_column_int64(s, 7),
 			(long long)sqlite3_column_int64(s, 8));

@@ -318,7 +318,9 @@ static struct rule *build_rule(struct loadctx *lc, const struct ynode *root)
 		if (strspn(r->id, "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(r->id))
 			ldiag(lc, v->line, v->col, "id '%s' may only use a-z, 0-9, '.', '_' and '-'", r->id);
 		else if (strcmp(stem, r->id) != 0)
-			ldiag(lc, v->line, v->col, "id '%s' does not match the file name '%s.yaml'", r->id, stem);
+			ldiag(lc, v->line, v->col,
+			      "id '%s' does not match the file name '%s.yaml': name the file '%s.yaml' "
+			      "or the id '%s'", r->id, stem, r->id, stem);
 	}
 	r->title = req_str(lc, root, "title");
 	if (r->title && strchr(r->title, '\n')) {

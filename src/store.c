@@ -777,6 +777,29 @@ long store_count_unreadable(struct store *st, const char *ticket)
 	return n;
 }
 
+long store_count(struct store *st, enum store_count_what what, const char *ticket)
+{
+	static const char *const sql[] = {
+		[STORE_COUNT_SOURCES] = "SELECT COUNT(*) FROM sources WHERE ?1 IS NULL OR ticket = ?1",
+		[STORE_COUNT_NOT_CAPTURE] = "SELECT COUNT(*) FROM sources WHERE status = 'not-capture' "
+					    "AND (?1 IS NULL OR ticket = ?1)",
+		[STORE_COUNT_EXCHANGES] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "
+					  "e.source_id WHERE ?1 IS NULL OR s.ticket = ?1",
+		[STORE_COUNT_RULES] = "SELECT COUNT(*) FROM rules WHERE ?1 IS NULL OR ?1 IS NOT NULL",
+	};
+	sqlite3_stmt *s = NULL;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql[what], -1, &s, NULL) != SQLITE_OK)
+		goto out;
+	bind_str(s, 1, ticket);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+out:
+	sqlite3_finalize(s);
+	return n;
+}
+
 int store_each_finding_severity(struct store *st, const char *ticket,
 				int (*fn)(void *ctx, const char *severity), void *ctx)
 {

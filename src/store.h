@@ -82,6 +82,12 @@ int store_each_unreadable(struct store *st, store_source_fn fn, void *ctx);
 /* Number of unreadable (error or partial) sources of ticket (NULL: all),
  * or -1 on error. */
 long store_count_unreadable(struct store *st, const char *ticket);
+/* Row counts the command line checks before it reports: the sources or
+ * exchanges of ticket (NULL: all), its sources that are not captures, the rules of the last match run (0:
+ * the rules never ran).  Returns the count, or -1 on error. */
+enum store_count_what { STORE_COUNT_SOURCES, STORE_COUNT_NOT_CAPTURE, STORE_COUNT_EXCHANGES,
+			   STORE_COUNT_RULES };
+long store_count(struct store *st, enum store_count_what what, const char *ticket);
 /* Severities of the conclusive findings of ticket (NULL: all), except
  * context fingerprints (rule priority <= 5): fn(ctx, severity) for each
  * until it returns non-zero.  Returns 0 or -1. */

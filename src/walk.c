@@ -687,6 +687,35 @@ static char **list_dir(const char *dir, size_t *count)
 	return v;
 }
 
+/* Read a stream that is not a regular file (standard input, a pipe, a
+ * FIFO, /dev/stdin, <(...)): it is read once, front to back; archives in
+ * it are read through libarchive as nested archives are, under the same
+ * caps.  The item has no fs_path (nothing on disk to read again). */
+static ssize_t stream_fd_read(void *ctx, void *buf, size_t n)
+{
+	int fd = *(int *)ctx;
+	ssize_t r;
+
+	do
+		r = read(fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static void walk_pipe(struct walker *w, int fd, const char *disp)
+{
+	struct hstream s;
+	char *name = base_name_dup(disp);
+
+	hstream_open_fn(&s, stream_fd_read, &fd);
+	w->fs_path = NULL;
+	walk_stream(w, NULL, NULL, &s, disp, name, 0, -1);
+	if (s.error && !s.errmsg[0])
+		report(w, disp, "cannot read: %s", strerror(errno));
+	hstream_close(&s);
+	free(name);
+}
+
 /* Walk a path on disk: folder (recursively) or file. */
 static void walk_fs(struct walker *w, const char *fs, const char *disp, int depth,
 		    const struct dir_chain *up)
@@ -704,6 +733,16 @@ static void walk_fs(struct walker *w, const char *fs, const char *disp, int dept
 	}
 	if (S_ISREG(st.st_mode)) {
 		walk_file(w, fs, disp, &st);
+		return;
+	}
+	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		int fd = open(fs, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			report(w, disp, "cannot open: %s", strerror(errno));
+			return;
+		}
+		walk_pipe(w, fd, disp);
+		close(fd);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -756,14 +795,61 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_opts *
 	w.o = o;
 	w.caps = &o->caps;
 	for (size_t i = 0; i < npaths && !w.stop; i++) {
-		char *ticket = walk_ticket_name(paths[i]);
-		char *disp = strip_slashes(paths[i]);
+		int is_stdin = strcmp(paths[i], "-") == 0;
+		const char *label = !is_stdin ? paths[i] : o->stdin_name ? o->stdin_name : "stdin";
+		char *ticket = walk_ticket_name(label);
+		char *disp = strip_slashes(label);
 		w.ticket = ticket;
-		walk_fs(&w, paths[i], disp, 0, NULL);
+		if (is_stdin)
+			walk_pipe(&w, STDIN_FILENO, disp);
+		else
+			walk_fs(&w, paths[i], disp, 0, NULL);
 		free(ticket);
 		free(disp);
 	}
 	return w.stop ? -1 : w.errors;
+}
+
+/* Archives that hold several files (a ticket's attachments), unlike a
+ * single compressed capture such as a.har.gz or a.zhar. */
+static const char *const ticket_archive_exts[] = {
+	".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz", ".tbz2", ".txz",
+	".zip", ".tar", ".7z", NULL
+};
+
+/* The ticket name of a folder that is one ticket: its name, or for "."
+ * and ".." the name of the folder they stand for. */
+static char *folder_ticket_name(const char *dir)
+{
+	char *name = walk_ticket_name(dir);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || !name[0]) {
+		char *real = realpath(dir, NULL);
+		if (real) {
+			free(name);
+			name = walk_ticket_name(real);
+			free(real);
+		}
+	}
+	return name;
+}
+
+int walk_is_batch(const char *dir)
+{
+	size_t n = 0;
+	char **names = list_dir(dir, &n);
+	int batch = 0;
+
+	for (size_t i = 0; names && i < n; i++) {
+		char *fs = xasprintf("%s/%s", dir, names[i]);
+		struct stat st;
+		if (!batch && (ext_len(names[i], ticket_archive_exts) ||
+			       (stat(fs, &st) == 0 && S_ISDIR(st.st_mode))))
+			batch = 1;
+		free(fs);
+		free(names[i]);
+	}
+	free(names);
+	return batch;
 }
 
 int walk_tickets(const char *dir, const struct walk_opts *o)
@@ -793,7 +879,7 @@ int walk_tickets(const char *dir, const struct walk_opts *o)
 		up = &top;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *ticket = walk_ticket_name(names[i]);
+		char *ticket = o->one_ticket ? folder_ticket_name(dir) : walk_ticket_name(names[i]);
 		char *fs = xasprintf("%s/%s", dir, names[i]);
 		w.ticket = ticket;
 		if (!w.stop)

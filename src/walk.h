@@ -64,11 +64,18 @@ struct walk_opts {
 	walk_fn fn;
 	walk_err_fn err;       /* may be NULL */
 	void *ctx;
+	/* walk_paths: the display path and ticket name of "-" (standard
+	 * input), NULL = "stdin". */
+	const char *stdin_name;
+	/* walk_tickets: the folder is one ticket named after it. */
+	int one_ticket;
 };
 
 /* Walk each path (file, folder or archive) as its own ticket, named by its
- * base name without archive extension ("t-1.zip" -> "t-1").  Display
- * paths start with the path as given.  Returns the number of errors
+ * base name without archive extension ("t-1.zip" -> "t-1").  "-" is
+ * standard input; it, FIFOs, character devices and sockets (/dev/stdin,
+ * process substitution) are read once as a stream.  Display paths start
+ * with the path as given.  Returns the number of errors
  * reported, or -1 when the callback stopped the walk. */
 int walk_paths(const char *const *paths, size_t npaths, const struct walk_opts *o);
 
@@ -78,6 +85,14 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_opts *
  * ("t-1.zip!a.har", "t-2/b.har").  Returns as walk_paths; an unreadable
  * dir is one reported error. */
 int walk_tickets(const char *dir, const struct walk_opts *o);
+
+/* What a ticket is, when one folder is given: the folder is a batch of
+ * tickets (each top-level entry one ticket, as walk_tickets walks it) when
+ * it holds a sub-folder or an archive of files (.zip, .tar, .tar.gz, .tgz,
+ * .7z ...) at its top level; a folder of plain files (a ticket's
+ * attachments, single compressed captures such as a.har.gz) is one ticket
+ * named after the folder.  Returns 1 for a batch, else 0. */
+int walk_is_batch(const char *dir);
 
 /* Ticket name for a path: its base name without trailing '/' and without
  * an archive extension (.zip .zhar .tar .tgz .tar.gz .gz ...).  malloc'd. */

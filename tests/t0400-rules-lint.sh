@@ -33,7 +33,7 @@ is "$(cut -d' ' -f1 "$TMPDIR_T/out")" "good.ok" "bad rules are skipped, the rest
 
 "$HARTRIAGE" rules lint lint/good.ok.yaml >"$TMPDIR_T/out" 2>"$TMPDIR_T/err"
 is "$?" 0 "a good rule lints clean"
-is "$(cat "$TMPDIR_T/out")" "1 rules, no problems" "lint summary"
+is "$(cat "$TMPDIR_T/out")" "1 rule, no problems" "lint summary"
 
 "$HARTRIAGE" rules lint "$srcdir/rules" >"$TMPDIR_T/out" 2>"$TMPDIR_T/err"
 st=$?

@@ -39,6 +39,15 @@ skip_all() {
 	exit 0
 }
 diag() { echo "# $*"; }
+golden_args() {
+	# golden_args DIR: the analyze arguments of tests/golden/DIR/args
+	# (@SRCDIR@ filled in), shell-quoted for: eval "set -- $(golden_args DIR)"
+	while IFS= read -r line || [ -n "$line" ]; do
+		[ -n "$line" ] || continue
+		line=$(printf '%s' "$line" | sed -e "s|@SRCDIR@|$srcdir|g" -e "s/'/'\\\\''/g")
+		printf "'%s' " "$line"
+	done < "$1/args"
+}
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

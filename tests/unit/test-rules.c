@@ -128,7 +128,8 @@ static void test_loader(void)
 	lint_is("t.x.yaml", HEAD "match:\n  s: !!map { field: status, in: [403] }\n",
 		"8:6: tags are not allowed", "tag");
 	lint_is("t.y.yaml", HEAD "match:\n  s: { field: status, in: [403] }\n",
-		"1:5: id 't.x' does not match the file name 't.y.yaml'", "id must match the file name");
+		"1:5: id 't.x' does not match the file name 't.y.yaml': name the file 't.x.yaml' or the id 't.y'",
+		"id must match the file name");
 	lint_is("t.x.yaml", "id: t.x\ntitle: T\nvendor: V\nseverity: urgent\nstatus: experimental\n"
 			    "advice: A\nmatch:\n  s: { field: status, in: [403] }\n",
 		"4:11: severity 'urgent' is not one of info, low, medium, high, critical", "bad severity");
