@@ -22,7 +22,8 @@
 	"  0  done, nothing at or above --fail-on\n" \
 	"  1  a finding at or above --fail-on\n" \
 	"  2  usage error, or invalid or unreadable rules\n" \
-	"  3  some input could not be read (the rest was analyzed and reported)\n" \
+	"  3  some input could not be read (the rest was analyzed and reported;\n" \
+	"     when nothing else was left to analyze, no report is written)\n" \
 	"  4  internal, database or I/O error\n" \
 	"  5  nothing to analyze or report: no input held an HTTP request or\n" \
 	"     response, --ticket names no ticket, or the rules never ran over\n" \

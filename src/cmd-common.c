@@ -431,7 +431,8 @@ static int nothing_to_report(struct store *st, const struct common *c, int do_ma
 			error_msg("nothing to analyze: no HTTP request or response in %ld attachment%s "
 				  "(%ld not a capture, %ld unreadable)",
 				  sources, sources == 1 ? "" : "s", notcap, unreadable);
-		return EXIT_NOTHING;
+		/* an input that could not be read is the first thing to fix */
+		return unreadable > 0 ? EXIT_INPUT : EXIT_NOTHING;
 	}
 	if (do_report && !do_match) {
 		long rules = store_count(st, STORE_COUNT_RULES, NULL);

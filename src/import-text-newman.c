@@ -104,7 +104,7 @@ static size_t newman_checks(struct tctx *c, size_t next)
 			else
 				sbuf_addf(&line, "assertion failed: %.500s", rest);
 		}
-		strlist_adds(&c->ex.transcript, sbuf_str(&line));
+		strlist_adds(&c->ex->transcript, sbuf_str(&line));
 		sbuf_release(&name);
 		sbuf_release(&detail);
 		sbuf_release(&msg);

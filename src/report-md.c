@@ -344,12 +344,14 @@ static const char *const md_sql[Q_COUNT] = {
 		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT EXISTS "
 		"(SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = "
 		"f.exchange_id AND r2.priority > ?3 AND r2.priority > 5)",
-	[Q_SHARED] = "SELECT 1 FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
-		"WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 LIMIT 1",
+	[Q_SHARED] = "SELECT 1 FROM findings f1 JOIN exchanges e ON e.id = f1.exchange_id JOIN "
+		"sources s ON s.id = e.source_id JOIN findings f2 ON f2.exchange_id = f1.exchange_id "
+		"WHERE" TICKET_FILTER "AND f1.rule_id = ?2 AND f2.rule_id = ?3 LIMIT 1",
 	[Q_CONTEXT] = "SELECT f2.rule_id, MIN(f2.title), MIN(f2.advice), COUNT(DISTINCT f2.advice) "
-		"FROM findings f1 JOIN findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON "
-		"r2.id = f2.rule_id WHERE f1.rule_id = ?1 AND r2.priority <= 5 GROUP BY f2.rule_id "
-		"ORDER BY f2.rule_id",
+		"FROM findings f1 JOIN exchanges e ON e.id = f1.exchange_id JOIN sources s ON "
+		"s.id = e.source_id JOIN findings f2 ON f2.exchange_id = f1.exchange_id JOIN rules r2 ON "
+		"r2.id = f2.rule_id WHERE" TICKET_FILTER "AND f1.rule_id = ?2 AND r2.priority <= 5 "
+		"GROUP BY f2.rule_id ORDER BY f2.rule_id",
 	[Q_ALONE] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = f.exchange_id JOIN "
 		"sources s ON s.id = e.source_id WHERE" TICKET_FILTER "AND f.rule_id = ?2 AND NOT "
 		"EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE "
@@ -588,8 +590,9 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				if (j == i || groups[j].priority <= groups[i].priority ||
 				    groups[j].priority <= CONTEXT_PRIORITY || groups[j].generic_under >= 0)
 					continue;
-				sqlite3_bind_text(s2, 1, groups[i].rule, -1, SQLITE_STATIC);
-				sqlite3_bind_text(s2, 2, groups[j].rule, -1, SQLITE_STATIC);
+				report_bind_ticket(s2, o);
+				sqlite3_bind_text(s2, 2, groups[i].rule, -1, SQLITE_STATIC);
+				sqlite3_bind_text(s2, 3, groups[j].rule, -1, SQLITE_STATIC);
 				shared = sqlite3_step(s2) == SQLITE_ROW;
 				sqlite3_reset(s2);
 				if (shared) {
@@ -719,7 +722,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			}
 		/* Context fingerprints on the same exchanges. */
 		s = qs[Q_CONTEXT];
-		sqlite3_bind_text(s, 1, g->rule, -1, SQLITE_STATIC);
+		report_bind_ticket(s, o);
+		sqlite3_bind_text(s, 2, g->rule, -1, SQLITE_STATIC);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			fputs("\n**Context:** ", out);
 			report_md_text(out, col(s, 1), 200);
@@ -728,7 +732,8 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			fputs(")\n\n", out);
 			print_advice(out, col(s, 2));
 			if (sqlite3_column_int(s, 3) > 1)
-				report_seq_md_values(out, sqlite3_db_handle(s), g->rule, col(s, 0));
+				report_seq_md_values(out, sqlite3_db_handle(s), g->rule, col(s, 0),
+						     o->ticket);
 		}
 		report_stmt_done(s);
 		s = NULL;

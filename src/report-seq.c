@@ -199,10 +199,14 @@ void report_seq_md_recovered(FILE *out, sqlite3 *db, const struct report_opts *o
 	sqlite3_finalize(s);
 }
 
-void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const char *ctx_rule)
+void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const char *ctx_rule,
+			  const char *ticket)
 {
+	/* only the exchanges of the ticket being reported (?3, NULL: all) */
 	sqlite3_stmt *s = prep(db, "SELECT f2.evidence, COUNT(*) FROM findings f1 JOIN findings f2 ON "
-				   "f2.exchange_id = f1.exchange_id WHERE f1.rule_id = ?1 AND f2.rule_id = ?2 "
+				   "f2.exchange_id = f1.exchange_id JOIN exchanges e ON e.id = f1.exchange_id "
+				   "JOIN sources src ON src.id = e.source_id WHERE f1.rule_id = ?1 AND "
+				   "f2.rule_id = ?2 AND (?3 IS NULL OR src.ticket = ?3) "
 				   "GROUP BY f2.evidence ORDER BY MIN(f2.exchange_id)");
 	json_t *rows = json_array(), *keys = json_array(), *first;
 	long more = 0;
@@ -215,6 +219,8 @@ void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const c
 	}
 	sqlite3_bind_text(s, 1, lead_rule, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ctx_rule, -1, SQLITE_STATIC);
+	if (ticket)
+		sqlite3_bind_text(s, 3, ticket, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		char *tf = NULL;
 		json_t *ev = col(s, 0) ? json_loads(report_clean(col(s, 0), &tf), 0, NULL) : NULL;

@@ -59,7 +59,8 @@ int report_seq_md_sources(FILE *out, sqlite3 *db, long long ex_id);
 void report_seq_md_recovered(FILE *out, sqlite3 *db, const struct report_opts *o);
 /* Markdown: the per-request values of context rule ctx_rule on the
  * exchanges of lead_rule, as one table (when they differ). */
-void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const char *ctx_rule);
+void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const char *ctx_rule,
+			  const char *ticket);
 /* JSON: the sequence facts of exchange ex_id (same_event, recovered_by,
  * what_changed, demoted), or NULL when there are none. */
 json_t *report_seq_json(sqlite3 *db, long long ex_id);

@@ -151,7 +151,7 @@ for t in text/awscors-output.md text/cnd-powershell-curl-alias-invoke-webrequest
 done
 
 # Truncation: each curl capture cut at 50 random points (fixed seed) goes
-# through the curl importer; exit 0, 1 or 3 only (no signal, no hang).
+# through the curl importer; exit 0, 1, 3 or 5 only (no signal, no hang).
 command -v timeout >/dev/null 2>&1 || { skip "timeout is not installed"; done_testing; exit $?; }
 seed=1
 cuts=$TMPDIR_T/cuts
@@ -171,7 +171,7 @@ while IFS='	' read -r file fmt want; do
 		"$cuts"/cut-*.txt >/dev/null 2>"$TMPDIR_T/cut.err"
 	rc=$?
 	case $rc in
-	0|1|3) ok 0 "$file cut at 50 points: exit $rc" ;;
+	0|1|3|5) ok 0 "$file cut at 50 points: exit $rc" ;; # 5: no cut held an exchange
 	*) ok 1 "$file cut at 50 points: exit $rc"; head -5 "$TMPDIR_T/cut.err" | while read -r l; do diag "$l"; done ;;
 	esac
 done < "$TMPDIR_T/table"
