@@ -544,6 +544,12 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 				store_count(st, STORE_COUNT_NOT_CAPTURE, NULL),
 				store_count_unreadable(st, NULL), stats.duplicates);
 	}
+	/* the indexes left out of the bulk load, before the sequence pass and
+	 * the reports query by exchange and ticket */
+	if (store_index(st) < 0) {
+		db_failure(st, c, store_errmsg(st));
+		goto out;
+	}
 	if (do_match) {
 		long nfindings = 0;
 		struct progress_line ml = {-1, store_count(st, STORE_COUNT_EXCHANGES, NULL)};
@@ -562,10 +568,6 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		if (verbose)
 			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
 				rule_set_count(rs), nfindings, nfindings == 1 ? "" : "s");
-	}
-	if (store_index(st) < 0) {
-		db_failure(st, c, store_errmsg(st));
-		goto out;
 	}
 	ret = nothing_to_report(st, c, do_match, do_report);
 	if (ret)

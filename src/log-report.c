@@ -53,12 +53,12 @@ static const char *const sql_logs_of =
 	"JOIN sources s ON s.id = e.source_id WHERE e.id = ?1 AND e.kind <> 'log') "
 	"SELECT l.id, ls.path, l.extra, l.status, l.started_at, MIN(j.how) FROM c "
 	"JOIN (SELECT l.id AS lid, 0 AS how FROM c JOIN headers h ON h.exchange_id = c.id "
-	"  JOIN exchanges l ON l.kind = 'log' JOIN sources ls ON ls.id = l.source_id AND ls.ticket IS c.ticket "
+	"  JOIN sources ls ON ls.ticket IS c.ticket JOIN exchanges l ON l.source_id = ls.id AND l.kind = 'log' "
 	"  WHERE lower(h.name) IN " ID_HEADERS " AND "
 	ID_MATCH("h.value", "json_extract(l.extra, '$.log.request_id')")
-	" UNION ALL SELECT l.id, 1 FROM c JOIN exchanges l ON l.kind = 'log' AND l.method = c.method "
-	"  AND l.path = c.path AND (l.status IS NULL OR l.status = c.status) JOIN sources ls ON ls.id = "
-	"  l.source_id AND ls.ticket IS c.ticket WHERE c.started_at LIKE '%Z' AND l.started_at LIKE '%Z' "
+	" UNION ALL SELECT l.id, 1 FROM c JOIN sources ls ON ls.ticket IS c.ticket JOIN exchanges l ON "
+	"  l.source_id = ls.id AND l.kind = 'log' AND l.method = c.method "
+	"  AND l.path = c.path AND (l.status IS NULL OR l.status = c.status) WHERE c.started_at LIKE '%Z' AND l.started_at LIKE '%Z' "
 	"  AND abs(julianday(l.started_at) - julianday(c.started_at)) * 86400.0 <= ?2) j "
 	"JOIN exchanges l ON l.id = j.lid JOIN sources ls ON ls.id = l.source_id "
 	"GROUP BY l.id ORDER BY MIN(j.how), l.started_at, l.id LIMIT ?3";
@@ -176,7 +176,7 @@ static int minutes_of(sqlite3 *db, const struct report_opts *o, const char *rule
 	size_t alloc[2] = { 0, 0 };
 	v[0] = v[1] = NULL;
 	n[0] = n[1] = 0;
-	if (sqlite3_prepare_v2(db, sql_hist, -1, &s, NULL) != SQLITE_OK)
+	if (report_prepare_scoped(db, sql_hist, o, &s) != SQLITE_OK)
 		return -1;
 	report_bind_ticket(s, o);
 	sqlite3_bind_text(s, 2, rule, -1, SQLITE_STATIC);
@@ -210,7 +210,7 @@ json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *all = json_object();
-	if (sqlite3_prepare_v2(db, sql_rules_with_logs, -1, &s, NULL) != SQLITE_OK)
+	if (report_prepare_scoped(db, sql_rules_with_logs, o, &s) != SQLITE_OK)
 		return all;
 	report_bind_ticket(s, o);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -339,8 +339,8 @@ int log_any_records(sqlite3 *db, const struct report_opts *o)
 {
 	sqlite3_stmt *s = NULL;
 	int any = 0;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE"
-				   TICKET_FILTER "AND e.kind = 'log' LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+	if (report_prepare_scoped(db, "SELECT 1 FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE"
+				  TICKET_FILTER "AND e.kind = 'log' LIMIT 1", o, &s) != SQLITE_OK)
 		return 0;
 	report_bind_ticket(s, o);
 	any = sqlite3_step(s) == SQLITE_ROW;

@@ -113,6 +113,7 @@ struct ctx {
 	sqlite3_stmt *hdr_stmt;
 	sqlite3_stmt *body_stmt;
 	sqlite3_stmt *ev_stmt;   /* evidence of one rule on one exchange */
+	int logs;                /* the scope holds server log records (log-report.c) */
 };
 
 /* The request line "METHOD URL" as a table cell; with path set, url is
@@ -263,7 +264,8 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 		fputs("none in the capture", out);
 	fputs(" |\n", out);
 	/* the server's log line of the same request, or the capture of a log line */
-	log_join_md(out, sqlite3_db_handle(s), ex_id);
+	if (c->logs)
+		log_join_md(out, sqlite3_db_handle(s), ex_id);
 }
 
 static void free_groups(struct group *g, size_t n)
@@ -507,7 +509,7 @@ void report_md_free(struct report_md *w)
 int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o, char *err,
 		    size_t errlen)
 {
-	struct ctx c = {out, o, NULL, NULL, NULL, NULL};
+	struct ctx c = {out, o, NULL, NULL, NULL, NULL, 0};
 	sqlite3_stmt *s = NULL, *s2 = NULL;
 	struct group *groups = NULL;
 	size_t ngroups = 0, alloc = 0;
@@ -524,6 +526,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	c.hdr_stmt = qs[Q_HDR];
 	c.body_stmt = qs[Q_BODY];
 	c.ev_stmt = qs[Q_EV];
+	c.logs = log_any_records(sqlite3_db_handle(qs[Q_EX]), o);
 
 	/* Counts for the summary. */
 	s = qs[Q_COUNTS];

@@ -21,10 +21,12 @@
 static int each_row(sqlite3 *db, const char *sql, const struct report_opts *o,
 		    void (*row)(void *ctx, sqlite3_stmt *s), void *ctx, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = report_prepare(db, sql, err, errlen);
+	sqlite3_stmt *s = NULL;
 	int rc;
-	if (!s)
+	if (report_prepare_scoped(db, sql, o, &s) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
 		return -1;
+	}
 	report_bind_ticket(s, o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		row(ctx, s);

@@ -32,7 +32,8 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 /* The one number a COUNT query of the report's scope gives (0 on error). */
 static long count_in_scope(sqlite3 *db, const struct report_opts *o, const char *sql)
 {
-	sqlite3_stmt *s = prep(db, sql);
+	sqlite3_stmt *s = NULL;
+	report_prepare_scoped(db, sql, o, &s);
 	long n = 0;
 	if (!s)
 		return 0;
@@ -144,7 +145,8 @@ static const char recovered_sql[] =
 
 void report_seq_md_recovered(FILE *out, sqlite3 *db, const struct report_opts *o)
 {
-	sqlite3_stmt *s = prep(db, recovered_sql);
+	sqlite3_stmt *s = NULL;
+	report_prepare_scoped(db, recovered_sql, o, &s);
 	int rows = 0;
 	if (!s)
 		return;

@@ -176,6 +176,21 @@ char *report_sql_one_ticket(const char *sql)
 	return sbuf_detach(&b, NULL);
 }
 
+int report_prepare_scoped(sqlite3 *db, const char *sql, const struct report_opts *o,
+			  sqlite3_stmt **out)
+{
+	char *one = o && o->ticket && strstr(sql, TICKET_FILTER) ? report_sql_one_ticket(sql) : NULL;
+	int rc;
+	*out = NULL;
+	rc = sqlite3_prepare_v2(db, one ? one : sql, -1, out, NULL);
+	free(one);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = NULL;
@@ -331,13 +346,17 @@ int report_counts(sqlite3 *db, const char *ticket, long findings[5], long reques
 		"ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS sev FROM exchanges e JOIN sources "
 		"s ON s.id = e.source_id WHERE" TICKET_FILTER ") SELECT sev, COUNT(*) FROM lead WHERE "
 		"sev IS NOT NULL GROUP BY sev",
-		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS ") WHERE ticket = ?1 "
-		"GROUP BY severity",
+		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_IN("s.ticket", "s.ticket = ?1")
+		") GROUP BY severity",
 	};
 	long *out[2] = {findings, requests};
 
 	for (int k = 0; k < 2; k++) {
-		sqlite3_stmt *st = report_prepare(db, k == 0 && ticket ? sql[2] : sql[k], err, errlen);
+		/* one ticket: its TICKET_FILTER read through the index */
+		char *one = k == 1 && ticket ? report_sql_one_ticket(sql[1]) : NULL;
+		sqlite3_stmt *st = report_prepare(db, one ? one : k == 0 && ticket ? sql[2] : sql[k], err,
+						  errlen);
+		free(one);
 		int rc;
 		if (!st)
 			return -1;

@@ -70,6 +70,12 @@ long report_caught(void);
  * ticket; bind it with report_bind_ticket() (parameter ?1). */
 #define TICKET_FILTER " (?1 IS NULL OR s.ticket = ?1) "
 void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
+/* sqlite3_prepare_v2 of sql for the scope of o: when o names a ticket,
+ * its TICKET_FILTERs become the indexable "s.ticket = ?1" (a per-ticket
+ * report then reads only its ticket's rows, not every ticket's).  Bind
+ * with report_bind_ticket as usual.  Returns SQLite's code. */
+int report_prepare_scoped(sqlite3 *db, const char *sql, const struct report_opts *o,
+			  sqlite3_stmt **out);
 /* sql with every TICKET_FILTER made "s.ticket = ?1", a form SQLite can
  * answer from the sources_ticket index: reports of one ticket in a large
  * database then read only that ticket's rows.  Returns a malloc'd copy. */
@@ -142,15 +148,24 @@ int report_counts(sqlite3 *db, const char *ticket, long findings[5], long reques
  * rules report_counts() counts, per group of sources; TK is the group of
  * a source s (its ticket: "COALESCE(s.ticket, '')", or "''" for the whole
  * database as one report), TKA the same for a source named sa. */
-#define REPORT_COUNTED_FINDINGS_BY(TK, TKA) \
-	"SELECT g.ticket, g.rule_id, g.severity FROM (SELECT " TK " AS ticket, " \
-	"f.rule_id, f.severity, COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e " \
-	"ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = " \
-	"f.rule_id GROUP BY 1, 2) g WHERE g.prio > 5 AND NOT (g.prio <= 30 AND NOT EXISTS (SELECT 1 " \
-	"FROM findings fa JOIN exchanges ea ON ea.id = fa.exchange_id JOIN sources sa ON sa.id = " \
-	"ea.source_id WHERE fa.rule_id = g.rule_id AND " TKA " = g.ticket AND NOT " \
-	"EXISTS (SELECT 1 FROM findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id " \
-	"= fa.exchange_id AND r2.priority > g.prio AND r2.priority > 5)))"
+#define REPORT_COUNTED_FINDINGS_BY(TK, TKA) REPORT_COUNTED_FINDINGS_IN(TK, "1")
+/* The same over the sources s that satisfy WHERE ("s.ticket = ?1": one
+ * ticket, read through the sources_ticket index).  One pass: fp holds the
+ * findings in scope, top the highest rule priority on each of their
+ * exchanges, alone the (group, rule) pairs with an exchange no more
+ * specific rule claims; a generic rule (priority <= 30) counts only there. */
+#define REPORT_COUNTED_FINDINGS_IN(TK, WHERE) \
+	"WITH fp AS (SELECT " TK " AS ticket, f.exchange_id, f.rule_id, f.severity, " \
+	"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id " \
+	"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE " WHERE "), " \
+	"top AS (SELECT f2.exchange_id, MAX(r2.priority) AS p FROM findings f2 JOIN rules r2 ON " \
+	"r2.id = f2.rule_id WHERE r2.priority > 5 AND f2.exchange_id IN (SELECT exchange_id FROM fp) " \
+	"GROUP BY f2.exchange_id), " \
+	"alone AS (SELECT DISTINCT fp.ticket, fp.rule_id FROM fp LEFT JOIN top ON top.exchange_id = " \
+	"fp.exchange_id WHERE top.p IS NULL OR top.p <= fp.prio) " \
+	"SELECT g.ticket, g.rule_id, g.severity FROM (SELECT ticket, rule_id, severity, prio FROM fp " \
+	"GROUP BY 1, 2) g WHERE g.prio > 5 AND NOT (g.prio <= 30 AND NOT EXISTS (SELECT 1 FROM alone a " \
+	"WHERE a.ticket = g.ticket AND a.rule_id = g.rule_id))"
 /* Per ticket, as index.md counts. */
 #define REPORT_COUNTED_FINDINGS \
 	REPORT_COUNTED_FINDINGS_BY("COALESCE(s.ticket, '')", "COALESCE(sa.ticket, '')")

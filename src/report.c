@@ -220,13 +220,16 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 		/* Findings counted as in each ticket's report (report_counts). */
 		"c AS (SELECT ticket, SUM(severity = 'critical') AS cr, SUM(severity = 'high') AS hi, "
 		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM (" REPORT_COUNTED_FINDINGS
-		") GROUP BY ticket) "
-		"SELECT t.ticket, t.att, t.bad, t.ex, "
-		"(SELECT f.rule_id FROM f WHERE f.ticket = t.ticket ORDER BY "
-		"CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' "
-		"THEN 3 ELSE 4 END, f.prio DESC, f.rule_id LIMIT 1), "
+		") GROUP BY ticket), "
+		/* each ticket's leading finding, in one pass over f (a subquery
+		 * per ticket would read every finding once per ticket) */
+		"lead AS (SELECT ticket, rule_id FROM (SELECT ticket, rule_id, ROW_NUMBER() OVER "
+		"(PARTITION BY ticket ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
+		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, prio DESC, rule_id) AS rn FROM f) "
+		"WHERE rn = 1) "
+		"SELECT t.ticket, t.att, t.bad, t.ex, lead.rule_id, "
 		"COALESCE(c.cr, 0), COALESCE(c.hi, 0), COALESCE(c.me, 0), COALESCE(c.lo, 0) "
-		"FROM t LEFT JOIN c ON c.ticket = t.ticket "
+		"FROM t LEFT JOIN c ON c.ticket = t.ticket LEFT JOIN lead ON lead.ticket = t.ticket "
 		"ORDER BY COALESCE(c.cr, 0) DESC, COALESCE(c.hi, 0) DESC, COALESCE(c.me, 0) DESC, "
 		"COALESCE(c.lo, 0) DESC, t.bad DESC, t.ticket",
 		err, errlen);

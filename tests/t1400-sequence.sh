@@ -24,7 +24,7 @@ medium_plus() {
 
 # The seed ticket: one failed request in a HAR, curl -i output and text.
 run seed md "$srcdir/data/samples/seed-ticket"
-is "$(grep -c '^| Request | ' "$TMPDIR_T/seed.md")" 1 "seed: the failed request is one evidence block"
+is "$(grep -c '^| Request | `' "$TMPDIR_T/seed.md")" 1 "seed: the failed request is one evidence block"
 grep -q '^| Also in | `curl-i.txt` exchange 0; `ticket.txt` exchange 0 (.*3 sources) |$' "$TMPDIR_T/seed.md"
 ok $? "seed: its evidence lists the other two sources"
 is "$(grep -c '^| .*x-vercel-id.*| `vercel.ai-gateway.access-denied` |' "$TMPDIR_T/seed.md")" 1 \
