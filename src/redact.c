@@ -605,6 +605,23 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 }
 
 /* Append a redacted Cookie value: every value replaced, names kept. */
+static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
+		enum redact_kind param_kind);
+
+/* Append text that is kept (a cookie's name, its attributes, a JSON key)
+ * with the token shapes in it redacted; returns the replacements. */
+static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n)
+{
+	struct sbuf k = SBUF_INIT;
+	int h = scan(r, p, n, &k, 0, REDACT_TOKEN_IN_TEXT);
+	if (h)
+		sbuf_add(out, k.data, k.len);
+	else
+		sbuf_add(out, p, n);
+	sbuf_release(&k);
+	return h;
+}
+
 static int put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n)
 {
 	size_t i = 0;
@@ -618,7 +635,8 @@ static int put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_
 		e = i;
 		eq = memchr(p + s, '=', e - s);
 		if (eq) {
-			sbuf_add(out, p + s, (size_t)(eq + 1 - p - s));
+			hits += put_text(r, out, p + s, (size_t)(eq - p - s));
+			sbuf_addc(out, '=');
 			hits += put_value(r, out, eq + 1, (size_t)(p + e - eq - 1), REDACT_COOKIE);
 		} else {
 			hits += put_value(r, out, p + s, e - s, REDACT_COOKIE);
@@ -672,12 +690,13 @@ static int put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, s
 		const char *eq = memchr(p, '=', first);
 
 		if (eq) {
-			sbuf_add(out, p, (size_t)(eq + 1 - p));
+			hits += put_text(r, out, p, (size_t)(eq - p));
+			sbuf_addc(out, '=');
 			hits += put_value(r, out, eq + 1, (size_t)(p + first - eq - 1), REDACT_SET_COOKIE);
 		} else {
 			hits += put_value(r, out, p, first, REDACT_SET_COOKIE);
 		}
-		sbuf_add(out, p + first, end - first);
+		hits += put_text(r, out, p + first, end - first);
 		if (end < n)
 			sbuf_addc(out, ',');
 		p += end < n ? end + 1 : n;
@@ -904,23 +923,13 @@ static size_t json_array_values(struct scanner *sc, size_t j, int q, int esc)
 	return j;
 }
 
-static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,
-		enum redact_kind param_kind);
-
 /* Copy s[i, vs) (a JSON field's key and what leads to its value) to out
  * with the key's own text [ks, ke) redacted too: a token can sit in a key. */
 static void put_key(struct scanner *sc, size_t i, size_t ks, size_t ke, size_t vs)
 {
-	struct sbuf k = SBUF_INIT;
-	int h = scan(sc->r, sc->s + ks, ke - ks, &k, sc->flags, sc->param_kind);
 	sbuf_add(sc->out, sc->s + i, ks - i);
-	if (h)
-		sbuf_add(sc->out, k.data, k.len);
-	else
-		sbuf_add(sc->out, sc->s + ks, ke - ks);
+	sc->hits += put_text(sc->r, sc->out, sc->s + ks, ke - ks);
 	sbuf_add(sc->out, sc->s + ke, vs - ke);
-	sc->hits += h;
-	sbuf_release(&k);
 }
 
 /* JSON field with a secret name: "password": "x" or, inside a JSON string,
