@@ -1440,7 +1440,10 @@ static size_t try_pem(struct scanner *sc, size_t i)
 	if (be <= he + 8)
 		return 0;
 	flush(sc, hs);
-	sbuf_add(sc->out, s + hs, he - hs);
+	/* the label is kept, with any token shape in it redacted */
+	sbuf_add(sc->out, s + hs, 11);
+	sc->hits += put_text(sc->r, sc->out, s + hs + 11, j - hs - 11);
+	sbuf_add(sc->out, s + j, 5);
 	put_secret(sc->r, sc->out, s + he, be - he);
 	sc->r->counts[REDACT_PRIVATE_KEY]++;
 	sc->hits++;
