@@ -573,12 +573,14 @@ static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, 
 
 /* Append a redacted Authorization value ("Bearer x", "Basic x",
  * "Digest a=b, ...", a bare key); returns replacements made. */
+static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+
 static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
 		    enum redact_kind kind)
 {
 	const char *v = p, *sp, *rest;
 	size_t vn = n, rn, k = 0;
-	int hits;
+	int hits, hits0;
 
 	trim_span(&v, &vn);
 	sp = v;
@@ -589,7 +591,10 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 	rest = sp;
 	rn = (size_t)(v + vn - sp);
 	trim_span(&rest, &rn);
-	sbuf_add(out, p, (size_t)(rest - p)); /* leading space, scheme, space */
+	/* leading space, scheme (a token shape in its place is redacted), space */
+	sbuf_add(out, p, (size_t)(v - p));
+	hits0 = put_text(r, out, v, (size_t)(sp - v));
+	sbuf_add(out, sp, (size_t)(rest - sp));
 	/* Parameters ("username=...") unlike a token, which may only end in
 	 * base64 padding ("abc==") */
 	while (k < rn && (is_alnum((unsigned char)rest[k]) || rest[k] == '_' || rest[k] == '-'))
@@ -601,7 +606,7 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
 	else
 		hits = put_value(r, out, rest, rn, kind);
 	sbuf_add(out, rest + rn, (size_t)(p + n - rest - rn));
-	return hits;
+	return hits + hits0;
 }
 
 /* Append a redacted Cookie value: every value replaced, names kept. */
