@@ -514,6 +514,8 @@ static const char *const auth_safe_params[] = {
 /* Append redacted "name=value, name=\"value\"" authorization parameters
  * (Digest, AWS4-HMAC-SHA256, OAuth, Hawk); names and safe values stay.
  * Returns replacements made. */
+static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+
 static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, size_t n,
 			   enum redact_kind kind)
 {
@@ -529,7 +531,7 @@ static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, 
 			i++;
 		if (i >= n || p[i] == ',') { /* a part without value */
 			i += i < n;
-			sbuf_add(out, p + ns, i - ns);
+			hits += put_text(r, out, p + ns, i - ns);
 			continue;
 		}
 		nm = p + ns;
@@ -553,9 +555,9 @@ static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, 
 				i++;
 		}
 		ve = i;
-		sbuf_add(out, p + ns, vs - ns);
+		hits += put_text(r, out, p + ns, vs - ns);
 		if (in_list(norm, auth_safe_params)) {
-			sbuf_add(out, p + vs, ve - vs);
+			hits += put_text(r, out, p + vs, ve - vs);
 		} else if (strcmp(norm, "credential") == 0 && !q && memchr(p + vs, '/', ve - vs)) {
 			/* AWS4 Credential=KEYID/date/region/service/aws4_request:
 			 * the scope after the key id helps diagnosis */
@@ -573,8 +575,6 @@ static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, 
 
 /* Append a redacted Authorization value ("Bearer x", "Basic x",
  * "Digest a=b, ...", a bare key); returns replacements made. */
-static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n);
-
 static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
 		    enum redact_kind kind)
 {
@@ -617,8 +617,17 @@ static int scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, i
  * with the token shapes in it redacted; returns the replacements. */
 static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n)
 {
+	/* one level: the kept text of a kept text is copied as it is */
+	static int depth;
 	struct sbuf k = SBUF_INIT;
-	int h = scan(r, p, n, &k, 0, REDACT_TOKEN_IN_TEXT);
+	int h;
+	if (depth) {
+		sbuf_add(out, p, n);
+		return 0;
+	}
+	depth++;
+	h = scan(r, p, n, &k, 0, REDACT_TOKEN_IN_TEXT);
+	depth--;
 	if (h)
 		sbuf_add(out, k.data, k.len);
 	else
@@ -852,7 +861,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 		return 0;
 	}
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sbuf_add(sc->out, v.data, v.len);
 	sbuf_release(&v);
 	sc->hits += hits;
@@ -1111,7 +1120,7 @@ static size_t try_param(struct scanner *sc, size_t i, size_t start, int enc)
 	if (j == vs || benign_value(s + vs, j - vs, cls == NC_STRONG))
 		return 0;
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sc->hits += put_value_s(sc->r, sc->out, s + vs, j - vs, sc->param_kind, cls == NC_STRONG);
 	return j - i;
 }
@@ -1355,7 +1364,7 @@ static size_t try_assign(struct scanner *sc, size_t i)
 	    !ascii_casestr(s + i, ne - i, "pass"))
 		return 0; /* a quoted sentence */
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sc->hits += put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, cls == NC_STRONG);
 	return ve - i;
 }
