@@ -64,6 +64,7 @@
 #define WALK_DEPTH_CAP 4                    /* archives inside archives */
 #define WALK_MEMBER_BYTES_CAP (1ULL << 30)  /* bytes of one member */
 #define WALK_DIR_DEPTH_CAP 64               /* folder nesting */
+#define WALK_TIME_CAP 600                   /* seconds spent in one top-level archive */
 
 /* ---- redaction (redact.c) -------------------------------------------- */
 

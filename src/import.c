@@ -227,6 +227,7 @@ out:
  * input's.  The inner stream still reads (and hashes) every byte. */
 struct line_cap {
 	struct hstream *in;
+	struct hstream *out;        /* the capped stream (for the error text) */
 	size_t run;                 /* bytes of the current line so far */
 	long cut;                   /* lines cut */
 	unsigned long long dropped; /* bytes dropped */
@@ -239,6 +240,8 @@ static ssize_t line_cap_read(void *ctx, void *buf, size_t n)
 	for (;;) {
 		ssize_t got = hstream_read(lc->in, buf, n);
 		size_t i, o = 0;
+		if (got < 0 && lc->out)
+			snprintf(lc->out->errmsg, sizeof(lc->out->errmsg), "%s", lc->in->errmsg);
 		if (got <= 0)
 			return got;
 		for (i = 0; i < (size_t)got; i++) {
@@ -354,9 +357,10 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	case FMT_CURL_V:
 	case FMT_CURL_TRACE:
 	case FMT_TEXT: {
-		struct line_cap lc = {s, 0, 0, 0};
+		struct line_cap lc = {s, NULL, 0, 0, 0};
 		struct hstream f;
 		hstream_open_fn(&f, line_cap_read, &lc);
+		lc.out = &f;
 		if (fmt == FMT_TEXT)
 			ret = import_text(&f, &opts, sink, res);
 		else
@@ -418,10 +422,11 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		/* text with no framed HTTP: error fragments are still evidence,
 		 * looked for in the first FRAG_TEXT_CAP bytes, lines cut */
 		{
-			struct line_cap lc = {s, 0, 0, 0};
+			struct line_cap lc = {s, NULL, 0, 0, 0};
 			struct hstream f;
 			size_t cap = opts.slurp_cap < FRAG_TEXT_CAP ? opts.slurp_cap : FRAG_TEXT_CAP;
 			hstream_open_fn(&f, line_cap_read, &lc);
+			lc.out = &f;
 			rc = hstream_slurp(&f, cap, &buf, &len);
 			hstream_close(&f);
 			if (rc == -1) {

@@ -3,7 +3,8 @@
  * The redactor's layers, each calling only the ones below it:
  *   redact.c        the redactor's life, exchanges (headers, bodies,
  *                   transcripts), keys, the writers' second line of defence
- *   redact-scan.c   the single left-to-right text scanner: finds the
+ *   redact-scan.c   header values (Authorization, Cookie, Set-Cookie) and
+ *                   the single left-to-right text scanner: finds the
  *                   structure around a value (JSON, parameters, header
  *                   lines, XML/HTML, multipart, PEM, prose assignments)
  *   redact-value.c  judges one value under a name and writes replacements
@@ -146,23 +147,14 @@ int rd_put_value_s(struct redactor *r, struct sbuf *out, const char *p, size_t n
 /* rd_put_value_s for a name that is not a strong one. */
 int rd_put_value(struct redactor *r, struct sbuf *out, const char *p, size_t n,
 		 enum redact_kind kind);
-/* Append a redacted Authorization value ("Bearer x", "Basic x",
- * "Digest a=b, ...", a bare key); returns replacements made. */
-int rd_put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
-		 enum redact_kind kind);
-/* Append a redacted Cookie value: every value replaced, names kept. */
-int rd_put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n);
-/* Append a redacted Set-Cookie value: the value, not name or attributes
- * (of every cookie when several are joined by commas). */
-int rd_put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+
+/* ---- redact-scan.c: header values and the text scanner ---- */
+
 /* Append the redacted value of header name (any case); returns the
  * replacements made.  *handled is 0 when the header is no credential
  * header (nothing appended then). */
 int rd_put_header_value(struct redactor *r, struct sbuf *out, const char *name, size_t nlen,
 			    const char *v, size_t vn, int *handled);
-
-/* ---- redact-scan.c: the text scanner ---- */
-
 /* Redact [s, s+n): returns replacements made; out holds the redacted text
  * only when that is not 0. */
 int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int flags,

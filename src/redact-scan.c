@@ -1,4 +1,6 @@
-/* redact-scan.c - the redactor's text scanner: one left-to-right pass
+/* redact-scan.c - header values (Authorization, Cookie, Set-Cookie, with
+ * the kept text around a secret scanned too) and the redactor's text
+ * scanner: one left-to-right pass
  * that recognises the structure around a value (JSON fields, query, form
  * and path parameters, "Name: value" lines, multipart parts, XML and HTML,
  * JS literals and assignments in prose, PEM blocks, credentials in URLs)
@@ -13,6 +15,256 @@
 #include "caps.h"
 
 #include "redact-int.h"
+
+/* ---- header values ---- */
+
+static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n);
+
+/* Authorization parameters whose values stay readable. */
+static const char *const auth_safe_params[] = {
+	"realm", "algorithm", "qop", "uri", "signedheaders", "nc", "charset", "error",
+	"errordescription", "scope", "oauthsignaturemethod", "oauthtimestamp",
+	"oauthversion", "oauthnonce", "oauthcallback", NULL
+};
+
+/* Append redacted "name=value, name=\"value\"" authorization parameters
+ * (Digest, AWS4-HMAC-SHA256, OAuth, Hawk); names and safe values stay.
+ * Returns replacements made. */
+static int put_auth_params(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+			   enum redact_kind kind)
+{
+	size_t i = 0;
+	int hits = 0;
+
+	while (i < n) {
+		size_t ns = i, vs, ve, q = 0, nl;
+		const char *nm;
+		char norm[64];
+
+		while (i < n && p[i] != '=' && p[i] != ',')
+			i++;
+		if (i >= n || p[i] == ',') { /* a part without value */
+			i += i < n;
+			hits += put_text(r, out, p + ns, i - ns);
+			continue;
+		}
+		nm = p + ns;
+		nl = i - ns;
+		trim_span(&nm, &nl);
+		rd_norm_name(nm, nl, norm);
+		vs = ++i;
+		if (i + 1 < n && p[i] == '\\' && p[i + 1] == '"') {
+			/* \"value\" inside a JSON string */
+			for (i += 2; i + 1 < n && !(p[i] == '\\' && p[i + 1] == '"'); i++)
+				;
+			i = i + 1 < n ? i + 2 : n;
+			q = i - vs >= 4 && p[i - 1] == '"' ? 2 : 0;
+		} else if (i < n && p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				;
+			i += i < n;
+			q = i - vs >= 2 && p[i - 1] == '"' ? 1 : 0;
+		} else {
+			while (i < n && p[i] != ',')
+				i++;
+		}
+		ve = i;
+		hits += put_text(r, out, p + ns, vs - ns);
+		if (rd_in_list(norm, auth_safe_params)) {
+			hits += put_text(r, out, p + vs, ve - vs);
+		} else if (strcmp(norm, "credential") == 0 && !q && memchr(p + vs, '/', ve - vs)) {
+			/* AWS4 Credential=KEYID/date/region/service/aws4_request:
+			 * the scope after the key id helps diagnosis */
+			const char *sl = memchr(p + vs, '/', ve - vs);
+			hits += rd_put_value(r, out, p + vs, (size_t)(sl - p - vs), kind);
+			sbuf_add(out, sl, (size_t)(p + ve - sl));
+		} else {
+			sbuf_add(out, p + vs, q);
+			hits += rd_put_value(r, out, p + vs + q, ve - vs - 2 * q, kind);
+			sbuf_add(out, p + ve - q, q);
+		}
+	}
+	return hits;
+}
+
+/* Append a redacted Authorization value ("Bearer x", "Basic x",
+ * "Digest a=b, ...", a bare key); returns replacements made. */
+static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t n,
+		    enum redact_kind kind)
+{
+	const char *v = p, *sp, *rest;
+	size_t vn = n, rn, k = 0;
+	int hits, hits0;
+
+	trim_span(&v, &vn);
+	sp = v;
+	while (sp < v + vn && !is_space((unsigned char)*sp))
+		sp++;
+	if (sp == v + vn)
+		return rd_put_value(r, out, p, n, kind); /* a bare key */
+	rest = sp;
+	rn = (size_t)(v + vn - sp);
+	trim_span(&rest, &rn);
+	/* leading space, scheme (a token shape in its place is redacted), space */
+	sbuf_add(out, p, (size_t)(v - p));
+	hits0 = put_text(r, out, v, (size_t)(sp - v));
+	sbuf_add(out, sp, (size_t)(rest - sp));
+	/* Parameters ("username=...") unlike a token, which may only end in
+	 * base64 padding ("abc==") */
+	while (k < rn && (is_alnum((unsigned char)rest[k]) || rest[k] == '_' || rest[k] == '-'))
+		k++;
+	while (k < rn && rest[k] == ' ')
+		k++;
+	if (k > 0 && k + 1 < rn && rest[k] == '=' && rest[k + 1] != '=')
+		hits = put_auth_params(r, out, rest, rn, kind);
+	else
+		hits = rd_put_value(r, out, rest, rn, kind);
+	sbuf_add(out, rest + rn, (size_t)(p + n - rest - rn));
+	return hits + hits0;
+}
+
+/* Append text that is kept (a cookie's name, its attributes, a JSON key)
+ * with the token shapes in it redacted; returns the replacements. */
+static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n)
+{
+	/* one level: the kept text of a kept text is copied as it is */
+	static int depth;
+	struct sbuf k = SBUF_INIT;
+	int h;
+	if (depth) {
+		sbuf_add(out, p, n);
+		return 0;
+	}
+	depth++;
+	h = rd_scan(r, p, n, &k, 0, REDACT_TOKEN_IN_TEXT);
+	depth--;
+	if (h)
+		sbuf_add(out, k.data, k.len);
+	else
+		sbuf_add(out, p, n);
+	sbuf_release(&k);
+	return h;
+}
+
+/* Append a redacted Cookie value: every value replaced, names kept. */
+static int put_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n)
+{
+	size_t i = 0;
+	int hits = 0;
+
+	while (i < n) {
+		size_t s = i, e;
+		const char *eq;
+		while (i < n && p[i] != ';')
+			i++;
+		e = i;
+		eq = memchr(p + s, '=', e - s);
+		if (eq) {
+			hits += put_text(r, out, p + s, (size_t)(eq - p - s));
+			sbuf_addc(out, '=');
+			hits += rd_put_value(r, out, eq + 1, (size_t)(p + e - eq - 1), REDACT_COOKIE);
+		} else {
+			hits += rd_put_value(r, out, p + s, e - s, REDACT_COOKIE);
+		}
+		if (i < n) {
+			sbuf_addc(out, ';');
+			i++;
+		}
+	}
+	return hits;
+}
+
+/* Where the next cookie starts in a comma-joined Set-Cookie value
+ * ("a=1; Path=/, b=2"), skipping the comma of "Expires=Fri, 07 Sep";
+ * returns the offset of the comma, or n. */
+static size_t next_set_cookie(const char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t a = k, j = k + 1;
+		const char *attr;
+		size_t alen;
+		if (p[k] != ',')
+			continue;
+		while (a > 0 && p[a - 1] != ';')
+			a--;
+		attr = p + a;
+		alen = k - a;
+		trim_span(&attr, &alen);
+		if (alen >= 8 && ascii_ncasecmp(attr, "expires=", 8) == 0)
+			continue;
+		while (j < n && p[j] == ' ')
+			j++;
+		while (j < n && (is_alnum((unsigned char)p[j]) || strchr("!#$%&'*+.^_`|~-", p[j])))
+			j++;
+		if (j > k + 1 && j < n && p[j] == '=')
+			return k;
+	}
+	return n;
+}
+
+/* Append a redacted Set-Cookie value: the value, not name or attributes
+ * (of every cookie when several are joined by commas). */
+static int put_set_cookie(struct redactor *r, struct sbuf *out, const char *p, size_t n)
+{
+	int hits = 0;
+
+	while (n > 0) {
+		size_t end = next_set_cookie(p, n);
+		const char *semi = memchr(p, ';', end);
+		size_t first = semi ? (size_t)(semi - p) : end;
+		const char *eq = memchr(p, '=', first);
+
+		if (eq) {
+			hits += put_text(r, out, p, (size_t)(eq - p));
+			sbuf_addc(out, '=');
+			hits += rd_put_value(r, out, eq + 1, (size_t)(p + first - eq - 1), REDACT_SET_COOKIE);
+		} else {
+			hits += rd_put_value(r, out, p, first, REDACT_SET_COOKIE);
+		}
+		hits += put_text(r, out, p + first, end - first);
+		if (end < n)
+			sbuf_addc(out, ',');
+		p += end < n ? end + 1 : n;
+		n -= end < n ? end + 1 : n;
+	}
+	return hits;
+}
+
+/* Append the redacted value of header name (any case); returns the
+ * replacements made.  *handled is 0 when the header is no credential
+ * header (nothing appended then). */
+int rd_put_header_value(struct redactor *r, struct sbuf *out, const char *name, size_t nlen,
+			    const char *v, size_t vn, int *handled)
+{
+	char lname[128];
+
+	*handled = 1;
+	if (nlen >= sizeof lname) {
+		*handled = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < nlen; i++)
+		lname[i] = (char)ascii_tolower((unsigned char)name[i]);
+	lname[nlen] = '\0';
+	if (strcmp(lname, "authorization") == 0 || strcmp(lname, "proxy-authorization") == 0)
+		return put_auth(r, out, v, vn, REDACT_AUTHORIZATION);
+	if (strcmp(lname, "cookie") == 0)
+		return put_cookie(r, out, v, vn);
+	if (strcmp(lname, "set-cookie") == 0)
+		return put_set_cookie(r, out, v, vn);
+	switch (rc_name_class(name, nlen)) {
+	case NC_STRONG:
+		return rd_put_value_s(r, out, v, vn, REDACT_API_KEY_HEADER, 1);
+	case NC_WEAK:
+		if (!rd_auth_scheme_value(v, vn))
+			return rd_put_value(r, out, v, vn, REDACT_API_KEY_HEADER);
+		break;
+	case NC_PLAIN:
+		break;
+	}
+	*handled = 0;
+	return 0;
+}
 
 /* ---- the text scanner ---- */
 
@@ -120,7 +372,7 @@ static size_t try_header_line(struct scanner *sc, size_t i, int quote)
 		return 0;
 	}
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sbuf_add(sc->out, v.data, v.len);
 	sbuf_release(&v);
 	sc->hits += hits;
@@ -200,16 +452,9 @@ static size_t json_array_values(struct scanner *sc, size_t j, int q, int esc)
  * with the key's own text [ks, ke) redacted too: a token can sit in a key. */
 static void put_key(struct scanner *sc, size_t i, size_t ks, size_t ke, size_t vs)
 {
-	struct sbuf k = SBUF_INIT;
-	int h = rd_scan(sc->r, sc->s + ks, ke - ks, &k, sc->flags, sc->param_kind);
 	sbuf_add(sc->out, sc->s + i, ks - i);
-	if (h)
-		sbuf_add(sc->out, k.data, k.len);
-	else
-		sbuf_add(sc->out, sc->s + ks, ke - ks);
+	sc->hits += put_text(sc->r, sc->out, sc->s + ks, ke - ks);
 	sbuf_add(sc->out, sc->s + ke, vs - ke);
-	sc->hits += h;
-	sbuf_release(&k);
 }
 
 /* JSON field with a secret name: "password": "x" or, inside a JSON string,
@@ -302,11 +547,11 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 	flush(sc, i);
 	put_key(sc, i, ks, ke, vs);
 	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)
-		hits = rd_put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
+		hits = put_auth(sc->r, sc->out, s + vs, ve - vs, REDACT_AUTHORIZATION);
 	else if (strcmp(norm, "cookie") == 0)
-		hits = rd_put_cookie(sc->r, sc->out, s + vs, ve - vs);
+		hits = put_cookie(sc->r, sc->out, s + vs, ve - vs);
 	else if (strcmp(norm, "setcookie") == 0)
-		hits = rd_put_set_cookie(sc->r, sc->out, s + vs, ve - vs);
+		hits = put_set_cookie(sc->r, sc->out, s + vs, ve - vs);
 	else
 		hits = rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_JSON_FIELD, cls == NC_STRONG);
 	sc->hits += hits;
@@ -386,7 +631,7 @@ static size_t try_param(struct scanner *sc, size_t i, size_t start, int enc)
 	if (j == vs || rd_benign_value(s + vs, j - vs, cls == NC_STRONG))
 		return 0;
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, j - vs, sc->param_kind, cls == NC_STRONG);
 	return j - i;
 }
@@ -630,7 +875,7 @@ static size_t try_assign(struct scanner *sc, size_t i)
 	    !ascii_casestr(s + i, ne - i, "pass"))
 		return 0; /* a quoted sentence */
 	flush(sc, i);
-	sbuf_add(sc->out, s + i, vs - i);
+	sc->hits += put_text(sc->r, sc->out, s + i, vs - i);
 	sc->hits += rd_put_value_s(sc->r, sc->out, s + vs, ve - vs, REDACT_TOKEN_IN_TEXT, cls == NC_STRONG);
 	return ve - i;
 }
@@ -720,7 +965,10 @@ static size_t try_pem(struct scanner *sc, size_t i)
 	if (be <= he + 8)
 		return 0;
 	flush(sc, hs);
-	sbuf_add(sc->out, s + hs, he - hs);
+	/* the label is kept, with any token shape in it redacted */
+	sbuf_add(sc->out, s + hs, 11);
+	sc->hits += put_text(sc->r, sc->out, s + hs + 11, j - hs - 11);
+	sbuf_add(sc->out, s + j, 5);
 	rd_put_secret(sc->r, sc->out, s + he, be - he);
 	sc->r->counts[REDACT_PRIVATE_KEY]++;
 	sc->hits++;

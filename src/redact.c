@@ -29,6 +29,7 @@
 #include "redact-int.h"
 #include "util.h"
 
+
 #define TRACE_WRAP 64 /* curl --trace-ascii data bytes per line */
 #define CONTENT_KEY_BYTES ((size_t)64 << 10)
 

@@ -78,6 +78,14 @@ void report_md_code(FILE *out, const char *raw, size_t max, int in_table)
 	md_code(out, raw, max, in_table);
 }
 
+/* A character that may stand in a Mermaid timeline line: it cannot end
+ * the line, a section or the fence. */
+static int mm_safe(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '/' || ch == '-' || ch == '_' || ch == ' ';
+}
+
 static const char *col(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -863,7 +871,10 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				if (strncmp(day, at, 10) != 0 && strlen(at) >= 10) {
 					memcpy(day, at, 10);
 					day[10] = '\0';
-					sbuf_addf(&mm, "    section %s\n", day);
+					sbuf_adds(&mm, "    section ");
+					for (int k = 0; k < 10; k++)
+						sbuf_addc(&mm, mm_safe(day[k]) ? day[k] : ' ');
+					sbuf_addc(&mm, '\n');
 				}
 				/* Short cards: method, host, status, finding (no path). */
 				sbuf_addf(&ev, "%s %s %s %s", col(s, 1) ? col(s, 1) : "?", col(s, 2) ? col(s, 2) : "",
@@ -871,7 +882,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 					  col(s, 5) ? col(s, 5) : "");
 				sbuf_adds(&mm, "    ");
 				for (const char *q = t ? t + 1 : at; *q && q - (t ? t + 1 : at) < 8; q++)
-					sbuf_addc(&mm, *q == ':' ? '.' : *q);
+					sbuf_addc(&mm, *q == ':' ? '.' : mm_safe(*q) ? *q : ' ');
 				sbuf_adds(&mm, " : ");
 				{
 					/* the event text is from the capture: clean it too */
@@ -885,10 +896,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 				}
 				for (size_t k = 0; k < ev.len && k < 120; k++) {
 					char ch = ev.data[k];
-					int safe = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-						   (ch >= '0' && ch <= '9') || ch == '.' || ch == '/' || ch == '-' ||
-						   ch == '_' || ch == ' ';
-					sbuf_addc(&mm, safe ? ch : ' ');
+					sbuf_addc(&mm, mm_safe(ch) ? ch : ' ');
 				}
 				sbuf_addc(&mm, '\n');
 				sbuf_release(&ev);

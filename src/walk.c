@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -40,6 +41,7 @@ struct walker {
 	unsigned long long root_size;  /* size of the outermost archive, 0 if none */
 	unsigned long long leaf_bytes; /* member bytes handed to callbacks under it */
 	int root_abort;
+	time_t root_start;             /* when the outermost archive was opened */
 };
 
 struct member;
@@ -367,6 +369,12 @@ static void walk_members(struct level *lv, const char *name)
 			       w->caps->entries);
 			break;
 		}
+		if (w->root_start && time(NULL) - w->root_start > WALK_TIME_CAP) {
+			report(w, lv->path, "archive read for more than %d s, rest of the archive skipped",
+			       WALK_TIME_CAP);
+			w->root_abort = 1;
+			break;
+		}
 		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e)) {
 			/* links are never followed; say so (directories need no word) */
 			const char *ln = archive_entry_pathname(e);
@@ -626,6 +634,7 @@ static void walk_file(struct walker *w, const char *fs, const char *disp, const 
 		w->root_size = (unsigned long long)st->st_size;
 		w->leaf_bytes = 0;
 		w->root_abort = 0;
+		w->root_start = time(NULL);
 		lv->w = w;
 		lv->path = disp;
 		lv->depth = 1;
@@ -639,6 +648,7 @@ static void walk_file(struct walker *w, const char *fs, const char *disp, const 
 		archive_read_free(lv->a);
 		free(lv);
 		w->root_size = 0;
+		w->root_start = 0;
 		goto out;
 	}
 	if (hstream_open_file(&s, fs) < 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fuzz.h"
+#include "hstream.h"
 
 void fz_fail(const char *fmt, ...)
 {
@@ -162,4 +163,59 @@ const char *fz_write_file(const char *name, const uint8_t *data, size_t size)
 	if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0)
 		fz_fail("cannot write %s", path);
 	return path;
+}
+
+void fz_run_stream(const uint8_t *data, size_t size, fz_importer fn, int arg)
+{
+	struct fz_sink fs;
+	struct import_opts opts;
+	struct import_result res;
+	struct hstream s;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&res, 0, sizeof(res));
+	opts.slurp_cap = SLURP_CAP;
+	fz_sink_init(&fs);
+	hstream_open_mem(&s, data, size);
+	fn(&s, &opts, &fs.sink, &res, arg);
+	hstream_close(&s);
+	fz_check_result(&res);
+	if (res.status == IMPORT_ERROR && fs.exchanges && res.exchanges == 0)
+		fz_fail("status error while %ld exchanges were emitted", fs.exchanges);
+}
+
+/* import_postman_json on root as fmt, checked. */
+static void json_as(json_t *root, enum capture_format fmt, const struct import_opts *opts)
+{
+	struct fz_sink fs;
+	struct import_result res;
+	memset(&res, 0, sizeof(res));
+	fz_sink_init(&fs);
+	import_postman_json(root, fmt, opts, &fs.sink, &res);
+	fz_check_result(&res);
+}
+
+void fz_run_json(const uint8_t *data, size_t size, enum capture_format as, int yaml)
+{
+	struct import_opts opts;
+	json_t *root;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.slurp_cap = SLURP_CAP;
+	root = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	if (root) {
+		/* as classified, and forced to this format (as --format-hint does) */
+		enum capture_format c = classify_json(root);
+		if (c == FMT_POSTMAN || c == FMT_POSTMAN_ENV || c == FMT_NEWMAN || c == FMT_INSOMNIA)
+			json_as(root, c, &opts);
+		json_as(root, as, &opts);
+		json_decref(root);
+	} else if (yaml) {
+		struct fz_sink fs;
+		struct import_result res;
+		memset(&res, 0, sizeof(res));
+		fz_sink_init(&fs);
+		import_insomnia_yaml((const char *)data, size, &opts, &fs.sink, &res);
+		fz_check_result(&res);
+	}
 }

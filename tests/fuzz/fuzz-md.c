@@ -21,6 +21,7 @@
 #include "report.h"
 #include "rule.h"
 #include "store.h"
+#include "util.h"
 
 #define NPIECES 10
 
@@ -112,7 +113,14 @@ static char *report_of(char *const *pc, const size_t *len)
 
 	ev = json_object();
 	json_object_set_new(ev, "status", json_string("502"));
-	json_object_set_new(ev, "server", json_stringn_nocheck(pc[5], len[5]));
+	{
+		/* the rule engine's evidence is valid UTF-8 (the store holds no
+		 * invalid bytes: exchange_repair_utf8) */
+		long fixed;
+		char *v = utf8_repair(pc[5], len[5], NULL, &fixed);
+		json_object_set_new(ev, "server", json_string(v));
+		free(v);
+	}
 	evjson = json_dumps(ev, JSON_SORT_KEYS);
 	json_decref(ev);
 	advice = rule_render_advice(fuzz_rule(), evjson);

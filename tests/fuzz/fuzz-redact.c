@@ -55,7 +55,10 @@ static void check_text(const char *what, const char *s, size_t n)
 		if (has(s, n, secrets[i])) {
 			const char *at = memmem(s, n, secrets[i], strlen(secrets[i]));
 			size_t from = (size_t)(at - s) > 60 ? (size_t)(at - s) - 60 : 0;
-			fprintf(stderr, "output around it: %.*s\n", (int)((size_t)(at - s) - from + 80 < n - from ? (size_t)(at - s) - from + 80 : n - from), s + from);
+			size_t to = (size_t)(at - s) + 100 < n ? (size_t)(at - s) + 100 : n;
+			fputs("output around it: ", stderr);
+			fwrite(s + from, 1, to - from, stderr);
+			fputc('\n', stderr);
 			fz_fail("a planted secret survived redaction in %s", what);
 		}
 }

@@ -43,6 +43,15 @@ char *fz_strdup(const uint8_t *data, size_t size);
  * (made once, removed at exit); returns the path (static storage). */
 const char *fz_write_file(const char *name, const uint8_t *data, size_t size);
 
+/* Run an importer over data as a memory stream with a checking sink and
+ * check its result; arg is passed through (curl: the format). */
+typedef int (*fz_importer)(struct hstream *s, const struct import_opts *opts,
+			   struct import_sink *sink, struct import_result *res, int arg);
+void fz_run_stream(const uint8_t *data, size_t size, fz_importer fn, int arg);
+/* Parse data as JSON and import it as classified and as the format as
+ * (Postman module); when it is no JSON and yaml is set, as Insomnia YAML. */
+void fz_run_json(const uint8_t *data, size_t size, enum capture_format as, int yaml);
+
 /* Load data as a rule file, render each rule's advice and run the rules
  * over fixed exchanges (fuzz-rules-run.c). */
 void fz_rules_run(const uint8_t *data, size_t size);
