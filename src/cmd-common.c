@@ -391,8 +391,8 @@ static void db_failure(struct store *st, const struct common *c, const char *err
  * in one line and returns EXIT_NOTHING (no HTTP exchange in the inputs,
  * --ticket naming no ticket, rules that never ran over the database);
  * else 0. */
-static int nothing_to_report(struct store *st, const struct common *c, int do_match,
-			     int do_report)
+static int nothing_to_report(struct store *st, const struct common *c, int do_import,
+			     int do_match, int do_report)
 {
 	const char *db = c->db ? c->db : "(temporary)";
 	long sources, exchanges, notcap, unreadable;
@@ -425,13 +425,17 @@ static int nothing_to_report(struct store *st, const struct common *c, int do_ma
 	if (sources < 0 || exchanges < 0 || notcap < 0 || unreadable < 0)
 		goto db_error;
 	if (exchanges == 0) {
+		/* import alone stored what it read (the sources say what they
+		 * are): a warning; analysis and reports stop here. */
+		void (*say)(const char *, ...) = do_import && !do_match && !do_report ? warning_msg
+										     : error_msg;
 		if (sources == 0)
-			error_msg("nothing to analyze: the inputs hold no file");
+			say("nothing to analyze: the inputs hold no file");
 		else
-			error_msg("nothing to analyze: no HTTP request or response in %ld attachment%s "
-				  "(%ld not a capture, %ld unreadable)",
-				  sources, sources == 1 ? "" : "s", notcap, unreadable);
-		return EXIT_NOTHING;
+			say("nothing to analyze: no HTTP request or response in %ld attachment%s "
+			    "(%ld not a capture, %ld unreadable)",
+			    sources, sources == 1 ? "" : "s", notcap, unreadable);
+		return say == warning_msg ? 0 : EXIT_NOTHING;
 	}
 	if (do_report && !do_match) {
 		long rules = store_count(st, STORE_COUNT_RULES, NULL);
@@ -566,7 +570,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
-	ret = nothing_to_report(st, c, do_match, do_report);
+	ret = nothing_to_report(st, c, do_import, do_match, do_report);
 	if (ret)
 		goto out;
 	ret = EXIT_INTERNAL;
