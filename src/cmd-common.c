@@ -517,6 +517,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			c->po.progress = print_progress;
 			c->po.progress_ctx = &pl;
 		}
+		for (size_t i = 0; i < npaths; i++)
+			if (strcmp(paths[i], "-") == 0 && isatty(STDIN_FILENO) && !c->quiet)
+				fprintf(stderr, "%s: reading standard input; paste, then press Ctrl-D\n",
+					program_name);
 		/* One folder: a batch of tickets, or one ticket (walk_is_batch). */
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
 		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
