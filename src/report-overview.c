@@ -261,7 +261,8 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 long report_count_failing_timed(sqlite3 *db, const struct report_opts *o)
 {
 	char err[256];
-	static const char sql[] = "SELECT COUNT(*)" FROM_EX "AND e.started_at IS NOT NULL AND" FAILING;
+	static const char sql[] =
+	    "SELECT COUNT(*)" FROM_EX "AND e.started_at IS NOT NULL AND" FAILING;
 	char *one = o->ticket ? report_sql_one_ticket(sql) : NULL;
 	sqlite3_stmt *s = report_prepare(db, one ? one : sql, err, sizeof err);
 	long n = -1;
