@@ -27,7 +27,7 @@
 	"  4  internal, database or I/O error\n" \
 	"  5  nothing to analyze or report: no input held an HTTP request or\n" \
 	"     response, --ticket names no ticket, or the rules never ran over\n" \
-	"     the database (no report is written)\n"
+	"     the database (no report is written; import alone only warns)\n"
 
 extern const char *program_name;
 /* -v/--verbose given (count). */

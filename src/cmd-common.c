@@ -391,8 +391,8 @@ static void db_failure(struct store *st, const struct common *c, const char *err
  * in one line and returns EXIT_NOTHING (no HTTP exchange in the inputs,
  * --ticket naming no ticket, rules that never ran over the database);
  * else 0. */
-static int nothing_to_report(struct store *st, const struct common *c, int do_match,
-			     int do_report)
+static int nothing_to_report(struct store *st, const struct common *c, int do_import,
+			     int do_match, int do_report)
 {
 	const char *db = c->db ? c->db : "(temporary)";
 	long sources, exchanges, notcap, unreadable;
@@ -425,13 +425,19 @@ static int nothing_to_report(struct store *st, const struct common *c, int do_ma
 	if (sources < 0 || exchanges < 0 || notcap < 0 || unreadable < 0)
 		goto db_error;
 	if (exchanges == 0) {
+		/* import alone stored what it read (the sources say what they
+		 * are): a warning; analysis and reports stop here. */
+		void (*say)(const char *, ...) = do_import && !do_match && !do_report ? warning_msg
+										     : error_msg;
 		if (sources == 0)
-			error_msg("nothing to analyze: the inputs hold no file");
+			say("nothing to analyze: the inputs hold no file");
 		else
-			error_msg("nothing to analyze: no HTTP request or response in %ld attachment%s "
-				  "(%ld not a capture, %ld unreadable)",
-				  sources, sources == 1 ? "" : "s", notcap, unreadable);
+			say("nothing to analyze: no HTTP request or response in %ld attachment%s "
+			    "(%ld not a capture, %ld unreadable)",
+			    sources, sources == 1 ? "" : "s", notcap, unreadable);
 		/* an input that could not be read is the first thing to fix */
+		if (say == warning_msg)
+			return 0;
 		return unreadable > 0 ? EXIT_INPUT : EXIT_NOTHING;
 	}
 	if (do_report && !do_match) {
@@ -514,6 +520,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			c->po.progress = print_progress;
 			c->po.progress_ctx = &pl;
 		}
+		for (size_t i = 0; i < npaths; i++)
+			if (strcmp(paths[i], "-") == 0 && isatty(STDIN_FILENO) && !c->quiet)
+				fprintf(stderr, "%s: reading standard input; paste, then press Ctrl-D\n",
+					program_name);
 		/* One folder: a batch of tickets, or one ticket (walk_is_batch). */
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
 		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
@@ -569,7 +579,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
 				rule_set_count(rs), nfindings, nfindings == 1 ? "" : "s");
 	}
-	ret = nothing_to_report(st, c, do_match, do_report);
+	ret = nothing_to_report(st, c, do_import, do_match, do_report);
 	if (ret)
 		goto out;
 	ret = EXIT_INTERNAL;

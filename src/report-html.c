@@ -22,18 +22,18 @@
 #include <cmark-gfm.h>
 
 static const char stylesheet[] =
-	"body{font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",sans-serif;color:#1f2328;"
-	"max-width:62rem;margin:2rem auto;padding:0 1rem}"
-	"h1,h2,h3{line-height:1.25;margin:1.5rem 0 .75rem}"
-	"h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem}"
-	"table{border-collapse:collapse;margin:.75rem 0;display:block;overflow-x:auto}"
-	"th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}"
-	"th{background:#f6f8fa}"
-	
-	"code{font:13px ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;"
-	"padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}"
-	"pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;border-radius:6px}"
-	"pre code{padding:0;background:none}";
+    "body{font:15px/1.5 system-ui,-apple-system,\"Segoe UI\",sans-serif;color:#1f2328;"
+    "max-width:62rem;margin:2rem auto;padding:0 1rem}"
+    "h1,h2,h3{line-height:1.25;margin:1.5rem 0 .75rem}"
+    "h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem}"
+    "table{border-collapse:collapse;margin:.75rem 0;display:block;overflow-x:auto}"
+    "th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}"
+    "th{background:#f6f8fa}"
+
+    "code{font:13px ui-monospace,Menlo,Consolas,monospace;background:#f6f8fa;"
+    "padding:.1rem .3rem;border-radius:4px;overflow-wrap:anywhere}"
+    "pre{background:#f6f8fa;padding:.75rem;overflow-x:auto;border-radius:6px}"
+    "pre code{padding:0;background:none}";
 
 int report_html_available(void)
 {
@@ -114,7 +114,8 @@ int report_html_render(const char *md, size_t len, FILE *out, char *err, size_t 
 	(void)md;
 	(void)len;
 	(void)out;
-	snprintf(err, errlen, "HTML reports need libcmark-gfm; this hartriage was built without it");
+	snprintf(err, errlen,
+	         "HTML reports need libcmark-gfm; this hartriage was built without it");
 	return -1;
 }
 

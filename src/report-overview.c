@@ -13,20 +13,21 @@
 #include "report-util.h"
 #include "util.h"
 
-#define OVERVIEW_ROWS 5        /* hosts, slowest, largest */
-#define HISTO_BUCKETS 12       /* bars of the failures-over-time histogram */
-#define HISTO_WIDTH 40         /* characters of the longest bar */
+#define OVERVIEW_ROWS 5  /* hosts, slowest, largest */
+#define HISTO_BUCKETS 12 /* bars of the failures-over-time histogram */
+#define HISTO_WIDTH   40 /* characters of the longest bar */
 
 /* Run sql (?1 = the ticket or NULL) and call row(ctx, s) per row. */
 static int each_row(sqlite3 *db, const char *sql, const struct report_opts *o,
-		    void (*row)(void *ctx, sqlite3_stmt *s), void *ctx, char *err, size_t errlen)
+                    void (*row)(void *ctx, sqlite3_stmt *s), void *ctx, char *err, size_t errlen)
 {
-	sqlite3_stmt *s = NULL;
+	/* One ticket: the form the sources_ticket index answers. */
+	char *one = o->ticket ? report_sql_one_ticket(sql) : NULL;
+	sqlite3_stmt *s = report_prepare(db, one ? one : sql, err, errlen);
 	int rc;
-	if (report_prepare_scoped(db, sql, o, &s) != SQLITE_OK) {
-		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
+	free(one);
+	if (!s)
 		return -1;
-	}
 	report_bind_ticket(s, o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		row(ctx, s);
@@ -47,7 +48,7 @@ struct rows {
 	FILE *out;
 	int n;
 	long total;
-	const char *title;     /* printed before the first row, when set */
+	const char *title; /* printed before the first row, when set */
 };
 
 static void status_row(void *ctx, sqlite3_stmt *s)
@@ -67,11 +68,12 @@ static void host_row(void *ctx, sqlite3_stmt *s)
 	if (r->n++ >= OVERVIEW_ROWS)
 		return;
 	if (r->n == 1)
-		fputs("\n**Failing hosts**\n\n| Host | Failed | Of requests |\n|---|---|---|\n", r->out);
+		fputs("\n**Failing hosts**\n\n| Host | Failed | Of requests |\n|---|---|---|\n",
+		      r->out);
 	fputs("| ", r->out);
 	report_md_text(r->out, text(s, 0) ? text(s, 0) : "unknown", 120);
 	fprintf(r->out, " | %lld | %lld |\n", (long long)sqlite3_column_int64(s, 1),
-		(long long)sqlite3_column_int64(s, 2));
+	        (long long)sqlite3_column_int64(s, 2));
 }
 
 /* One request of the slowest or largest list. */
@@ -141,7 +143,8 @@ static void say_missing(FILE *out, const char *const *what, int n)
 	fputs(".\n", out);
 }
 
-int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
+int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char *err,
+                       size_t errlen)
 {
 	struct rows r = {out, 0, 0, NULL};
 	struct histo h;
@@ -151,10 +154,11 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 	fputs("\n## Overview\n\n", out);
 	/* Status histogram: classes, with no response and unknown apart. */
 	if (each_row(db,
-		     "SELECT CASE WHEN e.status IS NULL THEN 'unknown' WHEN e.status = 0 THEN "
-		     "'no response' ELSE (e.status / 100) || 'xx' END AS c, COUNT(*)" FROM_EX
-		     "GROUP BY c ORDER BY CASE c WHEN 'no response' THEN 0 WHEN 'unknown' THEN 9 ELSE 1 END, c",
-		     o, status_row, &r, err, errlen) < 0)
+	             "SELECT CASE WHEN e.status IS NULL THEN 'unknown' WHEN e.status = 0 THEN "
+	             "'no response' ELSE (e.status / 100) || 'xx' END AS c, COUNT(*)" FROM_EX
+	             "GROUP BY c ORDER BY CASE c WHEN 'no response' THEN 0 WHEN 'unknown' THEN 9 "
+	             "ELSE 1 END, c",
+	             o, status_row, &r, err, errlen) < 0)
 		return -1;
 	if (!r.n)
 		fputs("No requests.\n", out);
@@ -162,27 +166,29 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 	/* Failing hosts. */
 	r.n = 0;
 	if (each_row(db,
-		     "SELECT e.host, SUM(" FAILING "), COUNT(*), COUNT(*) OVER ()" FROM_EX
-		     "GROUP BY e.host HAVING SUM(" FAILING ") > 0 ORDER BY 2 DESC, e.host",
-		     o, host_row, &r, err, errlen) < 0)
+	             "SELECT e.host, SUM(" FAILING "), COUNT(*), COUNT(*) OVER ()" FROM_EX
+	             "GROUP BY e.host HAVING SUM(" FAILING ") > 0 ORDER BY 2 DESC, e.host",
+	             o, host_row, &r, err, errlen) < 0)
 		return -1;
 	if (r.n > OVERVIEW_ROWS)
 		fprintf(out, "\n%d more failing host%s.\n", r.n - OVERVIEW_ROWS,
-			r.n - OVERVIEW_ROWS == 1 ? "" : "s");
+		        r.n - OVERVIEW_ROWS == 1 ? "" : "s");
 
 	/* Slowest and largest; what the captures lack is said once at the end. */
 	for (int k = 0; k < 2; k++) {
 		static const struct {
 			const char *title, *sql, *lack;
 		} top[2] = {
-			{"\n**Slowest requests** (total time)\n\n",
-			 "SELECT e.method, e.url, e.status, printf('%.0f ms', e.time_total)" FROM_EX
-			 "AND e.time_total IS NOT NULL ORDER BY e.time_total DESC, s.path, e.seq LIMIT 5",
-			 "timings"},
-			{"\n**Largest responses** (body bytes)\n\n",
-			 "SELECT e.method, e.url, e.status, e.resp_body_size || ' B'" FROM_EX
-			 "AND e.resp_body_size > 0 ORDER BY e.resp_body_size DESC, s.path, e.seq LIMIT 5",
-			 "response bodies"},
+		    {"\n**Slowest requests** (total time)\n\n",
+		     "SELECT e.method, e.url, e.status, printf('%.0f ms', e.time_total)" FROM_EX
+		     "AND e.time_total IS NOT NULL ORDER BY e.time_total DESC, s.path, e.seq LIMIT "
+		     "5",
+		     "timings"},
+		    {"\n**Largest responses** (body bytes)\n\n",
+		     "SELECT e.method, e.url, e.status, e.resp_body_size || ' B'" FROM_EX
+		     "AND e.resp_body_size > 0 ORDER BY e.resp_body_size DESC, s.path, e.seq LIMIT "
+		     "5",
+		     "response bodies"},
 		};
 		r.n = 0;
 		r.title = top[k].title;
@@ -195,10 +201,10 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 	/* Failures over time. */
 	memset(&h, 0, sizeof h);
 	if (each_row(db,
-		     "SELECT MIN(julianday(e.started_at)), MAX(julianday(e.started_at)), "
-		     "MIN(e.started_at), MAX(e.started_at)" FROM_EX "AND" FAILING
-		     "AND julianday(e.started_at) IS NOT NULL",
-		     o, histo_range, &h, err, errlen) < 0)
+	             "SELECT MIN(julianday(e.started_at)), MAX(julianday(e.started_at)), "
+	             "MIN(e.started_at), MAX(e.started_at)" FROM_EX "AND" FAILING
+	             "AND julianday(e.started_at) IS NOT NULL",
+	             o, histo_range, &h, err, errlen) < 0)
 		return -1;
 	if (!h.have) {
 		missing[nmissing++] = "times of the failing requests";
@@ -214,10 +220,11 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 		return 0;
 	}
 	{
-		char *sql = xasprintf("SELECT MIN(%d, CAST((julianday(e.started_at) - %.10f) / %.10f * %d AS "
-				      "INTEGER)) AS b, COUNT(*)" FROM_EX "AND" FAILING "AND "
-				      "julianday(e.started_at) IS NOT NULL GROUP BY b",
-				      HISTO_BUCKETS - 1, h.from, h.to - h.from, HISTO_BUCKETS);
+		char *sql = xasprintf(
+		    "SELECT MIN(%d, CAST((julianday(e.started_at) - %.10f) / %.10f * %d AS "
+		    "INTEGER)) AS b, COUNT(*)" FROM_EX "AND" FAILING "AND "
+		    "julianday(e.started_at) IS NOT NULL GROUP BY b",
+		    HISTO_BUCKETS - 1, h.from, h.to - h.from, HISTO_BUCKETS);
 		long max = 0;
 		double span_s = (h.to - h.from) * 86400.0;
 		int rc = each_row(db, sql, o, histo_row, &h, err, errlen);
@@ -235,8 +242,8 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 			if (span_s < 120)
 				fprintf(out, "+%6.2fs %6ld ", at, n);
 			else
-				fprintf(out, "+%02ld:%02ld:%02ld %6ld ", (long)(at / 3600), (long)(at / 60) % 60,
-					(long)at % 60, n);
+				fprintf(out, "+%02ld:%02ld:%02ld %6ld ", (long)(at / 3600),
+				        (long)(at / 60) % 60, (long)at % 60, n);
 			for (int k = 0; k < w; k++)
 				fputc('#', out);
 			fputc('\n', out);
@@ -254,9 +261,13 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 long report_count_failing_timed(sqlite3 *db, const struct report_opts *o)
 {
 	char err[256];
-	sqlite3_stmt *s = report_prepare(db, "SELECT COUNT(*)" FROM_EX "AND e.started_at IS NOT NULL "
-					 "AND" FAILING, err, sizeof err);
+	static const char sql[] =
+	    "SELECT COUNT(*)" FROM_EX "AND e.started_at IS NOT NULL AND" FAILING;
+	char *one = o->ticket ? report_sql_one_ticket(sql) : NULL;
+	sqlite3_stmt *s = report_prepare(db, one ? one : sql, err, sizeof err);
 	long n = -1;
+
+	free(one);
 	if (!s)
 		return -1;
 	report_bind_ticket(s, o);

@@ -16,30 +16,43 @@
 #include "report-util.h"
 #include "util.h"
 
-#define REPRO_HEADERS_CAP 60       /* request headers written */
-#define REPRO_BODY_CAP 4096        /* bytes of a request body written inline */
-#define REPRO_VARS_CAP 16          /* distinct placeholders */
-#define ELLIPSIS "\xe2\x80\xa6"
+#define REPRO_HEADERS_CAP 60   /* request headers written */
+#define REPRO_BODY_CAP    4096 /* bytes of a request body written inline */
+#define REPRO_VARS_CAP    16   /* distinct placeholders */
+#define ELLIPSIS          "\xe2\x80\xa6"
 
 /* Placeholder names by the type prefix the redaction kept. */
 static const struct {
 	const char *prefix;
 	const char *name;
 } prefix_names[] = {
-	{"sk-ant-", "ANTHROPIC_API_KEY"}, {"sk-proj-", "OPENAI_API_KEY"},
-	{"sk-svcacct-", "OPENAI_API_KEY"}, {"sk-admin-", "OPENAI_ADMIN_KEY"},
-	{"sk_live_", "STRIPE_API_KEY"},   {"sk_test_", "STRIPE_API_KEY"},
-	{"rk_live_", "STRIPE_API_KEY"},   {"rk_test_", "STRIPE_API_KEY"},
-	{"sk-", "OPENAI_API_KEY"},        {"vck_", "AI_GATEWAY_API_KEY"},
-	{"github_pat_", "GITHUB_TOKEN"},  {"ghp_", "GITHUB_TOKEN"},
-	{"gho_", "GITHUB_TOKEN"},         {"ghs_", "GITHUB_TOKEN"},
-	{"ghu_", "GITHUB_TOKEN"},         {"glpat-", "GITLAB_TOKEN"},
-	{"xox", "SLACK_TOKEN"},           {"xapp-", "SLACK_TOKEN"},
-	{"AKIA", "AWS_ACCESS_KEY_ID"},    {"ASIA", "AWS_ACCESS_KEY_ID"},
-	{"AIza", "GOOGLE_API_KEY"},       {"ya29.", "GOOGLE_ACCESS_TOKEN"},
-	{"hf_", "HF_TOKEN"},              {"npm_", "NPM_TOKEN"},
-	{"shpat_", "SHOPIFY_ACCESS_TOKEN"}, {"SG.", "SENDGRID_API_KEY"},
-	{"eyJ", "JWT"},
+    {"sk-ant-", "ANTHROPIC_API_KEY"},
+    {"sk-proj-", "OPENAI_API_KEY"},
+    {"sk-svcacct-", "OPENAI_API_KEY"},
+    {"sk-admin-", "OPENAI_ADMIN_KEY"},
+    {"sk_live_", "STRIPE_API_KEY"},
+    {"sk_test_", "STRIPE_API_KEY"},
+    {"rk_live_", "STRIPE_API_KEY"},
+    {"rk_test_", "STRIPE_API_KEY"},
+    {"sk-", "OPENAI_API_KEY"},
+    {"vck_", "AI_GATEWAY_API_KEY"},
+    {"github_pat_", "GITHUB_TOKEN"},
+    {"ghp_", "GITHUB_TOKEN"},
+    {"gho_", "GITHUB_TOKEN"},
+    {"ghs_", "GITHUB_TOKEN"},
+    {"ghu_", "GITHUB_TOKEN"},
+    {"glpat-", "GITLAB_TOKEN"},
+    {"xox", "SLACK_TOKEN"},
+    {"xapp-", "SLACK_TOKEN"},
+    {"AKIA", "AWS_ACCESS_KEY_ID"},
+    {"ASIA", "AWS_ACCESS_KEY_ID"},
+    {"AIza", "GOOGLE_API_KEY"},
+    {"ya29.", "GOOGLE_ACCESS_TOKEN"},
+    {"hf_", "HF_TOKEN"},
+    {"npm_", "NPM_TOKEN"},
+    {"shpat_", "SHOPIFY_ACCESS_TOKEN"},
+    {"SG.", "SENDGRID_API_KEY"},
+    {"eyJ", "JWT"},
 };
 
 struct vars {
@@ -69,7 +82,7 @@ static char *name_from_header(const char *header)
 /* The variable for the secret with fingerprint fp and kept prefix
  * [pre, pre+npre), seen in header (or NULL). */
 static const char *var_for(struct vars *vs, const char *fp, const char *pre, size_t npre,
-			   const char *header)
+                           const char *header)
 {
 	char *name = NULL;
 	int same = 0;
@@ -107,8 +120,8 @@ static const char *var_for(struct vars *vs, const char *fp, const char *pre, siz
 
 static int is_token_char(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-	       c == '-' || c == '.';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
 }
 
 /* Write v as one shell word: single quotes, or double quotes with the
@@ -161,8 +174,10 @@ static void shell_word(FILE *out, const char *v, struct vars *vs, const char *he
 			fpbuf[fl] = '\0';
 			p = close + 1;
 			/* "$NAME", braced when a name character follows. */
-			fprintf(out, is_token_char((unsigned char)*p) && *p != '-' && *p != '.' ? "${%s}" : "$%s",
-				var_for(vs, fpbuf, pre, (size_t)(e - pre), header));
+			fprintf(out,
+			        is_token_char((unsigned char)*p) && *p != '-' && *p != '.' ? "${%s}"
+			                                                                   : "$%s",
+			        var_for(vs, fpbuf, pre, (size_t)(e - pre), header));
 		}
 	}
 	fputc('"', out);
@@ -186,25 +201,30 @@ int report_repro_md(FILE *out, sqlite3 *db, long long ex_id)
 	int nbody, ret = -1, nh = 0, binary = 0;
 
 	memset(&vs, 0, sizeof(vs));
-	if (sqlite3_prepare_v2(db, "SELECT e.method, e.url, e.req_body, e.req_body_size, "
-				   "e.req_body_truncated, s.path, e.seq FROM exchanges e JOIN sources s ON "
-				   "s.id = e.source_id WHERE e.id = ?1", -1, &ex, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT name, value FROM headers WHERE exchange_id = ?1 AND "
-				   "side = 'request' ORDER BY idx", -1, &hd, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT e.method, e.url, e.req_body, e.req_body_size, "
+	        "e.req_body_truncated, s.path, e.seq FROM exchanges e JOIN sources s ON "
+	        "s.id = e.source_id WHERE e.id = ?1",
+	        -1, &ex, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+	                       "SELECT name, value FROM headers WHERE exchange_id = ?1 AND "
+	                       "side = 'request' ORDER BY idx",
+	                       -1, &hd, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(ex, 1, ex_id);
 	if (sqlite3_step(ex) != SQLITE_ROW)
 		goto out;
 	method = (const char *)sqlite3_column_text(ex, 0);
 	url = (const char *)sqlite3_column_text(ex, 1);
-	if (!method || !url || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
+	if (!method || !url ||
+	    (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)) {
 		ret = 1; /* nothing to run: no method or no absolute URL */
 		goto out;
 	}
 	fputs("\n**Reproduce** (", out);
 	report_md_text(out, (const char *)sqlite3_column_text(ex, 5), 200);
-	fprintf(out, " exchange %lld):\n\n```sh\n",
-		(long long)sqlite3_column_int64(ex, 6));
+	fprintf(out, " exchange %lld):\n\n```sh\n", (long long)sqlite3_column_int64(ex, 6));
 	fputs("curl -sS -i -X ", out);
 	if (strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(method))
 		fputs(method, out);
@@ -242,10 +262,13 @@ int report_repro_md(FILE *out, sqlite3 *db, long long ex_id)
 	nbody = sqlite3_column_bytes(ex, 2);
 	body_size = sqlite3_column_int64(ex, 3);
 	if (body && nbody > 0) {
-		binary = memchr(body, '\0', (size_t)nbody) != NULL || !utf8_valid(body, (size_t)nbody);
+		binary =
+		    memchr(body, '\0', (size_t)nbody) != NULL || !utf8_valid(body, (size_t)nbody);
 		if (binary || nbody > REPRO_BODY_CAP || sqlite3_column_int(ex, 4)) {
-			fprintf(out, " \\\n  --data-binary @body  # the request body (%lld bytes) is in the capture",
-				body_size > 0 ? body_size : (long long)nbody);
+			fprintf(out,
+			        " \\\n  --data-binary @body  # the request body (%lld bytes) is in "
+			        "the capture",
+			        body_size > 0 ? body_size : (long long)nbody);
 		} else {
 			char *b = xstrndup(body, (size_t)nbody);
 			fputs(" \\\n  --data-raw ", out);
@@ -256,7 +279,8 @@ int report_repro_md(FILE *out, sqlite3 *db, long long ex_id)
 	}
 	fputs("\n```\n", out);
 	if (nh > REPRO_HEADERS_CAP)
-		fprintf(out, "\n%d more request headers are in the capture.\n", nh - REPRO_HEADERS_CAP);
+		fprintf(out, "\n%d more request headers are in the capture.\n",
+		        nh - REPRO_HEADERS_CAP);
 	if (vs.n) {
 		fputs("\nSet first: ", out);
 		for (size_t i = 0; i < vs.n; i++)

@@ -338,7 +338,7 @@ int report_counts(sqlite3 *db, const char *ticket, long findings[5], long reques
 	/* Without a ticket the whole database is one report, as the
 	 * Markdown report counts it. */
 	static const char *const sql[3] = {
-		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_BY("''", "''")
+		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_BY("''", "1")
 		") GROUP BY severity",
 		"WITH lead AS (SELECT (SELECT f.severity FROM findings f JOIN rules r ON r.id = "
 		"f.rule_id WHERE f.exchange_id = e.id AND r.priority > 5 ORDER BY CASE f.severity "
@@ -346,18 +346,18 @@ int report_counts(sqlite3 *db, const char *ticket, long findings[5], long reques
 		"ELSE 4 END, r.priority DESC, f.rule_id LIMIT 1) AS sev FROM exchanges e JOIN sources "
 		"s ON s.id = e.source_id WHERE" TICKET_FILTER ") SELECT sev, COUNT(*) FROM lead WHERE "
 		"sev IS NOT NULL GROUP BY sev",
-		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_IN("s.ticket", "s.ticket = ?1")
+		"SELECT severity, COUNT(*) FROM (" REPORT_COUNTED_FINDINGS_BY("''", "s.ticket = ?1")
 		") GROUP BY severity",
 	};
 	long *out[2] = {findings, requests};
 
 	for (int k = 0; k < 2; k++) {
-		/* one ticket: its TICKET_FILTER read through the index */
+		/* One ticket: forms the sources_ticket index answers. */
 		char *one = k == 1 && ticket ? report_sql_one_ticket(sql[1]) : NULL;
-		sqlite3_stmt *st = report_prepare(db, one ? one : k == 0 && ticket ? sql[2] : sql[k], err,
+		sqlite3_stmt *st = report_prepare(db, k == 0 && ticket ? sql[2] : one ? one : sql[k], err,
 						  errlen);
-		free(one);
 		int rc;
+		free(one);
 		if (!st)
 			return -1;
 		memset(out[k], 0, 5 * sizeof(long));

@@ -145,29 +145,20 @@ const char *report_html_library(void);
 int report_counts(sqlite3 *db, const char *ticket, long findings[5], long requests[5], char *err,
 		  size_t errlen);
 /* SQL of the counted findings: rows (ticket, rule_id, severity) of the
- * rules report_counts() counts, per group of sources; TK is the group of
- * a source s (its ticket: "COALESCE(s.ticket, '')", or "''" for the whole
- * database as one report), TKA the same for a source named sa. */
-#define REPORT_COUNTED_FINDINGS_BY(TK, TKA) REPORT_COUNTED_FINDINGS_IN(TK, "1")
-/* The same over the sources s that satisfy WHERE ("s.ticket = ?1": one
- * ticket, read through the sources_ticket index).  One pass: fp holds the
- * findings in scope, top the highest rule priority on each of their
- * exchanges, alone the (group, rule) pairs with an exchange no more
- * specific rule claims; a generic rule (priority <= 30) counts only there. */
-#define REPORT_COUNTED_FINDINGS_IN(TK, WHERE) \
-	"WITH fp AS (SELECT " TK " AS ticket, f.exchange_id, f.rule_id, f.severity, " \
-	"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id " \
-	"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id WHERE " WHERE "), " \
-	"top AS (SELECT f2.exchange_id, MAX(r2.priority) AS p FROM findings f2 JOIN rules r2 ON " \
-	"r2.id = f2.rule_id WHERE r2.priority > 5 AND f2.exchange_id IN (SELECT exchange_id FROM fp) " \
-	"GROUP BY f2.exchange_id), " \
-	"alone AS (SELECT DISTINCT fp.ticket, fp.rule_id FROM fp LEFT JOIN top ON top.exchange_id = " \
-	"fp.exchange_id WHERE top.p IS NULL OR top.p <= fp.prio) " \
-	"SELECT g.ticket, g.rule_id, g.severity FROM (SELECT ticket, rule_id, severity, prio FROM fp " \
-	"GROUP BY 1, 2) g WHERE g.prio > 5 AND NOT (g.prio <= 30 AND NOT EXISTS (SELECT 1 FROM alone a " \
-	"WHERE a.ticket = g.ticket AND a.rule_id = g.rule_id))"
+ * rules report_counts() counts, per group of sources; TK is the group of a
+ * source s (its ticket: "COALESCE(s.ticket, '')", or "''" for the whole
+ * database as one report) and WHERE a condition on s.  A generic rule
+ * (priority <= 30) counts only when on some request no finding of higher
+ * priority (> 5) fired: in one pass, with the highest priority on each
+ * request (findings_exchange index), not a search per rule and ticket. */
+#define REPORT_COUNTED_FINDINGS_BY(TK, WHERE) \
+	"SELECT " TK " AS ticket, f.rule_id AS rule_id, MIN(f.severity) AS severity FROM findings f " \
+	"JOIN exchanges e ON e.id = f.exchange_id JOIN sources s ON s.id = e.source_id LEFT JOIN " \
+	"rules r ON r.id = f.rule_id WHERE COALESCE(r.priority, 50) > 5 AND (" WHERE ") GROUP BY 1, " \
+	"2 HAVING MAX(COALESCE(r.priority, 50)) > 30 OR SUM(COALESCE((SELECT MAX(r2.priority) FROM " \
+	"findings f2 JOIN rules r2 ON r2.id = f2.rule_id WHERE f2.exchange_id = f.exchange_id AND " \
+	"r2.priority > 5), 0) <= COALESCE(r.priority, 50)) > 0"
 /* Per ticket, as index.md counts. */
-#define REPORT_COUNTED_FINDINGS \
-	REPORT_COUNTED_FINDINGS_BY("COALESCE(s.ticket, '')", "COALESCE(sa.ticket, '')")
+#define REPORT_COUNTED_FINDINGS REPORT_COUNTED_FINDINGS_BY("COALESCE(s.ticket, '')", "1")
 
 #endif

@@ -144,9 +144,8 @@ static int write_batch_picture(sqlite3 *db, FILE *idx, char *err, size_t errlen)
 {
 	sqlite3_stmt *s = report_prepare(
 		db,
-		"WITH cf AS (" REPORT_COUNTED_FINDINGS "), "
-		"g AS (SELECT rule_id, MIN(severity) AS severity, COUNT(DISTINCT ticket) AS tickets "
-		"FROM cf GROUP BY rule_id) "
+		"WITH g AS (SELECT rule_id, MIN(severity) AS severity, COUNT(DISTINCT ticket) AS tickets "
+		"FROM temp.report_counted GROUP BY rule_id) "
 		"SELECT g.rule_id, substr(COALESCE(r.title, ''), 1, 90), g.severity, g.tickets, "
 		"(SELECT COUNT(*) FROM findings f WHERE f.rule_id = g.rule_id), "
 		"(SELECT MIN(e.started_at) FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
@@ -202,9 +201,19 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 	const char *ext = format == REPORT_JSON ? "json" : format == REPORT_HTML ? "html" : "md";
 	sqlite3_stmt *s;
 
-	fputs("# hartriage: tickets\n", idx);
-	if (write_batch_picture(db, idx, err, errlen) < 0)
+	/* The counted findings once, for both tables (a CTE joined per ticket
+	 * row would be computed again for each). */
+	if (sqlite3_exec(db, "DROP TABLE IF EXISTS temp.report_counted; CREATE TEMP TABLE "
+			     "report_counted AS " REPORT_COUNTED_FINDINGS "; CREATE INDEX temp.report_counted_ticket "
+			     "ON report_counted(ticket)", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
 		return -1;
+	}
+	fputs("# hartriage: tickets\n", idx);
+	if (write_batch_picture(db, idx, err, errlen) < 0) {
+		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.report_counted", NULL, NULL, NULL);
+		return -1;
+	}
 	fputs("\n## Tickets\n\n"
 	      "| Ticket | Attachments | Unreadable | Exchanges | Leading finding | critical | high | medium | low |\n"
 	      "|---|---|---|---|---|---|---|---|---|\n",
@@ -213,28 +222,25 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 		db,
 		"WITH t AS (SELECT COALESCE(ticket, '') AS ticket, COUNT(*) AS att, "
 		"SUM(status IN ('error', 'partial')) AS bad, SUM(exchanges) AS ex FROM sources GROUP BY 1), "
-		"f AS (SELECT COALESCE(s.ticket, '') AS ticket, f.rule_id, f.severity, f.title, "
-		"COALESCE(r.priority, 50) AS prio FROM findings f JOIN exchanges e ON e.id = f.exchange_id "
-		"JOIN sources s ON s.id = e.source_id LEFT JOIN rules r ON r.id = f.rule_id "
-		"WHERE COALESCE(r.priority, 50) > 5), "
 		/* Findings counted as in each ticket's report (report_counts). */
 		"c AS (SELECT ticket, SUM(severity = 'critical') AS cr, SUM(severity = 'high') AS hi, "
-		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM (" REPORT_COUNTED_FINDINGS
-		") GROUP BY ticket), "
-		/* each ticket's leading finding, in one pass over f (a subquery
-		 * per ticket would read every finding once per ticket) */
-		"lead AS (SELECT ticket, rule_id FROM (SELECT ticket, rule_id, ROW_NUMBER() OVER "
-		"(PARTITION BY ticket ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 "
-		"WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, prio DESC, rule_id) AS rn FROM f) "
-		"WHERE rn = 1) "
-		"SELECT t.ticket, t.att, t.bad, t.ex, lead.rule_id, "
+		"SUM(severity = 'medium') AS me, SUM(severity = 'low') AS lo FROM temp.report_counted "
+		"GROUP BY ticket) "
+		"SELECT t.ticket, t.att, t.bad, t.ex, "
+		/* The leading finding as the ticket's report leads with it. */
+		"(SELECT f.rule_id FROM temp.report_counted f LEFT JOIN rules r ON r.id = f.rule_id "
+		"WHERE f.ticket = t.ticket ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' "
+		"THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, COALESCE(r.priority, 50) DESC, "
+		"f.rule_id LIMIT 1), "
 		"COALESCE(c.cr, 0), COALESCE(c.hi, 0), COALESCE(c.me, 0), COALESCE(c.lo, 0) "
-		"FROM t LEFT JOIN c ON c.ticket = t.ticket LEFT JOIN lead ON lead.ticket = t.ticket "
+		"FROM t LEFT JOIN c ON c.ticket = t.ticket "
 		"ORDER BY COALESCE(c.cr, 0) DESC, COALESCE(c.hi, 0) DESC, COALESCE(c.me, 0) DESC, "
 		"COALESCE(c.lo, 0) DESC, t.bad DESC, t.ticket",
 		err, errlen);
-	if (!s)
+	if (!s) {
+		sqlite3_exec(db, "DROP TABLE IF EXISTS temp.report_counted", NULL, NULL, NULL);
 		return -1;
+	}
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *ticket = (const char *)sqlite3_column_text(s, 0);
 		const char *lead = (const char *)sqlite3_column_text(s, 4);
@@ -257,6 +263,7 @@ int report_write_index(struct store *st, FILE *idx, enum report_format format, c
 			(long long)sqlite3_column_int64(s, 8));
 	}
 	sqlite3_finalize(s);
+	sqlite3_exec(db, "DROP TABLE IF EXISTS temp.report_counted", NULL, NULL, NULL);
 	s = report_prepare(db,
 			   "SELECT COALESCE(ticket, ''), path, status, error FROM sources WHERE status "
 			   "IN ('error', 'partial') ORDER BY ticket, path",

@@ -31,12 +31,17 @@ expect_nothing "--per-ticket of an empty folder" "nothing to analyze" \
 	"$HARTRIAGE" analyze -q --per-ticket "$TMPDIR_T/per" "$TMPDIR_T/empty"
 [ ! -e "$TMPDIR_T/per/index.md" ]
 ok $? "--per-ticket of an empty folder: no index.md"
-expect_nothing "import of only notes.txt" "nothing to analyze" \
-	"$HARTRIAGE" import -q --db "$TMPDIR_T/notes.db" "$TMPDIR_T/notes"
+# import alone stores what it read: a warning, exit 0 (the next report says 5).
+"$HARTRIAGE" import -q --db "$TMPDIR_T/notes.db" "$TMPDIR_T/notes" > /dev/null 2> "$TMPDIR_T/err"
+is "$?" 0 "import of only notes.txt: exit 0"
+grep -q '^hartriage: warning: nothing to analyze: no HTTP request or response in 1 attachment' "$TMPDIR_T/err"
+ok $? "import of only notes.txt: warns that nothing can be analyzed"
+"$HARTRIAGE" match -q --db "$TMPDIR_T/notes.db" > /dev/null 2>&1
+is "$?" 5 "match of that database: exit 5"
 
 # A missing file alone: its error, then the one line, no report.
 "$HARTRIAGE" analyze -q "$TMPDIR_T/missing.har" > "$TMPDIR_T/out" 2> "$TMPDIR_T/err"
-is "$?" 5 "a missing file alone: exit 5"
+is "$?" 3 "a missing file alone: exit 3 (an input could not be read)"
 [ ! -s "$TMPDIR_T/out" ]
 ok $? "a missing file alone: no report"
 head -1 "$TMPDIR_T/err" | grep -q "^hartriage: .*missing.har: cannot open"

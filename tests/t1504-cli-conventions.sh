@@ -114,6 +114,14 @@ for h in $hints; do
 	! grep -q "unknown --format-hint" "$TMPDIR_T/e"
 	ok $? "--format-hint $h is accepted"
 done
+if command -v groff > /dev/null 2>&1; then
+	groff -man -Tutf8 -ww -z "$man" > "$TMPDIR_T/groff" 2>&1
+	[ ! -s "$TMPDIR_T/groff" ]
+	ok $? "the man page renders without groff warnings"
+	sed 's/^/# /' "$TMPDIR_T/groff"
+else
+	skip "groff not installed"
+fi
 # FILES names the configured paths, not a fixed prefix.
 if [ -f "$builddir/doc/hartriage.1" ]; then
 	! grep -q '@pkgdatadir@\|@docdir@\|@VERSION@' "$builddir/doc/hartriage.1"
