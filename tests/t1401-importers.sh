@@ -52,8 +52,14 @@ dump bru "$br/create-order.bru"
 is "$(jq -r '.sources[0].format + " " + .sources[0].status + " " + (.sources[0].exchanges | tostring)' "$TMPDIR_T/bru.json")" \
 	"bruno ok 1" "bruno .bru request file: one request"
 dump benv "$br/local.environment.bru"
-is "$(jq -r '.sources[0].format + " " + .sources[0].status' "$TMPDIR_T/benv.json")" "bruno not-capture" \
-	"bruno environment: recognised, not a capture"
+is "$?" 5 "bruno environment alone: nothing to analyze (exit 5)"
+"$HARTRIAGE" import -q --db "$TMPDIR_T/benv.db" "$br/local.environment.bru" >/dev/null 2>&1
+if command -v sqlite3 >/dev/null 2>&1; then
+	is "$(sqlite3 "$TMPDIR_T/benv.db" "SELECT format || ' ' || status FROM sources")" "bruno not-capture" \
+		"bruno environment: recognised, not a capture"
+else
+	skip "sqlite3 is not installed"
+fi
 dump bbroken "$br/broken.bru"
 is "$?" 3 "a .bru file without a request block: exit 3"
 

@@ -23,6 +23,11 @@ while IFS='	' read -r file count want note; do
 	out=$TMPDIR_T/report.json
 	"$HARTRIAGE" analyze -q -r "$srcdir/rules" -f json -o "$out" "$rw/$file" 2>"$TMPDIR_T/err"
 	st=$?
+	if [ "$st" -eq 5 ] && [ "$count" = 0 ]; then
+		# an environment holds no request: nothing to analyze (exit 5)
+		ok 0 "$file: 0 exchanges, nothing to analyze (exit 5)"
+		continue
+	fi
 	if [ "$st" -ne 0 ]; then
 		ok 1 "$file: analyzed (exit $st: $(head -c 200 "$TMPDIR_T/err"))"
 		continue

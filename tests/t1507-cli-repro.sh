@@ -13,7 +13,7 @@ sed -n '/^\*\*Reproduce\*\*/,/^```$/p' "$TMPDIR_T/seed.md" | sed '1,/^```sh$/d; 
 [ -s "$TMPDIR_T/repro.sh" ]
 ok $? "the seed report has a Reproduce block"
 sed 's/^/# /' "$TMPDIR_T/repro.sh"
-grep -q '"Authorization: Bearer $AI_GATEWAY_API_KEY"' "$TMPDIR_T/repro.sh"
+grep -qi '"Authorization: Bearer $AI_GATEWAY_API_KEY"' "$TMPDIR_T/repro.sh"
 ok $? "the bearer key is the named placeholder \$AI_GATEWAY_API_KEY"
 grep -q '^Set first: `AI_GATEWAY_API_KEY`' "$TMPDIR_T/seed.md"
 ok $? "the report says which variables to set"
@@ -26,13 +26,14 @@ AI_GATEWAY_API_KEY=test-key-123
 SH
 cat "$TMPDIR_T/repro.sh" >> "$TMPDIR_T/run.sh"
 bash "$TMPDIR_T/run.sh" > "$TMPDIR_T/args"
-grep -qx 'Authorization: Bearer test-key-123' "$TMPDIR_T/args"
+grep -qix 'Authorization: Bearer test-key-123' "$TMPDIR_T/args"
 ok $? "run: the variable fills the Authorization header"
 grep -qx 'https://ai-gateway.vercel.sh/v1/chat/completions' "$TMPDIR_T/args"
 ok $? "run: the captured URL"
 grep -qx 'POST' "$TMPDIR_T/args"
 ok $? "run: the captured method"
-grep -qx '{"model":"openai/gpt-4o-mini","messages":\[{"role":"user","content":"ping"}\]}' "$TMPDIR_T/args"
+# the leading example is the HAR's copy of the request (one event, three sources)
+grep -q '^{"model":"openai/gpt-4o-mini","messages":\[{"role":"user","content":"ping"}\]' "$TMPDIR_T/args"
 ok $? "run: the captured body"
 
 # Secrets: canaries in a header, a cookie, a query parameter and the body.
