@@ -13,7 +13,7 @@
 #include <jansson.h>
 #include <nettle/version.h>
 #include <pcre2.h>
-#include <sqlite3.h>
+#include "store.h"
 #include <yaml.h>
 
 #include "cli.h"
@@ -272,7 +272,7 @@ void print_version(FILE *out, struct rules_dirs *d)
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre);
 	fprintf(out, "%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 	fprintf(out, "Libraries: jansson %s, PCRE2 %s, SQLite %s, libyaml %s, %s, nettle %d.%d\n",
-		jansson_version_str(), pcre, sqlite3_libversion(), yaml_get_version_string(),
+		jansson_version_str(), pcre, store_sqlite_version(), yaml_get_version_string(),
 		archive_version_string(), nettle_version_major(), nettle_version_minor());
 	fprintf(out, "HTML reports: %s%s\n", report_html_library() ? "libcmark-gfm " : "not built in",
 		report_html_library() ? report_html_library() : " (no libcmark-gfm)");

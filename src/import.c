@@ -16,43 +16,6 @@
 
 #define SNIFF_BYTES 65536
 
-static const char *const format_names[FMT_COUNT] = {
-	[FMT_UNKNOWN] = "unknown",
-	[FMT_HAR] = "har",
-	[FMT_CURL_I] = "curl-i",
-	[FMT_CURL_V] = "curl-v",
-	[FMT_CURL_TRACE] = "curl-trace",
-	[FMT_TEXT] = "text",
-	[FMT_POSTMAN] = "postman",
-	[FMT_POSTMAN_ENV] = "postman-env",
-	[FMT_NEWMAN] = "newman",
-	[FMT_INSOMNIA] = "insomnia",
-	[FMT_NOT_CAPTURE] = "not-capture",
-	[FMT_JSON] = "json",
-	[FMT_LOG] = "log",
-	[FMT_SERVER_LOG] = "server-log",
-	[FMT_BRUNO] = "bruno",
-};
-
-const char *capture_format_name(enum capture_format f)
-{
-	return (f >= 0 && f < FMT_COUNT && format_names[f]) ? format_names[f] : "unknown";
-}
-
-enum capture_format capture_format_from_name(const char *name)
-{
-	for (int i = 0; i < FMT_COUNT; i++)
-		if (format_names[i] && strcmp(format_names[i], name) == 0)
-			return (enum capture_format)i;
-	if (strcmp(name, "curl") == 0)
-		return FMT_CURL_V;
-	if (strcmp(name, "trace") == 0 || strcmp(name, "trace-ascii") == 0)
-		return FMT_CURL_TRACE;
-	if (strcmp(name, "paste") == 0)
-		return FMT_TEXT;
-	return FMT_UNKNOWN;
-}
-
 const char *note_kind_name(enum note_kind k)
 {
 	switch (k) {

@@ -208,19 +208,6 @@ static void apply(struct logrec *r, const struct jmap *m, json_t *v)
 	}
 }
 
-int log_secret_key(const char *k)
-{
-	static const char *const names[] = { "authorization", "proxy-authorization", "cookie",
-		"set-cookie", "x-api-key", "api-key", "apikey", "password", "passwd", "secret", "token",
-		"access_token", "client_secret", "request_authorization", "request_cookie",
-		"http_authorization", "http_cookie", "ClientRequestHeaders", NULL };
-	for (int i = 0; names[i]; i++)
-		if (!ascii_casecmp(k, names[i]))
-			return 1;
-	return ascii_casestr(k, strlen(k), "authorization") != NULL ||
-	       ascii_casestr(k, strlen(k), "cookie") != NULL;
-}
-
 static void drop_secrets(json_t *o, int depth)
 {
 	const char *k;

@@ -11,6 +11,20 @@
 #include "log-int.h"
 #include "util.h"
 
+/* True for a field name that holds a credential (dropped, never stored). */
+int log_secret_key(const char *k)
+{
+	static const char *const names[] = { "authorization", "proxy-authorization", "cookie",
+		"set-cookie", "x-api-key", "api-key", "apikey", "password", "passwd", "secret", "token",
+		"access_token", "client_secret", "request_authorization", "request_cookie",
+		"http_authorization", "http_cookie", "ClientRequestHeaders", NULL };
+	for (int i = 0; names[i]; i++)
+		if (!ascii_casecmp(k, names[i]))
+			return 1;
+	return ascii_casestr(k, strlen(k), "authorization") != NULL ||
+	       ascii_casestr(k, strlen(k), "cookie") != NULL;
+}
+
 void logrec_init(struct logrec *r, struct exchange *ex, size_t line, const char *producer)
 {
 	r->ex = ex;

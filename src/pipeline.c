@@ -13,7 +13,6 @@
 
 #include "pipeline.h"
 #include "redact.h"
-#include "sequence.h"
 #include "util.h"
 #include "walk.h"
 #include "xmeasure.h"
@@ -580,7 +579,7 @@ int pipeline_match_progress(struct store *st, struct rule_set *rs,
 	if (rc != 0 || m.failed)
 		goto fail_tx;
 	/* Read the findings as a sequence: events, recoveries, demotions. */
-	if (sequence_apply(store_db(st), NULL, err, errlen) < 0) {
+	if (store_sequence_apply(st, err, errlen) < 0) {
 		store_rollback(st);
 		rule_set_set_source(rs, NULL);
 		return -1;

@@ -4,7 +4,7 @@
  * with a count, first/last time and a few examples; informational
  * fingerprints as context; request IDs for escalation; the attachments
  * inventory; coverage notes; the redaction receipt.  Everything from a
- * capture goes through md_code() or report_md_text() so it cannot change the
+ * capture goes through report_md_code() or report_md_text() so it cannot change the
  * document's structure.
  */
 #include <config.h>
@@ -26,57 +26,6 @@
 #define TIMELINE_ROWS 200  /* the LIMIT of Q_TIMELINE */
 #define MERMAID_EVENTS 30  /* more make an unreadable Mermaid strip: left out */
 
-/* Inline code span for untrusted text: no line breaks, control bytes
- * dropped, a fence longer than any backtick run inside, and '|' escaped
- * inside tables. */
-static void md_code(FILE *out, const char *raw, size_t max, int in_table)
-{
-	int ticks = 1, run = 0;
-	size_t n = 0;
-	const char *p;
-	char *tofree = NULL;
-	const char *s = report_clean(raw, &tofree);
-	if (!s || !*s) {
-		free(tofree);
-		fputs("` `", out);
-		return;
-	}
-	for (p = s; *p && (size_t)(p - s) < max; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		if (run >= ticks)
-			ticks = run + 1;
-	}
-	for (int i = 0; i < ticks; i++)
-		fputc('`', out);
-	/* A space pad only where the content starts or ends with a backtick. */
-	if (s[0] == '`' || s[strlen(s) - 1] == '`')
-		fputc(' ', out);
-	for (p = s; *p; p++, n++) {
-		unsigned char c = (unsigned char)*p;
-		if (n >= max) {
-			fputs("…", out);
-			break;
-		}
-		if (c == '\n' || c == '\r' || c == '\t')
-			fputc(' ', out);
-		else if (c < 0x20 || c == 0x7f)
-			continue;
-		else if (c == '|' && in_table)
-			fputs("\\|", out);
-		else
-			fputc(c, out);
-	}
-	if (s[0] == '`' || s[strlen(s) - 1] == '`')
-		fputc(' ', out);
-	for (int i = 0; i < ticks; i++)
-		fputc('`', out);
-	free(tofree);
-}
-
-void report_md_code(FILE *out, const char *raw, size_t max, int in_table)
-{
-	md_code(out, raw, max, in_table);
-}
 
 /* A character that may stand in a Mermaid timeline line: it cannot end
  * the line, a section or the fence. */
@@ -134,7 +83,7 @@ static void print_request(FILE *out, const char *method, const char *url, const 
 		sbuf_addf(&rl, "%s %s%s", method ? method : "?", url ? url : "", path);
 	else
 		sbuf_addf(&rl, "%s %s", method ? method : "?", url ? url : "(no URL)");
-	md_code(out, rl.data, max, 1);
+	report_md_code(out, rl.data, max, 1);
 	sbuf_release(&rl);
 }
 
@@ -153,7 +102,7 @@ static void print_status(FILE *out, sqlite3_stmt *s, int st_col, int text_col, i
 		fputs("no response", out);
 		if (col(s, err_col)) {
 			fputs(": ", out);
-			md_code(out, col(s, err_col), 200, in_table);
+			report_md_code(out, col(s, err_col), 200, in_table);
 		}
 	} else {
 		fprintf(out, "%d", sqlite3_column_int(s, st_col));
@@ -182,9 +131,9 @@ static void print_id(void *ctx, const char *label, const char *value)
 	if (strchr(label, ' '))
 		report_md_text(l->out, label, 60);
 	else
-		md_code(l->out, label, 60, 1);
+		report_md_code(l->out, label, 60, 1);
 	fputc(' ', l->out);
-	md_code(l->out, value, 200, 1);
+	report_md_code(l->out, value, 200, 1);
 }
 
 /* Print the request IDs of one exchange (headers and body); returns count. */
@@ -212,7 +161,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 	fputs(" |\n| Status | ", out);
 	print_status(out, s, 2, 3, 4, 5, 1);
 	fputs(" |\n| Source | ", out);
-	md_code(out, col(s, 6), 200, 1);
+	report_md_code(out, col(s, 6), 200, 1);
 	fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 7));
 	if (col(s, 8)) {
 		fputs(" at ", out);
@@ -227,12 +176,12 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 		report_md_text(out, col(s, 9) ? col(s, 9) : "capture", 20);
 		if (col(s, 10)) {
 			fputs("; URL from ", out);
-			md_code(out, col(s, 10), 120, 1);
+			report_md_code(out, col(s, 10), 120, 1);
 		}
 		fputs("; ", out);
 		if (col(s, 11)) {
 			fputs("host from ", out);
-			md_code(out, col(s, 11), 120, 1);
+			report_md_code(out, col(s, 11), 120, 1);
 		} else if (!col(s, 1) || !strstr(col(s, 1), "://")) {
 			fputs("host unknown", out);
 		} else {
@@ -260,7 +209,7 @@ static void print_example(struct ctx *c, const struct group *g, long long ex_id)
 				fputs("| ", out);
 				report_md_text(out, k, 60);
 				fputs(" | ", out);
-				md_code(out, json_string_value(v), 200, 1);
+				report_md_code(out, json_string_value(v), 200, 1);
 				fputs(" |\n", out);
 			}
 			json_decref(ev);
@@ -412,7 +361,7 @@ static void print_unmatched(FILE *out, const struct unmatched *u)
 		const struct unmatched_group *g = &u->g[i];
 		fputs("| ", out);
 		if (g->host)
-			md_code(out, g->host, 100, 1);
+			report_md_code(out, g->host, 100, 1);
 		else
 			fputs("not in capture", out);
 		if (g->status < 0)
@@ -434,7 +383,7 @@ static void print_unmatched(FILE *out, const struct unmatched *u)
 		print_request(out, g->example_method, g->example_url, NULL, 200);
 		fputs(" | ", out);
 		if (g->errors)
-			md_code(out, g->errors, 400, 1);
+			report_md_code(out, g->errors, 400, 1);
 		else
 			fputs("not stated", out);
 		fputs(" |\n", out);
@@ -486,7 +435,7 @@ static int print_unmatched_ids(struct ctx *c, const struct unmatched *u)
 		fputs(" | ", c->out);
 		char *sum = unmatched_summary(x);
 		if (sum)
-			md_code(c->out, sum, 200, 1);
+			report_md_code(c->out, sum, 200, 1);
 		else
 			fputs("not stated", c->out);
 		free(sum);
@@ -669,7 +618,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			fputs(" Leading finding: **", out);
 			report_md_text(out, groups[i].title, 200);
 			fputs("** (", out);
-			md_code(out, groups[i].rule, 100, 0);
+			report_md_code(out, groups[i].rule, 100, 0);
 			fputs(").", out);
 			break;
 		}
@@ -694,7 +643,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fputs(": ", out);
 		report_md_text(out, g->title, 200);
 		fputs("\n\n", out);
-		md_code(out, g->rule, 100, 0);
+		report_md_code(out, g->rule, 100, 0);
 		if (g->events < g->count)
 			fprintf(out, " · seen on %ld request%s (%ld exchanges across the attachments)", g->events,
 				g->events == 1 ? "" : "s", g->count);
@@ -726,7 +675,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		for (size_t j = 0; j < ngroups; j++)
 			if (groups[j].generic_under == (int)i) {
 				fputs("\nAlso matched (generic): ", out);
-				md_code(out, groups[j].rule, 100, 0);
+				report_md_code(out, groups[j].rule, 100, 0);
 				fputs(" — ", out);
 				report_md_text(out, groups[j].title, 200);
 				fprintf(out, " (%ld exchange%s)\n", groups[j].count, groups[j].count == 1 ? "" : "s");
@@ -739,7 +688,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			fputs("\n**Context:** ", out);
 			report_md_text(out, col(s, 1), 200);
 			fputs(" (", out);
-			md_code(out, col(s, 0), 100, 0);
+			report_md_code(out, col(s, 0), 100, 0);
 			fputs(")\n\n", out);
 			print_advice(out, col(s, 2));
 			if (sqlite3_column_int(s, 3) > 1)
@@ -775,7 +724,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		fputs("- ", out);
 		report_md_text(out, g->title, 200);
 		fputs(" (", out);
-		md_code(out, g->rule, 100, 0);
+		report_md_code(out, g->rule, 100, 0);
 		fprintf(out, ", %ld exchange%s)\n", alone, alone == 1 ? "" : "s");
 	}
 	report_stmt_done(s);
@@ -817,7 +766,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			if (!print_ids(&c, sqlite3_column_int64(s, 0)))
 				fputs("none", out);
 			fputs(" | ", out);
-			md_code(out, col(s, 8), 100, 1);
+			report_md_code(out, col(s, 8), 100, 1);
 			fputs(" | ", out);
 			if (!report_seq_md_sources(out, sqlite3_db_handle(s), sqlite3_column_int64(s, 0)))
 				fputs("none", out);
@@ -859,7 +808,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 			print_status(out, s, 4, 7, 8, 6, 1);
 			fputs(" | ", out);
 			if (col(s, 5))
-				md_code(out, col(s, 5), 100, 1);
+				report_md_code(out, col(s, 5), 100, 1);
 			else
 				fputs("\xe2\x80\x94", out); /* no finding */
 			fputs(" |\n", out);
@@ -926,7 +875,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *st = col(s, 3);
 		fputs("| ", out);
-		md_code(out, col(s, 0), 300, 1);
+		report_md_code(out, col(s, 0), 300, 1);
 		fputs(" | ", out);
 		report_md_text(out, col(s, 1) ? col(s, 1) : "unknown", 40);
 		fprintf(out, " | %lld | ", (long long)sqlite3_column_int64(s, 2));
@@ -953,7 +902,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		any = 1;
 		fputs("- ", out);
-		md_code(out, col(s, 0), 300, 0);
+		report_md_code(out, col(s, 0), 300, 0);
 		if (sqlite3_column_type(s, 1) != SQLITE_NULL)
 			fprintf(out, " exchange %lld", (long long)sqlite3_column_int64(s, 1));
 		fputs(": ", out);
@@ -968,7 +917,7 @@ int report_md_write(struct report_md *w, FILE *out, const struct report_opts *o,
 		if (groups[i].inconclusive) {
 			any = 1;
 			fputs("- inconclusive: ", out);
-			md_code(out, groups[i].rule, 100, 0);
+			report_md_code(out, groups[i].rule, 100, 0);
 			fprintf(out, " hit a regex match limit on %ld exchange%s; the run went on, the result "
 				     "is unknown for those exchanges\n",
 				groups[i].inconclusive, groups[i].inconclusive == 1 ? "" : "s");

@@ -257,6 +257,53 @@ long report_caught(void)
 	return redact_caught_at_output() - report_caught_base;
 }
 
+/* Inline code span for untrusted text: no line breaks, control bytes
+ * dropped, a fence longer than any backtick run inside, and '|' escaped
+ * inside tables. */
+void report_md_code(FILE *out, const char *raw, size_t max, int in_table)
+{
+	int ticks = 1, run = 0;
+	size_t n = 0;
+	const char *p;
+	char *tofree = NULL;
+	const char *s = report_clean(raw, &tofree);
+	if (!s || !*s) {
+		free(tofree);
+		fputs("` `", out);
+		return;
+	}
+	for (p = s; *p && (size_t)(p - s) < max; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		if (run >= ticks)
+			ticks = run + 1;
+	}
+	for (int i = 0; i < ticks; i++)
+		fputc('`', out);
+	/* A space pad only where the content starts or ends with a backtick. */
+	if (s[0] == '`' || s[strlen(s) - 1] == '`')
+		fputc(' ', out);
+	for (p = s; *p; p++, n++) {
+		unsigned char c = (unsigned char)*p;
+		if (n >= max) {
+			fputs("…", out);
+			break;
+		}
+		if (c == '\n' || c == '\r' || c == '\t')
+			fputc(' ', out);
+		else if (c < 0x20 || c == 0x7f)
+			continue;
+		else if (c == '|' && in_table)
+			fputs("\\|", out);
+		else
+			fputc(c, out);
+	}
+	if (s[0] == '`' || s[strlen(s) - 1] == '`')
+		fputc(' ', out);
+	for (int i = 0; i < ticks; i++)
+		fputc('`', out);
+	free(tofree);
+}
+
 /* Plain text from a capture: every Markdown/HTML metacharacter escaped. */
 void report_md_text(FILE *out, const char *raw, size_t max)
 {

@@ -36,6 +36,10 @@ void report_json_free(struct report_json *w);
  * metacharacter escaped and line breaks as spaces, at most max bytes
  * (then an ellipsis). */
 void report_md_text(FILE *out, const char *s, size_t max);
+/* Inline code span for untrusted text: no line breaks, control bytes
+ * dropped, a fence longer than any backtick run inside, '|' escaped in
+ * tables (in_table). */
+void report_md_code(FILE *out, const char *raw, size_t max, int in_table);
 
 /* The default request-id header names, NULL-terminated. */
 extern const char *const report_default_id_headers[];

@@ -923,3 +923,8 @@ int store_index(struct store *st)
 		strlist_release(&st->deferred);
 	return ret;
 }
+
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}

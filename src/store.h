@@ -141,4 +141,13 @@ int store_set_meta(struct store *st, const char *key, const char *value);
 int store_add_meta(struct store *st, const char *key, const char *value);
 char *store_get_meta(struct store *st, const char *key);
 
+/* Rebuild the derived `sequence` table (events seen in several
+ * attachments, recovered failures, demoted findings) from the stored
+ * exchanges and findings, inside the caller's transaction
+ * (store-sequence.c).  Returns 0, or -1 with err filled. */
+int store_sequence_apply(struct store *st, char *err, size_t errlen);
+
+/* The SQLite library's version string. */
+const char *store_sqlite_version(void);
+
 #endif

@@ -9,7 +9,7 @@
 
 #include "cookie-array.h"
 #include "import-bruno.h"
-#include "sequence.h"
+#include "store-sequence.h"
 #include "tap.h"
 #include "util.h"
 #include "xmeasure.h"

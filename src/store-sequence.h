@@ -1,4 +1,7 @@
-/* sequence.h - read a ticket's exchanges as a sequence, after matching.
+/* store-sequence.h - read a ticket's exchanges as a sequence, after
+ * matching: a part of the store (it owns the derived `sequence` table, as
+ * store.c owns the others); the pipeline calls it through
+ * store_sequence_apply() of store.h.
  *
  * sequence_apply() runs once the rules have written their findings (match
  * calls it in the same transaction) and fills the `sequence` table of
@@ -25,8 +28,8 @@
  * holds the severity the sequence left.  Only exchanges with something to
  * say get a row.
  */
-#ifndef HARTRIAGE_SEQUENCE_H
-#define HARTRIAGE_SEQUENCE_H
+#ifndef HARTRIAGE_STORE_SEQUENCE_H
+#define HARTRIAGE_STORE_SEQUENCE_H
 
 #include <sqlite3.h>
 #include <stddef.h>

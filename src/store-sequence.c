@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sequence.h"
+#include "store-sequence.h"
+#include "store.h"
 #include "util.h"
 
 /* Most exchanges looked at between a failure and its success, and most
@@ -722,4 +723,9 @@ out:
 	free(size);
 	free_sx(v, n);
 	return ret;
+}
+
+int store_sequence_apply(struct store *st, char *err, size_t errlen)
+{
+	return sequence_apply(store_db(st), NULL, err, errlen);
 }
