@@ -294,15 +294,15 @@ int parse_condition(struct loadctx *lc, struct rule *r, const struct ynode *v)
 
 /* Value of matcher m on an exchange whose fields in absent are missing
  * and whose other fields could hold anything. */
-static enum tri leaf_without(const struct matcher *m, uint32_t absent)
+static enum tri leaf_without(const struct matcher *m, uint64_t absent)
 {
-	if (!(absent & (1u << m->field)))
+	if (!(absent & (UINT64_C(1) << m->field)))
 		return T_UNKNOWN;
 	return m->op == OP_EXISTS && !m->exists ? T_TRUE : T_FALSE;
 }
 
 /* Three-valued evaluation of c with leaf_without. */
-static enum tri cond_without(const struct rule *r, const struct cond *c, uint32_t absent)
+static enum tri cond_without(const struct rule *r, const struct cond *c, uint64_t absent)
 {
 	enum tri a, b;
 
@@ -332,7 +332,7 @@ static enum tri cond_without(const struct rule *r, const struct cond *c, uint32_
  * status (a pasted body or page). */
 int rule_fires_on_fragments(const struct rule *r)
 {
-	uint32_t absent = (1u << F_HOST) | (1u << F_STATUS);
+	uint64_t absent = (UINT64_C(1) << F_HOST) | (UINT64_C(1) << F_STATUS);
 
 	return r->cond && cond_without(r, r->cond, absent) != T_FALSE;
 }

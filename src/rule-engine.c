@@ -394,7 +394,7 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	sbuf_addf(out, "rule %s (%s, %s)\n", r->id, severity_name(r->severity), r->path);
 	sbuf_adds(out, "reads:");
 	for (i = 0; i < F_COUNT; i++)
-		if (r->fields & (1u << i))
+		if (r->fields & (UINT64_C(1) << i))
 			sbuf_addf(out, " %s%s", field_kind_name((enum field_kind)i),
 				  i == F_REQ_HEADER || i == F_RESP_HEADER ? "*" : "");
 	sbuf_addc(out, '\n');

@@ -49,6 +49,8 @@ enum field_kind {
 	F_REQ_HEADER_BYTES, F_REQ_COOKIE_BYTES,
 	F_COUNT
 };
+/* struct rule's 'fields' and the fragment check keep one bit per field. */
+_Static_assert(F_COUNT <= 64, "more than 64 rule fields");
 
 /* What a field's values are. */
 enum field_type {
@@ -204,7 +206,7 @@ struct rule {
 	struct rule_test *tests;
 	size_t ntests;
 	int id_line, id_col;
-	uint32_t fields;         /* bit per enum field_kind the rule reads */
+	uint64_t fields;         /* bit per enum field_kind the rule reads (F_COUNT <= 64) */
 };
 
 struct rule_set {

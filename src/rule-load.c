@@ -397,9 +397,9 @@ static struct rule *build_rule(struct loadctx *lc, const struct ynode *root)
 		      nmatch, nnomatch);
 	}
 	for (i = 0; i < r->nm; i++)
-		r->fields |= 1u << r->m[i].field;
+		r->fields |= UINT64_C(1) << r->m[i].field;
 	for (i = 0; i < r->nx; i++)
-		r->fields |= 1u << r->x[i].field;
+		r->fields |= UINT64_C(1) << r->x[i].field;
 out:
 	free(stem);
 	if (lc->nerr) {
