@@ -497,7 +497,8 @@ static int link_ids(sqlite3 *db, struct sx *v, long n, char *err, size_t errlen)
 		map[i].id = v[i].id;
 		map[i].idx = i;
 	}
-	qsort(map, (size_t)n, sizeof(*map), cmp_idmap);
+	if (n > 1) /* qsort of no element may get a NULL array */
+		qsort(map, (size_t)n, sizeof(*map), cmp_idmap);
 	if (sqlite3_prepare_v2(db, ids_sql, -1, &s, NULL) != SQLITE_OK) {
 		free(map);
 		return sql_fail(db, err, errlen);
@@ -516,7 +517,8 @@ static int link_ids(sqlite3 *db, struct sx *v, long n, char *err, size_t errlen)
 	sqlite3_finalize(s);
 	free(map);
 	if (rc == SQLITE_DONE) {
-		qsort(rows, nrows, sizeof(*rows), cmp_idrow);
+		if (nrows > 1)
+			qsort(rows, nrows, sizeof(*rows), cmp_idrow);
 		for (size_t i = 1; i < nrows; i++) {
 			struct sx *a = &v[rows[i - 1].idx], *b = &v[rows[i].idx];
 			if (strcmp(rows[i - 1].name, rows[i].name) ||
@@ -546,7 +548,8 @@ static void link_twins(struct sx *v, long n)
 		if (!isnan(v[i].t) && v[i].url && v[i].has_status)
 			ix[m++] = i;
 	qs_base = v;
-	qsort(ix, (size_t)m, sizeof(*ix), cmp_twin);
+	if (m > 1)
+		qsort(ix, (size_t)m, sizeof(*ix), cmp_twin);
 	for (long k = 0; k < m; k++) {
 		struct sx *a = &v[ix[k]];
 		/* the nearest copy from another source within the second */
@@ -574,7 +577,8 @@ static void find_recoveries(struct sx *v, long n)
 	for (long i = 0; i < n; i++)
 		ix[i] = i;
 	qs_base = v;
-	qsort(ix, (size_t)n, sizeof(*ix), cmp_key);
+	if (n > 1)
+		qsort(ix, (size_t)n, sizeof(*ix), cmp_key);
 	for (long k = 0; k < n; k++) {
 		struct sx *f = &v[ix[k]];
 		if (k == 0 || k >= group) {

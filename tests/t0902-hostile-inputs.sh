@@ -33,6 +33,8 @@ run() {
 rss() {
 	if [ -z "$kb" ]; then
 		skip "$1: peak RSS (no /usr/bin/time -f)"
+	elif sanitized; then
+		skip "$1: peak RSS (sanitizer build)"
 	else
 		[ "$kb" -le "$cap_kb" ]
 		ok $? "$1: peak RSS ${kb} KB <= 150 MB"

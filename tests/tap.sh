@@ -39,6 +39,9 @@ skip_all() {
 	exit 0
 }
 diag() { echo "# $*"; }
+# sanitized: true when $HARTRIAGE is a sanitizer build (AddressSanitizer's
+# shadow memory makes peak RSS meaningless as a measure of our caps).
+sanitized() { ldd "$HARTRIAGE" 2>/dev/null | grep -q 'libasan'; }
 golden_args() {
 	# golden_args DIR: the analyze arguments of tests/golden/DIR/args
 	# (@SRCDIR@ filled in), shell-quoted for: eval "set -- $(golden_args DIR)"
