@@ -89,6 +89,7 @@ struct redactor {
 /* Scanner flags. */
 #define F_LINES 1   /* "Name: value" header lines count at line starts */
 #define F_PARAMS 2  /* the text is a query string or form body */
+#define F_SHAPES 4  /* only token shapes (JWTs, known formats): kept text nested deep */
 
 #define ELLIPSIS "\xe2\x80\xa6"
 

@@ -127,16 +127,13 @@ static int put_auth(struct redactor *r, struct sbuf *out, const char *p, size_t 
  * with the token shapes in it redacted; returns the replacements. */
 static int put_text(struct redactor *r, struct sbuf *out, const char *p, size_t n)
 {
-	/* one level: the kept text of a kept text is copied as it is */
+	/* kept text inside kept text: past two levels only token shapes are
+	 * looked for, so the recursion ends */
 	static int depth;
 	struct sbuf k = SBUF_INIT;
 	int h;
-	if (depth) {
-		sbuf_add(out, p, n);
-		return 0;
-	}
 	depth++;
-	h = rd_scan(r, p, n, &k, 0, REDACT_TOKEN_IN_TEXT);
+	h = rd_scan(r, p, n, &k, depth > 2 ? F_SHAPES : 0, REDACT_TOKEN_IN_TEXT);
 	depth--;
 	if (h)
 		sbuf_add(out, k.data, k.len);
@@ -1176,6 +1173,16 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 		unsigned char c = (unsigned char)s[i];
 		size_t adv = 0;
 
+		if (flags & F_SHAPES) {
+			size_t sh = (i == 0 || !is_word((unsigned char)s[i - 1])) ? try_shape(&sc, i) : 0;
+			if (sh) {
+				i += sh;
+				sc.done = i;
+			} else {
+				i++;
+			}
+			continue;
+		}
 		if ((flags & F_LINES) && line_start(s, i)) {
 			adv = try_header_line(&sc, i, 0);
 			if (!adv && (c == 'C' || c == 'c' || c == ' ' || c == '>'))
