@@ -6,6 +6,10 @@
  * JS literals and assignments in prose, PEM blocks, credentials in URLs)
  * and has redact-value.c judge and replace it.  The output is built only
  * after the first hit.  See redact-int.h for the layers.
+ *
+ * One file of about 1,300 lines because it is one recursive thing: the
+ * header-value writers scan the text they keep (a token can sit in a
+ * cookie's name), and the scanner writes header values it finds in text.
  */
 #include <config.h>
 
