@@ -10,7 +10,8 @@ BUILD_DIR=${BUILD_DIR:-$TOP/_build}
 DEB_BUILD="build-essential autoconf automake pkg-config gnulib libjansson-dev
 libpcre2-dev libsqlite3-dev libyaml-dev libarchive-dev nettle-dev
 libcmark-gfm-dev libcmark-gfm-extensions-dev"
-DEB_TEST="sqlite3 jq curl openssl netcat-openbsd socat cmark time zip libarchive-tools"
+DEB_TEST="sqlite3 jq curl openssl netcat-openbsd socat cmark time zip libarchive-tools
+python3 python3-jsonschema groff-base"
 # Only for the fuzzing step of .ci/run (clang with its libFuzzer runtime).
 DEB_FUZZ="clang libclang-rt-14-dev"
 
