@@ -180,8 +180,25 @@ struct store *store_open_wait(const char *path, const struct store_wait *w, char
 	sqlite3_busy_handler(st->db, on_busy, st);
 	if (exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;") < 0)
 		goto fail_st;
-	if (path && exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") < 0)
-		goto fail_st;
+	/* Switching a new database to WAL needs it alone: while a second
+	 * process opens the same new file, SQLite answers SQLITE_BUSY at once
+	 * (no busy handler).  WAL is persistent, so once one of them has set
+	 * it the other's pragma only reads it: wait a little and try again. */
+	for (int tries = 0; path; tries++) {
+		if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") == 0)
+			break;
+		if (sqlite3_errcode(st->db) != SQLITE_BUSY || tries >= 400 ||
+		    (st->wait.interrupted && *st->wait.interrupted))
+			goto fail_st;
+		if (st->wait.no_wait) {
+			st->locked = 1;
+			goto fail_st;
+		}
+		{
+			struct timespec nap = {0, 25000000L}; /* 400 x 25 ms: 10 s */
+			nanosleep(&nap, NULL);
+		}
+	}
 	if (!path && exec(st, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;") < 0)
 		goto fail_st;
 	if (exec(st, schema_sql) < 0)
