@@ -208,13 +208,25 @@ static void skeleton(const char *doc, char **out, size_t *outlen)
  * captured string it prints also appears in the sections compared. */
 static void drop_overview(char *doc)
 {
-	char *a = strstr(doc, "\n## Overview\n"), *b;
-	if (!a)
-		return;
-	b = strstr(a + 1, "\n## ");
-	if (!b)
-		b = a + strlen(a);
-	memmove(a, b, strlen(b) + 1);
+	/* the writer's own "## Overview" heading: a line outside fences (a
+	 * captured body shown in a fenced repro may hold the same text) */
+	char *p = doc, *start = NULL;
+	int fence = 0;
+	while (*p) {
+		char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n >= 3 && !strncmp(p, "```", 3)) {
+			fence = !fence;
+		} else if (!fence && !start && n == 11 && !strncmp(p, "## Overview", 11)) {
+			start = p;
+		} else if (!fence && start && n >= 3 && !strncmp(p, "## ", 3)) {
+			memmove(start, p, strlen(p) + 1);
+			return;
+		}
+		p += n + (e ? 1 : 0);
+	}
+	if (start)
+		*start = '\0';
 }
 
 /* Bytes that can change a Markdown line's structure in place (table
