@@ -545,6 +545,17 @@ static size_t try_json_field(struct scanner *sc, size_t i)
 		if (cls == NC_WEAK && (!rd_weak_secret_value(t, tn) || memchr(t, ' ', tn)))
 			return 0;
 	}
+	/* A string not closed on its line (a cut body, or text that only
+	 * looks like JSON) whose value would be kept as harmless (an ARN, a
+	 * placeholder) is not taken as one value: the scanner reads on, so a
+	 * token further in the same text is still found (fuzz finding). */
+	if (!(ve < n && s[ve] == (esc ? '\\' : '"'))) {
+		const char *t = s + vs;
+		size_t tn = ve - vs;
+		trim_span(&t, &tn);
+		if (tn && rd_benign_value(t, tn, cls == NC_STRONG))
+			return 0;
+	}
 	flush(sc, i);
 	put_key(sc, i, ks, ke, vs);
 	if (strcmp(norm, "authorization") == 0 || strcmp(norm, "proxyauthorization") == 0)

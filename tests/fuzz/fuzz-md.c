@@ -230,14 +230,16 @@ static void drop_overview(char *doc)
 }
 
 /* Bytes that can change a Markdown line's structure in place (table
- * cells, code spans, HTML, headings, emphasis, links, escapes).  The twin
+ * cells, code spans, HTML, escapes); '#', emphasis and link brackets
+ * change a line only at its start, after a line break (kept, see below),
+ * and the writer reads some of them ("…[#fingerprint]").  The twin
  * report replaces only these, so what the writer derives from a value (a
  * parsed time, a URL and its query, a rule's match) stays the same.  Line
  * breaks are kept in the twin: their injection is caught by
  * check_tables() on the report itself. */
 static int md_active(char c)
 {
-	return c != '\0' && strchr("|`<>\\#*_[]!~", c) != NULL;
+	return c != '\0' && strchr("|`<>\\", c) != NULL;
 }
 
 /* Count the cell boundaries of a table row (a '|' not escaped by '\'). */
