@@ -432,7 +432,14 @@ int rc_random_like(const char *p, size_t n)
 
 int rc_never_value(const char *p, size_t n)
 {
-	return n >= 4 && memcmp(p, "arn:", 4) == 0;
+	/* an ARN is one word: a value that starts like one and goes on past
+	 * a blank (an unclosed string, a line of text) is not harmless */
+	if (n < 4 || memcmp(p, "arn:", 4) != 0)
+		return 0;
+	for (size_t i = 4; i < n; i++)
+		if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+			return 0;
+	return 1;
 }
 
 /* ---- the registry ---- */
