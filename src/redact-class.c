@@ -487,17 +487,6 @@ static size_t slot_of(uint64_t k)
 	return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 48) & (REG_SLOTS - 1);
 }
 
-/* FNV-1a of the whole value. */
-static uint64_t hash_all(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 void rc_registry_add(const char *p, size_t n)
 {
 	uint64_t k, h;
@@ -511,7 +500,7 @@ void rc_registry_add(const char *p, size_t n)
 		reg_group = xcalloc(REG_SLOTS, sizeof *reg_group);
 		reg_dedupe = xcalloc(REG_SLOTS, sizeof *reg_dedupe);
 	}
-	h = hash_all(p, n);
+	h = fnv1a(p, n);
 	for (i = slot_of(h); reg_dedupe[i]; i = (i + 1) & (REG_SLOTS - 1)) {
 		e = &reg[reg_dedupe[i] - 1];
 		if (e->h == h && e->n == n && memcmp(e->s, p, n) == 0)

@@ -21,13 +21,12 @@
 static int each_row(sqlite3 *db, const char *sql, const struct report_opts *o,
                     void (*row)(void *ctx, sqlite3_stmt *s), void *ctx, char *err, size_t errlen)
 {
-	/* One ticket: the form the sources_ticket index answers. */
-	char *one = o->ticket ? report_sql_one_ticket(sql) : NULL;
-	sqlite3_stmt *s = report_prepare(db, one ? one : sql, err, errlen);
+	sqlite3_stmt *s;
 	int rc;
-	free(one);
-	if (!s)
+	if (report_prepare_scoped(db, sql, o, &s) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
 		return -1;
+	}
 	report_bind_ticket(s, o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		row(ctx, s);
@@ -260,15 +259,12 @@ int report_overview_md(FILE *out, sqlite3 *db, const struct report_opts *o, char
 
 long report_count_failing_timed(sqlite3 *db, const struct report_opts *o)
 {
-	char err[256];
 	static const char sql[] =
 	    "SELECT COUNT(*)" FROM_EX "AND e.started_at IS NOT NULL AND" FAILING;
-	char *one = o->ticket ? report_sql_one_ticket(sql) : NULL;
-	sqlite3_stmt *s = report_prepare(db, one ? one : sql, err, sizeof err);
+	sqlite3_stmt *s;
 	long n = -1;
 
-	free(one);
-	if (!s)
+	if (report_prepare_scoped(db, sql, o, &s) != SQLITE_OK)
 		return -1;
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)

@@ -203,12 +203,12 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 	int nerr = 0, have_cur = 0, cur_kept = 0, cur_status = 0;
 	char *cur_host = NULL;
 	int rc;
-	char *sql = o->ticket ? report_sql_one_ticket(unmatched_sql) : NULL;
-	sqlite3_stmt *s = report_prepare(db, sql ? sql : unmatched_sql, err, errlen);
-	free(sql);
+	sqlite3_stmt *s;
 	memset(u, 0, sizeof(*u));
-	if (!s)
+	if (report_prepare_scoped(db, unmatched_sql, o, &s) != SQLITE_OK) {
+		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
 		return -1;
+	}
 	report_bind_ticket(s, o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct unmatched_ex x;

@@ -49,17 +49,6 @@ static void memo_key(const struct matcher *m, struct sbuf *k)
 	}
 }
 
-/* FNV-1a over the key. */
-static uint64_t memo_hash(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 struct memo_slot {
 	char *key;
 	size_t klen;
@@ -163,7 +152,7 @@ void memo_build(struct rule_set *rs)
 			uint64_t h;
 			size_t at;
 			memo_key(m, &k);
-			h = memo_hash(k.data, k.len);
+			h = fnv1a(k.data, k.len);
 			for (at = (size_t)h & (cap - 1); tab[at].key; at = (at + 1) & (cap - 1))
 				if (tab[at].klen == k.len && memcmp(tab[at].key, k.data, k.len) == 0)
 					break;

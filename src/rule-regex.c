@@ -32,12 +32,7 @@ static struct re_entry *re_tab[RE_BUCKETS];
 
 static size_t re_hash(const char *p, size_t n, uint32_t opts)
 {
-	uint64_t h = 1469598103934665603ULL ^ opts;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)(h % RE_BUCKETS);
+	return (size_t)((fnv1a(p, n) ^ opts) % RE_BUCKETS);
 }
 
 pcre2_code *re_acquire(const char *pat, uint32_t opts, int *jit, int *errcode, size_t *erroff)

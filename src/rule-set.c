@@ -102,15 +102,10 @@ void rule_set_set_source(struct rule_set *rs, const char *source)
 	rs->source = source ? xstrdup(source) : NULL;
 }
 
-/* FNV-1a of a rule id. */
+/* Hash of a rule id. */
 static size_t id_hash(const char *id)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *id; id++) {
-		h ^= (unsigned char)*id;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return (size_t)fnv1a(id, strlen(id));
 }
 
 /* Put rule i into the id table (which has room). */

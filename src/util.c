@@ -579,3 +579,14 @@ int url_fill_path_param(struct sbuf *b, const char *name, const char *value)
 	*b = n;
 	return 1;
 }
+
+uint64_t fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

@@ -119,4 +119,7 @@ void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
 /* Parse a decimal long from [p, p+n); returns 0 on success. */
 int parse_long(const char *p, size_t n, long *out);
 
+/* FNV-1a (64 bit) of [p, p+n): the hash of the program's own tables. */
+uint64_t fnv1a(const void *p, size_t n);
+
 #endif
