@@ -234,16 +234,36 @@ void ascii_lower(char *s)
 		*s = (char)ascii_tolower((unsigned char)*s);
 }
 
+/* The first byte of the needle is found with memchr, once for each case,
+ * and each of the two positions is only searched again once passed, so a
+ * body is read in a few wide passes instead of one call per byte. */
 const char *ascii_casestr(const char *hay, size_t haylen, const char *needle)
 {
-	size_t nl = strlen(needle), i;
+	size_t nl = strlen(needle);
+	const char *p = hay, *end, *lo, *up, *hit;
+	int cl, cu;
 	if (nl == 0)
 		return hay;
 	if (haylen < nl)
 		return NULL;
-	for (i = 0; i + nl <= haylen; i++)
-		if (ascii_ncasecmp(hay + i, needle, nl) == 0)
-			return hay + i;
+	cl = ascii_tolower((unsigned char)needle[0]);
+	cu = (cl >= 'a' && cl <= 'z') ? cl - 'a' + 'A' : cl;
+	end = hay + haylen - (nl - 1); /* a match starts before this */
+	lo = up = NULL; /* not searched yet; end means none left */
+	while (p < end) {
+		if ((!lo || lo < p) && !(lo = memchr(p, cl, (size_t)(end - p))))
+			lo = end;
+		if (cu == cl)
+			up = lo;
+		else if ((!up || up < p) && !(up = memchr(p, cu, (size_t)(end - p))))
+			up = end;
+		hit = lo < up ? lo : up;
+		if (hit == end)
+			return NULL;
+		if (ascii_ncasecmp(hit + 1, needle + 1, nl - 1) == 0)
+			return hit;
+		p = hit + 1;
+	}
 	return NULL;
 }
 

@@ -100,5 +100,33 @@ int main(void)
 	ok(parse_long("99999999999999999999999", 23, &v) != 0, "parse_long rejects overflow");
 	ok(ascii_casecmp("X-Vercel-Id", "x-vercel-id") == 0, "ascii_casecmp");
 	ok(ascii_casestr("Hello Ray ID: 1", 15, "ray id") != NULL, "ascii_casestr");
+	{
+		/* against the definition: the first offset where the needle
+		 * matches ignoring ASCII case, over bytes that include NUL,
+		 * both cases of the first byte, and matches at the very end */
+		static const char hay[] = "xRaY\0rAy iD ray id!RAY ID\0-- Ray Id";
+		static const char *const needles[] = {"ray id", "RAY ID", "y", "!",   "-- ray id",
+						      "ray idx", "\0",     "d", "iD r", "x"};
+		size_t hl = sizeof(hay) - 1;
+		int bad = 0;
+		for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++) {
+			size_t nl = strlen(needles[k]);
+			for (size_t from = 0; from <= hl; from++)
+				for (size_t len = 0; from + len <= hl; len++) {
+					const char *want = NULL;
+					for (size_t i = from; i + nl <= from + len && !want; i++) {
+						size_t j = 0;
+						while (j < nl && ascii_tolower((unsigned char)hay[i + j]) ==
+									 ascii_tolower((unsigned char)needles[k][j]))
+							j++;
+						if (j == nl)
+							want = hay + i;
+					}
+					if (ascii_casestr(hay + from, len, needles[k]) != want)
+						bad++;
+				}
+		}
+		ok(bad == 0, "ascii_casestr agrees with the definition on every slice (%d wrong)", bad);
+	}
 	return done_testing();
 }
