@@ -162,12 +162,27 @@ static void emit_space(struct textout *o)
 	o->space = 1;
 }
 
-static void emit_byte(struct textout *o, char c)
+static void emit_run(struct textout *o, const char *s, size_t len)
 {
 	if (o->space && o->out->len > o->start)
 		sbuf_addc(o->out, ' ');
 	o->space = 0;
-	sbuf_addc(o->out, c);
+	sbuf_add(o->out, s, len);
+}
+
+static void emit_byte(struct textout *o, char c)
+{
+	emit_run(o, &c, 1);
+}
+
+/* The length of the run at p that is written as it is: no blank and, in
+ * markup, no '<' or '&'. */
+static size_t plain_run(const char *p, size_t n, int markup)
+{
+	size_t k = 0;
+	while (k < n && !is_ws((unsigned char)p[k]) && !(markup && (p[k] == '<' || p[k] == '&')))
+		k++;
+	return k;
 }
 
 /* Append the visible text of an HTML page. */
@@ -232,11 +247,15 @@ void html_visible_text(const char *p, size_t n, struct sbuf *out)
 				continue;
 			}
 		}
-		if (is_ws(c))
+		if (is_ws(c)) {
 			emit_space(&o);
-		else
-			emit_byte(&o, (char)c);
-		i++;
+			i++;
+		} else {
+			/* this byte, and the text after it up to a tag or entity */
+			k = 1 + plain_run(p + i + 1, n - i - 1, 1);
+			emit_run(&o, p + i, k);
+			i += k;
+		}
 	}
 	sbuf_release(&ent);
 }
@@ -247,10 +266,14 @@ void text_collapse_space(const char *p, size_t n, struct sbuf *out)
 	struct textout o = { out, out->len, 0 };
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (is_ws((unsigned char)p[i]))
+	for (i = 0; i < n;) {
+		if (is_ws((unsigned char)p[i])) {
 			emit_space(&o);
-		else
-			emit_byte(&o, p[i]);
+			i++;
+		} else {
+			size_t k = plain_run(p + i, n - i, 0);
+			emit_run(&o, p + i, k);
+			i += k;
+		}
 	}
 }

@@ -43,8 +43,8 @@ void rd_norm_name(const char *p, size_t n, char out[64])
 
 int rd_in_list(const char *s, const char *const *list)
 {
-	for (size_t i = 0; list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
+	for (size_t i = 0; list[i]; i++) /* the first byte before a call */
+		if (s[0] == list[i][0] && strcmp(s, list[i]) == 0)
 			return 1;
 	return 0;
 }
