@@ -912,6 +912,8 @@ static size_t try_prose(struct scanner *sc, size_t i)
 	we = j;
 	if (we == i || we - i >= sizeof w || (j < n && is_alnum((unsigned char)s[j])))
 		return 0;
+	if (j >= n || s[j] != ' ')
+		return 0; /* (tested first: the cheapest) */
 	for (size_t k = 0; k < we - i; k++)
 		w[k] = (char)ascii_tolower((unsigned char)s[i + k]);
 	w[we - i] = '\0';
@@ -919,8 +921,6 @@ static size_t try_prose(struct scanner *sc, size_t i)
 		return 0;
 	strong = strcmp(w, "password") == 0 || strcmp(w, "passcode") == 0 || strcmp(w, "pin") == 0 ||
 		 strcmp(w, "otp") == 0 || strcmp(w, "passwd") == 0 || strcmp(w, "pwd") == 0;
-	if (j >= n || s[j] != ' ')
-		return 0;
 	while (j < n && s[j] == ' ')
 		j++;
 	if (j + 3 < n && (ascii_ncasecmp(s + j, "is ", 3) == 0))
