@@ -175,13 +175,25 @@ static void emit_byte(struct textout *o, char c)
 	emit_run(o, &c, 1);
 }
 
-/* The length of the run at p that is written as it is: no blank and, in
- * markup, no '<' or '&'. */
+/* In markup, '<' and '&' start a tag or an entity. */
+static int plain_byte(char c, int markup)
+{
+	return !is_ws((unsigned char)c) && !(markup && (c == '<' || c == '&'));
+}
+
+/* The length of the run at p that is written as it is: plain bytes, and
+ * single spaces between them (written the same as a collapsed blank). */
 static size_t plain_run(const char *p, size_t n, int markup)
 {
 	size_t k = 0;
-	while (k < n && !is_ws((unsigned char)p[k]) && !(markup && (p[k] == '<' || p[k] == '&')))
-		k++;
+	while (k < n) {
+		if (plain_byte(p[k], markup))
+			k++;
+		else if (p[k] == ' ' && k + 1 < n && plain_byte(p[k + 1], markup))
+			k += 2;
+		else
+			break;
+	}
 	return k;
 }
 

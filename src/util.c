@@ -138,12 +138,6 @@ int sbuf_add(struct sbuf *b, const void *p, size_t n)
 	return rc;
 }
 
-int sbuf_addc(struct sbuf *b, int c)
-{
-	char ch = (char)c;
-	return sbuf_add(b, &ch, 1);
-}
-
 int sbuf_adds(struct sbuf *b, const char *s)
 {
 	return sbuf_add(b, s, strlen(s));

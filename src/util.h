@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "caps.h"
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -50,7 +52,19 @@ void sbuf_release(struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
 /* Appends return SBUF_OK, or SBUF_TOO_LARGE when the cap cut them. */
 int sbuf_add(struct sbuf *b, const void *p, size_t n);
-int sbuf_addc(struct sbuf *b, int c);
+/* One byte: inline, as callers add text a byte at a time in loops. */
+static inline int sbuf_addc(struct sbuf *b, int c)
+{
+	if (!b->full && b->len + 1 < b->alloc && b->len < (b->cap ? b->cap : SBUF_DEFAULT_CAP)) {
+		b->data[b->len++] = (char)c;
+		b->data[b->len] = '\0';
+		return SBUF_OK;
+	}
+	{
+		char ch = (char)c;
+		return sbuf_add(b, &ch, 1);
+	}
+}
 int sbuf_adds(struct sbuf *b, const char *s);
 int sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);

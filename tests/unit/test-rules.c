@@ -397,6 +397,10 @@ static void test_text(void)
 	text_is("<p>unterminated <script>x", 1, "unterminated", "unterminated script");
 	text_is("  504 Gateway\tTime-out\n\n nginx \n", 0, "504 Gateway Time-out nginx",
 		"plain text: whitespace runs collapsed and trimmed");
+	text_is("a b  c <b>d</b> e &amp; f &amp;g <i>h</i>i j\t k", 1, "a b c d e & f &g hi j k",
+		"single and double blanks beside tags and entities");
+	text_is("x y \n z  w x", 0, "x y z w x", "plain text: single blanks kept, runs collapsed");
+	text_is(" a", 0, "a", "plain text: a leading blank dropped");
 }
 
 static void test_derived(void)
