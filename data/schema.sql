@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS headers (
 	value       TEXT NOT NULL,
 	PRIMARY KEY (exchange_id, side, idx)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS headers_name ON headers(name COLLATE NOCASE);
+-- (No index by name: every query by name also gives the exchange, and the
+-- primary key serves it.)
 
 -- Free-text lines tied to an exchange: curl '*' lines, HAR _error, assertions.
 CREATE TABLE IF NOT EXISTS transcript (
