@@ -198,11 +198,6 @@ const char *sbuf_str(const struct sbuf *b)
 	return b->data ? b->data : "";
 }
 
-int ascii_tolower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 int ascii_casecmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {

@@ -75,7 +75,10 @@ const char *sbuf_str(const struct sbuf *b);
 /* ASCII case-insensitive helpers (locale independent). */
 int ascii_casecmp(const char *a, const char *b);
 int ascii_ncasecmp(const char *a, const char *b, size_t n);
-int ascii_tolower(int c);
+static inline int ascii_tolower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
 void ascii_lower(char *s);
 /* Return a pointer to the first case-insensitive occurrence of needle. */
 const char *ascii_casestr(const char *hay, size_t haylen, const char *needle);
