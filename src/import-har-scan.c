@@ -209,8 +209,7 @@ static enum junescape_state lift_stream(struct har_reader *r, int idx, size_t op
 
 	if (!l->streamed[idx]) {
 		l->streamed[idx] = 1;
-		junescape_release(&l->u[idx]);
-		junescape_init(&l->u[idx], LIFT_CAP);
+		junescape_reset(&l->u[idx], LIFT_CAP, 0);
 	}
 	used = junescape_feed(&l->u[idx], r->buf + from, r->len - from, r->eof, &st);
 	if (st == JU_INVALID)
@@ -492,8 +491,17 @@ static void err_position(const struct har_reader *r, size_t start, const json_er
 		*line += err->line - 1;
 }
 
-/* Forget the lifted strings of the last entry. */
+/* Forget the lifted strings of the last entry (their buffers are kept for
+ * the next one when of moderate size). */
 static void lift_reset(struct har_lift *l)
+{
+	for (int i = 0; i < 2; i++) {
+		junescape_reset(&l->u[i], LIFT_CAP, 0);
+		l->found[i] = l->streamed[i] = l->have[i] = 0;
+	}
+}
+
+static void lift_free(struct har_lift *l)
 {
 	for (int i = 0; i < 2; i++) {
 		junescape_release(&l->u[i]);
@@ -551,8 +559,7 @@ static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, j
 			continue;
 		}
 		n = l->close[i] - l->open[i] - 1; /* content and closing quote */
-		junescape_release(&l->u[i]);
-		junescape_init(&l->u[i], LIFT_CAP);
+		junescape_reset(&l->u[i], LIFT_CAP, n);
 		used = junescape_feed(&l->u[i], r->buf + (l->open[i] + 1 - r->base), n, 1, &st);
 		if (st != JU_END || used != n - 1) {
 			junescape_release(&l->u[i]);
@@ -1110,7 +1117,7 @@ out:
 	har_finish(&hc);
 	json_decref(creator);
 	json_decref(browser);
-	lift_reset(&r.lift);
+	lift_free(&r.lift);
 	free(r.buf);
 	return rc;
 }

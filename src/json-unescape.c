@@ -19,6 +19,22 @@ void junescape_release(struct junescape *u)
 	u->total = 0;
 }
 
+/* Buffers up to this size are kept for the next string. */
+#define JU_KEEP ((size_t)1 << 20)
+
+void junescape_reset(struct junescape *u, size_t cap, size_t hint)
+{
+	if (u->out.alloc > JU_KEEP)
+		sbuf_release(&u->out);
+	sbuf_reset(&u->out);
+	u->cap = cap;
+	u->total = 0;
+	if (hint > cap)
+		hint = cap;
+	if (hint && hint < JU_KEEP)
+		u->out.data = xgrow(u->out.data, &u->out.alloc, hint + 1, 1);
+}
+
 /* Keep p[0..n) while under the cap; count it always. */
 static void put(struct junescape *u, const void *p, size_t n)
 {

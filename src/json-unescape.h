@@ -27,6 +27,9 @@ enum junescape_state {
 
 void junescape_init(struct junescape *u, size_t cap);
 void junescape_release(struct junescape *u);
+/* Ready for the next string: keeps a buffer of moderate size, and makes
+ * room for hint bytes (0: unknown) when that is moderate too. */
+void junescape_reset(struct junescape *u, size_t cap, size_t hint);
 
 /* Decode string content from p[0..n) (after the opening quote).  Returns
  * the count of bytes used: with JU_END, the offset of the closing quote;

@@ -530,6 +530,26 @@ static void test_prefilter(void)
 		{ "(?i)just a moment\\.\\.\\.|/cdn-cgi/challenge-platform/", "x /CDN-CGI/challenge-platform/ y", 1 },
 		/* escapes of punctuation are literal, \\Q is not gated */
 		{ "\\Qa.b\\E|zz", "a.b", 1 },
+		/* groups are read into; a quantified group is not required */
+		{ "(?i)(?<p>first byte timeout|backend read error)", "BACKEND READ ERROR", 1 },
+		{ "(?i)(?<p>first byte timeout|backend read error)", "backend error", 0 },
+		{ "(?:EDGE_)?FUNCTION_INVOCATION_TIMEOUT", "FUNCTION_INVOCATION_TIMEOUT", 1 },
+		{ "(?:abcd)+xy", "abcdxy", 1 },
+		{ "(?:abcd|)efgh", "efgh", 1 },
+		{ "(?i)(?:a(?:bcde|fghi)j)", "AFGHIJ", 1 },
+		{ "(?i)(?:error\\s*(?:code\\s*)?|<span>)1020\\b", "Error code 1020", 1 },
+		{ "(?i)(?:error\\s*(?:code\\s*)?|<span>)1020\\b", "Error code 1021", 0 },
+		/* lookarounds give nothing; what they surround does */
+		{ "(?<=<Code>)(?:ExpiredToken|SignatureDoesNotMatch)(?=</Code>)",
+		  "<Code>ExpiredToken</Code>", 1 },
+		{ "(?<!abcd)efgh", "xxefgh", 1 },
+		/* an escaped code is not the characters after it */
+		{ "\\x41BCDE", "ABCDE", 1 },
+		{ "\\0101BCDE", "\b1BCDE", 1 },
+		{ "\\101BCDEF", "ABCDEF", 1 },
+		{ "(?ix) a b c d e", "abcde", 1 },
+		{ "(?#note)abcdef", "abcdef", 1 },
+		{ "(wxyz)\\1abcd", "wxyzwxyzabcd", 1 },
 	};
 	struct exchange ex;
 	size_t i;
