@@ -914,6 +914,17 @@ static size_t try_prose(struct scanner *sc, size_t i)
 		return 0;
 	if (j >= n || s[j] != ' ')
 		return 0; /* (tested first: the cheapest) */
+	{
+		/* by length, the first letters of the words: most words of
+		 * prose are ruled out before being lowercased */
+		static uint32_t firsts[sizeof w];
+		if (!firsts[3])
+			for (size_t k = 0; words[k]; k++)
+				firsts[strlen(words[k])] |= 1u << (words[k][0] - 'a');
+		unsigned f = (unsigned)ascii_tolower((unsigned char)s[i]) - 'a';
+		if (f >= 26 || !(firsts[we - i] & (1u << f)))
+			return 0;
+	}
 	for (size_t k = 0; k < we - i; k++)
 		w[k] = (char)ascii_tolower((unsigned char)s[i + k]);
 	w[we - i] = '\0';
