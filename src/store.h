@@ -119,7 +119,8 @@ int store_foreach_exchange(struct store *st, store_exchange_fn fn, void *ctx);
  * worker's): store_defer_indexes() drops the secondary indexes while the
  * store holds no source, store_index() creates them again once the rows
  * are in (building an index at the end is cheaper than keeping it up to
- * date row by row).  Both return 0 or -1. */
+ * date row by row).  Foreign keys are not checked in between.  Both
+ * return 0 or -1. */
 int store_defer_indexes(struct store *st);
 int store_index(struct store *st);
 
