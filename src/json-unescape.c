@@ -43,6 +43,24 @@ static void put(struct junescape *u, const void *p, size_t n)
 	u->total += n;
 }
 
+/* One byte (an escape such as \n): in place while under the cap. */
+static inline void put1(struct junescape *u, char c)
+{
+	if (u->out.len < u->cap)
+		sbuf_addc(&u->out, c);
+	u->total++;
+}
+
+/* Bytes that end a run of plain printable ASCII: controls, '"', '\\' and
+ * everything from 0x80 up (filled on first use). */
+static unsigned char stop[256];
+
+static void stop_init(void)
+{
+	for (int c = 0; c < 256; c++)
+		stop[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
 static int hex4(const unsigned char *p, unsigned *v)
 {
 	*v = 0;
@@ -97,10 +115,12 @@ size_t junescape_feed(struct junescape *u, const unsigned char *p, size_t n, int
 {
 	size_t i = 0, run;
 
+	if (!stop['"'])
+		stop_init();
 	for (;;) {
 		/* a run of plain printable ASCII */
 		run = i;
-		while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+		while (i < n && !stop[p[i]])
 			i++;
 		if (i > run)
 			put(u, p + run, i - run);
@@ -140,14 +160,14 @@ size_t junescape_feed(struct junescape *u, const unsigned char *p, size_t n, int
 			return i;
 		}
 		switch (p[i + 1]) {
-		case '"': put(u, "\"", 1); i += 2; continue;
-		case '\\': put(u, "\\", 1); i += 2; continue;
-		case '/': put(u, "/", 1); i += 2; continue;
-		case 'b': put(u, "\b", 1); i += 2; continue;
-		case 'f': put(u, "\f", 1); i += 2; continue;
-		case 'n': put(u, "\n", 1); i += 2; continue;
-		case 'r': put(u, "\r", 1); i += 2; continue;
-		case 't': put(u, "\t", 1); i += 2; continue;
+		case '"': put1(u, '"'); i += 2; continue;
+		case '\\': put1(u, '\\'); i += 2; continue;
+		case '/': put1(u, '/'); i += 2; continue;
+		case 'b': put1(u, '\b'); i += 2; continue;
+		case 'f': put1(u, '\f'); i += 2; continue;
+		case 'n': put1(u, '\n'); i += 2; continue;
+		case 'r': put1(u, '\r'); i += 2; continue;
+		case 't': put1(u, '\t'); i += 2; continue;
 		case 'u': break;
 		default:
 			*st = JU_INVALID;

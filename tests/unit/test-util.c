@@ -7,6 +7,7 @@
 #include "tap.h"
 #include "caps.h"
 #include "util.h"
+#include "json-unescape.h"
 
 static void sha_hex_of(const char *s, size_t n, char out[65])
 {
@@ -127,6 +128,65 @@ int main(void)
 				}
 		}
 		ok(bad == 0, "ascii_casestr agrees with the definition on every slice (%d wrong)", bad);
+	}
+	{
+		/* JSON string content, fed whole and a byte at a time */
+		static const struct {
+			const char *in;     /* after the opening quote */
+			const char *want;   /* decoded; NULL when invalid */
+			size_t wantlen;
+		} cs[] = {
+			{ "plain text\"", "plain text", 10 },
+			{ "a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"", "a\"b\\c/d\be\ff\ng\rh\ti", 17 },
+			{ "\\u0041\\u00e9\\u20ac\\ud83d\\ude00\"", "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 10 },
+			{ "caf\xC3\xA9 \\u0000x\"", "caf\xC3\xA9 \0x", 8 },
+			{ "bad \\x\"", NULL, 0 },
+			{ "lone \\udc00\"", NULL, 0 },
+			{ "ctl \x01\"", NULL, 0 },
+			{ "bad utf8 \xC3\x28\"", NULL, 0 },
+		};
+		int bad = 0;
+		for (size_t k = 0; k < sizeof(cs) / sizeof(cs[0]); k++) {
+			for (int bytewise = 0; bytewise < 2; bytewise++) {
+				struct junescape u;
+				enum junescape_state st = JU_MORE;
+				const unsigned char *in = (const unsigned char *)cs[k].in;
+				size_t len = strlen(cs[k].in), at = 0, avail = bytewise ? 0 : len;
+				junescape_init(&u, 1 << 20);
+				while (st == JU_MORE) {
+					size_t used;
+					if (bytewise && avail < len - at)
+						avail++;
+					used = junescape_feed(&u, in + at, avail, avail == len - at, &st);
+					at += used;
+					avail -= used;
+				}
+				if (cs[k].want ? (st != JU_END || u.out.len != cs[k].wantlen ||
+						  memcmp(u.out.data, cs[k].want, cs[k].wantlen) != 0)
+					       : st != JU_INVALID)
+				{
+					bad++;
+					diag("case %zu, bytewise %d: state %d, %zu bytes", k, bytewise, (int)st,
+					     u.out.len);
+				}
+				junescape_release(&u);
+			}
+		}
+		ok(bad == 0, "junescape: escapes, surrogates, UTF-8 and errors, whole and byte by byte (%d wrong)", bad);
+	}
+	{
+		/* the cap keeps a prefix and counts the rest; a reset keeps going */
+		struct junescape u;
+		enum junescape_state st;
+		junescape_init(&u, 4);
+		junescape_feed(&u, (const unsigned char *)"ab\\ncdef\"", 9, 1, &st);
+		ok(st == JU_END && u.out.len == 4 && memcmp(u.out.data, "ab\nc", 4) == 0 && u.total == 7,
+		   "junescape: cut at the cap, every byte counted");
+		junescape_reset(&u, 8, 3);
+		junescape_feed(&u, (const unsigned char *)"xyz\"", 4, 1, &st);
+		ok(st == JU_END && u.out.len == 3 && strcmp(u.out.data, "xyz") == 0 && u.total == 3,
+		   "junescape: reset for the next string");
+		junescape_release(&u);
 	}
 	return done_testing();
 }
