@@ -357,6 +357,7 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 {
 	const char *text, *enc, *mime;
 	size_t len = 0;
+	long long media_size = -1;
 	double d;
 
 	if (!json_is_object(content))
@@ -375,7 +376,7 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 		}
 	}
 	if (text && enc && ascii_casecmp(enc, "base64") == 0 && har_media(ex, mime) &&
-	    base64_size(text, len) >= 0) {
+	    (media_size = base64_size(text, len)) >= 0) {
 		struct sha256 h;
 		unsigned char dg[32];
 		char hex[65];
@@ -383,7 +384,7 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 		sha256_update(&h, text, len);
 		sha256_final(&h, dg);
 		sha256_hex(dg, hex);
-		ex->resp_body.size = base64_size(text, len);
+		ex->resp_body.size = media_size;
 		json_object_set_new(extra, "contentNotDecoded", json_string("base64"));
 		json_object_set_new(extra, "contentTextSha256", json_string(hex));
 		hc->media_kept++;

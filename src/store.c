@@ -168,12 +168,15 @@ struct store *store_open_wait(const char *path, const struct store_wait *w, char
 	if (w)
 		st->wait = *w;
 	st->path = path ? xstrdup(path) : NULL;
+	/* Before SQLite's first use (later calls are refused, harmlessly): no
+	 * memory statistics, which cost a global mutex on every allocation. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
 	/* No path: a private temporary database.  SQLite keeps it in memory
 	 * and spills to a deleted temp file only when it outgrows the cache,
 	 * so huge captures do not need their size in RAM. */
 	rc = sqlite3_open_v2(path ? path : "", &st->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
