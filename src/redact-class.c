@@ -273,6 +273,9 @@ static size_t npats;
 static unsigned char pat_first[256];
 #define PAT_PER_BYTE 16
 static unsigned char pat_idx[256][PAT_PER_BYTE]; /* patterns by first byte, file order */
+/* Second bytes that some pattern of each first byte allows (a bitmap per
+ * first byte): most words are ruled out before any prefix is compared. */
+static unsigned char pat_second[256][32];
 
 static int pclass_has(enum pclass k, unsigned char c)
 {
@@ -331,6 +334,10 @@ static void load_patterns(void)
 					pats = xgrow(pats, &alloc, npats + 1, sizeof *pats);
 					pat_idx[f][pat_first[f]++] = (unsigned char)npats;
 					pats[npats++] = pt;
+					for (unsigned c = 0; c < 256; c++)
+						if (pt.plen > 1 ? c == (unsigned char)prefix[1]
+							       : pclass_has(pt.cls, (unsigned char)c) || pt.min == 0)
+							pat_second[f][c >> 3] |= (unsigned char)(1u << (c & 7));
 				}
 			}
 		}
@@ -353,7 +360,9 @@ size_t rc_pattern_at(const char *s, size_t n, size_t *keep)
 {
 	size_t best = 0;
 
-	if (!pat_first[(unsigned char)s[0]])
+	if (!pat_first[(unsigned char)s[0]] ||
+	    (n > 1 && !(pat_second[(unsigned char)s[0]][(unsigned char)s[1] >> 3] &
+			(1u << ((unsigned char)s[1] & 7)))))
 		return 0;
 	/* The first in file order wins: "sk-proj-" before "sk-". */
 	for (size_t m = 0; m < pat_first[(unsigned char)s[0]]; m++) {

@@ -361,7 +361,11 @@ int utf8_valid(const char *s, size_t n)
 		unsigned min;
 		unsigned cp;
 		if (c < 0x80) {
+			uint64_t w;
 			p++;
+			/* ASCII eight bytes at a time */
+			while (end - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080ull) == 0))
+				p += 8;
 			continue;
 		} else if ((c & 0xe0) == 0xc0) {
 			need = 1;

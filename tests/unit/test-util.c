@@ -66,6 +66,23 @@ int main(void)
 	ok(!utf8_valid("\xc3", 1), "truncated UTF-8 sequence is invalid");
 	ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate is invalid");
 	ok(!utf8_valid("\xc0\xaf", 2), "overlong encoding is invalid");
+	{
+		/* a bad byte at every offset of a long ASCII run is found */
+		char buf[40];
+		int missed = 0;
+		for (size_t at = 0; at < sizeof buf; at++) {
+			memset(buf, 'a', sizeof buf);
+			buf[at] = (char)0xff;
+			if (utf8_valid(buf, sizeof buf))
+				missed++;
+			buf[at] = (char)0xc3; /* a lead byte cut by the end or by ASCII */
+			if (utf8_valid(buf, sizeof buf))
+				missed++;
+		}
+		memset(buf, 'a', sizeof buf);
+		memcpy(buf + 17, "\xc3\xa9", 2);
+		ok(missed == 0 && utf8_valid(buf, sizeof buf), "utf8_valid: long ASCII runs (%d missed)", missed);
+	}
 
 	sbuf_addf(&b, "%s-%d", "x", 42);
 	sbuf_adds(&b, "!");
