@@ -13,6 +13,7 @@
 
 #include "pool.h"
 #include "util.h"
+#include "walk.h"
 
 /* Exit status of a worker that failed (its message is in its .err file). */
 #define WORKER_FAILED 4
@@ -127,6 +128,20 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	if (!entries) {
 		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
 		return -1;
+	}
+	if (po->shard) {
+		/* --shard: the workers share only this shard's tickets. */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *ticket = walk_ticket_name(entries[i]);
+			if (shard_holds(po->shard, ticket))
+				entries[m++] = entries[i];
+			else
+				free(entries[i]);
+			free(ticket);
+		}
+		entries[m] = NULL;
+		n = m;
 	}
 	if ((size_t)jobs > n)
 		jobs = n ? (long)n : 1;
