@@ -287,8 +287,11 @@ static void end_progress(const struct common *c)
 }
 
 /* --per-ticket OUT: OUT/<ticket>.md (or .json) for each ticket, and
- * OUT/index.md, most severe ticket first.  Returns 0 or -1. */
-static int write_per_ticket(struct store *st, struct common *c)
+ * OUT/index.md, most severe ticket first.  shard_of_all (report
+ * --shard K/N): only the tickets of shard K, and index.md only for
+ * K == 0, so that N report jobs over one merged database write each file
+ * once.  Returns 0 or -1. */
+static int write_per_ticket(struct store *st, struct common *c, int shard_of_all)
 {
 	char **tickets = NULL;
 	size_t ntickets = 0;
@@ -312,7 +315,10 @@ static int write_per_ticket(struct store *st, struct common *c)
 		goto out;
 	}
 	for (size_t i = 0; i < ntickets; i++) {
-		char *fname = report_ticket_file_name(tickets[i]);
+		char *fname;
+		if (shard_of_all && !shard_holds(c->po.shard, tickets[i]))
+			continue; /* --shard: another report job writes it */
+		fname = report_ticket_file_name(tickets[i]);
 		free(path);
 		path = xasprintf("%s/%s.%s", c->per_ticket, fname,
 				 c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
@@ -331,6 +337,11 @@ static int write_per_ticket(struct store *st, struct common *c)
 			/* The report just written is complete; stop here. */
 			goto out;
 		}
+	}
+	if (shard_of_all && c->po.shard && c->shard.k != 0) {
+		/* index.md lists every ticket: shard 0's job writes it. */
+		ret = 0;
+		goto out;
 	}
 	free(path);
 	path = xasprintf("%s/index.md", c->per_ticket);
@@ -656,7 +667,9 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	ret = EXIT_INTERNAL;
 	if (do_report && c->per_ticket) {
 		print_writing(c, "the ticket reports");
-		if (write_per_ticket(st, c) < 0)
+		/* report --shard: a share of a merged database's tickets;
+		 * analyze --shard imported only its own */
+		if (write_per_ticket(st, c, !do_import) < 0)
 			goto out;
 		end_progress(c);
 	} else if (do_report) {

@@ -132,6 +132,12 @@ int cmd_merge(int argc, char **argv)
 			free(work);
 			return EXIT_INTERNAL;
 		}
+		/* mkstemp made it 0600: the mode a new database gets. */
+		{
+			mode_t um = umask(0);
+			umask(um);
+			fchmod(fd, 0666 & ~um);
+		}
 		close(fd);
 	}
 	st = store_open(fresh ? work : db, err, sizeof(err));

@@ -214,6 +214,15 @@ ok $? "x-a's shard report alone differs from the merged one (the request ID link
 ! grep -rq 'batchsecret\|abcdefghijklmnopqrstuvwxyz0123456789\|ZYXWVUTSRQPONMLKJIHGFEDCBA' "$T/out2"
 ok $? "no secret in any merged report"
 
+# The reports written in shards too, from the merged database.
+parallel --will-cite -j3 --halt never \
+	'"$H" report --db "$T/all.db" --per-ticket "$T/out4" --shard {}/3 2> /dev/null' ::: 0 1 2
+diff -r "$T/out1" "$T/out4" > /dev/null
+ok $? "3 report jobs with --shard K/3 write the same reports and index.md, each once"
+status=0
+"$H" report --db "$T/all.db" --shard 0/3 > /dev/null 2> "$T/err" || status=$?
+is "$status" 2 "report --shard without --per-ticket is a usage error"
+
 # Shards that only imported: merge, then match, then report.
 for k in 0 1 2; do
 	"$H" import -q --db "$T/i$k.db" --key-file "$T/key" --shard $k/3 "$B" 2> /dev/null
