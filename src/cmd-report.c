@@ -44,6 +44,10 @@ int cmd_report(int argc, char **argv)
 		rc = usage_error("report", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (c.key_file) {
+		rc = usage_error("report", "--key-file applies to analyze and import");
+		goto out;
+	}
 	if (c.po.shard && !c.per_ticket) {
 		rc = usage_error("report", "--shard needs --per-ticket");
 		goto out;

@@ -253,25 +253,36 @@ out:
 	return rc;
 }
 
-/* New ids past those the store holds, in ticket order. */
+/* New ids past those the store holds, in ticket order.  (Through a
+ * ranked copy rather than UPDATE ... FROM, which needs SQLite 3.33.) */
 static int number(struct merge *m)
 {
 	return run(m,
-		   "UPDATE temp.m_src SET new = r.n FROM (SELECT shard, old, ROW_NUMBER() OVER (ORDER BY "
-		   "ticket, shard, old) + (SELECT COALESCE(MAX(id), 0) FROM main.sources) AS n FROM "
-		   "temp.m_src) r WHERE m_src.shard = r.shard AND m_src.old = r.old;"
-		   "UPDATE temp.m_ex SET new = r.n, new_src = r.s FROM (SELECT x.shard, x.old, s.new AS s, "
-		   "ROW_NUMBER() OVER (ORDER BY s.new, x.old) + (SELECT COALESCE(MAX(id), 0) FROM "
-		   "main.exchanges) AS n FROM temp.m_ex x JOIN temp.m_src s ON s.shard = x.shard AND "
-		   "s.old = x.old_src) r WHERE m_ex.shard = r.shard AND m_ex.old = r.old;"
-		   "UPDATE temp.m_note SET new = r.n, new_src = r.s FROM (SELECT x.shard, x.old, s.new AS "
-		   "s, ROW_NUMBER() OVER (ORDER BY s.new, x.old) + (SELECT COALESCE(MAX(id), 0) FROM "
-		   "main.notes) AS n FROM temp.m_note x JOIN temp.m_src s ON s.shard = x.shard AND s.old "
-		   "= x.old_src) r WHERE m_note.shard = r.shard AND m_note.old = r.old;"
-		   "UPDATE temp.m_find SET new = r.n, new_ex = r.e FROM (SELECT f.shard, f.old, x.new AS "
-		   "e, ROW_NUMBER() OVER (ORDER BY x.new, f.old) + (SELECT COALESCE(MAX(id), 0) FROM "
-		   "main.findings) AS n FROM temp.m_find f JOIN temp.m_ex x ON x.shard = f.shard AND "
-		   "x.old = f.old_ex) r WHERE m_find.shard = r.shard AND m_find.old = r.old;");
+		   "CREATE TEMP TABLE r(shard INTEGER, old INTEGER, n INTEGER, up INTEGER,"
+		   " PRIMARY KEY (shard, old));"
+		   "INSERT INTO temp.r(shard, old, n) SELECT shard, old, ROW_NUMBER() OVER (ORDER BY"
+		   " ticket, shard, old) + (SELECT COALESCE(MAX(id), 0) FROM main.sources) FROM temp.m_src;"
+		   "UPDATE temp.m_src SET new = (SELECT n FROM temp.r WHERE r.shard = m_src.shard AND"
+		   " r.old = m_src.old);"
+		   "DELETE FROM temp.r;"
+		   "INSERT INTO temp.r(shard, old, n, up) SELECT x.shard, x.old, ROW_NUMBER() OVER (ORDER BY"
+		   " s.new, x.old) + (SELECT COALESCE(MAX(id), 0) FROM main.exchanges), s.new FROM"
+		   " temp.m_ex x JOIN temp.m_src s ON s.shard = x.shard AND s.old = x.old_src;"
+		   "UPDATE temp.m_ex SET (new, new_src) = (SELECT n, up FROM temp.r WHERE r.shard ="
+		   " m_ex.shard AND r.old = m_ex.old);"
+		   "DELETE FROM temp.r;"
+		   "INSERT INTO temp.r(shard, old, n, up) SELECT x.shard, x.old, ROW_NUMBER() OVER (ORDER BY"
+		   " s.new, x.old) + (SELECT COALESCE(MAX(id), 0) FROM main.notes), s.new FROM"
+		   " temp.m_note x JOIN temp.m_src s ON s.shard = x.shard AND s.old = x.old_src;"
+		   "UPDATE temp.m_note SET (new, new_src) = (SELECT n, up FROM temp.r WHERE r.shard ="
+		   " m_note.shard AND r.old = m_note.old);"
+		   "DELETE FROM temp.r;"
+		   "INSERT INTO temp.r(shard, old, n, up) SELECT f.shard, f.old, ROW_NUMBER() OVER (ORDER BY"
+		   " x.new, f.old) + (SELECT COALESCE(MAX(id), 0) FROM main.findings), x.new FROM"
+		   " temp.m_find f JOIN temp.m_ex x ON x.shard = f.shard AND x.old = f.old_ex;"
+		   "UPDATE temp.m_find SET (new, new_ex) = (SELECT n, up FROM temp.r WHERE r.shard ="
+		   " m_find.shard AND r.old = m_find.old);"
+		   "DROP TABLE temp.r");
 }
 
 /* Pass two for input i: copy its rows under their new ids. */
@@ -324,7 +335,8 @@ fail:
 static int resequence(struct store *st, struct merge *m)
 {
 	if (run(m, "BEGIN IMMEDIATE;"
-		   "UPDATE findings SET severity = r.severity FROM rules r WHERE r.id = findings.rule_id") < 0)
+		   "UPDATE findings SET severity = (SELECT r.severity FROM rules r WHERE r.id ="
+		   " findings.rule_id) WHERE rule_id IN (SELECT id FROM rules)") < 0)
 		goto fail;
 	if (store_sequence_apply(st, m->err, m->errlen) < 0)
 		goto fail;
@@ -359,6 +371,7 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 	}
 	if (run(&m, "DROP TABLE IF EXISTS temp.m_src; DROP TABLE IF EXISTS temp.m_ex;"
 		    "DROP TABLE IF EXISTS temp.m_note; DROP TABLE IF EXISTS temp.m_find;"
+		    "DROP TABLE IF EXISTS temp.r;"
 		    "CREATE TEMP TABLE m_src(shard INTEGER, old INTEGER, ticket TEXT, new INTEGER,"
 		    " PRIMARY KEY (shard, old));"
 		    "CREATE TEMP TABLE m_ex(shard INTEGER, old INTEGER, old_src INTEGER, new INTEGER,"
@@ -443,7 +456,8 @@ db_fail:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
 out:
 	sqlite3_exec(m.db, "DROP TABLE IF EXISTS temp.m_src; DROP TABLE IF EXISTS temp.m_ex;"
-			   "DROP TABLE IF EXISTS temp.m_note; DROP TABLE IF EXISTS temp.m_find;",
+			   "DROP TABLE IF EXISTS temp.m_note; DROP TABLE IF EXISTS temp.m_find;"
+			   "DROP TABLE IF EXISTS temp.r;",
 		     NULL, NULL, NULL);
 	free(target_key);
 	free(key_id);

@@ -222,6 +222,12 @@ ok $? "3 report jobs with --shard K/3 write the same reports and index.md, each 
 status=0
 "$H" report --db "$T/all.db" --shard 0/3 > /dev/null 2> "$T/err" || status=$?
 is "$status" 2 "report --shard without --per-ticket is a usage error"
+status=0
+"$H" match --db "$T/all.db" --shard 0/3 > /dev/null 2> "$T/err" || status=$?
+is "$status" 2 "match --shard is a usage error"
+status=0
+"$H" report --db "$T/all.db" --key-file "$T/key" > /dev/null 2> "$T/err" || status=$?
+is "$status" 2 "report --key-file is a usage error"
 
 # Shards that only imported: merge, then match, then report.
 for k in 0 1 2; do
