@@ -112,6 +112,20 @@ static int one_row(struct merge *m, const char *sql, long long *n, char **text)
 	return 0;
 }
 
+/* End the open transaction: COMMIT, or ROLLBACK when that fails.
+ * Returns 0 or -1. */
+static int rollback(struct merge *m)
+{
+	if (!sqlite3_get_autocommit(m->db))
+		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int commit(struct merge *m)
+{
+	return run(m, "COMMIT") < 0 ? rollback(m) : 0;
+}
+
 /* A meta value of the attached database w (or main), malloc'd or NULL. */
 static int meta(struct merge *m, const char *schema, const char *key, char **value)
 {
@@ -320,13 +334,9 @@ static int copy_input(struct merge *m, long i, int findings)
 		 " f.old = w.id ORDER BY f.new;",
 		 i) < 0)
 		goto fail;
-	if (run(m, "COMMIT") < 0)
-		goto fail;
-	return 0;
+	return commit(m);
 fail:
-	if (!sqlite3_get_autocommit(m->db))
-		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return rollback(m);
 }
 
 /* The findings as one match run over the merged store gives them: the
@@ -340,13 +350,9 @@ static int resequence(struct store *st, struct merge *m)
 		goto fail;
 	if (store_sequence_apply(st, m->err, m->errlen) < 0)
 		goto fail;
-	if (run(m, "COMMIT") < 0)
-		goto fail;
-	return 0;
+	return commit(m);
 fail:
-	if (!sqlite3_get_autocommit(m->db))
-		sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return rollback(m);
 }
 
 int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int flags,
