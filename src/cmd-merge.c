@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,19 @@ static void merge_usage(FILE *out)
 		"  -h, --help                display this help and exit\n\n"
 		EXIT_STATUS_HELP,
 		program_name);
+}
+
+/* SIGINT/SIGTERM: the statement running is interrupted (SQLite rolls
+ * back the shard being copied), a new database is removed, then the
+ * signal ends the process. */
+static volatile sig_atomic_t interrupted;
+static sqlite3 *merging;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (merging)
+		sqlite3_interrupt(merging);
 }
 
 /* Remove path and the WAL files SQLite may have left beside it. */
@@ -145,11 +159,25 @@ int cmd_merge(int argc, char **argv)
 		error_msg("cannot open database '%s': %s", db, err);
 		goto out;
 	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		merging = store_db(st);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	if (store_merge_dbs(st, (const char *const *)argv + optind, n, force ? STORE_MERGE_FORCE : 0,
-			    &res, err, sizeof(err)) < 0) {
-		error_msg("%s", err);
+			    &res, err, sizeof(err)) < 0 || interrupted) {
+		merging = NULL;
+		if (interrupted)
+			error_msg("interrupted%s", fresh ? ": nothing was merged" : "");
+		else
+			error_msg("%s", err);
 		if (!fresh)
-			error_msg("the shards named before the failing one are merged into '%s'", db);
+			error_msg("the shards copied before are kept in '%s' (each shard is copied "
+				  "whole or not at all); the same merge again skips them", db);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -160,6 +188,7 @@ int cmd_merge(int argc, char **argv)
 				argv[optind + i], res.merged[i], res.merged[i] == 1 ? "" : "s",
 				res.skipped[i]);
 	}
+	merging = NULL;
 	store_free(st);
 	st = NULL;
 	if (fresh && rename(work, db) != 0) {
@@ -182,10 +211,15 @@ int cmd_merge(int argc, char **argv)
 			"'report'\n", program_name, program_name, db);
 	rc = EXIT_DONE;
 out:
+	merging = NULL;
 	store_free(st);
 	if (fresh && rc != EXIT_DONE)
 		remove_db(work);
 	free(work);
 	store_merge_result_release(&res);
+	if (interrupted) {
+		signal(interrupted, SIG_DFL);
+		raise(interrupted);
+	}
 	return rc;
 }

@@ -61,6 +61,11 @@ is "$got" "$want" "each shard holds the tickets of the documented formula (sha25
 status=0
 "$H" import --db "$T/few-none.db" --shard 0/1 "$T/few" 2> "$T/err" || status=$?
 is "$status" 0 "--shard 0/1 is every ticket"
+"$H" import -q --db "$T/fewj.db" --shard 1/3 -j 2 "$T/few" 2> /dev/null
+"$H" match -q $R --db "$T/fewj.db" 2> /dev/null
+"$H" report --db "$T/fewj.db" --per-ticket "$T/fewj" > /dev/null 2>&1
+diff -r "$T/few1" "$T/fewj" > /dev/null
+ok $? "--shard with --jobs 2 takes the same tickets"
 
 # --- merge refusals ---------------------------------------------------------
 status=0
