@@ -635,6 +635,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 					    : "",
 				store_count(st, STORE_COUNT_NOT_CAPTURE, NULL),
 				store_count_unreadable(st, NULL), stats.duplicates);
+		if (verbose && c->po.shard && !(c->po.batch && !c->po.one_ticket && c->jobs > 1))
+			fprintf(stderr, "%s: shard %lu/%lu: %ld ticket%s of the inputs left to the other "
+				"shards\n", program_name, c->shard.k, c->shard.n, stats.other_shards,
+				stats.other_shards == 1 ? "" : "s");
 	}
 	/* the indexes left out of the bulk load, before the sequence pass and
 	 * the reports query by exchange and ticket */

@@ -58,6 +58,9 @@ for k in 0 1 2; do
 	done
 done
 is "$got" "$want" "each shard holds the tickets of the documented formula (sha256sum in a shell)"
+"$H" import -v --db "$T/fewv.db" --shard 2/3 "$T/few" 2> "$T/err"
+grep -q "^hartriage: shard 2/3: $((8 - $(echo "$want" | tr ' ' '\n' | grep -c '^2:'))) tickets of the inputs left to the other shards" "$T/err"
+ok $? "-v says how many tickets went to the other shards"
 status=0
 "$H" import --db "$T/few-none.db" --shard 0/1 "$T/few" 2> "$T/err" || status=$?
 is "$status" 0 "--shard 0/1 is every ticket"
@@ -213,6 +216,11 @@ head -20 "$T/shard.diff" | sed 's/^/# /'
 is "$(ls "$T/out2" | grep -c '\.md$')" 207 "206 ticket reports and index.md"
 grep -q '\[#[0-9a-f]\{6\}\]' "$T/out2/x-a.md"
 ok $? "x-a's report shows a fingerprint (the shared key is what keeps it equal)"
+ka=$(shard_of x-a 3)
+"$H" analyze -q $R --db "$T/nokey.db" --shard $ka/3 --per-ticket "$T/nokey" "$B" 2> /dev/null
+diff "$T/shard$ka/x-a.md" "$T/nokey/x-a.md" > /dev/null
+[ $? -ne 0 ]
+ok $? "without --key-file the shard's own key gives x-a other fingerprints"
 diff "$T/shard$(shard_of x-a 3)/x-a.md" "$T/out2/x-a.md" > /dev/null
 [ $? -ne 0 ]
 ok $? "x-a's shard report alone differs from the merged one (the request ID links x-b)"
