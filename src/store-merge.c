@@ -1,5 +1,5 @@
 /* store-merge.c - copy other hartriage databases into the store with
- * SQLite's ATTACH (store_merge_dbs, store_merge in store.h): the --jobs
+ * SQLite's ATTACH (store_merge_dbs in store.h): the --jobs
  * pool's worker databases and the shards of a sharded batch run.
  *
  * Two passes.  The first attaches each input in turn, checks it (schema
@@ -476,10 +476,4 @@ void store_merge_result_release(struct store_merge_result *res)
 	free(res->merged);
 	free(res->skipped);
 	res->merged = res->skipped = NULL;
-}
-
-int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
-{
-	return store_merge_dbs(st, &path, 1, STORE_MERGE_SOURCES_ONLY | (force ? STORE_MERGE_FORCE : 0),
-			       NULL, err, errlen);
 }

@@ -105,8 +105,10 @@ int store_each_finding_severity(struct store *st, const char *ticket,
  * STORE_MERGE_SOURCES_ONLY, findings come along when every database that
  * brings sources (st included) ran the same rules, and the sequence pass
  * runs again over the whole store, as 'match' would; else every finding
- * is dropped (res->findings says which, why_no_findings why).  Each input
- * is copied in its own transaction.  Returns 0 or -1 (err filled). */
+ * is dropped (res->findings says which, why_no_findings why).  With
+ * STORE_MERGE_SOURCES_ONLY (the --jobs workers' databases) findings are
+ * neither copied nor touched.  Each input is copied in its own
+ * transaction.  res may be NULL.  Returns 0 or -1 (err filled). */
 enum { STORE_MERGE_FORCE = 1, STORE_MERGE_SOURCES_ONLY = 2 };
 enum { STORE_MERGE_FINDINGS_NONE, STORE_MERGE_FINDINGS_KEPT, STORE_MERGE_FINDINGS_DROPPED };
 struct store_merge_result {
@@ -119,9 +121,6 @@ struct store_merge_result {
 int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int flags,
 		    struct store_merge_result *res, char *err, size_t errlen);
 void store_merge_result_release(struct store_merge_result *res);
-/* One worker database of the --jobs pool: store_merge_dbs with
- * STORE_MERGE_SOURCES_ONLY (and STORE_MERGE_FORCE when force). */
-int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
 
 /* Store one exchange of the open source; *ex_id receives its rowid. */
 int store_add_exchange(struct store *st, long long source_id,
