@@ -235,13 +235,23 @@ static int list_input(struct merge *m, long i, int flags, const char *target_key
 		*keep_secrets = 1;
 	if (!(flags & STORE_MERGE_SOURCES_ONLY) && see_rules(m, "w", m->path, rs) < 0)
 		goto out;
+	/* Which sources the store holds already: for the --jobs workers, as
+	 * an import sees it (a source that failed before is read again); for
+	 * a merge, any source of the same sha256, and a source that could not
+	 * be hashed by its ticket, path, status and error, so that merging a
+	 * shard twice changes nothing. */
 	if (runf(m,
-		 "INSERT INTO temp.m_src(shard, old, ticket) SELECT %ld, id, ticket FROM w.sources WHERE %s",
+		 "INSERT INTO temp.m_src(shard, old, ticket) SELECT %ld, s.id, s.ticket FROM w.sources s"
+		 " WHERE %s",
 		 i,
-		 flags & STORE_MERGE_FORCE
-			 ? "1"
-			 : "sha256 IS NULL OR sha256 NOT IN (SELECT sha256 FROM main.sources WHERE sha256 "
-			   "IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))") < 0)
+		 flags & STORE_MERGE_FORCE ? "1"
+		 : flags & STORE_MERGE_SOURCES_ONLY
+			 ? "s.sha256 IS NULL OR s.sha256 NOT IN (SELECT sha256 FROM main.sources WHERE"
+			   " sha256 IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))"
+			 : "NOT EXISTS (SELECT 1 FROM main.sources t WHERE t.sha256 = s.sha256) AND (s.sha256"
+			   " IS NOT NULL OR NOT EXISTS (SELECT 1 FROM main.sources t WHERE t.sha256 IS NULL AND"
+			   " t.path = s.path AND t.ticket IS s.ticket AND t.status = s.status AND t.error IS"
+			   " s.error))") < 0)
 		goto out;
 	if (one_row(m, "SELECT (SELECT COUNT(*) FROM w.sources), ''", &n, NULL) < 0)
 		goto out;

@@ -227,6 +227,15 @@ ok $? "x-a's shard report alone differs from the merged one (the request ID link
 ! grep -rq 'batchsecret\|abcdefghijklmnopqrstuvwxyz0123456789\|ZYXWVUTSRQPONMLKJIHGFEDCBA' "$T/out2"
 ok $? "no secret in any merged report"
 
+status=0
+"$H" merge --db "$T/all.db" "$T/s1.db" 2> "$T/err" || status=$?
+is "$status" 0 "merging a shard again into the merged database exits 0"
+grep -q "merged 0 sources" "$T/err"
+ok $? "... and copies nothing, not even its unreadable sources"
+"$H" report --db "$T/all.db" --per-ticket "$T/out2b" 2> /dev/null
+diff -r "$T/out1" "$T/out2b" > /dev/null
+ok $? "... so the reports stay the single run's"
+
 # The reports written in shards too, from the merged database.
 parallel --will-cite -j3 --halt never \
 	'"$H" report --db "$T/all.db" --per-ticket "$T/out4" --shard {}/3 2> /dev/null' ::: 0 1 2
