@@ -493,10 +493,15 @@ static int use_key_file(struct store *st, struct common *c, unsigned char key[32
 	char *held;
 	int ret = -1;
 
+	struct stat sb;
+
 	if (shard_key_file(c->key_file, key, id, err, sizeof(err)) < 0) {
 		error_msg("%s", err);
 		return -1;
 	}
+	if (!c->quiet && stat(c->key_file, &sb) == 0 && (sb.st_mode & 0077))
+		warning_msg("key file '%s' can be read by other users: whoever reads it can test "
+			    "guessed secrets against the fingerprints (chmod 600 it)", c->key_file);
 	c->po.key = key;
 	c->po.key_mode = KEY_PER_TICKET;
 	if (!c->db)

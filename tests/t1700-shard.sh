@@ -141,6 +141,14 @@ ok $? "a shard merged twice changes no report"
 # --- shared key ---------------------------------------------------------------
 printf '%s\n' 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef > "$T/key"
 printf '%s\n' fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210 > "$T/key2"
+chmod 600 "$T/key2"
+chmod 644 "$T/key"
+"$H" import --db "$T/kw.db" --key-file "$T/key" "$T/one.txt" 2> "$T/err"
+grep -q "warning: key file '.*key' can be read by other users" "$T/err"
+ok $? "a key file others can read is warned about"
+"$H" import --db "$T/kw2.db" --key-file "$T/key2" "$T/one.txt" 2> "$T/err"
+! grep -q "can be read by other users" "$T/err"
+ok $? "... a key file of mode 600 is not"
 printf 'short\n' > "$T/short"
 status=0
 "$H" import --db "$T/k.db" --key-file "$T/short" "$T/one.txt" 2> "$T/err" || status=$?
