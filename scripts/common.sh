@@ -11,7 +11,7 @@ DEB_BUILD="build-essential autoconf automake pkg-config gnulib libjansson-dev
 libpcre2-dev libsqlite3-dev libyaml-dev libarchive-dev nettle-dev
 libcmark-gfm-dev libcmark-gfm-extensions-dev"
 DEB_TEST="sqlite3 jq curl openssl netcat-openbsd socat cmark time zip libarchive-tools
-python3 python3-jsonschema groff-base"
+python3 python3-jsonschema groff-base parallel"
 # Only for the fuzzing step of .ci/run (clang with its libFuzzer runtime).
 DEB_FUZZ="clang libclang-rt-14-dev"
 

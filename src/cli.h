@@ -95,6 +95,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 
 #endif

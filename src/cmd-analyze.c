@@ -37,6 +37,8 @@ static void analyze_usage(FILE *out)
 		"      --keep-secrets        store raw credentials in the database (never in reports)\n"
 		"      --force               re-import sources already in the database\n"
 		"      --per-ticket=OUT      write OUT/<ticket>.md (.json, .html) and OUT/index.md\n"
+		"      --shard=K/N           only the tickets of shard K of N (K from 0 to N-1)\n"
+		"      --key-file=FILE       redaction key shared by the shards of a run\n"
 		"  -j, --jobs=N              analyze the tickets of a batch folder on N processes\n"
 		"      --no-wait             fail (exit 4) when another process is writing the\n"
 		"                            database, instead of waiting for it\n"

@@ -12,6 +12,7 @@
 
 #include "cmd-common.h"
 #include "pool.h"
+#include "shard.h"
 #include "util.h"
 #include "walk.h"
 
@@ -22,7 +23,7 @@ static volatile sig_atomic_t interrupted;
 int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 {
 	enum { O_DB = 256, O_FAIL_ON, O_HINT, O_ENV, O_KEEP, O_FORCE, O_IDH, O_TICKET, O_PER_TICKET,
-	       O_NO_WAIT, O_NAME, O_NO_DEFAULT_RULES };
+	       O_NO_WAIT, O_NAME, O_NO_DEFAULT_RULES, O_SHARD, O_KEY_FILE };
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -40,6 +41,8 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 		{"no-wait", no_argument, NULL, O_NO_WAIT},
 		{"name", required_argument, NULL, O_NAME},
 		{"no-default-rules", no_argument, NULL, O_NO_DEFAULT_RULES},
+		{"shard", required_argument, NULL, O_SHARD},
+		{"key-file", required_argument, NULL, O_KEY_FILE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
@@ -127,6 +130,16 @@ int parse_common(int argc, char **argv, struct common *c, void (*usage)(FILE *))
 			break;
 		case O_NO_DEFAULT_RULES:
 			c->rules.no_default = 1;
+			break;
+		case O_SHARD: {
+			char why[160];
+			if (shard_parse(optarg, &c->shard, why, sizeof(why)) < 0)
+				return usage_error(cmd, "invalid --shard '%s': %s", optarg, why);
+			c->po.shard = &c->shard;
+			break;
+		}
+		case O_KEY_FILE:
+			c->key_file = optarg;
 			break;
 		case O_NAME:
 			if (!optarg[0] || strchr(optarg, '/') || strcmp(optarg, ".") == 0 ||
@@ -274,8 +287,11 @@ static void end_progress(const struct common *c)
 }
 
 /* --per-ticket OUT: OUT/<ticket>.md (or .json) for each ticket, and
- * OUT/index.md, most severe ticket first.  Returns 0 or -1. */
-static int write_per_ticket(struct store *st, struct common *c)
+ * OUT/index.md, most severe ticket first.  shard_of_all (report
+ * --shard K/N): only the tickets of shard K, and index.md only for
+ * K == 0, so that N report jobs over one merged database write each file
+ * once.  Returns 0 or -1. */
+static int write_per_ticket(struct store *st, struct common *c, int shard_of_all)
 {
 	char **tickets = NULL;
 	size_t ntickets = 0;
@@ -299,7 +315,10 @@ static int write_per_ticket(struct store *st, struct common *c)
 		goto out;
 	}
 	for (size_t i = 0; i < ntickets; i++) {
-		char *fname = report_ticket_file_name(tickets[i]);
+		char *fname;
+		if (shard_of_all && !shard_holds(c->po.shard, tickets[i]))
+			continue; /* --shard: another report job writes it */
+		fname = report_ticket_file_name(tickets[i]);
 		free(path);
 		path = xasprintf("%s/%s.%s", c->per_ticket, fname,
 				 c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
@@ -318,6 +337,11 @@ static int write_per_ticket(struct store *st, struct common *c)
 			/* The report just written is complete; stop here. */
 			goto out;
 		}
+	}
+	if (shard_of_all && c->po.shard && c->shard.k != 0) {
+		/* index.md lists every ticket: shard 0's job writes it. */
+		ret = 0;
+		goto out;
 	}
 	free(path);
 	path = xasprintf("%s/index.md", c->per_ticket);
@@ -429,7 +453,10 @@ static int nothing_to_report(struct store *st, const struct common *c, int do_im
 		 * are): a warning; analysis and reports stop here. */
 		void (*say)(const char *, ...) = do_import && !do_match && !do_report ? warning_msg
 										     : error_msg;
-		if (sources == 0)
+		if (sources == 0 && c->po.shard)
+			say("nothing to analyze: no ticket of the inputs falls in shard %lu/%lu",
+			    c->shard.k, c->shard.n);
+		else if (sources == 0)
 			say("nothing to analyze: the inputs hold no file");
 		else
 			say("nothing to analyze: no HTTP request or response in %ld attachment%s "
@@ -456,6 +483,58 @@ db_error:
 	return EXIT_INTERNAL;
 }
 
+/* --key-file: every ticket's redaction key comes from the file's key (as
+ * from a database's own key).  A database keeps the key's id, never the
+ * key: its tickets were all redacted with that key, or the same secret
+ * would get two fingerprints within a ticket.  Returns 0 or -1. */
+static int use_key_file(struct store *st, struct common *c, unsigned char key[32])
+{
+	char id[17], err[512];
+	char *held;
+	int ret = -1;
+
+	struct stat sb;
+
+	if (shard_key_file(c->key_file, key, id, err, sizeof(err)) < 0) {
+		error_msg("%s", err);
+		return -1;
+	}
+	if (!c->quiet && stat(c->key_file, &sb) == 0 && (sb.st_mode & 0077))
+		warning_msg("key file '%s' can be read by other users: whoever reads it can test "
+			    "guessed secrets against the fingerprints (chmod 600 it)", c->key_file);
+	c->po.key = key;
+	c->po.key_mode = KEY_PER_TICKET;
+	if (!c->db)
+		return 0;
+	held = store_get_meta(st, "redact_key_id");
+	if (held && strcmp(held, id) != 0) {
+		error_msg("database '%s' holds tickets redacted with another key file (key id %s, "
+			  "this one's is %s): give that key file, or use a new database",
+			  c->db, held, id);
+	} else if (!held && store_has_sources(st) > 0) {
+		error_msg("database '%s' holds tickets redacted with its own key: a --key-file "
+			  "can only start a new database", c->db);
+	} else if (!held && store_set_meta(st, "redact_key_id", id) < 0) {
+		db_failure(st, c, store_errmsg(st));
+	} else {
+		ret = 0;
+	}
+	free(held);
+	return ret;
+}
+
+/* A database started with --key-file takes no ticket without it. */
+static int refuse_own_key(struct store *st, const struct common *c)
+{
+	char *held = store_get_meta(st, "redact_key_id");
+	if (!held)
+		return 0;
+	error_msg("database '%s' was started with --key-file (key id %s): give the same --key-file",
+		  c->db, held);
+	free(held);
+	return -1;
+}
+
 /* The steps shared by analyze, import, match and report. */
 int run_steps(struct common *c, int do_import, int do_match, int do_report, char **paths,
 	      size_t npaths)
@@ -466,6 +545,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	struct store_wait sw;
 	FILE *out = NULL;
 	char err[512];
+	unsigned char key_file_key[32];
 	int ret = EXIT_INTERNAL;
 
 	memset(&stats, 0, sizeof(stats));
@@ -512,6 +592,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		goto out;
 	}
 	c->po.interrupted = &interrupted;
+	if (do_import && c->key_file && use_key_file(st, c, key_file_key) < 0)
+		goto out;
+	if (do_import && !c->key_file && c->db && refuse_own_key(st, c) < 0)
+		goto out;
 	if (do_import) {
 		struct stat sb;
 		struct progress_line pl = {-1, 0};
@@ -530,7 +614,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		err[0] = '\0';
 		if (c->po.batch && !c->po.one_ticket && c->jobs > 1) {
 			unsigned char key[32];
-			c->po.key_mode = pipeline_redaction_key(st, key);
+			if (c->key_file)
+				memcpy(key, key_file_key, sizeof(key));
+			else
+				c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
 		} else {
 			rc = pipeline_import(st, (const char *const *)paths, npaths, &c->po, &stats, err,
@@ -553,6 +640,10 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 					    : "",
 				store_count(st, STORE_COUNT_NOT_CAPTURE, NULL),
 				store_count_unreadable(st, NULL), stats.duplicates);
+		if (verbose && c->po.shard && !(c->po.batch && !c->po.one_ticket && c->jobs > 1))
+			fprintf(stderr, "%s: shard %lu/%lu: %ld ticket%s of the inputs left to the other "
+				"shards\n", program_name, c->shard.k, c->shard.n, stats.other_shards,
+				stats.other_shards == 1 ? "" : "s");
 	}
 	/* the indexes left out of the bulk load, before the sequence pass and
 	 * the reports query by exchange and ticket */
@@ -585,7 +676,9 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	ret = EXIT_INTERNAL;
 	if (do_report && c->per_ticket) {
 		print_writing(c, "the ticket reports");
-		if (write_per_ticket(st, c) < 0)
+		/* report --shard: a share of a merged database's tickets;
+		 * analyze --shard imported only its own */
+		if (write_per_ticket(st, c, !do_import) < 0)
 			goto out;
 		end_progress(c);
 	} else if (do_report) {
@@ -615,6 +708,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	}
 	ret = outcome(st, c->fail_on, c->ticket);
 out:
+	memset(key_file_key, 0, sizeof(key_file_key));
 	store_free(st);
 	rule_set_free(rs);
 	if (interrupted) {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "pipeline.h"
 #include "report.h"
+#include "shard.h"
 
 /* Options shared by analyze, import, match and report. */
 struct common {
@@ -24,6 +25,8 @@ struct common {
 	long jobs;               /* --jobs N */
 	int quiet;
 	int no_wait;             /* --no-wait: fail when another process writes the database */
+	struct shard shard;      /* --shard K/N (n == 0: none); po.shard points here */
+	const char *key_file;    /* --key-file FILE, or NULL */
 };
 
 /* Parse the common options; usage prints the command's --help.  Returns

@@ -42,6 +42,12 @@ int cmd_match(int argc, char **argv)
 		rc = usage_error("match", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (c.po.shard || c.key_file) {
+		/* match runs over what the database holds: no tickets to take */
+		rc = usage_error("match", "%s applies to analyze and import", c.key_file ? "--key-file"
+											: "--shard");
+		goto out;
+	}
 	rc = run_steps(&c, 0, 1, 0, NULL, 0);
 out:
 	common_release(&c);

@@ -18,6 +18,8 @@ static void report_usage(FILE *out)
 		"                            an embedded stylesheet, no scripts\n"
 		"      --ticket=NAME         only this ticket\n"
 		"      --per-ticket=OUT      write OUT/<ticket>.md (.json, .html) and OUT/index.md\n"
+		"      --shard=K/N           with --per-ticket: only the tickets of shard K of N\n"
+		"                            (K from 0), and index.md only for K = 0\n"
 		"      --fail-on=SEVERITY    exit 1 when a finding is at or above SEVERITY\n"
 		"      --request-id-header=NAME  also quote this header as a request ID\n"
 		"  -v, --verbose             say what each step did\n"
@@ -40,6 +42,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (optind < argc) {
 		rc = usage_error("report", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (c.key_file) {
+		rc = usage_error("report", "--key-file applies to analyze and import");
+		goto out;
+	}
+	if (c.po.shard && !c.per_ticket) {
+		rc = usage_error("report", "--shard needs --per-ticket");
 		goto out;
 	}
 	rc = run_steps(&c, 0, 0, 1, NULL, 0);

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"import", cmd_import, "import captures into a database"},
 	{"match", cmd_match, "run the rules over a database"},
 	{"report", cmd_report, "write the report from a database"},
+	{"merge", cmd_merge, "merge the databases of a sharded run"},
 	{"rules", cmd_rules, "list, lint, test or explain rules"},
 };
 

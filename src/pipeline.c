@@ -455,6 +455,8 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	wo.ctx = &r;
 	wo.stdin_name = o->stdin_name;
 	wo.one_ticket = o->one_ticket;
+	wo.shard = o->shard;
+	wo.other_shards = &stats->other_shards;
 	err[0] = '\0';
 	if (o->batch && npaths == 1 && o->progress && !o->one_ticket) {
 		DIR *d = opendir(paths[0]);

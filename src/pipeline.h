@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include "import.h"
+#include "shard.h"
 #include "rule.h"
 #include "store.h"
 
@@ -44,6 +45,7 @@ struct pipeline_opts {
 	const unsigned char *key;   /* 32-byte redaction key, or NULL to choose one */
 	int key_mode;               /* with key: what pipeline_redaction_key() said */
 	const char *stdin_name;     /* display name of "-" (standard input), NULL = "stdin" */
+	const struct shard *shard;  /* --shard K/N: only its tickets; NULL = all */
 };
 
 /* How the redaction key of each ticket is had. */
@@ -58,6 +60,7 @@ struct pipeline_stats {
 	long duplicates;    /* skipped: same sha256 already stored */
 	long exchanges;
 	unsigned long long bytes;
+	long other_shards;  /* tickets left to other shards (--shard) */
 };
 
 /* Import every path into st.  Returns 0, or -1 on a store error (err

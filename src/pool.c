@@ -13,6 +13,7 @@
 
 #include "pool.h"
 #include "util.h"
+#include "walk.h"
 
 /* Exit status of a worker that failed (its message is in its .err file). */
 #define WORKER_FAILED 4
@@ -128,6 +129,20 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
 		return -1;
 	}
+	if (po->shard) {
+		/* --shard: the workers share only this shard's tickets. */
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *ticket = walk_ticket_name(entries[i]);
+			if (shard_holds(po->shard, ticket))
+				entries[m++] = entries[i];
+			else
+				free(entries[i]);
+			free(ticket);
+		}
+		entries[m] = NULL;
+		n = m;
+	}
 	if ((size_t)jobs > n)
 		jobs = n ? (long)n : 1;
 	{
@@ -203,13 +218,20 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 		snprintf(err, errlen, "interrupted");
 		ret = -1;
 	}
-	/* Merge in worker order; reports sort by ticket and path, so the
-	 * result does not depend on which worker imported what. */
-	for (long k = 0; ret == 0 && k < jobs; k++) {
-		char *db = xasprintf("%s/w%ld.db", tmpdir, k);
-		if (store_merge(st, db, po->force, err, errlen) < 0)
+	/* Merge all workers at once: the rows get their ids in ticket order,
+	 * as one process importing the folder gives them, whichever worker
+	 * imported what. */
+	if (ret == 0) {
+		char **dbs = xcalloc((size_t)jobs + 1, sizeof(*dbs));
+		for (long k = 0; k < jobs; k++)
+			dbs[k] = xasprintf("%s/w%ld.db", tmpdir, k);
+		if (store_merge_dbs(st, (const char *const *)dbs, (size_t)jobs,
+				    STORE_MERGE_SOURCES_ONLY | (po->force ? STORE_MERGE_FORCE : 0), NULL, err,
+				    errlen) < 0)
 			ret = -1;
-		free(db);
+		for (long k = 0; k < jobs; k++)
+			free(dbs[k]);
+		free(dbs);
 	}
 out:
 	if (tmpdir) {

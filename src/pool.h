@@ -1,9 +1,10 @@
 /* pool.h - a batch import on several processes.
  *
  * Worker k imports tickets k, k+N, ... of a folder into its own temporary
- * database; the parent merges them into the store in worker order
- * (store_merge), so the store ends up holding what one process would have
- * imported.  Workers print nothing: a worker's error comes back in err.
+ * database; the parent merges them all into the store at once
+ * (store_merge_dbs: rows in ticket order), so the store ends up holding
+ * what one process would have imported.  Workers print nothing: a
+ * worker's error comes back in err.
  */
 #ifndef HARTRIAGE_POOL_H
 #define HARTRIAGE_POOL_H

@@ -838,74 +838,6 @@ int store_each_finding_severity(struct store *st, const char *ticket,
 }
 
 /* The columns of exchanges, in schema order, for the merge. */
-#define EX_COLS                                                                                   \
-	"seq, started_at, name, method, url, scheme, host, port, path, query, http_version, "      \
-	"status, status_text, status_source, error, exit_code, redirect_of, req_body, "            \
-	"req_body_size, req_body_truncated, req_mime, resp_body, resp_body_size, "                 \
-	"resp_body_truncated, resp_mime, time_total, time_blocked, time_dns, time_connect, "       \
-	"time_ssl, time_send, time_wait, time_receive, extra, kind, url_source, host_source"
-
-int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen)
-{
-	sqlite3 *db = st->db;
-	char *q = sqlite3_mprintf("ATTACH DATABASE %Q AS w", path);
-	char *sql = NULL, *msg = NULL;
-	int rc;
-
-	rc = sqlite3_exec(db, q, NULL, NULL, &msg);
-	sqlite3_free(q);
-	if (rc != SQLITE_OK)
-		goto fail;
-	/* Ids are shifted past those st holds, so the merged rows keep the
-	 * worker's order after everything already there. */
-	sql = xasprintf(
-		"BEGIN IMMEDIATE;"
-		"CREATE TEMP TABLE IF NOT EXISTS off(s INTEGER, e INTEGER);"
-		"DELETE FROM temp.off;"
-		"INSERT INTO temp.off SELECT (SELECT COALESCE(MAX(id), 0) FROM main.sources),"
-		" (SELECT COALESCE(MAX(id), 0) FROM main.exchanges);"
-		"CREATE TEMP TABLE IF NOT EXISTS keep(id INTEGER PRIMARY KEY);"
-		"DELETE FROM temp.keep;"
-		"INSERT INTO temp.keep SELECT id FROM w.sources WHERE %s;"
-		"INSERT INTO main.sources(id, path, ticket, sha256, size, format, status, error, exchanges)"
-		" SELECT id + (SELECT s FROM temp.off), path, ticket, sha256, size, format, status, error,"
-		" exchanges FROM w.sources WHERE id IN (SELECT id FROM temp.keep) ORDER BY id;"
-		"INSERT INTO main.exchanges(id, source_id, " EX_COLS ")"
-		" SELECT id + (SELECT e FROM temp.off), source_id + (SELECT s FROM temp.off), " EX_COLS
-		" FROM w.exchanges WHERE source_id IN (SELECT id FROM temp.keep) ORDER BY id;"
-		"INSERT INTO main.headers(exchange_id, side, idx, name, value) SELECT h.exchange_id +"
-		" (SELECT e FROM temp.off), h.side, h.idx, h.name, h.value FROM w.headers h JOIN"
-		" w.exchanges x ON x.id = h.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
-		"INSERT INTO main.transcript(exchange_id, idx, line) SELECT t.exchange_id +"
-		" (SELECT e FROM temp.off), t.idx, t.line FROM w.transcript t JOIN w.exchanges x ON"
-		" x.id = t.exchange_id WHERE x.source_id IN (SELECT id FROM temp.keep);"
-		"INSERT INTO main.notes(source_id, seq, kind, message) SELECT source_id +"
-		" (SELECT s FROM temp.off), seq, kind, message FROM w.notes WHERE source_id IN"
-		" (SELECT id FROM temp.keep) ORDER BY id;"
-		"INSERT INTO main.redactions(source_id, kind, count) SELECT source_id +"
-		" (SELECT s FROM temp.off), kind, count FROM w.redactions WHERE source_id IN"
-		" (SELECT id FROM temp.keep);"
-		"COMMIT;",
-		force ? "1"
-		      : "sha256 IS NULL OR sha256 NOT IN (SELECT sha256 FROM main.sources WHERE"
-			" sha256 IS NOT NULL AND status IN ('ok', 'partial', 'not-capture'))");
-	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	free(sql);
-	if (rc != SQLITE_OK) {
-		if (!sqlite3_get_autocommit(db))
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, NULL);
-		goto fail;
-	}
-	if (sqlite3_exec(db, "DETACH DATABASE w", NULL, NULL, &msg) != SQLITE_OK)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "database error: %s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
-}
-
 int store_defer_indexes(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
@@ -950,6 +882,11 @@ int store_index(struct store *st)
 	if (ret == 0 && st->fk_deferred && (ret = exec(st, "PRAGMA foreign_keys = ON")) == 0)
 		st->fk_deferred = 0;
 	return ret;
+}
+
+const char *store_schema_version(void)
+{
+	return SCHEMA_VERSION;
 }
 
 const char *store_sqlite_version(void)

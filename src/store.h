@@ -94,11 +94,33 @@ long store_count(struct store *st, enum store_count_what what, const char *ticke
 int store_each_finding_severity(struct store *st, const char *ticket,
 				int (*fn)(void *ctx, const char *severity), void *ctx);
 
-/* Copy every source (with its exchanges, headers, transcript, notes and
- * redactions) of the database file path into st in one transaction,
- * after the sources st already holds, skipping sources whose sha256 st
- * already holds unless force.  Returns 0 or -1 (err filled). */
-int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
+/* Copy the database files paths[0..n-1] into st (store-merge.c: SQLite
+ * ATTACH, one input at a time).  Each input must be a hartriage database
+ * of this schema version, and inputs redacted with a --key-file must
+ * share its key id (meta redact_key_id).  Sources whose sha256 st held
+ * before the call are skipped unless STORE_MERGE_FORCE.  The merged rows
+ * get new ids after st's, in ticket order (ticket name, then input, then
+ * the input's own order), so the result does not depend on which input
+ * held which ticket nor on the order of paths.  Unless
+ * STORE_MERGE_SOURCES_ONLY, findings come along when every database that
+ * brings sources (st included) ran the same rules, and the sequence pass
+ * runs again over the whole store, as 'match' would; else every finding
+ * is dropped (res->findings says which, why_no_findings why).  With
+ * STORE_MERGE_SOURCES_ONLY (the --jobs workers' databases) findings are
+ * neither copied nor touched.  Each input is copied in its own
+ * transaction.  res may be NULL.  Returns 0 or -1 (err filled). */
+enum { STORE_MERGE_FORCE = 1, STORE_MERGE_SOURCES_ONLY = 2 };
+enum { STORE_MERGE_FINDINGS_NONE, STORE_MERGE_FINDINGS_KEPT, STORE_MERGE_FINDINGS_DROPPED };
+struct store_merge_result {
+	long *merged;           /* per input: sources copied */
+	long *skipped;          /* per input: sources skipped (sha256 already held) */
+	int findings;           /* STORE_MERGE_FINDINGS_* */
+	int keep_secrets;       /* an input stored raw credentials (--keep-secrets) */
+	char why_no_findings[512];
+};
+int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int flags,
+		    struct store_merge_result *res, char *err, size_t errlen);
+void store_merge_result_release(struct store_merge_result *res);
 
 /* Store one exchange of the open source; *ex_id receives its rowid. */
 int store_add_exchange(struct store *st, long long source_id,
@@ -148,6 +170,8 @@ char *store_get_meta(struct store *st, const char *key);
  * (store-sequence.c).  Returns 0, or -1 with err filled. */
 int store_sequence_apply(struct store *st, char *err, size_t errlen);
 
+/* The schema version this hartriage writes (meta schema_version). */
+const char *store_schema_version(void);
 /* The SQLite library's version string. */
 const char *store_sqlite_version(void);
 

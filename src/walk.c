@@ -808,7 +808,14 @@ int walk_paths(const char *const *paths, size_t npaths, const struct walk_opts *
 		int is_stdin = strcmp(paths[i], "-") == 0;
 		const char *label = !is_stdin ? paths[i] : o->stdin_name ? o->stdin_name : "stdin";
 		char *ticket = walk_ticket_name(label);
-		char *disp = strip_slashes(label);
+		char *disp;
+		if (!shard_holds(o->shard, ticket)) {
+			if (o->other_shards)
+				(*o->other_shards)++;
+			free(ticket);
+			continue;
+		}
+		disp = strip_slashes(label);
 		w.ticket = ticket;
 		if (is_stdin)
 			walk_pipe(&w, STDIN_FILENO, disp);
@@ -891,8 +898,11 @@ int walk_tickets(const char *dir, const struct walk_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		char *ticket = o->one_ticket ? folder_ticket_name(dir) : walk_ticket_name(names[i]);
 		char *fs = xasprintf("%s/%s", dir, names[i]);
+		int mine = shard_holds(o->shard, ticket);
 		w.ticket = ticket;
-		if (!w.stop)
+		if (!mine && o->other_shards && (!o->one_ticket || i == 0))
+			(*o->other_shards)++;
+		if (!w.stop && mine)
 			walk_fs(&w, fs, names[i], 0, up);
 		free(ticket);
 		free(fs);

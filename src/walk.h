@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include "hstream.h"
+#include "shard.h"
 
 /* Default caps: WALK_*_CAP in caps.h. */
 #include "caps.h"
@@ -69,6 +70,11 @@ struct walk_opts {
 	const char *stdin_name;
 	/* walk_tickets: the folder is one ticket named after it. */
 	int one_ticket;
+	/* Only the tickets of this shard (--shard K/N, shard.h); NULL: all.
+	 * Each ticket left to another shard adds one to *other_shards (may
+	 * be NULL) and is not opened. */
+	const struct shard *shard;
+	long *other_shards;
 };
 
 /* Walk each path (file, folder or archive) as its own ticket, named by its

@@ -10,7 +10,7 @@ ok $? "--version names the program and version"
 
 "$HARTRIAGE" --help > "$TMPDIR_T/h" 2>&1
 ok $? "--help exits 0"
-for c in analyze import match report rules; do
+for c in analyze import match report merge rules; do
 	grep -q "^  $c " "$TMPDIR_T/h"
 	ok $? "--help lists '$c'"
 	"$HARTRIAGE" $c --help > "$TMPDIR_T/h2" 2>&1

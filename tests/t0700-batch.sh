@@ -10,61 +10,8 @@ for tool in zip tar gzip bsdtar; do
 done
 
 B="$TMPDIR_T/batch"
-mkdir -p "$B"
-good=0
-broken=0
-
-# har N HOST STATUS: a small valid HAR on stdout.
-har() {
-	printf '{"log":{"version":"1.2","creator":{"name":"test","version":"1"},"entries":['
-	i=0
-	while [ $i -lt "$1" ]; do
-		[ $i -gt 0 ] && printf ','
-		printf '{"startedDateTime":"2026-03-16T09:%02d:00.000Z","time":5,"request":{"method":"GET","url":"https://%s/v1/item/%d","httpVersion":"HTTP/1.1","headers":[{"name":"Authorization","value":"Bearer sk-batchsecret%04d%04dabcdefghijkl"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},"response":{"status":%s,"statusText":"","httpVersion":"HTTP/1.1","headers":[{"name":"Content-Type","value":"application/json"},{"name":"x-request-id","value":"req-%d-%d"}],"cookies":[],"content":{"size":2,"mimeType":"application/json","text":"{}"},"redirectURL":"","headersSize":-1,"bodySize":2},"cache":{},"timings":{"send":1,"wait":3,"receive":1}}' \
-			$((i % 60)) "$2" $i "$4" $i "$3" "$4" $i
-		i=$((i + 1))
-	done
-	printf ']}}\n'
-}
-curl_i() {
-	printf 'HTTP/1.1 %s Whatever\r\nContent-Type: text/plain\r\nX-Request-Id: curl-%s\r\n\r\nbody %s\n' "$1" "$2" "$2"
-}
-
-n=0
-while [ $n -lt 200 ]; do
-	t=$(printf 't%03d' $n)
-	w="$TMPDIR_T/work/$t"
-	mkdir -p "$w"
-	har 3 "api$n.example.com" 200 $n > "$w/a.har"
-	curl_i 503 $n > "$w/b.txt"
-	good=$((good + 2))
-	if [ $((n % 20)) -eq 7 ]; then
-		# 5% broken: a HAR cut inside its first entry, and a binary "capture".
-		har 2 "cut$n.example.com" 500 $n | head -c 120 > "$w/cut.har"
-		broken=$((broken + 1))
-	fi
-	case $((n % 4)) in
-	0) mv "$w" "$B/$t" ;;
-	1) (cd "$w" && zip -q -r "$B/$t.zip" .) ;;
-	2) tar -czf "$B/$t.tar.gz" -C "$w" . ;;
-	3) # nested: a zip holding a tar.gz holding the captures
-		tar -czf "$TMPDIR_T/work/$t-inner.tar.gz" -C "$w" .
-		(cd "$TMPDIR_T/work" && zip -q "$B/$t.zip" "$t-inner.tar.gz") ;;
-	esac
-	n=$((n + 1))
-done
-# One zip bomb (50 MB of zeros, ratio > 200) beside a good capture.
-mkdir -p "$TMPDIR_T/work/bomb"
-har 1 bomb.example.com 200 999 > "$TMPDIR_T/work/bomb/ok.har"
-dd if=/dev/zero bs=1048576 count=50 2>/dev/null > "$TMPDIR_T/work/bomb/zeros.har"
-(cd "$TMPDIR_T/work/bomb" && zip -q "$B/t200-bomb.zip" ok.har zeros.har)
-good=$((good + 1))
-# One path-traversal member beside a good capture.
-mkdir -p "$TMPDIR_T/work/trav"
-har 1 trav.example.com 200 998 > "$TMPDIR_T/work/trav/ok.har"
-har 1 evil.example.com 200 997 > "$TMPDIR_T/work/trav/passwd"
-(cd "$TMPDIR_T/work/trav" && bsdtar -cf "$B/t201-trav.zip" --format zip -P -s ',^passwd$,../../etc/passwd,' ok.har passwd)
-good=$((good + 1))
+. "$srcdir/tests/batch-gen.sh"
+batch_gen "$B" "$TMPDIR_T/work"
 
 timeb=
 [ -x /usr/bin/time ] && timeb="/usr/bin/time -f %M -o $TMPDIR_T/rss"

@@ -17,7 +17,7 @@ sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$man" > "$TMPDIR_T/man.txt"
 is "$?" 0 "'help' exits 0"
 "$HARTRIAGE" --help | cmp -s - "$TMPDIR_T/h"
 ok $? "'help' prints what --help prints"
-for c in analyze import match report rules; do
+for c in analyze import match report merge rules; do
 	"$HARTRIAGE" help $c > "$TMPDIR_T/hc" 2>&1
 	is "$?" 0 "'help $c' exits 0"
 	"$HARTRIAGE" $c --help | cmp -s - "$TMPDIR_T/hc"
@@ -77,7 +77,7 @@ ok $? "rules list: '1 rule read from'"
 # command's --help is in the man page, and every option the man page
 # documents is in some --help.
 : > "$TMPDIR_T/help-opts"
-for c in "" analyze import match report rules; do
+for c in "" analyze import match report merge rules; do
 	"$HARTRIAGE" $c --help | grep -o -- '--[a-z][a-z-]*' >> "$TMPDIR_T/help-opts"
 done
 sort -u "$TMPDIR_T/help-opts" -o "$TMPDIR_T/help-opts"
@@ -138,7 +138,7 @@ for f in hartriage _hartriage hartriage.fish; do
 	[ -f "$comp" ]
 	ok $? "completions/$f exists"
 	missing=""
-	for c in analyze import match report rules help; do
+	for c in analyze import match report merge rules help; do
 		grep -q "$c" "$comp" || missing="$missing $c"
 	done
 	for o in $(cat "$TMPDIR_T/help-opts"); do
