@@ -37,6 +37,21 @@ void xmeasure_request(struct exchange *ex)
 	char *text;
 	if (measure(ex, 0, &hbytes, &cbytes) < 0)
 		return;
+	if (ex->extra) {
+		/* The importers write extra as compact JSON (json_dumps): the
+		 * two keys go before its closing brace, as parsing it and
+		 * writing it again would put them, without doing so. */
+		size_t len = strlen(ex->extra);
+		if (len >= 2 && ex->extra[0] == '{' && ex->extra[len - 1] == '}' &&
+		    !strstr(ex->extra, "\"requestHeaderBytes\"") &&
+		    !strstr(ex->extra, "\"requestCookieBytes\"")) {
+			text = xasprintf("%.*s%s\"requestHeaderBytes\":%zu,\"requestCookieBytes\":%zu}",
+					 (int)(len - 1), ex->extra, len > 2 ? "," : "", hbytes, cbytes);
+			free(ex->extra);
+			ex->extra = text;
+			return;
+		}
+	}
 	extra = ex->extra ? json_loads(ex->extra, 0, NULL) : NULL;
 	if (ex->extra && !json_is_object(extra)) {
 		json_decref(extra);
