@@ -1269,10 +1269,22 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 			adv = try_basic(&sc, i);
 		if (!adv && (c == 'e' || rc_pattern_first(c)))
 			adv = try_shape(&sc, i);
-		if (!adv)
-			adv = try_assign(&sc, i);
-		if (!adv && prose_first(c))
-			adv = try_prose(&sc, i);
+		if (!adv) {
+			/* What follows the word decides whether try_assign
+			 * (a name, blanks, '=' or ':') and try_prose (a
+			 * blank) can read anything here: most words of a body
+			 * are followed by neither. */
+			size_t we = i + 1, k;
+			while (we < n && (RC_IS(s[we], RC_ALNUM) || s[we] == '_'))
+				we++;
+			for (k = we; k < n && (s[k] == ' ' || s[k] == '\t'); k++)
+				;
+			if (we - i >= 64 || (we < n && (s[we] == '-' || s[we] == '.')) ||
+			    (k < n && (s[k] == '=' || s[k] == ':')))
+				adv = try_assign(&sc, i);
+			if (!adv && we < n && s[we] == ' ' && prose_first(c))
+				adv = try_prose(&sc, i);
+		}
 		if (adv) {
 			i += adv;
 			sc.done = i;
