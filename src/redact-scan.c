@@ -1193,7 +1193,8 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 {
 	struct scanner sc = { r, s, n, out, flags, param_kind, 0, 0, 0, NC_PLAIN };
 	int seen = !rc_registry_empty();
-	size_t i = 0;
+	size_t i = 0, we, k;
+	int cut;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -1269,33 +1270,35 @@ int rd_scan(struct redactor *r, const char *s, size_t n, struct sbuf *out, int f
 			adv = try_basic(&sc, i);
 		if (!adv && (c == 'e' || rc_pattern_first(c)))
 			adv = try_shape(&sc, i);
-		if (!adv) {
-			/* What follows the word decides whether try_assign
-			 * (a name, blanks, '=' or ':') and try_prose (a
-			 * blank) can read anything here: most words of a body
-			 * are followed by neither. */
-			size_t we = i + 1, k;
-			while (we < n && (RC_IS(s[we], RC_ALNUM) || s[we] == '_'))
-				we++;
-			for (k = we; k < n && (s[k] == ' ' || s[k] == '\t'); k++)
-				;
-			if (we - i >= 64 || (we < n && (s[we] == '-' || s[we] == '.')) ||
-			    (k < n && (s[k] == '=' || s[k] == ':')))
-				adv = try_assign(&sc, i);
-			if (!adv && we < n && s[we] == ' ' && prose_first(c))
-				adv = try_prose(&sc, i);
-		}
 		if (adv) {
 			i += adv;
 			sc.done = i;
 			continue;
 		}
-		/* Skip the rest of the word: nothing starts inside it (a line
-		 * start after a "\n" escape does). */
-		i++;
-		while (i < n && (RC_IS(s[i], RC_ALNUM) || s[i] == '_') &&
-		       !(i >= 2 && s[i - 2] == '\\' && s[i - 1] == 'n'))
-			i++;
+		/* The rest of the word: nothing starts inside it (a line
+		 * start after a "\n" escape does, and ends it here). */
+		we = i + 1;
+		while (we < n && (RC_IS(s[we], RC_ALNUM) || s[we] == '_') &&
+		       !(we >= 2 && s[we - 2] == '\\' && s[we - 1] == 'n'))
+			we++;
+		cut = we < n && (RC_IS(s[we], RC_ALNUM) || s[we] == '_');
+		/* What follows the word decides whether try_assign (a name,
+		 * blanks, '=' or ':') and try_prose (a blank) can read
+		 * anything here: most words of a body are followed by
+		 * neither.  A word cut at a "\n" escape is tried as before. */
+		for (k = we; k < n && (s[k] == ' ' || s[k] == '\t'); k++)
+			;
+		if (cut || we - i >= 64 || (we < n && (s[we] == '-' || s[we] == '.')) ||
+		    (k < n && (s[k] == '=' || s[k] == ':')))
+			adv = try_assign(&sc, i);
+		if (!adv && (cut || (we < n && s[we] == ' ')) && prose_first(c))
+			adv = try_prose(&sc, i);
+		if (adv) {
+			i += adv;
+			sc.done = i;
+			continue;
+		}
+		i = we;
 	}
 	if (sc.hits)
 		flush(&sc, n);
