@@ -127,6 +127,12 @@ static const struct marker markers[] = {
 	{ "Errno::ECONNREFUSED", 1, 0 },
 	{ "Failed to open TCP connection", 1, 1 },
 	{ "OpenSSL::SSL::SSLError", 1, 0 },
+	/* an API's error printed without its JSON: "Error: insufficient_quota: You
+	 * exceeded your current quota, ..." (OpenAI's code and message, as SDK
+	 * wrappers and agents log them), "openai.error.RateLimitError: You
+	 * exceeded your current quota, please check your plan and billing details." */
+	{ "insufficient_quota: ", 0, 1 },
+	{ "You exceeded your current quota, please check your plan and billing details", 0, 1 },
 	/* Firebase JS SDK: "FirebaseError: [code=permission-denied]: Missing or insufficient permissions." */
 	{ "FirebaseError: ", 0, 1 },
 	/* browsers */

@@ -932,6 +932,14 @@ void frag_piece_to_exchange(struct frag_piece *pc, struct exchange *ex, const ch
 
 int frag_url_aside(const char *s, const char *p)
 {
+	/* an error message's pointer to documentation: "read the docs: URL",
+	 * "head to: URL", "For more information ... visit URL" */
+	static const char *const doc[] = { "read the docs: ", "head to: ", "docs: ", "visit ", NULL };
+	for (int i = 0; doc[i]; i++) {
+		size_t l = strlen(doc[i]);
+		if ((size_t)(p - s) >= l && !ascii_ncasecmp(p - l, doc[i], l))
+			return 1;
+	}
 	return (p - s >= 4 && !ascii_ncasecmp(p - 4, "see ", 4)) || (p - s >= 7 && !strncmp(p - 7, "Origin ", 7));
 }
 

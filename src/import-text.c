@@ -460,7 +460,45 @@ static int error_line(struct tctx *c, size_t i)
 	}
 	if (text_ps_error(c, i))
 		return 1;
+	/* Postman's console: the request line, then "Error: <what the client
+	 * said>" when no response came ("Error: tunneling socket could not be
+	 * established, statusCode=407", "Error: getaddrinfo ENOTFOUND x") */
+	if (!strncmp(t, "Error: ", 7) && t[7] && c->active && c->has_reqline && !c->has_status &&
+	    !c->has_error && !c->resp_evidence && i <= c->last + 2) {
+		const char *msg = text_skipws(t + 7);
+		tx_set_error(c, i, msg, strlen(msg));
+		strlist_adds(&c->ex->transcript, t);
+		return 1;
+	}
 	return 0;
+}
+
+/* Postman's console lists the proxy a failed request went through
+ * ("Proxy" then "host: ...", "port: 8080", "authenticate: false"): facts
+ * about the route, not request headers.  Returns the next line. */
+static size_t postman_proxy_block(struct tctx *c, size_t i)
+{
+	struct lines *L = c->L;
+	size_t j = i + 1;
+	if (strcmp(L->v[i].t, "Proxy") || !c->active || !c->has_reqline || i > c->last + 2)
+		return i;
+	for (; j < L->n && j < i + 20; j++) {
+		const char *t = L->v[j].t;
+		const char *colon = strchr(t, ':');
+		if (L->v[j].blank || !colon || colon == t || colon - t > 20 || strchr(t, ' ') < colon)
+			break;
+		if (c->ex->transcript.n < TRANSCRIPT_CAP) {
+			char *line = xasprintf("proxy %s", t);
+			strlist_adds(&c->ex->transcript, line);
+			free(line);
+		}
+		L->v[j].used = 1;
+	}
+	if (j == i + 1)
+		return i;
+	L->v[i].used = 1;
+	tx_touch(c, j - 1);
+	return j;
 }
 
 /* Walk all lines and emit exchanges. */
@@ -548,6 +586,11 @@ static void parse_lines(struct tctx *c)
 		if (error_line(c, i)) {
 			c->hside = SIDE_NONE;
 			i++;
+			continue;
+		}
+		if ((nx = postman_proxy_block(c, i)) != i) {
+			c->hside = SIDE_NONE;
+			i = nx;
 			continue;
 		}
 		if (text_ps_error_tail(c, i)) {
