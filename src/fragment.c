@@ -778,6 +778,51 @@ static int wire_trace(struct fscan *f, size_t i)
 	return 1;
 }
 
+/* Line i for the dump grammar: what is used already reads as blank. */
+static const char *dump_line(const void *ctx, size_t i)
+{
+	const struct fscan *f = ctx;
+	return f->v[i].used ? "" : f->v[i].t;
+}
+
+/* A .NET response dump (fragment-dotnet.c) whose block starts at line i:
+ * its status line is i or, for Azure's message, a few lines below.  The
+ * block becomes one exchange; returns 1 when lines at i were one. */
+static int dotnet_dump(struct fscan *f, size_t i)
+{
+	struct frag_dump d;
+	const char *what = f->log_kind ? "log line" : "line";
+	for (size_t j = i; j < f->n && j <= i + 4; j++) {
+		if (j > i && (f->v[j].used || blank(f->v[j].t)))
+			return 0;
+		if (!frag_dump_read(dump_line, f, f->n, j, &d))
+			continue;
+		if (d.lo != i) {
+			frag_dump_release(&d);
+			return 0;
+		}
+		struct exchange ex;
+		exchange_init(&ex);
+		ex.status = d.status;
+		ex.status_source = quote_src(what, d.status_line, d.quote, strlen(d.quote));
+		ex.status_text = d.status_text;
+		d.status_text = NULL;
+		ex.error = d.error;
+		d.error = NULL;
+		ex.resp_headers = d.headers;
+		memset(&d.headers, 0, sizeof d.headers);
+		if (d.body.len)
+			body_set(&ex.resp_body, d.body.data, d.body.len);
+		for (size_t k = 0; k < d.notes.n; k++)
+			strlist_adds(&ex.transcript, d.notes.v[k]);
+		size_t hi = d.hi;
+		frag_dump_release(&d);
+		finish(f, &ex, i, 0, hi, strlen(f->v[hi].t));
+		return 1;
+	}
+	return 0;
+}
+
 /* Candidate starts of a structured piece in t (cheap checks first, so a
  * line of minified code does not make every brace a candidate). */
 static int piece_start(const char *t, size_t k)
@@ -824,7 +869,7 @@ static void scan_lines(struct fscan *f)
 		if (f->v[i].used)
 			continue;
 		const char *t = f->v[i].t;
-		if (wire_trace(f, i))
+		if (wire_trace(f, i) || dotnet_dump(f, i))
 			continue;
 		int took = 0;
 		size_t skip_to = i, skip_col = 0;

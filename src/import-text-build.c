@@ -96,7 +96,7 @@ static size_t method_before(const char *line, const char *url)
 /* A prose line may be searched when it is not part of a capture. */
 static int prose_line(const struct tline *tl)
 {
-	return !tl->used && !tl->blank;
+	return !tl->used && !tl->blank && !tl->owned;
 }
 
 /* Fill a missing URL from the prose around lines [lo, hi). */

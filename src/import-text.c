@@ -86,6 +86,13 @@ static void lines_split(struct lines *L, char *buf, size_t len)
 	}
 }
 
+/* Line i for the fragment reader's dump grammar (fragment.h). */
+static const char *text_line(const void *ctx, size_t i)
+{
+	const struct lines *L = ctx;
+	return L->v[i].used ? "" : L->v[i].t;
+}
+
 /* Normalise a caption line: strip markdown and a final colon into out.
  * Returns out. */
 static char *caption_norm(const char *t, char *out, size_t cap)
@@ -543,6 +550,18 @@ static void parse_lines(struct tctx *c)
 		if (tl->used) {
 			i++;
 			continue;
+		}
+		/* a .NET response dump: the fragment reader's (fragment-dotnet.c) */
+		{
+			size_t lo, end = frag_dump_span(text_line, L, L->n, i, &lo);
+			if (end) {
+				for (size_t k = lo; k < end; k++)
+					L->v[k].owned = 1;
+				c->hside = SIDE_NONE;
+				c->body_side = SIDE_NONE;
+				i = end;
+				continue;
+			}
 		}
 		/* A body right after a header block or a caption. */
 		if (c->body_side != SIDE_NONE && i <= c->body_until && c->active) {
