@@ -28,6 +28,42 @@
 #include "import-mail.h"
 #include "import-text-int.h"
 
+/* A CI log or terminal paste of curl without -s: the progress meter's
+ * header lines and rows (CR-separated updates, the body glued after the
+ * last one) go, so the body follows its command.  In place; returns the
+ * new length. */
+static size_t strip_progress_meter(char *buf, size_t len)
+{
+	struct sbuf out = SBUF_INIT;
+	size_t r = 0, w = 0;
+	if (!memmem(buf, len, "% Total", 7) && !memmem(buf, len, "--:--:--", 8))
+		return len;
+	while (r < len) {
+		char *nl = memchr(buf + r, '\n', len - r);
+		size_t n = nl ? (size_t)(nl - (buf + r)) : len - r;
+		const char *p = buf + r;
+		int meter = memmem(p, n, "% Total", 7) || memmem(p, n, "Dload", 5) || memmem(p, n, ":--", 3) ||
+			    (memchr(p, '\r', n) && (const char *)memchr(p, '\r', n) < p + n - 1);
+		if (meter && curl_clean_line(p, n, &out)) {
+			r += n + (nl != NULL); /* only debris: the line goes */
+			continue;
+		}
+		if (meter && out.len <= n) {
+			memmove(buf + w, out.data, out.len);
+			w += out.len;
+		} else {
+			memmove(buf + w, p, n);
+			w += n;
+		}
+		if (nl)
+			buf[w++] = '\n';
+		r += n + (nl != NULL);
+	}
+	sbuf_release(&out);
+	buf[w] = 0;
+	return w;
+}
+
 /* Split buf (modified in place) into lines; never fails. */
 static void lines_split(struct lines *L, char *buf, size_t len)
 {
@@ -884,6 +920,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 		free(buf);
 	}
 	buf = NULL;
+	tlen = strip_progress_meter(text, tlen);
 	lines_split(&L, text, tlen);
 
 	memset(&c, 0, sizeof c);
