@@ -136,6 +136,25 @@ static size_t timestamp_at(const char *s, char *out, size_t cap, int *utc)
 	return (size_t)(p - s);
 }
 
+/* Length of docker compose's service prefix at s ("api-1     | ",
+ * "worker_2  | "), 0 when none. */
+static size_t compose_prefix(const char *s)
+{
+	size_t n = 0, d;
+	while (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-' || s[n] == '.')
+		n++;
+	if (n < 3 || n > 64)
+		return 0;
+	for (d = n; d > 0 && isdigit((unsigned char)s[d - 1]); d--)
+		;
+	if (d == n || d < 2 || (s[d - 1] != '-' && s[d - 1] != '_'))
+		return 0;
+	size_t k = n;
+	while (s[k] == ' ')
+		k++;
+	return k > n && s[k] == '|' && s[k + 1] == ' ' ? k + 2 : 0;
+}
+
 /* Strip what pastes put before the content of a line. */
 static const char *undecorate(char *raw, char **ts)
 {
@@ -153,6 +172,8 @@ static const char *undecorate(char *raw, char **ts)
 			s += 2;
 		else if (!strncmp(s, "\xe2\x94\x82 ", 4)) /* box drawing bar */
 			s += 4;
+		else if (compose_prefix(s))
+			s += compose_prefix(s);
 		else if (!strncmp(s, "\xe2\x8e\xbf", 3)) /* ⎿ */
 			s += 3;
 		else if (s[0] == '`' && s[1] != '`')
