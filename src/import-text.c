@@ -527,8 +527,8 @@ static size_t postman_proxy_block(struct tctx *c, size_t i)
 		return i;
 	for (; j < L->n && j < i + 20; j++) {
 		const char *t = L->v[j].t;
-		const char *colon = strchr(t, ':');
-		if (L->v[j].blank || !colon || colon == t || colon - t > 20 || strchr(t, ' ') < colon)
+		const char *colon = strchr(t, ':'), *sp = strchr(t, ' ');
+		if (L->v[j].blank || !colon || colon == t || colon - t > 20 || (sp && sp < colon))
 			break;
 		if (c->ex->transcript.n < TRANSCRIPT_CAP) {
 			char *line = xasprintf("proxy %s", t);
