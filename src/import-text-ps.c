@@ -100,6 +100,14 @@ static void ps_apply_script_line(struct tctx *c, size_t i, const char *s)
 	text_apply_command(c->ex, k, 0, &w);
 	if (keep && c->ex->status != STATUS_UNKNOWN)
 		exchange_set(&c->ex->method, keep);
+	if (cut && !keep) {
+		/* the console cut the line: a -Method after the cut is unknown */
+		int said = 0;
+		for (size_t wi = 0; wi < w.n; wi++)
+			said |= !ascii_casecmp(w.v[wi], "-Method");
+		if (!said)
+			exchange_set(&c->ex->method, NULL);
+	}
 	if (c->ex->url && cut && w.n && strstr(w.v[w.n - 1], "://")) {
 		free(c->ex->url_source);
 		c->ex->url_source = xasprintf("line %zu: the script line PowerShell echoed, cut by the console "
