@@ -325,6 +325,10 @@ static size_t find_url(const char *s, size_t n, const char **u, char *method, si
 					if ((size_t)(b - s) >= ml && !memcmp(b - ml, ms[k], ml) &&
 					    (b - ml == s || !isalnum((unsigned char)b[-(long)ml - 1])))
 						snprintf(method, mcap, "%s", ms[k]);
+					/* Feign: "during [POST] to [https://...]" */
+					else if ((size_t)(b - s) >= ml + 5 && !memcmp(b - 4, "] to", 4) &&
+						 !memcmp(b - 4 - ml, ms[k], ml) && b[-5 - (long)ml] == '[')
+						snprintf(method, mcap, "%s", ms[k]);
 				}
 				return l;
 			}
