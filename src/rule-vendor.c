@@ -83,6 +83,18 @@ static const struct {
 	{ "server", "microsoft-iis", "iis" },
 	{ "x-slack-req-id", NULL, "slack" }, { "x-shopify-*", NULL, "shopify" },
 	{ "server", "nginx", "nginx" }, { "server", "apache", "apache" },
+	/* Google's API front end: "server: ESF" in curl -i dumps of
+	 * translation.googleapis.com and other googleapis.com answers;
+	 * x-guploader-uploadid is a Cloud Storage response header in Google's
+	 * XML API header reference (Firebase Storage answers through it). */
+	{ "server", "esf", "google" }, { "x-guploader-uploadid", NULL, "google" },
+	/* SendGrid v3 answers allow the origin of its API docs
+	 * (sendgrid/sendgrid-nodejs#733 quotes the header value). */
+	{ "access-control-allow-origin", "sendgrid.api-docs.io", "sendgrid" },
+	/* Railway's edge: "server: railway-edge", x-railway-edge and
+	 * x-railway-request-id in public curl -I dumps of *.up.railway.app. */
+	{ "server", "railway", "railway" }, { "x-railway-request-id", NULL, "railway" },
+	{ "x-railway-edge", NULL, "railway" },
 };
 
 /* Add vendor v with source s unless v is already listed. */
