@@ -147,7 +147,15 @@ static int has_ray_id(const char *t, size_t n)
 	return 0;
 }
 
-/* Vercel: "ID: " then a region such as "fra1" and "::". */
+/* True when t[i..] is a Vercel region such as "fra1" (3 letters, a digit). */
+static int vercel_region(const char *t, size_t n, size_t i)
+{
+	return i + 4 <= n && run_of(t, n, i, "abcdefghijklmnopqrstuvwxyz", 3) &&
+	       t[i + 3] >= '0' && t[i + 3] <= '9';
+}
+
+/* Vercel: "ID: " then a region such as "fra1" and "::"; newer pages write
+ * the region twice, "ID: bom1:bom1::..." (thgh/vercel-sapper#73). */
 static int has_vercel_id(const char *t, size_t n)
 {
 	const char *p = t, *e = t + n;
@@ -155,8 +163,9 @@ static int has_vercel_id(const char *t, size_t n)
 
 	while ((p = memmem(p, (size_t)(e - p), "ID: ", 4)) != NULL) {
 		i = (size_t)(p - t) + 4;
-		if (i + 6 <= n && run_of(t, n, i, "abcdefghijklmnopqrstuvwxyz", 3) &&
-		    t[i + 3] >= '0' && t[i + 3] <= '9' && t[i + 4] == ':' && t[i + 5] == ':')
+		if (vercel_region(t, n, i) && i + 6 <= n && t[i + 4] == ':' &&
+		    (t[i + 5] == ':' ||
+		     (vercel_region(t, n, i + 5) && i + 11 <= n && t[i + 9] == ':' && t[i + 10] == ':')))
 			return 1;
 		p += 4;
 	}
