@@ -95,6 +95,11 @@ static const struct {
 	 * x-railway-request-id in public curl -I dumps of *.up.railway.app. */
 	{ "server", "railway", "railway" }, { "x-railway-request-id", NULL, "railway" },
 	{ "x-railway-edge", NULL, "railway" },
+	/* Supabase's API gateway: sb-gateway-version and sb-request-id are in
+	 * the response headers its log docs list (supabase.com/docs/guides/
+	 * telemetry/logs); sb-project-ref in public dumps of its answers. */
+	{ "sb-gateway-version", NULL, "supabase" }, { "sb-request-id", NULL, "supabase" },
+	{ "sb-project-ref", NULL, "supabase" },
 };
 
 /* Add vendor v with source s unless v is already listed. */
