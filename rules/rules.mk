@@ -47,6 +47,8 @@ RULE_FILES = \
 	rules/aws/tests/alb-log-503-no-target.txt \
 	rules/aws/tests/alb-log-504-from-target.txt \
 	rules/aws/tests/alb-log-504-no-target-status.txt \
+	rules/aws/tests/fragment-cloudfront-blocked-no-status.txt \
+	rules/aws/tests/fragment-cloudfront-origin-no-status.txt \
 	rules/aws/tests/log-origin-502-passed.txt \
 	rules/aws/tests/log-origin-connect-error.txt \
 	rules/azure/azure.ai-services.invalid-key-or-endpoint.yaml \
@@ -81,6 +83,7 @@ RULE_FILES = \
 	rules/cloudflare/cloudflare.dns-config-1xxx.yaml \
 	rules/cloudflare/cloudflare.waf-block.yaml \
 	rules/cloudflare/cloudflare.worker-1101-1102.yaml \
+	rules/cloudflare/tests/fragment-error-code-colon.txt \
 	rules/cloudflare/tests/logpush-403-from-origin.txt \
 	rules/cloudflare/tests/logpush-403-security-block.txt \
 	rules/cors/cors.missing-allow-origin.yaml \
@@ -291,7 +294,9 @@ RULE_FILES = \
 	rules/openai/openai.server-error.yaml \
 	rules/openai/openai.unsupported-region-or-ip.yaml \
 	rules/openai/tests/fragment-body.json \
+	rules/openai/tests/fragment-gemini-quota-line.txt \
 	rules/openai/tests/fragment-log.jsonl \
+	rules/openai/tests/fragment-quota-line.txt \
 	rules/openai/tests/fragment-sdk-line.txt \
 	rules/openai/tests/fragment-status-200.txt \
 	rules/proxy/proxy.407-proxy-authentication-required.yaml \
@@ -300,6 +305,8 @@ RULE_FILES = \
 	rules/proxy/proxy.squid-error-page.yaml \
 	rules/proxy/proxy.tls-interception.yaml \
 	rules/proxy/proxy.zscaler-block-page.yaml \
+	rules/proxy/tests/postman-console-tunnel-403.txt \
+	rules/proxy/tests/postman-console-tunnel-407.txt \
 	rules/railway/railway.application-failed-to-respond.yaml \
 	rules/railway/railway.application-not-found.yaml \
 	rules/render/render.edge-502.yaml \

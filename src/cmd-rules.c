@@ -264,6 +264,15 @@ static void test_note(void *ctx, enum note_kind kind, long seq, const char *msg)
 {
 }
 
+/* True when s, after blank lines, starts with a status line: plain
+ * `curl -i` output (a response with no request, no curl -v lines). */
+static int starts_with_status_line(const char *s)
+{
+	while (*s == '\n' || *s == '\r' || *s == ' ')
+		s++;
+	return strncmp(s, "HTTP/", 5) == 0;
+}
+
 /* Run test t of rule r; prints one TAP point. */
 static void run_rule_test(struct tap *tap, struct rule_set *rs, const struct rule *r, size_t ti)
 {
@@ -287,8 +296,10 @@ static void run_rule_test(struct tap *tap, struct rule_set *rs, const struct rul
 	io.slurp_cap = (size_t)64 << 20;
 	if (t->exchange) {
 		hstream_open_mem(&hs, t->exchange, strlen(t->exchange));
-		io.hint = FMT_CURL_V;
-		import_curl(&hs, FMT_CURL_V, &io, &sink, &res);
+		/* plain `curl -i` output is read as such: its body may hold
+		 * indented lines (pretty-printed JSON) */
+		io.hint = starts_with_status_line(t->exchange) ? FMT_CURL_I : FMT_CURL_V;
+		import_curl(&hs, io.hint, &io, &sink, &res);
 		hstream_close(&hs);
 	} else {
 		path = xasprintf("%s/%s", r->dir, t->file);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "exchange.h"
+#include "fragment.h"
 #include "util.h"
 
 /* Decode a string literal body at p (after its opening quote) with JSON,
@@ -86,5 +87,21 @@ int frag_logfmt_line(const char *t, struct exchange *ex, size_t line, int whole_
 int frag_json_record(json_t *rec, struct exchange *ex, size_t line);
 /* True when t is one logfmt record (three or more key=value pairs). */
 int frag_is_logfmt(const char *t);
+
+/* A .NET response dump (fragment-dotnet.c): lines [lo, hi]. */
+struct frag_dump {
+	size_t lo, hi, status_line;
+	int status;
+	char *status_text;
+	char *quote;            /* the words that state the status */
+	char *error;            /* the exception's message line, or NULL */
+	struct hdr_list headers;
+	struct sbuf body;       /* Azure's Content: section */
+	struct strlist notes;   /* message lines, ErrorCode:, Additional Information */
+};
+/* Read the dump whose status line is line i.  Returns 1 and fills d (to be
+ * released) or 0 (d empty). */
+int frag_dump_read(frag_line_fn line, const void *ctx, size_t n, size_t i, struct frag_dump *d);
+void frag_dump_release(struct frag_dump *d);
 
 #endif

@@ -127,6 +127,12 @@ static const struct marker markers[] = {
 	{ "Errno::ECONNREFUSED", 1, 0 },
 	{ "Failed to open TCP connection", 1, 1 },
 	{ "OpenSSL::SSL::SSLError", 1, 0 },
+	/* an API's error printed without its JSON: "Error: insufficient_quota: You
+	 * exceeded your current quota, ..." (OpenAI's code and message, as SDK
+	 * wrappers and agents log them), "openai.error.RateLimitError: You
+	 * exceeded your current quota, please check your plan and billing details." */
+	{ "insufficient_quota: ", 0, 1 },
+	{ "You exceeded your current quota, please check your plan and billing details", 0, 1 },
 	/* Firebase JS SDK: "FirebaseError: [code=permission-denied]: Missing or insufficient permissions." */
 	{ "FirebaseError: ", 0, 1 },
 	/* browsers */
@@ -237,6 +243,10 @@ static void url_from_message(const char *m, struct exchange *ex, size_t line)
 				if ((size_t)(b - m) >= ml && !ascii_ncasecmp(b - ml, ms[k], ml) &&
 				    (b - ml == m || !isalnum((unsigned char)b[-(long)ml - 1])))
 					ex->method = xstrdup(ms[k]);
+				/* Feign: "during [POST] to [https://...]" */
+				else if ((size_t)(b - m) >= ml + 5 && !memcmp(b - 4, "] to", 4) &&
+					 !memcmp(b - 4 - ml, ms[k], ml) && b[-5 - (long)ml] == '[')
+					ex->method = xstrdup(ms[k]);
 			}
 			return;
 		}
@@ -339,9 +349,17 @@ static int curl_line(const char *t, struct exchange *ex, size_t *col, size_t lin
 	return 1;
 }
 
+/* A stack frame ("at feign.FeignException.errorStatus(FeignException.java:203)",
+ * "at Object.<anonymous> (/app/x.js:3:9)"): where an error passed, not one. */
+static int stack_frame(const char *t)
+{
+	size_t n = strlen(t);
+	return !strncmp(t, "at ", 3) && n > 4 && t[n - 1] == ')' && strchr(t, '(') && !strchr(t, '{');
+}
+
 int frag_client_error(const char *t, struct exchange *ex, size_t *col, size_t line)
 {
-	if (recovered_like(t))
+	if (recovered_like(t) || stack_frame(t))
 		return 0;
 	const char *m = NULL, *mp = NULL;
 	const struct marker *mk = NULL;

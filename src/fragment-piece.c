@@ -877,13 +877,23 @@ int frag_piece_at(const char *s, size_t n, int depth, struct frag_piece *pc)
 		if (q != '"' && q != '\'')
 			return 0;
 		size_t used = unescape_string(s + off + 1, n - off - 1, q, &dec, &closed);
-		/* a Python repr split over lines: b'...' b'...' */
+		size_t pos = off + 1 + used;
+		/* a Python repr split over lines (pprint, black): b'...'\n b'...' */
+		while (off && closed && dec.len < FRAG_BLOB_CAP) {
+			size_t k = pos;
+			while (k < n && (s[k] == ' ' || s[k] == '\n' || s[k] == '\t'))
+				k++;
+			if (k + 2 >= n || s[k] != s[0] || (s[k + 1] != '"' && s[k + 1] != '\''))
+				break;
+			used = unescape_string(s + k + 2, n - k - 2, s[k + 1], &dec, &closed);
+			pos = k + 2 + used;
+		}
 		piece_init(&in);
 		if (dec.len >= 10 && frag_inner(dec.data, dec.len, depth + 1, &in)) {
-			adopt_inner(pc, &in, s, off + 1 + used);
+			adopt_inner(pc, &in, s, pos);
 			if (!closed)
 				pc->truncated = 1;
-			pc->end = off + 1 + used;
+			pc->end = pos;
 			ret = 1;
 		}
 		frag_piece_release(&in);
@@ -932,6 +942,14 @@ void frag_piece_to_exchange(struct frag_piece *pc, struct exchange *ex, const ch
 
 int frag_url_aside(const char *s, const char *p)
 {
+	/* an error message's pointer to documentation: "read the docs: URL",
+	 * "head to: URL", "For more information ... visit URL" */
+	static const char *const doc[] = { "read the docs: ", "head to: ", "docs: ", "visit ", NULL };
+	for (int i = 0; doc[i]; i++) {
+		size_t l = strlen(doc[i]);
+		if ((size_t)(p - s) >= l && !ascii_ncasecmp(p - l, doc[i], l))
+			return 1;
+	}
 	return (p - s >= 4 && !ascii_ncasecmp(p - 4, "see ", 4)) || (p - s >= 7 && !strncmp(p - 7, "Origin ", 7));
 }
 

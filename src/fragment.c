@@ -136,6 +136,25 @@ static size_t timestamp_at(const char *s, char *out, size_t cap, int *utc)
 	return (size_t)(p - s);
 }
 
+/* Length of docker compose's service prefix at s ("api-1     | ",
+ * "worker_2  | "), 0 when none. */
+static size_t compose_prefix(const char *s)
+{
+	size_t n = 0, d;
+	while (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '-' || s[n] == '.')
+		n++;
+	if (n < 3 || n > 64)
+		return 0;
+	for (d = n; d > 0 && isdigit((unsigned char)s[d - 1]); d--)
+		;
+	if (d == n || d < 2 || (s[d - 1] != '-' && s[d - 1] != '_'))
+		return 0;
+	size_t k = n;
+	while (s[k] == ' ')
+		k++;
+	return k > n && s[k] == '|' && s[k + 1] == ' ' ? k + 2 : 0;
+}
+
 /* Strip what pastes put before the content of a line. */
 static const char *undecorate(char *raw, char **ts)
 {
@@ -153,6 +172,8 @@ static const char *undecorate(char *raw, char **ts)
 			s += 2;
 		else if (!strncmp(s, "\xe2\x94\x82 ", 4)) /* box drawing bar */
 			s += 4;
+		else if (compose_prefix(s))
+			s += compose_prefix(s);
 		else if (!strncmp(s, "\xe2\x8e\xbf", 3)) /* ⎿ */
 			s += 3;
 		else if (s[0] == '`' && s[1] != '`')
@@ -303,6 +324,10 @@ static size_t find_url(const char *s, size_t n, const char **u, char *method, si
 						b--;
 					if ((size_t)(b - s) >= ml && !memcmp(b - ml, ms[k], ml) &&
 					    (b - ml == s || !isalnum((unsigned char)b[-(long)ml - 1])))
+						snprintf(method, mcap, "%s", ms[k]);
+					/* Feign: "during [POST] to [https://...]" */
+					else if ((size_t)(b - s) >= ml + 5 && !memcmp(b - 4, "] to", 4) &&
+						 !memcmp(b - 4 - ml, ms[k], ml) && b[-5 - (long)ml] == '[')
 						snprintf(method, mcap, "%s", ms[k]);
 				}
 				return l;
@@ -778,6 +803,51 @@ static int wire_trace(struct fscan *f, size_t i)
 	return 1;
 }
 
+/* Line i for the dump grammar: what is used already reads as blank. */
+static const char *dump_line(const void *ctx, size_t i)
+{
+	const struct fscan *f = ctx;
+	return f->v[i].used ? "" : f->v[i].t;
+}
+
+/* A .NET response dump (fragment-dotnet.c) whose block starts at line i:
+ * its status line is i or, for Azure's message, a few lines below.  The
+ * block becomes one exchange; returns 1 when lines at i were one. */
+static int dotnet_dump(struct fscan *f, size_t i)
+{
+	struct frag_dump d;
+	const char *what = f->log_kind ? "log line" : "line";
+	for (size_t j = i; j < f->n && j <= i + 4; j++) {
+		if (j > i && (f->v[j].used || blank(f->v[j].t)))
+			return 0;
+		if (!frag_dump_read(dump_line, f, f->n, j, &d))
+			continue;
+		if (d.lo != i) {
+			frag_dump_release(&d);
+			return 0;
+		}
+		struct exchange ex;
+		exchange_init(&ex);
+		ex.status = d.status;
+		ex.status_source = quote_src(what, d.status_line, d.quote, strlen(d.quote));
+		ex.status_text = d.status_text;
+		d.status_text = NULL;
+		ex.error = d.error;
+		d.error = NULL;
+		ex.resp_headers = d.headers;
+		memset(&d.headers, 0, sizeof d.headers);
+		if (d.body.len)
+			body_set(&ex.resp_body, d.body.data, d.body.len);
+		for (size_t k = 0; k < d.notes.n; k++)
+			strlist_adds(&ex.transcript, d.notes.v[k]);
+		size_t hi = d.hi;
+		frag_dump_release(&d);
+		finish(f, &ex, i, 0, hi, strlen(f->v[hi].t));
+		return 1;
+	}
+	return 0;
+}
+
 /* Candidate starts of a structured piece in t (cheap checks first, so a
  * line of minified code does not make every brace a candidate). */
 static int piece_start(const char *t, size_t k)
@@ -824,7 +894,7 @@ static void scan_lines(struct fscan *f)
 		if (f->v[i].used)
 			continue;
 		const char *t = f->v[i].t;
-		if (wire_trace(f, i))
+		if (wire_trace(f, i) || dotnet_dump(f, i))
 			continue;
 		int took = 0;
 		size_t skip_to = i, skip_col = 0;

@@ -47,6 +47,17 @@ void frag_seen_release(struct frag_seen *s);
 long fragment_scan(const char *text, size_t len, enum frag_input in,
 		   struct import_sink *sink, long *seq, const struct frag_seen *seen);
 
+/* Line i of a text split into NUL-terminated lines (decorations removed). */
+typedef const char *(*frag_line_fn)(const void *ctx, size_t i);
+
+/* A response dump that a .NET exception or logger printed
+ * (HttpResponseMessage.ToString(), Azure's RequestFailedException) around
+ * line i of n (fragment-dotnet.c).  The fragment reader owns such a block;
+ * the text importer asks here and leaves its lines alone, so one failure is
+ * not counted twice.  Returns one past the block's last line and sets *lo
+ * to its first (which may lie above i), or 0 when no block is at i. */
+size_t frag_dump_span(frag_line_fn line, const void *ctx, size_t n, size_t i, size_t *lo);
+
 /* True when text is a JSON-lines or logfmt log (most non-empty lines are
  * records).  Such a file is a log, never a broken JSON document. */
 int fragment_is_log(const char *text, size_t len);

@@ -79,8 +79,9 @@ static const char *progress_row_end(const char *p, const char *end)
 
 /* Clean one raw line into out: drop ANSI escapes and control bytes, apply
  * progress-meter CR overwrites, drop trailing CRs.  Returns 1 when the
- * line held only progress-meter debris (and should vanish), else 0. */
-static int clean_line(const char *p, size_t n, struct sbuf *out)
+ * line held only progress-meter debris (and should vanish), else 0.  The
+ * text importer cleans CI logs with it too (import.h). */
+int curl_clean_line(const char *p, size_t n, struct sbuf *out)
 {
 	struct sbuf tmp = SBUF_INIT;
 	int debris = 0, kept = 0;
@@ -251,7 +252,7 @@ int curl_next_line(struct curl_lines *L)
 	L->newline = nl != NULL;
 	if (!nl)
 		nl = L->end;
-	L->debris = clean_line(L->p, (size_t)(nl - L->p), &L->cur);
+	L->debris = curl_clean_line(L->p, (size_t)(nl - L->p), &L->cur);
 	L->p = nl < L->end ? nl + 1 : L->end;
 	L->lineno++;
 	return 1;

@@ -96,7 +96,7 @@ static size_t method_before(const char *line, const char *url)
 /* A prose line may be searched when it is not part of a capture. */
 static int prose_line(const struct tline *tl)
 {
-	return !tl->used && !tl->blank;
+	return !tl->used && !tl->blank && !tl->owned;
 }
 
 /* Fill a missing URL from the prose around lines [lo, hi). */
@@ -284,7 +284,14 @@ static void status_from_prose(struct tctx *c, size_t lo, size_t hi)
 		c->ex->status_source = prose_fragment(L->v[i].t, ms, me);
 		return;
 	}
+	/* curl without -i printed only the body after its command: that body
+	 * (and what follows it) is the fragment reader's, and a status inside
+	 * it ("status": "401") is no prose about this command */
+	int cmd_only = c->has_cmd && !c->has_reqline && !c->resp_evidence && !c->ex->resp_headers.n;
 	for (size_t i = c->first; i < hi; i++) {
+		const char *t = L->v[i].t;
+		if (cmd_only && i > c->last && prose_line(&L->v[i]) && (*t == '{' || *t == '[' || *t == '<'))
+			break;
 		if (prose_line(&L->v[i]) && (code = prose_status(L->v[i].t, &ms, &me)) != 0) {
 			c->ex->status = code;
 			c->ex->status_source = prose_fragment(L->v[i].t, ms, me);

@@ -33,6 +33,7 @@ struct tline {
 	int indent;      /* leading blanks of raw */
 	int blank;       /* empty, a fence or a <pre>/<code> wrapper */
 	int used;        /* consumed by a capture part (not prose) */
+	int owned;       /* a block the fragment reader reads (neither prose nor used) */
 };
 
 struct lines {

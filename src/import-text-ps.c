@@ -67,6 +67,122 @@ static int ps_transport_error(const char *msg)
 	return 0;
 }
 
+/* Where a web cmdlet is called in a line of script ("$r = Invoke-RestMethod
+ * -Uri ...", "(Invoke-RestMethod @args).file"), or NULL. */
+static const char *ps_cmdlet_in(const char *s)
+{
+	static const char *const names[] = { "Invoke-RestMethod ", "Invoke-WebRequest ", "irm ", "iwr ", NULL };
+	const char *best = NULL;
+	for (size_t k = 0; names[k]; k++) {
+		const char *p = ascii_casestr(s, strlen(s), names[k]);
+		if (p && (p == s || !isalnum((unsigned char)p[-1])) && (!best || p < best))
+			best = p;
+	}
+	return best;
+}
+
+/* Fill the request from the script line PowerShell echoes with its error
+ * ("+ $r = Invoke-RestMethod -Uri https://... ...", PS 7's "22 |  Invoke-...").
+ * The console cuts a long line and ends it with " ..."; a URL that runs into
+ * the cut keeps its host but says so in url_source. */
+static void ps_apply_script_line(struct tctx *c, size_t i, const char *s)
+{
+	const char *at = ps_cmdlet_in(s), *rest;
+	enum cmd_kind k = at ? text_command_of(at, &rest) : CMD_NONE;
+	if (k == CMD_NONE || c->ex->url)
+		return;
+	struct strlist w = { NULL, 0, 0, 0 };
+	char *keep = c->ex->method ? xstrdup(c->ex->method) : NULL;
+	size_t n = strlen(rest);
+	int cut = n >= 4 && !strcmp(rest + n - 4, " ...");
+	char *line = xstrndup(rest, cut ? n - 4 : n);
+	shell_words(line, &w);
+	text_apply_command(c->ex, k, 0, &w);
+	if (keep && c->ex->status != STATUS_UNKNOWN)
+		exchange_set(&c->ex->method, keep);
+	if (cut && !keep) {
+		/* the console cut the line: a -Method after the cut is unknown */
+		int said = 0;
+		for (size_t wi = 0; wi < w.n; wi++)
+			said |= !ascii_casecmp(w.v[wi], "-Method");
+		if (!said)
+			exchange_set(&c->ex->method, NULL);
+	}
+	if (c->ex->url && cut && w.n && strstr(w.v[w.n - 1], "://")) {
+		free(c->ex->url_source);
+		c->ex->url_source = xasprintf("line %zu: the script line PowerShell echoed, cut by the console "
+					      "(the path may be incomplete)", i + 1);
+		free(c->ex->host_source);
+		c->ex->host_source = xasprintf("line %zu: the script line PowerShell echoed", i + 1);
+	}
+	free(line);
+	free(keep);
+	strlist_release(&w);
+}
+
+/* PowerShell 7's error view under "Cmdlet: <script>:<line>:<col>": "Line |",
+ * the script line ("  22 |  Invoke-RestMethod ..."), the "~~~" marker and
+ * the message on "     | " lines (a JSON body keeps its own lines).
+ * Returns the message (malloc'd) and sets *next past the block and *code to
+ * the script line (malloc'd, may be NULL), or NULL when no such block. */
+static char *ps7_error_view(struct tctx *c, size_t i, size_t *next, char **code)
+{
+	struct lines *L = c->L;
+	struct sbuf m = SBUF_INIT;
+	size_t j;
+	int marked = 0;
+
+	*code = NULL;
+	if (i + 1 >= L->n || strcmp(L->v[i + 1].t, "Line |"))
+		return NULL;
+	for (j = i + 2; j < L->n && j < i + 2 + PLAIN_BODY_LINES; j++) {
+		const char *t = L->v[j].t, *p = t;
+		while (isdigit((unsigned char)*p))
+			p++;
+		p = text_skipws(p);
+		if (*p != '|')
+			break;
+		const char *v = p[1] == ' ' ? p + 2 : p + 1;
+		if (p != t) {
+			/* "22 |  Invoke-RestMethod ...": the script line */
+			if (!*code)
+				*code = xstrdup(text_skipws(v));
+			continue;
+		}
+		if (*text_skipws(v) == '~') {
+			marked = 1;
+			continue;
+		}
+		if (!marked)
+			continue;
+		if (m.len)
+			sbuf_addc(&m, '\n');
+		sbuf_adds(&m, v);
+	}
+	if (!m.len) {
+		sbuf_release(&m);
+		free(*code);
+		*code = NULL;
+		return NULL;
+	}
+	for (size_t k = i; k < j; k++)
+		L->v[k].used = 1;
+	*next = j;
+	return sbuf_detach(&m, NULL);
+}
+
+/* True when msg is a script position ("C:\x\run.ps1:22:5"), not a message. */
+static int ps_position(const char *msg)
+{
+	const char *e = msg + strlen(msg);
+	int colons = 0;
+	while (e > msg && (isdigit((unsigned char)e[-1]) || e[-1] == ':')) {
+		colons += e[-1] == ':';
+		e--;
+	}
+	return !*msg || (colons == 2 && e > msg && !strchr(msg, ' '));
+}
+
 /* A PowerShell error line at i; returns 1 when handled. */
 int text_ps_error(struct tctx *c, size_t i)
 {
@@ -84,11 +200,35 @@ int text_ps_error(struct tctx *c, size_t i)
 		if (*r != ':' || r[1] == '/' || (k >= 4 && r[1] != ' '))
 			continue;
 		const char *msg = text_skipws(r + 1);
-		if (!*msg)
+		char *view = NULL, *script = NULL;
+		size_t next = i + 1;
+		if (ps_position(msg) && (view = ps7_error_view(c, i, &next, &script)) != NULL)
+			msg = view;
+		if (!*msg || ps_position(msg))
 			return 0;
 		int keep_req = c->active && c->has_cmd && !c->has_status && !c->has_error && !c->resp_evidence;
 		if (!keep_req && c->active)
 			tx_flush(c, i);
+		if (view) {
+			/* PowerShell 7: the message is the server's body or .NET's words */
+			tx_touch(c, next - 1);
+			if (script)
+				ps_apply_script_line(c, i + 2, script);
+			strlist_adds(&c->ex->transcript, t);
+			int done = ps_error_message(c, i, msg);
+			if (!done && ps_transport_error(msg)) {
+				tx_set_error(c, i, msg, strlen(msg));
+			} else if (!done) {
+				struct sbuf b = SBUF_INIT;
+				sbuf_adds(&b, msg);
+				tx_set_body(c->ex, SIDE_RESP, &b, 0);
+				sbuf_release(&b);
+				c->resp_evidence = 1;
+			}
+			free(view);
+			free(script);
+			return 1;
+		}
 		if (ps_error_message(c, i, msg))
 			return 1;
 		if (*msg == '{' || *msg == '<' || *msg == '[') {
@@ -120,7 +260,7 @@ int text_ps_error(struct tctx *c, size_t i)
 		c->resp_evidence = 1;
 		long code;
 		if (isdigit((unsigned char)msg[0]) && !parse_long(msg, 3, &code) && code >= 100 &&
-		    code <= 599 && (msg[3] == ' ' || msg[3] == 0)) {
+		    code <= 599 && (msg[3] == ' ' || msg[3] == ':' || msg[3] == 0)) {
 			c->ex->status = (int)code;
 			c->has_status = 1;
 			free(c->ex->status_source);
@@ -146,19 +286,7 @@ int text_ps_error_tail(struct tctx *c, size_t i)
 	if (i > c->last + 6)
 		return 0;
 	if (t[0] == '+' && (t[1] == ' ' || t[1] == '~' || t[1] == 0)) {
-		const char *s = text_skipws(t + 1);
-		const char *rest;
-		enum cmd_kind k = text_command_of(s, &rest);
-		if (k != CMD_NONE && !c->ex->url) {
-			struct strlist w = { NULL, 0, 0, 0 };
-			char *keep = c->ex->method ? xstrdup(c->ex->method) : NULL;
-			shell_words(rest, &w);
-			text_apply_command(c->ex, k, 0, &w);
-			if (keep && c->ex->status != STATUS_UNKNOWN)
-				exchange_set(&c->ex->method, keep);
-			free(keep);
-			strlist_release(&w);
-		}
+		ps_apply_script_line(c, i, text_skipws(t + 1));
 		strlist_adds(&c->ex->transcript, t);
 	} else if (strstr(t, "line:") || strstr(t, "char:") || strstr(t, "строка:") ||
 		   strstr(t, "Zeile:") || strstr(t, "ligne:") || strstr(t, "linha:")) {

@@ -28,6 +28,42 @@
 #include "import-mail.h"
 #include "import-text-int.h"
 
+/* A CI log or terminal paste of curl without -s: the progress meter's
+ * header lines and rows (CR-separated updates, the body glued after the
+ * last one) go, so the body follows its command.  In place; returns the
+ * new length. */
+static size_t strip_progress_meter(char *buf, size_t len)
+{
+	struct sbuf out = SBUF_INIT;
+	size_t r = 0, w = 0;
+	if (!memmem(buf, len, "% Total", 7) && !memmem(buf, len, "--:--:--", 8))
+		return len;
+	while (r < len) {
+		char *nl = memchr(buf + r, '\n', len - r);
+		size_t n = nl ? (size_t)(nl - (buf + r)) : len - r;
+		const char *p = buf + r;
+		int meter = memmem(p, n, "% Total", 7) || memmem(p, n, "Dload", 5) || memmem(p, n, ":--", 3) ||
+			    (memchr(p, '\r', n) && (const char *)memchr(p, '\r', n) < p + n - 1);
+		if (meter && curl_clean_line(p, n, &out)) {
+			r += n + (nl != NULL); /* only debris: the line goes */
+			continue;
+		}
+		if (meter && out.len <= n) {
+			memmove(buf + w, out.data, out.len);
+			w += out.len;
+		} else {
+			memmove(buf + w, p, n);
+			w += n;
+		}
+		if (nl)
+			buf[w++] = '\n';
+		r += n + (nl != NULL);
+	}
+	sbuf_release(&out);
+	buf[w] = 0;
+	return w;
+}
+
 /* Split buf (modified in place) into lines; never fails. */
 static void lines_split(struct lines *L, char *buf, size_t len)
 {
@@ -84,6 +120,13 @@ static void lines_split(struct lines *L, char *buf, size_t len)
 			tl->blank = 1;
 		p = next;
 	}
+}
+
+/* Line i for the fragment reader's dump grammar (fragment.h). */
+static const char *text_line(const void *ctx, size_t i)
+{
+	const struct lines *L = ctx;
+	return L->v[i].used ? "" : L->v[i].t;
 }
 
 /* Normalise a caption line: strip markdown and a final colon into out.
@@ -460,7 +503,45 @@ static int error_line(struct tctx *c, size_t i)
 	}
 	if (text_ps_error(c, i))
 		return 1;
+	/* Postman's console: the request line, then "Error: <what the client
+	 * said>" when no response came ("Error: tunneling socket could not be
+	 * established, statusCode=407", "Error: getaddrinfo ENOTFOUND x") */
+	if (!strncmp(t, "Error: ", 7) && t[7] && c->active && c->has_reqline && !c->has_status &&
+	    !c->has_error && !c->resp_evidence && i <= c->last + 2) {
+		const char *msg = text_skipws(t + 7);
+		tx_set_error(c, i, msg, strlen(msg));
+		strlist_adds(&c->ex->transcript, t);
+		return 1;
+	}
 	return 0;
+}
+
+/* Postman's console lists the proxy a failed request went through
+ * ("Proxy" then "host: ...", "port: 8080", "authenticate: false"): facts
+ * about the route, not request headers.  Returns the next line. */
+static size_t postman_proxy_block(struct tctx *c, size_t i)
+{
+	struct lines *L = c->L;
+	size_t j = i + 1;
+	if (strcmp(L->v[i].t, "Proxy") || !c->active || !c->has_reqline || i > c->last + 2)
+		return i;
+	for (; j < L->n && j < i + 20; j++) {
+		const char *t = L->v[j].t;
+		const char *colon = strchr(t, ':'), *sp = strchr(t, ' ');
+		if (L->v[j].blank || !colon || colon == t || colon - t > 20 || (sp && sp < colon))
+			break;
+		if (c->ex->transcript.n < TRANSCRIPT_CAP) {
+			char *line = xasprintf("proxy %s", t);
+			strlist_adds(&c->ex->transcript, line);
+			free(line);
+		}
+		L->v[j].used = 1;
+	}
+	if (j == i + 1)
+		return i;
+	L->v[i].used = 1;
+	tx_touch(c, j - 1);
+	return j;
 }
 
 /* Walk all lines and emit exchanges. */
@@ -506,6 +587,18 @@ static void parse_lines(struct tctx *c)
 			i++;
 			continue;
 		}
+		/* a .NET response dump: the fragment reader's (fragment-dotnet.c) */
+		{
+			size_t lo, end = frag_dump_span(text_line, L, L->n, i, &lo);
+			if (end) {
+				for (size_t k = lo; k < end; k++)
+					L->v[k].owned = 1;
+				c->hside = SIDE_NONE;
+				c->body_side = SIDE_NONE;
+				i = end;
+				continue;
+			}
+		}
 		/* A body right after a header block or a caption. */
 		if (c->body_side != SIDE_NONE && i <= c->body_until && c->active) {
 			enum side bs = c->body_side;
@@ -548,6 +641,11 @@ static void parse_lines(struct tctx *c)
 		if (error_line(c, i)) {
 			c->hside = SIDE_NONE;
 			i++;
+			continue;
+		}
+		if ((nx = postman_proxy_block(c, i)) != i) {
+			c->hside = SIDE_NONE;
+			i = nx;
 			continue;
 		}
 		if (text_ps_error_tail(c, i)) {
@@ -822,6 +920,7 @@ int import_text(struct hstream *s, const struct import_opts *opts,
 		free(buf);
 	}
 	buf = NULL;
+	tlen = strip_progress_meter(text, tlen);
 	lines_split(&L, text, tlen);
 
 	memset(&c, 0, sizeof c);

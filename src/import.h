@@ -33,6 +33,13 @@ enum capture_format {
 	FMT_COUNT
 };
 
+struct sbuf;
+/* Clean one line of curl output (import-curl-line.c): ANSI escapes and
+ * control bytes out, the progress meter's CR-separated rows give way to
+ * what is glued after them.  Returns 1 when the line held only meter
+ * debris (its header lines, its rows), else 0; out gets the rest. */
+int curl_clean_line(const char *p, size_t n, struct sbuf *out);
+
 /* Stable lowercase name ("har", "curl-v", ...) and the reverse. */
 const char *capture_format_name(enum capture_format f);
 enum capture_format capture_format_from_name(const char *name);

@@ -83,6 +83,23 @@ static const struct {
 	{ "server", "microsoft-iis", "iis" },
 	{ "x-slack-req-id", NULL, "slack" }, { "x-shopify-*", NULL, "shopify" },
 	{ "server", "nginx", "nginx" }, { "server", "apache", "apache" },
+	/* Google's API front end: "server: ESF" in curl -i dumps of
+	 * translation.googleapis.com and other googleapis.com answers;
+	 * x-guploader-uploadid is a Cloud Storage response header in Google's
+	 * XML API header reference (Firebase Storage answers through it). */
+	{ "server", "esf", "google" }, { "x-guploader-uploadid", NULL, "google" },
+	/* SendGrid v3 answers allow the origin of its API docs
+	 * (sendgrid/sendgrid-nodejs#733 quotes the header value). */
+	{ "access-control-allow-origin", "sendgrid.api-docs.io", "sendgrid" },
+	/* Railway's edge: "server: railway-edge", x-railway-edge and
+	 * x-railway-request-id in public curl -I dumps of *.up.railway.app. */
+	{ "server", "railway", "railway" }, { "x-railway-request-id", NULL, "railway" },
+	{ "x-railway-edge", NULL, "railway" },
+	/* Supabase's API gateway: sb-gateway-version and sb-request-id are in
+	 * the response headers its log docs list (supabase.com/docs/guides/
+	 * telemetry/logs); sb-project-ref in public dumps of its answers. */
+	{ "sb-gateway-version", NULL, "supabase" }, { "sb-request-id", NULL, "supabase" },
+	{ "sb-project-ref", NULL, "supabase" },
 };
 
 /* Add vendor v with source s unless v is already listed. */
@@ -135,7 +152,15 @@ static int has_ray_id(const char *t, size_t n)
 	return 0;
 }
 
-/* Vercel: "ID: " then a region such as "fra1" and "::". */
+/* True when t[i..] is a Vercel region such as "fra1" (3 letters, a digit). */
+static int vercel_region(const char *t, size_t n, size_t i)
+{
+	return i + 4 <= n && run_of(t, n, i, "abcdefghijklmnopqrstuvwxyz", 3) &&
+	       t[i + 3] >= '0' && t[i + 3] <= '9';
+}
+
+/* Vercel: "ID: " then a region such as "fra1" and "::"; newer pages write
+ * the region twice, "ID: bom1:bom1::..." (thgh/vercel-sapper#73). */
 static int has_vercel_id(const char *t, size_t n)
 {
 	const char *p = t, *e = t + n;
@@ -143,8 +168,9 @@ static int has_vercel_id(const char *t, size_t n)
 
 	while ((p = memmem(p, (size_t)(e - p), "ID: ", 4)) != NULL) {
 		i = (size_t)(p - t) + 4;
-		if (i + 6 <= n && run_of(t, n, i, "abcdefghijklmnopqrstuvwxyz", 3) &&
-		    t[i + 3] >= '0' && t[i + 3] <= '9' && t[i + 4] == ':' && t[i + 5] == ':')
+		if (vercel_region(t, n, i) && i + 6 <= n && t[i + 4] == ':' &&
+		    (t[i + 5] == ':' ||
+		     (vercel_region(t, n, i + 5) && i + 11 <= n && t[i + 9] == ':' && t[i + 10] == ':')))
 			return 1;
 		p += 4;
 	}

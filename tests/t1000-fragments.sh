@@ -37,6 +37,15 @@ while IFS='	' read -r file rule cond shape; do
 	fi
 done < "$TMPDIR_T/cases"
 
+# The Vercel page text's ID line (the region written twice, as newer pages
+# do) is the request ID to escalate with, and names the vendor.
+grep -q '^| Request IDs | Vercel ID `bom1:bom1::k7xq2-1733494531544-4f0a9c2e61d8` |' "$TMPDIR_T/vercel-timeout-page-text.txt.md"
+ok $? "vercel-timeout-page-text.txt: the report lists the ID line for escalation"
+"$HARTRIAGE" rules explain --rules "$srcdir/rules" vercel.ai-gateway.model-not-found \
+	"$dir/vercel-timeout-page-text.txt" 2>/dev/null >"$TMPDIR_T/explain"
+grep -q "vendor: vendor equals 'vercel' => true .*page text: ID line" "$TMPDIR_T/explain"
+ok $? "vercel-timeout-page-text.txt: the doubled-region ID line names Vercel (vendor from page text)"
+
 # A JSON-lines log is a log, never a broken JSON document.
 "$HARTRIAGE" import -q --db "$TMPDIR_T/log.db" "$dir/pino-jsonl-invalid-key.jsonl" 2>"$TMPDIR_T/err"
 is "$?" 0 "a JSON-lines log imports without an error"
