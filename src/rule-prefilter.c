@@ -508,7 +508,7 @@ size_t prefilter_count(const struct prefilter *pf)
 static void pf_scan(const struct prefilter *pf, const char *p, size_t n, unsigned char *seen)
 {
 	static unsigned char lc[256];
-	const unsigned char *s = (const unsigned char *)p;
+	const unsigned char *s = (const unsigned char *)p, *bits = pf->bits;
 	size_t i, l, left = pf->n;
 	uint32_t w = 0, j;
 
@@ -519,13 +519,18 @@ static void pf_scan(const struct prefilter *pf, const char *p, size_t n, unsigne
 		return;
 	for (i = 0; i < PF_MIN_LIT - 1; i++)
 		w = w >> 8 | (uint32_t)lc[s[i]] << 24;
-	for (i = PF_MIN_LIT - 1; i < n && left > 0; i++) {
+	for (i = PF_MIN_LIT - 1; i < n; i++) {
 		unsigned key;
 		size_t at;
-		w = w >> 8 | (uint32_t)lc[s[i]] << 24;
-		key = pf_slot(w);
-		if (!(pf->bits[key >> 3] & (1u << (key & 7))))
-			continue;
+		/* the tight part: windows whose slot holds no literal */
+		for (;;) {
+			w = w >> 8 | (uint32_t)lc[s[i]] << 24;
+			key = pf_slot(w);
+			if (bits[key >> 3] & (1u << (key & 7)))
+				break;
+			if (++i == n)
+				return;
+		}
 		at = i - (PF_MIN_LIT - 1);
 		for (j = pf->head[key]; j != PF_NONE; j = pf->next[j]) {
 			if (seen[j] || pf->lens[j] > n - at || window4(pf->lits[j]) != w)
@@ -534,7 +539,8 @@ static void pf_scan(const struct prefilter *pf, const char *p, size_t n, unsigne
 				;
 			if (l == pf->lens[j]) {
 				seen[j] = 1;
-				left--;
+				if (--left == 0)
+					return;
 			}
 		}
 	}
