@@ -577,6 +577,99 @@ static void test_prefilter(void)
 	}
 }
 
+/* Random regexes against random bodies: a gated regex fires exactly when
+ * the same regex with an alternative that has no literal (so no gate)
+ * does.  The pieces are chosen to hit the extractor's cases: groups,
+ * alternations, quantifiers, lookarounds, classes, escapes, case. */
+static unsigned long rnd_state = 12345;
+
+static unsigned rnd(unsigned n)
+{
+	rnd_state = rnd_state * 6364136223846793005ul + 1442695040888963407ul;
+	return (unsigned)((rnd_state >> 33) % n);
+}
+
+static void rnd_regex(struct sbuf *b, int depth)
+{
+	static const char *const atoms[] = { "abcd", "Bcde", "cdef", "SKID", "kelv", "x1y2", "a.cd",
+					     "abcd", "bcde", "cdef", "abcdef", "x1y2", "bcdea", "cdefab",
+					     "\\.", "\\d", "\\bab", "[a-c]", "[^x]", ".", "e", "\\x41b",
+					     "\\Qab\\E", "(?<=ab)", "(?!cd)", "(?=bc)", "(?<!de)", "^", "$",
+					     "cd\\s*", "(?i)", "(?-i:ABCD)" };
+	static const char *const quants[] = { "", "", "", "", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}" };
+	unsigned parts = 1 + rnd(4);
+	for (unsigned k = 0; k < parts; k++) {
+		if (depth < 3 && rnd(4) == 0) {
+			static const char *const opens[] = { "(", "(?:", "(?<g>", "(?>", "(?i:" };
+			unsigned alts = 1 + rnd(3);
+			sbuf_adds(b, opens[rnd(5)]);
+			if (!strcmp(b->data + b->len - 4, "(?<g>") && strstr(b->data, "(?<g>") != b->data + b->len - 5)
+				b->data[b->len - 2] = 'h'; /* one name per group */
+			for (unsigned a = 0; a < alts; a++) {
+				if (a)
+					sbuf_addc(b, '|');
+				rnd_regex(b, depth + 1);
+			}
+			sbuf_addc(b, ')');
+		} else {
+			sbuf_adds(b, atoms[rnd(sizeof atoms / sizeof atoms[0])]);
+		}
+		sbuf_adds(b, quants[rnd(sizeof quants / sizeof quants[0])]);
+		if (depth == 0 && rnd(5) == 0)
+			sbuf_addc(b, '|');
+	}
+}
+
+static void test_prefilter_random(void)
+{
+	static const char *const words[] = { "abcd", "ABCD", "bcde", "cdef", "skid", "\xC5\xBFkid",
+					     "kelv", "\xE2\x84\xAA" "elv", "x1y2", "axcd", "Ab", "ab",
+					     "cd", " ", "\n", "9", "." };
+	int bad = 0, runs = 0, fired = 0;
+	for (int t = 0; t < 400; t++) {
+		struct sbuf re = SBUF_INIT, r1 = SBUF_INIT, r2 = SBUF_INIT;
+		rnd_regex(&re, 0);
+		if (re.len && re.data[re.len - 1] == '|')
+			sbuf_adds(&re, "abcd");
+		for (int v = 0; v < 2; v++) {
+			struct sbuf *r = v ? &r2 : &r1;
+			sbuf_adds(r, "match:\n  b: { field: response.body, regex: '");
+			for (const char *c = re.data; *c; c++) {
+				if (*c == '\'')
+					sbuf_addc(r, '\'');
+				sbuf_addc(r, *c);
+			}
+			/* no literal in this alternative: no gate for the copy */
+			sbuf_adds(r, v ? "|\\d{999}' }\n" : "' }\n");
+		}
+		for (int k = 0; k < 8; k++) {
+			struct exchange ex;
+			struct sbuf body = SBUF_INIT;
+			unsigned nw = 1 + rnd(12);
+			int a, b2;
+			for (unsigned w = 0; w < nw; w++)
+				sbuf_adds(&body, words[rnd(sizeof words / sizeof words[0])]);
+			exchange_init(&ex);
+			body_set(&ex.resp_body, body.data, body.len);
+			a = fires(sbuf_str(&r1), &ex);
+			b2 = fires(sbuf_str(&r2), &ex);
+			runs++;
+			fired += a == 1;
+			if (a != b2) {
+				bad++;
+				diag("/%s/ on '%s': gated %d, ungated %d", re.data, body.data, a, b2);
+			}
+			exchange_release(&ex);
+			sbuf_release(&body);
+		}
+		sbuf_release(&re);
+		sbuf_release(&r1);
+		sbuf_release(&r2);
+	}
+	ok(bad == 0 && fired > 50, "prefilter: %d random regex/body pairs agree with the ungated regex (%d fired, %d differ)",
+	   runs, fired, bad);
+}
+
 static void test_backtrack(void)
 {
 	struct exchange ex;
@@ -632,6 +725,7 @@ int main(void)
 	test_text();
 	test_derived();
 	test_prefilter();
+	test_prefilter_random();
 	test_backtrack();
 	{
 		char *cmd = xasprintf("rm -rf '%s'", tmpdir);
