@@ -37,7 +37,17 @@ struct har_lift {
 	int have[2];              /* u[] holds the decoded value for the importer */
 	struct junescape u[2];
 	size_t hdr_cut[2];        /* headers past HEADER_COUNT_CAP cut from the buffer */
+	/* The headers arrays: when every element is a plain {"name": "...",
+	 * "value": "..."} object, they are read here and jansson gets "[]". */
+	int hfound[2];            /* request/response.headers was seen */
+	size_t hopen[2], hclose[2]; /* its '[', and just past its ']' */
+	int hhave[2];             /* hdrs[] holds the headers for the importer */
+	struct hdr_list hdrs[2];
 };
+
+/* Take the lifted headers of side (LIFT_REQ, LIFT_RESP) into l, in order;
+ * sets *cred as har_headers does.  0 when none were lifted. */
+int har_lift_headers(struct har_lift *lift, int side, struct hdr_list *l, int *cred);
 
 /* State shared by the streaming and the whole-document paths. */
 struct har_ctx {

@@ -374,6 +374,8 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 					hside = keys[1] == LK_REQUEST ? LIFT_REQ : LIFT_RESP;
 					helems = 0;
 					hcut = 0;
+					r->lift.hfound[hside] = 0;
+					r->lift.hopen[hside] = r->base + (size_t)(p - 1 - b);
 				} else if (hside >= 0 && depth == 4 && ++helems == HEADER_COUNT_CAP + 1 &&
 					   hcomma) {
 					hcut = hcomma;
@@ -395,6 +397,10 @@ static enum scan_rc scan_value(struct har_reader *r, size_t start, size_t cap, s
 						p = b + (hcut - r->base) + 1;
 						r->lift.hdr_cut[hside] += helems - HEADER_COUNT_CAP;
 						qvalid = 0;
+					}
+					if (!*oversize) {
+						r->lift.hfound[hside] = 1;
+						r->lift.hclose[hside] = r->base + (size_t)(p - b);
 					}
 					hside = -1;
 					hcut = 0;
@@ -498,6 +504,8 @@ static void lift_reset(struct har_lift *l)
 	for (int i = 0; i < 2; i++) {
 		junescape_reset(&l->u[i], LIFT_CAP, 0);
 		l->found[i] = l->streamed[i] = l->have[i] = 0;
+		hdr_list_release(&l->hdrs[i]);
+		l->hfound[i] = l->hhave[i] = 0;
 	}
 }
 
@@ -506,21 +514,134 @@ static void lift_free(struct har_lift *l)
 	for (int i = 0; i < 2; i++) {
 		junescape_release(&l->u[i]);
 		l->found[i] = l->streamed[i] = l->have[i] = 0;
+		hdr_list_release(&l->hdrs[i]);
+		l->hfound[i] = l->hhave[i] = 0;
 	}
+}
+
+int har_lift_headers(struct har_lift *lift, int side, struct hdr_list *l, int *cred)
+{
+	struct hdr_list *h;
+
+	if (!lift || !lift->hhave[side])
+		return 0;
+	h = &lift->hdrs[side];
+	for (size_t i = 0; i < h->n; i++)
+		if (ascii_casecmp(h->v[i].name, "cookie") == 0 ||
+		    ascii_casecmp(h->v[i].name, "set-cookie") == 0 ||
+		    ascii_casecmp(h->v[i].name, "authorization") == 0)
+			*cred = 1;
+	if (l->n == 0 && !l->v) {
+		*l = *h; /* taken whole */
+		memset(h, 0, sizeof(*h));
+	} else {
+		for (size_t i = 0; i < h->n; i++)
+			hdr_list_add(l, h->v[i].name, strlen(h->v[i].name), h->v[i].value,
+				     strlen(h->v[i].value));
+		l->dropped += h->dropped;
+		l->cut += h->cut;
+		hdr_list_release(h);
+	}
+	lift->hhave[side] = 0;
+	return 1;
+}
+
+/* JSON whitespace. */
+static const unsigned char *json_ws(const unsigned char *p, const unsigned char *e)
+{
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* A string with no escape and no control byte: its content in *s and *n, and
+ * the position after its closing quote, or NULL. */
+static const unsigned char *plain_str(const unsigned char *p, const unsigned char *e,
+				      const unsigned char **s, size_t *n)
+{
+	const unsigned char *q;
+	if (p >= e || *p != '"')
+		return NULL;
+	for (q = p + 1; q < e && *q != '"'; q++)
+		if (*q == '\\' || *q < 0x20)
+			return NULL;
+	if (q >= e)
+		return NULL;
+	*s = p + 1;
+	*n = (size_t)(q - p - 1);
+	return q + 1;
+}
+
+/* Read the content of a headers array, [p, e) between its brackets, into
+ * l when every element is {"name": "...", "value": "..."} with plain
+ * strings (each key once, in any order); anything else (escapes, other
+ * keys, other types, invalid UTF-8) is left to jansson: returns -1. */
+static int lift_header_array(const unsigned char *p, const unsigned char *e, struct hdr_list *l)
+{
+	if (!utf8_valid((const char *)p, (size_t)(e - p)))
+		return -1;
+	p = json_ws(p, e);
+	while (p < e) {
+		const unsigned char *name = NULL, *value = NULL, *k, *v;
+		size_t nlen = 0, vlen = 0, kn, vn;
+		if (*p != '{')
+			return -1;
+		p = json_ws(p + 1, e);
+		while (p < e && *p != '}') {
+			if (!(p = plain_str(p, e, &k, &kn)))
+				return -1;
+			p = json_ws(p, e);
+			if (p >= e || *p != ':')
+				return -1;
+			p = json_ws(p + 1, e);
+			if (!(p = plain_str(p, e, &v, &vn)))
+				return -1;
+			if (kn == 4 && memcmp(k, "name", 4) == 0 && !name) {
+				name = v;
+				nlen = vn;
+			} else if (kn == 5 && memcmp(k, "value", 5) == 0 && !value) {
+				value = v;
+				vlen = vn;
+			} else {
+				return -1;
+			}
+			p = json_ws(p, e);
+			if (p < e && *p == ',') {
+				p = json_ws(p + 1, e);
+				if (p < e && *p == '}')
+					return -1; /* a trailing comma */
+			} else if (p >= e || *p != '}') {
+				return -1;
+			}
+		}
+		if (p >= e || !name || !value)
+			return -1;
+		if (nlen)
+			hdr_list_add(l, (const char *)name, nlen, (const char *)value, vlen);
+		p = json_ws(p + 1, e);
+		if (p < e) {
+			if (*p != ',')
+				return -1;
+			p = json_ws(p + 1, e);
+			if (p >= e || *p != '{')
+				return -1;
+		}
+	}
+	return 0;
 }
 
 /* Pieces of an entry handed to jansson around the lifted strings. */
 struct lift_pieces {
-	const unsigned char *p[3];
-	size_t n[3];
-	size_t i, off;
+	const unsigned char *p[5];
+	size_t n[5];
+	size_t i, off, np;
 };
 
 static size_t lift_read(void *buf, size_t len, void *data)
 {
 	struct lift_pieces *lp = data;
 	size_t got = 0;
-	while (got < len && lp->i < 3) {
+	while (got < len && lp->i < lp->np) {
 		size_t k = lp->n[lp->i] - lp->off;
 		if (k > len - got)
 			k = len - got;
@@ -545,8 +666,8 @@ static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, j
 {
 	struct har_lift *l = &r->lift;
 	struct lift_pieces lp;
-	size_t at = start, cuts[2][2];
-	int ncut = 0, order[2] = {LIFT_RESP, LIFT_REQ};
+	size_t at = start, cuts[4][2];
+	int ncut = 0;
 	json_t *e;
 
 	for (int i = 0; i < 2; i++) {
@@ -567,18 +688,39 @@ static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, j
 		}
 		l->have[i] = 1;
 	}
-	if (l->have[LIFT_RESP] && l->have[LIFT_REQ] && l->open[LIFT_REQ] < l->open[LIFT_RESP]) {
-		order[0] = LIFT_REQ;
-		order[1] = LIFT_RESP;
-	}
-	for (int k = 0; k < 2; k++) {
-		int i = order[k];
+	for (int i = 0; i < 2; i++) {
 		if (l->have[i] && !l->streamed[i] && l->close[i] - l->open[i] > 2) {
 			cuts[ncut][0] = l->open[i] + 1;
 			cuts[ncut][1] = l->close[i] - 1;
 			ncut++;
 		}
 	}
+	for (int i = 0; i < 2; i++) {
+		hdr_list_release(&l->hdrs[i]);
+		l->hhave[i] = 0;
+		if (!l->hfound[i] || l->hopen[i] < start || l->hclose[i] > end ||
+		    l->hclose[i] - l->hopen[i] < 2 ||
+		    lift_header_array(r->buf + (l->hopen[i] + 1 - r->base),
+				      r->buf + (l->hclose[i] - 1 - r->base), &l->hdrs[i]) < 0) {
+			hdr_list_release(&l->hdrs[i]);
+			continue;
+		}
+		l->hhave[i] = 1;
+		if (l->hclose[i] - l->hopen[i] > 2) {
+			cuts[ncut][0] = l->hopen[i] + 1;
+			cuts[ncut][1] = l->hclose[i] - 1;
+			ncut++;
+		}
+	}
+	/* in the order of the text; the four spans never overlap */
+	for (int a = 1; a < ncut; a++)
+		for (int k = a; k > 0 && cuts[k][0] < cuts[k - 1][0]; k--) {
+			size_t t0 = cuts[k][0], t1 = cuts[k][1];
+			cuts[k][0] = cuts[k - 1][0];
+			cuts[k][1] = cuts[k - 1][1];
+			cuts[k - 1][0] = t0;
+			cuts[k - 1][1] = t1;
+		}
 	if (!ncut)
 		return rd_parse(r, start, end, err);
 	memset(&lp, 0, sizeof(lp));
@@ -589,6 +731,7 @@ static json_t *har_parse_entry(struct har_reader *r, size_t start, size_t end, j
 	}
 	lp.p[ncut] = r->buf + (at - r->base);
 	lp.n[ncut] = end - at;
+	lp.np = (size_t)ncut + 1;
 	e = json_load_callback(lift_read, &lp, JSON_DECODE_ANY | JSON_ALLOW_NUL, err);
 	if (!e) {
 		lift_reset(l);

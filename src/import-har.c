@@ -468,7 +468,8 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 	}
 
 	/* request */
-	har_headers(&ex->req_headers, json_object_get(req, "headers"), &cred);
+	if (!har_lift_headers(hc->lift, LIFT_REQ, &ex->req_headers, &cred))
+		har_headers(&ex->req_headers, json_object_get(req, "headers"), &cred);
 	if (hc->lift)
 		ex->req_headers.dropped += hc->lift->hdr_cut[LIFT_REQ];
 	hc->hdr_dropped += (long)ex->req_headers.dropped;
@@ -486,7 +487,8 @@ static void har_fill(struct har_ctx *hc, json_t *e, struct exchange *ex)
 			ex->status = d <= 0 ? STATUS_NONE : d > 999 ? STATUS_UNKNOWN : (int)d;
 		if ((s = jstr_nonempty(resp, "statusText")))
 			exchange_set(&ex->status_text, s);
-		har_headers(&ex->resp_headers, json_object_get(resp, "headers"), &cred);
+		if (!har_lift_headers(hc->lift, LIFT_RESP, &ex->resp_headers, &cred))
+			har_headers(&ex->resp_headers, json_object_get(resp, "headers"), &cred);
 		if (hc->lift)
 			ex->resp_headers.dropped += hc->lift->hdr_cut[LIFT_RESP];
 		hc->hdr_dropped += (long)ex->resp_headers.dropped;
