@@ -792,9 +792,73 @@ static void test_json_api(void)
 	is_long(recs[0].status, STATUS_UNKNOWN, "bare request: no response, status unknown");
 }
 
+/* Headers arrays read by the entry scanner give what jansson's reading
+ * gives, for the plain shape it takes and for every shape it leaves to
+ * jansson. */
+static void test_lifted_headers(void)
+{
+	static const char *const arrays[] = {
+		"[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"b\",\"value\":\"two\"}]",
+		"[ {\"value\" : \"1\" , \"name\" : \"A\"} ,\n {\"name\":\"Cookie\",\"value\":\"s=1\"} ]",
+		"[{\"name\":\"X-Q\",\"value\":\"a\\\"b\\\\c\\u00e9\"}]",
+		"[{\"name\":\"A\",\"value\":\"1\",\"comment\":\"\"}]",
+		"[{\"name\":\"A\",\"value\":42},{\"name\":\"B\",\"value\":true}]",
+		"[{\"name\":\"\",\"value\":\"x\"},{\"name\":\"C\",\"value\":\"\"}]",
+		"[{\"name\":\"A\",\"name\":\"B\",\"value\":\"1\"}]",
+		"[]",
+		"[ \n ]",
+		"[{\"name\":\"Acc\xC3\xA9pt\",\"value\":\"caf\xC3\xA9\"}]",
+		"[{\"name\":\"A\"}]",
+		"[{\"name\":\"A\",\"value\":{\"x\":1}}]",
+		"[{}]",
+		"[{\"name\":\"A\",\"value\":\"1\"},]",
+	};
+	int bad = 0;
+	for (size_t k = 0; k < sizeof(arrays) / sizeof(arrays[0]); k++) {
+		char *doc = xasprintf("{\"log\":{\"version\":\"1.2\",\"entries\":[{\"startedDateTime\":"
+				      "\"2024-01-01T00:00:00Z\",\"request\":{\"method\":\"GET\",\"url\":"
+				      "\"https://a.example/\",\"headers\":%s},\"response\":{\"status\":"
+				      "200,\"headers\":%s,\"content\":{\"text\":\"ok\"}}}]}}",
+				      arrays[k], arrays[k]);
+		struct import_result res;
+		struct import_opts o;
+		char *req = NULL, *resp = NULL;
+		long n1, notes1;
+		json_t *root;
+		reset();
+		run(doc, &res);
+		n1 = nrec;
+		notes1 = nnote;
+		if (nrec == 1) {
+			req = xstrdup(recs[0].reqh);
+			resp = xstrdup(recs[0].resph);
+		}
+		reset();
+		root = json_loads(doc, JSON_ALLOW_NUL, NULL);
+		memset(&o, 0, sizeof(o));
+		memset(&res, 0, sizeof(res));
+		if (root)
+			import_har_json(root, &o, &sink, &res);
+		if (root)
+			json_decref(root);
+		if (!root ? n1 != 0 : n1 != nrec || notes1 != nnote ||
+		    (nrec == 1 && (strcmp(req, recs[0].reqh) != 0 || strcmp(resp, recs[0].resph) != 0))) {
+			bad++;
+			diag("headers %s: streamed %ld exchanges '%s', whole %ld '%s'", arrays[k], n1,
+			     req ? req : "", nrec, nrec == 1 ? recs[0].reqh : "");
+		}
+		free(req);
+		free(resp);
+		free(doc);
+		reset();
+	}
+	ok(bad == 0, "headers read by the scanner equal jansson's reading (%d differ)", bad);
+}
+
 int main(void)
 {
 	test_basic();
+	test_lifted_headers();
 	test_framing();
 	test_status_and_errors();
 	test_bodies();
