@@ -26,6 +26,9 @@ CREATE INDEX IF NOT EXISTS sources_ticket ON sources(ticket);
 
 -- One request and what came back.  status: HTTP status, 0 = no response
 -- arrived (see error), NULL = unknown (e.g. headers pasted without one).
+-- The bodies come last (extra just before them): SQLite reads a row's
+-- columns in order, and a column after a body that spills to overflow
+-- pages would cost reading the whole body.
 CREATE TABLE IF NOT EXISTS exchanges (
 	id                  INTEGER PRIMARY KEY,
 	source_id           INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
@@ -46,11 +49,9 @@ CREATE TABLE IF NOT EXISTS exchanges (
 	error               TEXT,             -- transport/browser error
 	exit_code           INTEGER,          -- curl exit code
 	redirect_of         INTEGER,          -- seq of the previous hop
-	req_body            BLOB,
 	req_body_size       INTEGER,
 	req_body_truncated  INTEGER NOT NULL DEFAULT 0,
 	req_mime            TEXT,
-	resp_body           BLOB,
 	resp_body_size      INTEGER,
 	resp_body_truncated INTEGER NOT NULL DEFAULT 0,
 	resp_mime           TEXT,
@@ -62,10 +63,12 @@ CREATE TABLE IF NOT EXISTS exchanges (
 	time_send           REAL,
 	time_wait           REAL,
 	time_receive        REAL,
-	extra               TEXT,             -- JSON: producer-specific fields
 	kind                TEXT NOT NULL DEFAULT 'capture', -- capture | fragment | log
 	url_source          TEXT,             -- how the URL was learnt when the source does not frame it
 	host_source         TEXT,             -- how the host was learnt when the source does not frame it
+	extra               TEXT,             -- JSON: producer-specific fields
+	req_body            BLOB,
+	resp_body           BLOB,
 	UNIQUE (source_id, seq)
 );
 CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host);
