@@ -620,6 +620,15 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 				c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
 		} else {
+			/* analyze's own new database: each exchange is matched
+			 * as it is stored, not read back afterwards */
+			if (do_match && !c->db) {
+				if (pipeline_match_begin(st, rs, err, sizeof(err)) < 0) {
+					db_failure(st, c, err);
+					goto out;
+				}
+				c->po.match_rs = rs;
+			}
 			rc = pipeline_import(st, (const char *const *)paths, npaths, &c->po, &stats, err,
 					     sizeof(err));
 		}
@@ -651,7 +660,24 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		db_failure(st, c, store_errmsg(st));
 		goto out;
 	}
-	if (do_match) {
+	if (do_match && c->po.match_rs) {
+		/* matched while read; what is left is reading the findings as
+		 * a sequence */
+		long total = store_count(st, STORE_COUNT_EXCHANGES, NULL);
+		if (!c->quiet && isatty(STDERR_FILENO) && total > 0) {
+			fprintf(stderr, "\rhartriage: matching %ld %s: the findings as a sequence\033[K",
+				total, plural(total, "exchange", "exchanges"));
+			fflush(stderr);
+		}
+		if (pipeline_match_end(st, err, sizeof(err)) < 0) {
+			if (!interrupted)
+				db_failure(st, c, err);
+			goto out;
+		}
+		if (verbose)
+			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
+				rule_set_count(rs), stats.findings, stats.findings == 1 ? "" : "s");
+	} else if (do_match) {
 		long nfindings = 0;
 		struct progress_line ml = {-1, store_count(st, STORE_COUNT_EXCHANGES, NULL)};
 		int tty = !c->quiet && isatty(STDERR_FILENO);
@@ -710,6 +736,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 out:
 	memset(key_file_key, 0, sizeof(key_file_key));
 	store_free(st);
+	c->po.match_rs = NULL;
 	rule_set_free(rs);
 	if (interrupted) {
 		error_msg("interrupted: the source being imported (or the matching) was rolled back; "

@@ -38,12 +38,24 @@ struct run {
 	char *last_path;        /* display path of the last capture imported */
 	long long last_id;      /* its sources row */
 	long repaired;          /* invalid UTF-8 bytes replaced in this source */
+	long long match_ex_id;  /* with match_rs: the exchange being matched */
 };
 
 static void ticket_key(struct run *r, struct hstream *s);
 static void sink_note(void *ctx, enum note_kind kind, long seq, const char *msg);
 
-/* Sink: redact, then store one exchange. */
+/* A finding of an exchange matched while importing. */
+static int on_import_finding(void *ctx, const struct rule_finding *f)
+{
+	struct run *r = ctx;
+	if (store_add_finding(r->st, r->match_ex_id, rule_id(f->rule), severity_name(rule_severity(f->rule)),
+			      rule_title(f->rule), f->evidence_json, f->advice, f->inconclusive) < 0)
+		return -1;
+	r->stats->findings++;
+	return 0;
+}
+
+/* Sink: redact, then store one exchange (and match it, with match_rs). */
 static int sink_emit(void *ctx, struct exchange *ex)
 {
 	struct run *r = ctx;
@@ -63,7 +75,8 @@ static int sink_emit(void *ctx, struct exchange *ex)
 	xmeasure_request(ex); /* sizes of what was sent, before redaction */
 	if (!r->o->keep_secrets)
 		redact_exchange(r->red, ex);
-	if (store_add_exchange(r->st, r->source_id, ex, NULL) < 0) {
+	if (store_add_exchange(r->st, r->source_id, ex, &r->match_ex_id) < 0 ||
+	    (r->o->match_rs && rule_set_match(r->o->match_rs, ex, on_import_finding, r) != 0)) {
 		r->store_failed = 1;
 		return -1;
 	}
@@ -257,6 +270,12 @@ static int on_item(void *ctx, const struct walk_item *it, struct hstream *s)
 	r->emitted = 0;
 	r->repaired = 0;
 	redactor_reset_counts(r->red);
+	if (r->o->match_rs) {
+		/* The 'source' field: the source's display path, as stored. */
+		char *path = store_source_path(r->st, r->source_id);
+		rule_set_set_source(r->o->match_rs, path);
+		free(path);
+	}
 	if (r->o->progress) {
 		struct counted c = {s->read, s->ctx, r, it, 0, time(NULL)};
 		s->read = counted_read;
@@ -472,6 +491,8 @@ int pipeline_import(struct store *st, const char *const *paths, size_t npaths,
 	else
 		rc = walk_paths(paths, npaths, &wo);
 	progress(&r, 1);
+	if (o->match_rs)
+		rule_set_set_source(o->match_rs, NULL);
 	free(r.last_path);
 	free(r.ticket);
 	redactor_free(r.red);
@@ -553,6 +574,51 @@ int pipeline_match(struct store *st, struct rule_set *rs, volatile sig_atomic_t 
 	return pipeline_match_progress(st, rs, interrupted, NULL, NULL, nfindings, err, errlen);
 }
 
+/* Store the rules of rs (inside a transaction). */
+static int add_rules(struct store *st, struct rule_set *rs)
+{
+	for (size_t i = 0; i < rule_set_count(rs); i++) {
+		const struct rule *ru = rule_set_get(rs, i);
+		if (store_add_rule(st, rule_id(ru), rule_title(ru), severity_name(rule_severity(ru)),
+				   rule_priority(ru), rule_vendor(ru), rule_path(ru)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pipeline_match_begin(struct store *st, struct rule_set *rs, char *err, size_t errlen)
+{
+	if (store_begin(st) < 0)
+		goto fail;
+	if (store_clear_findings(st) < 0 || add_rules(st, rs) < 0) {
+		store_rollback(st);
+		goto fail;
+	}
+	if (store_commit(st) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "database error: %s", store_errmsg(st));
+	return -1;
+}
+
+int pipeline_match_end(struct store *st, char *err, size_t errlen)
+{
+	if (store_begin(st) < 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(st));
+		return -1;
+	}
+	if (store_sequence_apply(st, err, errlen) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (store_commit(st) < 0) {
+		snprintf(err, errlen, "database error: %s", store_errmsg(st));
+		return -1;
+	}
+	return 0;
+}
+
 int pipeline_match_progress(struct store *st, struct rule_set *rs,
 			    volatile sig_atomic_t *interrupted,
 			    void (*tell)(void *ctx, const struct pipeline_progress *p),
@@ -571,12 +637,8 @@ int pipeline_match_progress(struct store *st, struct rule_set *rs,
 	m.interrupted = interrupted;
 	if (store_begin(st) < 0 || store_clear_findings(st) < 0)
 		goto fail;
-	for (size_t i = 0; i < rule_set_count(rs); i++) {
-		const struct rule *ru = rule_set_get(rs, i);
-		if (store_add_rule(st, rule_id(ru), rule_title(ru), severity_name(rule_severity(ru)),
-				   rule_priority(ru), rule_vendor(ru), rule_path(ru)) < 0)
-			goto fail_tx;
-	}
+	if (add_rules(st, rs) < 0)
+		goto fail_tx;
 	rc = store_foreach_exchange(st, on_exchange, &m);
 	if (rc != 0 || m.failed)
 		goto fail_tx;

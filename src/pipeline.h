@@ -46,6 +46,10 @@ struct pipeline_opts {
 	int key_mode;               /* with key: what pipeline_redaction_key() said */
 	const char *stdin_name;     /* display name of "-" (standard input), NULL = "stdin" */
 	const struct shard *shard;  /* --shard K/N: only its tickets; NULL = all */
+	/* When set, each exchange is matched right after it is stored, in the
+	 * transaction of its source (pipeline_match_begin first, then
+	 * pipeline_match_end): a new database is not read back to match it. */
+	struct rule_set *match_rs;
 };
 
 /* How the redaction key of each ticket is had. */
@@ -61,6 +65,7 @@ struct pipeline_stats {
 	long exchanges;
 	unsigned long long bytes;
 	long other_shards;  /* tickets left to other shards (--shard) */
+	long findings;      /* with match_rs: findings stored */
 };
 
 /* Import every path into st.  Returns 0, or -1 on a store error (err
@@ -89,5 +94,12 @@ int pipeline_match_progress(struct store *st, struct rule_set *rs,
 			    volatile sig_atomic_t *interrupted,
 			    void (*progress)(void *ctx, const struct pipeline_progress *p),
 			    void *progress_ctx, long *nfindings, char *err, size_t errlen);
+
+/* Matching while importing (pipeline_opts.match_rs), for a database that
+ * holds no exchange yet: begin clears the findings and stores the rules;
+ * end reads the findings as a sequence.  Each returns 0 or -1 (err
+ * filled). */
+int pipeline_match_begin(struct store *st, struct rule_set *rs, char *err, size_t errlen);
+int pipeline_match_end(struct store *st, char *err, size_t errlen);
 
 #endif
