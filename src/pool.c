@@ -1,4 +1,5 @@
-/* pool.c - a batch import on several processes (pool.h). */
+/* pool.c - a batch import, and other work on a store, on several processes
+ * (pool.h). */
 #include <config.h>
 
 #include <dirent.h>
@@ -72,93 +73,101 @@ static void read_error(const char *path, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-/* The worker: import its share of entries into db; never returns. */
-static void worker(long k, long jobs, char **entries, size_t n, const char *dir, const char *db,
-		   const char *errfile, const struct pipeline_opts *base, const unsigned char key[32],
-		   const char *const *envs_abs)
+struct import_job {
+	char **entries;
+	size_t n;
+	const char *dir, *tmpdir;
+	const struct pipeline_opts *po;
+	const unsigned char *key;
+	const char *const *envs_abs;
+};
+
+/* Worker k: import its share of entries into its own database
+ * tmpdir/wK.db.  Returns 0, or -1 with err filled. */
+static int import_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 {
-	char werr[512];
+	const struct import_job *j = ctx;
 	struct store *ws;
-	struct pipeline_opts po = *base;
+	struct pipeline_opts po = *j->po;
 	struct pipeline_stats stats;
-	const char **mine = xcalloc(n + 1, sizeof(*mine));
+	const char **mine = xcalloc(j->n + 1, sizeof(*mine));
+	char *db = xasprintf("%s/w%ld.db", j->tmpdir, k);
 	size_t m = 0;
 	int rc;
 
-	for (size_t i = (size_t)k; i < n; i += (size_t)jobs)
-		mine[m++] = entries[i];
-	ws = store_open(db, werr, sizeof(werr));
-	if (ws && store_defer_indexes(ws) < 0) {
-		write_error(errfile, store_errmsg(ws));
-		_exit(WORKER_FAILED);
+	for (size_t i = (size_t)k; i < j->n; i += (size_t)jobs)
+		mine[m++] = j->entries[i];
+	ws = store_open(db, err, errlen);
+	if (!ws)
+		return -1;
+	if (store_defer_indexes(ws) < 0) {
+		snprintf(err, errlen, "%s", store_errmsg(ws));
+		return -1;
 	}
-	if (!ws) {
-		write_error(errfile, werr);
-		_exit(WORKER_FAILED);
-	}
-	if (chdir(dir) != 0) {
-		snprintf(werr, sizeof(werr), "cannot enter '%s': %s", dir, strerror(errno));
-		write_error(errfile, werr);
-		_exit(WORKER_FAILED);
+	if (chdir(j->dir) != 0) {
+		snprintf(err, errlen, "cannot enter '%s': %s", j->dir, strerror(errno));
+		return -1;
 	}
 	po.batch = 0;
 	po.progress = NULL;
-	po.key = key;
-	po.env_files = envs_abs;
+	po.key = j->key;
+	po.env_files = j->envs_abs;
 	memset(&stats, 0, sizeof(stats));
-	werr[0] = '\0';
-	rc = m ? pipeline_import(ws, mine, m, &po, &stats, werr, sizeof(werr)) : 0;
-	if (rc < 0)
-		write_error(errfile, werr[0] ? werr : "import failed");
+	err[0] = '\0';
+	rc = m ? pipeline_import(ws, mine, m, &po, &stats, err, errlen) : 0;
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "import failed");
 	store_free(ws);
-	_exit(rc < 0 ? WORKER_FAILED : 0);
+	free(mine);
+	free(db);
+	return rc < 0 ? -1 : 0;
 }
 
-int pool_import(struct store *st, const char *dir, long jobs, const struct pipeline_opts *po,
-		const unsigned char key[32], char *err, size_t errlen)
+/* A new private folder under $TMPDIR (else /tmp), or NULL. */
+static char *make_tmpdir(void)
 {
-	size_t n = 0;
-	char **entries = ticket_entries(dir, &n);
-	char *tmpdir = NULL;
-	pid_t *pids = NULL;
-	int ret = -1;
-	char **envs_abs = NULL;
-
-	if (!entries) {
-		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	if ((size_t)jobs > n)
-		jobs = n ? (long)n : 1;
-	{
-		const char *t = getenv("TMPDIR");
-		char *pat = xasprintf("%s/hartriage-jobs.XXXXXX", t && t[0] ? t : "/tmp");
-		tmpdir = mkdtemp(pat);
-		if (!tmpdir) {
+	const char *t = getenv("TMPDIR");
+	char *pat = xasprintf("%s/hartriage-jobs.XXXXXX", t && t[0] ? t : "/tmp");
+	char *dir = mkdtemp(pat);
+	if (!dir) {
+		free(pat);
+		pat = xstrdup("/tmp/hartriage-jobs.XXXXXX");
+		dir = mkdtemp(pat);
+		if (!dir)
 			free(pat);
-			pat = xstrdup("/tmp/hartriage-jobs.XXXXXX");
-			tmpdir = mkdtemp(pat);
-			if (!tmpdir)
-				free(pat);
+	}
+	return dir;
+}
+
+/* Remove tmpdir/wK{sfx} for every worker and name, then tmpdir. */
+static void remove_tmpdir(char *tmpdir, long jobs)
+{
+	static const char *const sfx[] = {".db", ".db-wal", ".db-shm", ".db-journal", ".err"};
+	if (!tmpdir)
+		return;
+	for (long k = 0; k < jobs; k++)
+		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+			char *f = xasprintf("%s/w%ld%s", tmpdir, k, sfx[i]);
+			unlink(f);
+			free(f);
 		}
-	}
-	if (!tmpdir) {
-		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
-		goto out;
-	}
-	/* Workers change into dir: make --env paths absolute first. */
-	if (po->env_files && po->env_files[0]) {
-		size_t ne = 0;
-		while (po->env_files[ne])
-			ne++;
-		envs_abs = xcalloc(ne + 1, sizeof(*envs_abs));
-		for (size_t i = 0; i < ne; i++) {
-			char *rp = realpath(po->env_files[i], NULL);
-			envs_abs[i] = rp ? rp : xstrdup(po->env_files[i]);
-		}
-	}
+	rmdir(tmpdir);
+	free(tmpdir);
+}
+
+typedef int pool_work_fn(void *ctx, long k, long jobs, char *err, size_t errlen);
+
+/* Fork jobs workers; worker k runs work(ctx, k, jobs, ...) and exits, its
+ * error message going to tmpdir/wK.err.  Waits for all of them (they are
+ * sent SIGTERM once *interrupted is set).  Returns 0 when every worker
+ * succeeded, else -1 with err holding the first failure. */
+static int run_workers(long jobs, const char *tmpdir, pool_work_fn *work, void *ctx,
+		       volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+{
+	pid_t *pids = xcalloc((size_t)jobs, sizeof(*pids));
+	int ret = 0;
+
 	fflush(NULL);
-	pids = xcalloc((size_t)jobs, sizeof(*pids));
 	for (long k = 0; k < jobs; k++) {
 		pids[k] = fork();
 		if (pids[k] < 0) {
@@ -166,12 +175,16 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			break;
 		}
 		if (pids[k] == 0) {
-			char *db = xasprintf("%s/w%ld.db", tmpdir, k);
-			char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
-			worker(k, jobs, entries, n, dir, db, ef, po, key, (const char *const *)envs_abs);
+			char werr[512];
+			werr[0] = '\0';
+			if (work(ctx, k, jobs, werr, sizeof(werr)) < 0) {
+				char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
+				write_error(ef, werr[0] ? werr : "worker failed");
+				_exit(WORKER_FAILED);
+			}
+			_exit(0);
 		}
 	}
-	ret = 0;
 	for (long k = 0; k < jobs; k++) {
 		int wst = 0;
 		if (pids[k] <= 0) {
@@ -179,7 +192,7 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			continue;
 		}
 		while (waitpid(pids[k], &wst, 0) < 0 && errno == EINTR)
-			if (po->interrupted && *po->interrupted)
+			if (interrupted && *interrupted)
 				for (long j = k; j < jobs; j++)
 					if (pids[j] > 0)
 						kill(pids[j], SIGTERM);
@@ -199,10 +212,54 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			ret = -1;
 		}
 	}
-	if (po->interrupted && *po->interrupted) {
+	if (interrupted && *interrupted) {
 		snprintf(err, errlen, "interrupted");
 		ret = -1;
 	}
+	free(pids);
+	return ret;
+}
+
+int pool_import(struct store *st, const char *dir, long jobs, const struct pipeline_opts *po,
+		const unsigned char key[32], char *err, size_t errlen)
+{
+	size_t n = 0;
+	char **entries = ticket_entries(dir, &n);
+	char *tmpdir = NULL;
+	int ret = -1;
+	char **envs_abs = NULL;
+	struct import_job job;
+
+	if (!entries) {
+		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if ((size_t)jobs > n)
+		jobs = n ? (long)n : 1;
+	tmpdir = make_tmpdir();
+	if (!tmpdir) {
+		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
+		goto out;
+	}
+	/* Workers change into dir: make --env paths absolute first. */
+	if (po->env_files && po->env_files[0]) {
+		size_t ne = 0;
+		while (po->env_files[ne])
+			ne++;
+		envs_abs = xcalloc(ne + 1, sizeof(*envs_abs));
+		for (size_t i = 0; i < ne; i++) {
+			char *rp = realpath(po->env_files[i], NULL);
+			envs_abs[i] = rp ? rp : xstrdup(po->env_files[i]);
+		}
+	}
+	job.entries = entries;
+	job.n = n;
+	job.dir = dir;
+	job.tmpdir = tmpdir;
+	job.po = po;
+	job.key = key;
+	job.envs_abs = (const char *const *)envs_abs;
+	ret = run_workers(jobs, tmpdir, import_work, &job, po->interrupted, err, errlen);
 	/* Merge in worker order; reports sort by ticket and path, so the
 	 * result does not depend on which worker imported what. */
 	for (long k = 0; ret == 0 && k < jobs; k++) {
@@ -212,17 +269,7 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 		free(db);
 	}
 out:
-	if (tmpdir) {
-		static const char *const sfx[] = {".db", ".db-wal", ".db-shm", ".db-journal", ".err"};
-		for (long k = 0; k < jobs; k++)
-			for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-				char *f = xasprintf("%s/w%ld%s", tmpdir, k, sfx[i]);
-				unlink(f);
-				free(f);
-			}
-		rmdir(tmpdir);
-		free(tmpdir);
-	}
+	remove_tmpdir(tmpdir, jobs);
 	if (envs_abs) {
 		for (size_t i = 0; envs_abs[i]; i++)
 			free(envs_abs[i]);
@@ -231,6 +278,58 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(entries[i]);
 	free(entries);
-	free(pids);
+	return ret;
+}
+
+struct each_job {
+	const char *db;
+	pool_each_fn *fn;
+	void *ctx;
+};
+
+static int each_work(void *ctx, long k, long jobs, char *err, size_t errlen)
+{
+	struct each_job *j = ctx;
+	struct store *ws = store_open(j->db, err, errlen);
+	int rc;
+	if (!ws)
+		return -1;
+	rc = j->fn(j->ctx, ws, k, jobs, err, errlen);
+	store_free(ws);
+	return rc;
+}
+
+int pool_each(struct store *st, const char *db, long jobs, pool_each_fn *fn, void *ctx,
+	      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+{
+	char *tmpdir = make_tmpdir(), *snap = NULL;
+	struct store *keep = NULL;
+	struct each_job job;
+	int ret = -1;
+
+	if (!tmpdir) {
+		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
+		return -1;
+	}
+	if (!db) {
+		/* a private database: the workers read a copy of it, set up
+		 * (WAL) and held open here, so they only read */
+		snap = xasprintf("%s/w0.db", tmpdir);
+		if (store_snapshot(st, snap) < 0) {
+			snprintf(err, errlen, "database error: %s", store_errmsg(st));
+			goto out;
+		}
+		if (!(keep = store_open(snap, err, errlen)))
+			goto out;
+		db = snap;
+	}
+	job.db = db;
+	job.fn = fn;
+	job.ctx = ctx;
+	ret = run_workers(jobs, tmpdir, each_work, &job, interrupted, err, errlen);
+out:
+	store_free(keep);
+	free(snap);
+	remove_tmpdir(tmpdir, jobs);
 	return ret;
 }

@@ -902,6 +902,14 @@ fail:
 	return -1;
 }
 
+int store_snapshot(struct store *st, const char *path)
+{
+	char *q = sqlite3_mprintf("VACUUM INTO %Q", path);
+	int rc = exec(st, q);
+	sqlite3_free(q);
+	return rc;
+}
+
 int store_defer_indexes(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
