@@ -904,10 +904,24 @@ fail:
 
 int store_snapshot(struct store *st, const char *path)
 {
-	char *q = sqlite3_mprintf("VACUUM INTO %Q", path);
-	int rc = exec(st, q);
-	sqlite3_free(q);
-	return rc;
+	/* The backup API copies pages as they are: unlike VACUUM INTO it
+	 * rebuilds no index, so it needs neither a sorter nor CPU for that. */
+	sqlite3 *to = NULL;
+	sqlite3_backup *b;
+	int rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		b = sqlite3_backup_init(to, "main", st->db, "main");
+		if (b) {
+			sqlite3_backup_step(b, -1);
+			sqlite3_backup_finish(b);
+		}
+		rc = sqlite3_errcode(to);
+	}
+	if (rc != SQLITE_OK)
+		snprintf(st->err, sizeof(st->err), "%s",
+			 to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+	sqlite3_close(to);
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 int store_defer_indexes(struct store *st)

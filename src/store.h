@@ -100,8 +100,8 @@ int store_each_finding_severity(struct store *st, const char *ticket,
  * already holds unless force.  Returns 0 or -1 (err filled). */
 int store_merge(struct store *st, const char *path, int force, char *err, size_t errlen);
 
-/* Write a copy of st's database to the new file path (VACUUM INTO), for
- * other processes to read.  Returns 0 or -1 (store_errmsg). */
+/* Write a copy of st's database to the new file path (SQLite's backup
+ * API), for other processes to read.  Returns 0 or -1 (store_errmsg). */
 int store_snapshot(struct store *st, const char *path);
 
 /* Store one exchange of the open source; *ex_id receives its rowid. */
