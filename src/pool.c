@@ -283,6 +283,7 @@ out:
 
 struct each_job {
 	const char *db;
+	int snapshot; /* db is a copy nobody writes: open it immutable */
 	pool_each_fn *fn;
 	void *ctx;
 };
@@ -290,7 +291,8 @@ struct each_job {
 static int each_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 {
 	struct each_job *j = ctx;
-	struct store *ws = store_open(j->db, err, errlen);
+	struct store *ws = j->snapshot ? store_open_snapshot(j->db, err, errlen)
+				       : store_open(j->db, err, errlen);
 	int rc;
 	if (!ws)
 		return -1;
@@ -303,7 +305,6 @@ int pool_each(struct store *st, const char *db, long jobs, pool_each_fn *fn, voi
 	      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
 {
 	char *tmpdir = make_tmpdir(), *snap = NULL;
-	struct store *keep = NULL;
 	struct each_job job;
 	int ret = -1;
 
@@ -312,23 +313,20 @@ int pool_each(struct store *st, const char *db, long jobs, pool_each_fn *fn, voi
 		return -1;
 	}
 	if (!db) {
-		/* a private database: the workers read a copy of it, set up
-		 * (WAL) and held open here, so they only read */
+		/* a private database: the workers read a copy of it */
 		snap = xasprintf("%s/w0.db", tmpdir);
 		if (store_snapshot(st, snap) < 0) {
 			snprintf(err, errlen, "database error: %s", store_errmsg(st));
 			goto out;
 		}
-		if (!(keep = store_open(snap, err, errlen)))
-			goto out;
 		db = snap;
 	}
 	job.db = db;
+	job.snapshot = snap != NULL;
 	job.fn = fn;
 	job.ctx = ctx;
 	ret = run_workers(jobs, tmpdir, each_work, &job, interrupted, err, errlen);
 out:
-	store_free(keep);
 	free(snap);
 	remove_tmpdir(tmpdir, jobs);
 	return ret;

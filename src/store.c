@@ -245,6 +245,42 @@ fail:
 	return NULL;
 }
 
+struct store *store_open_snapshot(const char *path, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	struct sbuf uri = SBUF_INIT;
+	int rc;
+	/* a URI: '?', '#' and '%' in the path are escaped */
+	sbuf_adds(&uri, "file:");
+	for (const char *p = path; *p; p++)
+		if (*p == '?' || *p == '#' || *p == '%')
+			sbuf_addf(&uri, "%%%02X", (unsigned char)*p);
+		else
+			sbuf_addc(&uri, *p);
+	sbuf_adds(&uri, "?immutable=1");
+	rc = sqlite3_open_v2(sbuf_str(&uri), &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sbuf_release(&uri);
+	st->path = xstrdup(path);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		store_free(st);
+		return NULL;
+	}
+	if (exec(st, "PRAGMA cache_size = -16384;") < 0)
+		goto fail;
+	for (int i = 0; i < S_COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	return st;
+fail:
+	snprintf(err, errlen, "%s", store_errmsg(st));
+	store_free(st);
+	return NULL;
+}
+
 void store_free(struct store *st)
 {
 	if (!st)

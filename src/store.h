@@ -104,6 +104,11 @@ int store_merge(struct store *st, const char *path, int force, char *err, size_t
  * API), for other processes to read.  Returns 0 or -1 (store_errmsg). */
 int store_snapshot(struct store *st, const char *path);
 
+/* Open a database no process writes to any more (a store_snapshot() copy)
+ * read-only and immutable: no locks, no journal.  NULL with err filled on
+ * failure. */
+struct store *store_open_snapshot(const char *path, char *err, size_t errlen);
+
 /* Store one exchange of the open source; *ex_id receives its rowid. */
 int store_add_exchange(struct store *st, long long source_id,
 		       const struct exchange *ex, long long *ex_id);
