@@ -229,6 +229,7 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	int ret = -1;
 	char **envs_abs = NULL;
 	struct import_job job;
+	int fresh;
 
 	if (!entries) {
 		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
@@ -261,10 +262,14 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	job.envs_abs = (const char *const *)envs_abs;
 	ret = run_workers(jobs, tmpdir, import_work, &job, po->interrupted, err, errlen);
 	/* Merge in worker order; reports sort by ticket and path, so the
-	 * result does not depend on which worker imported what. */
+	 * result does not depend on which worker imported what.  Like one
+	 * process (pipeline_import), a store that held no source before
+	 * the run skips no duplicate: identical attachments of two tickets
+	 * are both kept, whichever workers imported them. */
+	fresh = store_has_sources(st) == 0;
 	for (long k = 0; ret == 0 && k < jobs; k++) {
 		char *db = xasprintf("%s/w%ld.db", tmpdir, k);
-		if (store_merge(st, db, po->force, err, errlen) < 0)
+		if (store_merge(st, db, po->force || fresh, err, errlen) < 0)
 			ret = -1;
 		free(db);
 	}
