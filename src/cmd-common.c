@@ -286,11 +286,57 @@ static void end_progress(const struct common *c)
 	fflush(stderr);
 }
 
+/* Write ticket's report to OUT/<ticket>.<format>.  Prints nothing: 0, or
+ * -1 with err filled. */
+static int write_ticket(struct report_writer *w, const struct common *c, const char *ticket,
+			char *err, size_t errlen)
+{
+	char *fname = report_ticket_file_name(ticket);
+	char *path = xasprintf("%s/%s.%s", c->per_ticket, fname,
+			       c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
+	FILE *out = fopen(path, "w");
+	int rc = -1;
+	free(fname);
+	if (!out) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	} else if (report_writer_write(w, out, ticket, err, errlen) < 0) {
+		fclose(out);
+	} else if (ferror(out) | fclose(out)) {
+		snprintf(err, errlen, "write error on '%s': %s", path, strerror(errno));
+	} else {
+		rc = 0;
+	}
+	free(path);
+	return rc;
+}
+
+struct ticket_share {
+	const struct common *c;
+	const struct report_opts *ro;
+	char **tickets;
+	size_t n;
+};
+
+/* The reports of tickets k, k + jobs, ... (a pool_each() worker). */
+static int write_share(void *ctx, struct store *ws, long k, long jobs, char *err, size_t errlen)
+{
+	const struct ticket_share *sh = ctx;
+	struct report_writer *w = report_writer_new(ws, sh->ro, err, errlen);
+	int rc = 0;
+	if (!w)
+		return -1;
+	for (size_t i = (size_t)k; rc == 0 && i < sh->n && !interrupted; i += (size_t)jobs)
+		rc = write_ticket(w, sh->c, sh->tickets[i], err, errlen);
+	report_writer_free(w);
+	return rc;
+}
+
 /* --per-ticket OUT: OUT/<ticket>.md (or .json) for each ticket, and
- * OUT/index.md, most severe ticket first.  shard_of_all (report
- * --shard K/N): only the tickets of shard K, and index.md only for
- * K == 0, so that N report jobs over one merged database write each file
- * once.  Returns 0 or -1. */
+ * OUT/index.md, most severe ticket first.  With --jobs, the reports are
+ * written on that many processes.  shard_of_all (report --shard K/N):
+ * only the tickets of shard K, and index.md only for K == 0, so that N
+ * report jobs over one merged database write each file once.  Returns 0
+ * or -1. */
 static int write_per_ticket(struct store *st, struct common *c, int shard_of_all)
 {
 	char **tickets = NULL;
@@ -309,41 +355,54 @@ static int write_per_ticket(struct store *st, struct common *c, int shard_of_all
 	memset(&ro, 0, sizeof(ro));
 	ro.format = c->format;
 	ro.id_headers = c->idh;
-	if (!(tickets = report_tickets(st, &ntickets, err, sizeof(err))) ||
-	    !(w = report_writer_new(st, &ro, err, sizeof(err)))) {
+	if (!(tickets = report_tickets(st, &ntickets, err, sizeof(err)))) {
 		error_msg("%s", err);
 		goto out;
 	}
-	for (size_t i = 0; i < ntickets; i++) {
-		char *fname;
-		if (shard_of_all && !shard_holds(c->po.shard, tickets[i]))
-			continue; /* --shard: another report job writes it */
-		fname = report_ticket_file_name(tickets[i]);
-		free(path);
-		path = xasprintf("%s/%s.%s", c->per_ticket, fname,
-				 c->format == REPORT_JSON ? "json" : c->format == REPORT_HTML ? "html" : "md");
-		free(fname);
-		out = open_output(path);
-		if (!out)
-			goto out;
-		if (report_writer_write(w, out, tickets[i], err, sizeof(err)) < 0) {
-			error_msg("%s", err);
-			close_output(out, path);
+	if (shard_of_all && c->po.shard) {
+		/* --shard: another report job writes the other tickets */
+		size_t m = 0;
+		for (size_t i = 0; i < ntickets; i++) {
+			if (shard_holds(c->po.shard, tickets[i]))
+				tickets[m++] = tickets[i];
+			else
+				free(tickets[i]);
+		}
+		tickets[m] = NULL;
+		ntickets = m;
+	}
+	if (c->jobs > 1 && ntickets > 1) {
+		struct ticket_share sh = {c, &ro, tickets, ntickets};
+		long jobs = (size_t)c->jobs > ntickets ? (long)ntickets : c->jobs;
+		err[0] = '\0';
+		if (pool_each(st, c->db, jobs, write_share, &sh, &interrupted, err, sizeof(err)) < 0) {
+			if (!interrupted)
+				error_msg("%s", err);
 			goto out;
 		}
-		if (close_output(out, path) < 0)
+	} else {
+		if (!(w = report_writer_new(st, &ro, err, sizeof(err)))) {
+			error_msg("%s", err);
 			goto out;
-		if (interrupted) {
-			/* The report just written is complete; stop here. */
-			goto out;
+		}
+		for (size_t i = 0; i < ntickets; i++) {
+			if (write_ticket(w, c, tickets[i], err, sizeof(err)) < 0) {
+				error_msg("%s", err);
+				goto out;
+			}
+			if (interrupted) {
+				/* The report just written is complete; stop here. */
+				goto out;
+			}
 		}
 	}
+	if (interrupted)
+		goto out;
 	if (shard_of_all && c->po.shard && c->shard.k != 0) {
 		/* index.md lists every ticket: shard 0's job writes it. */
 		ret = 0;
 		goto out;
 	}
-	free(path);
 	path = xasprintf("%s/index.md", c->per_ticket);
 	out = open_output(path);
 	if (!out)

@@ -59,6 +59,21 @@ void body_set(struct body *b, const char *p, size_t n)
 	b->len = p ? n : 0;
 }
 
+void body_take(struct body *b, char *p, size_t n)
+{
+	free(b->data);
+	b->truncated = 0;
+	if (n > BODY_CAP) {
+		/* give back what the cap drops */
+		n = BODY_CAP;
+		b->truncated = 1;
+		p = xrealloc(p, n + 1);
+	}
+	p[n] = '\0';
+	b->data = p;
+	b->len = n;
+}
+
 void body_release(struct body *b)
 {
 	free(b->data);

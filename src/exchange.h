@@ -51,6 +51,9 @@ struct body {
 
 /* Set the body to a copy of p/n, applying BODY_CAP (truncated set). */
 void body_set(struct body *b, const char *p, size_t n);
+/* The same, taking p (malloc'd, room for n + 1 bytes) instead of copying:
+ * a large decoded body is not held twice. */
+void body_take(struct body *b, char *p, size_t n);
 void body_release(struct body *b);
 
 struct strlist {

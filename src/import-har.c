@@ -247,11 +247,15 @@ static void har_post_data(struct exchange *ex, json_t *req, struct har_lift *lif
 	text = jstr_len(pd, "text", &len);
 	params = json_object_get(pd, "params");
 	if (text && !len && lift && lift->have[LIFT_REQ] && lift->u[LIFT_REQ].total) {
+		/* the decoded text becomes the body, not a copy of it */
 		struct junescape *u = &lift->u[LIFT_REQ];
-		body_set(&ex->req_body, sbuf_str(&u->out), u->out.len);
+		size_t n;
+		char *dp = sbuf_detach(&u->out, &n);
+		body_take(&ex->req_body, dp, n);
 		ex->req_body.size = (long long)u->total;
-		if (u->total > u->out.len)
+		if (u->total > n)
 			ex->req_body.truncated = 1;
+		junescape_release(u);
 	} else if (text && len) {
 		body_set(&ex->req_body, text, len);
 		ex->req_body.size = (long long)len;
@@ -329,23 +333,29 @@ static long long base64_size(const char *t, size_t n)
 /* A lifted response body longer than LIFT_CAP: the kept prefix, decoded
  * when base64 (up to whole quads), marked truncated; size from the text's
  * full length until content.size says better. */
-static void har_content_cut(struct har_ctx *hc, struct exchange *ex, const char *text, size_t len,
-			    unsigned long long total, const char *enc, const char *mime)
+static void har_content_cut(struct har_ctx *hc, struct exchange *ex, struct junescape *u,
+			    const char *enc, const char *mime)
 {
+	unsigned long long total = u->total;
+	size_t len;
+	char *text;
 	(void)hc;
 	(void)mime;
 	if (enc && ascii_casecmp(enc, "base64") == 0) {
 		size_t dlen = 0;
-		char *dec = base64_decode(text, len / 4 * 4, &dlen);
+		char *dec = base64_decode(sbuf_str(&u->out), u->out.len / 4 * 4, &dlen);
 		if (dec) {
-			body_set(&ex->resp_body, dec, dlen);
-			free(dec);
+			junescape_release(u);
+			body_take(&ex->resp_body, dec, dlen);
 			ex->resp_body.size = (long long)(total / 4 * 3);
 			ex->resp_body.truncated = 1;
 			return;
 		}
 	}
-	body_set(&ex->resp_body, text, len);
+	/* the decoded text becomes the body, not a copy of it */
+	text = sbuf_detach(&u->out, &len);
+	junescape_release(u);
+	body_take(&ex->resp_body, text, len);
 	ex->resp_body.size = (long long)total;
 	ex->resp_body.truncated = 1;
 }
@@ -356,6 +366,7 @@ static void har_content_cut(struct har_ctx *hc, struct exchange *ex, const char 
 static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content, json_t *extra)
 {
 	const char *text, *enc, *mime;
+	struct junescape *lifted = NULL;
 	size_t len = 0;
 	long long media_size = -1;
 	double d;
@@ -366,12 +377,12 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 	enc = jstr_nonempty(content, "encoding");
 	mime = jstr_nonempty(content, "mimeType");
 	if (text && !len && hc->lift && hc->lift->have[LIFT_RESP] && hc->lift->u[LIFT_RESP].total) {
-		struct junescape *u = &hc->lift->u[LIFT_RESP];
-		text = sbuf_str(&u->out);
-		len = u->out.len;
-		if (u->total > len) {
+		lifted = &hc->lift->u[LIFT_RESP];
+		text = sbuf_str(&lifted->out);
+		len = lifted->out.len;
+		if (lifted->total > len) {
 			/* cut while scanning: keep what the cap allows */
-			har_content_cut(hc, ex, text, len, u->total, enc, mime);
+			har_content_cut(hc, ex, lifted, enc, mime);
 			text = NULL;
 		}
 	}
@@ -397,9 +408,14 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 		if (enc && ascii_casecmp(enc, "base64") == 0)
 			dec = base64_decode(text, len, &dlen);
 		if (dec) {
-			body_set(&ex->resp_body, dec, dlen);
+			body_take(&ex->resp_body, dec, dlen);
 			ex->resp_body.size = (long long)dlen;
-			free(dec);
+		} else if (lifted) {
+			/* the decoded text becomes the body, not a copy of it */
+			body_take(&ex->resp_body, sbuf_detach(&lifted->out, NULL), len);
+			ex->resp_body.size = (long long)len;
+			if (enc)
+				json_object_set_new(extra, "contentEncoding", json_string(enc));
 		} else {
 			body_set(&ex->resp_body, text, len);
 			ex->resp_body.size = (long long)len;
@@ -407,6 +423,8 @@ static void har_content(struct har_ctx *hc, struct exchange *ex, json_t *content
 				json_object_set_new(extra, "contentEncoding", json_string(enc));
 		}
 	}
+	if (lifted)
+		junescape_release(lifted); /* its text is the body now, or not wanted */
 	if (jnum(json_object_get(content, "size"), &d) && d > 0)
 		ex->resp_body.size = (long long)d;
 	if (mime)

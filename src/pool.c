@@ -1,4 +1,5 @@
-/* pool.c - a batch import on several processes (pool.h). */
+/* pool.c - a batch import, and other work on a store, on several processes
+ * (pool.h). */
 #include <config.h>
 
 #include <dirent.h>
@@ -73,46 +74,151 @@ static void read_error(const char *path, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-/* The worker: import its share of entries into db; never returns. */
-static void worker(long k, long jobs, char **entries, size_t n, const char *dir, const char *db,
-		   const char *errfile, const struct pipeline_opts *base, const unsigned char key[32],
-		   const char *const *envs_abs)
+struct import_job {
+	char **entries;
+	size_t n;
+	const char *dir, *tmpdir;
+	const struct pipeline_opts *po;
+	const unsigned char *key;
+	const char *const *envs_abs;
+};
+
+/* Worker k: import its share of entries into its own database
+ * tmpdir/wK.db.  Returns 0, or -1 with err filled. */
+static int import_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 {
-	char werr[512];
+	const struct import_job *j = ctx;
 	struct store *ws;
-	struct pipeline_opts po = *base;
+	struct pipeline_opts po = *j->po;
 	struct pipeline_stats stats;
-	const char **mine = xcalloc(n + 1, sizeof(*mine));
+	const char **mine = xcalloc(j->n + 1, sizeof(*mine));
+	char *db = xasprintf("%s/w%ld.db", j->tmpdir, k);
 	size_t m = 0;
 	int rc;
 
-	for (size_t i = (size_t)k; i < n; i += (size_t)jobs)
-		mine[m++] = entries[i];
-	ws = store_open(db, werr, sizeof(werr));
-	if (ws && store_defer_indexes(ws) < 0) {
-		write_error(errfile, store_errmsg(ws));
-		_exit(WORKER_FAILED);
+	for (size_t i = (size_t)k; i < j->n; i += (size_t)jobs)
+		mine[m++] = j->entries[i];
+	ws = store_open(db, err, errlen);
+	if (!ws)
+		return -1;
+	if (store_defer_indexes(ws) < 0) {
+		snprintf(err, errlen, "%s", store_errmsg(ws));
+		return -1;
 	}
-	if (!ws) {
-		write_error(errfile, werr);
-		_exit(WORKER_FAILED);
-	}
-	if (chdir(dir) != 0) {
-		snprintf(werr, sizeof(werr), "cannot enter '%s': %s", dir, strerror(errno));
-		write_error(errfile, werr);
-		_exit(WORKER_FAILED);
+	if (chdir(j->dir) != 0) {
+		snprintf(err, errlen, "cannot enter '%s': %s", j->dir, strerror(errno));
+		return -1;
 	}
 	po.batch = 0;
 	po.progress = NULL;
-	po.key = key;
-	po.env_files = envs_abs;
+	po.key = j->key;
+	po.env_files = j->envs_abs;
 	memset(&stats, 0, sizeof(stats));
-	werr[0] = '\0';
-	rc = m ? pipeline_import(ws, mine, m, &po, &stats, werr, sizeof(werr)) : 0;
-	if (rc < 0)
-		write_error(errfile, werr[0] ? werr : "import failed");
+	err[0] = '\0';
+	rc = m ? pipeline_import(ws, mine, m, &po, &stats, err, errlen) : 0;
+	if (rc < 0 && !err[0])
+		snprintf(err, errlen, "import failed");
 	store_free(ws);
-	_exit(rc < 0 ? WORKER_FAILED : 0);
+	free(mine);
+	free(db);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A new private folder under $TMPDIR (else /tmp), or NULL. */
+static char *make_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *pat = xasprintf("%s/hartriage-jobs.XXXXXX", t && t[0] ? t : "/tmp");
+	char *dir = mkdtemp(pat);
+	if (!dir) {
+		free(pat);
+		pat = xstrdup("/tmp/hartriage-jobs.XXXXXX");
+		dir = mkdtemp(pat);
+		if (!dir)
+			free(pat);
+	}
+	return dir;
+}
+
+/* Remove tmpdir/wK{sfx} for every worker and name, then tmpdir. */
+static void remove_tmpdir(char *tmpdir, long jobs)
+{
+	static const char *const sfx[] = {".db", ".db-wal", ".db-shm", ".db-journal", ".err"};
+	if (!tmpdir)
+		return;
+	for (long k = 0; k < jobs; k++)
+		for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+			char *f = xasprintf("%s/w%ld%s", tmpdir, k, sfx[i]);
+			unlink(f);
+			free(f);
+		}
+	rmdir(tmpdir);
+	free(tmpdir);
+}
+
+typedef int pool_work_fn(void *ctx, long k, long jobs, char *err, size_t errlen);
+
+/* Fork jobs workers; worker k runs work(ctx, k, jobs, ...) and exits, its
+ * error message going to tmpdir/wK.err.  Waits for all of them (they are
+ * sent SIGTERM once *interrupted is set).  Returns 0 when every worker
+ * succeeded, else -1 with err holding the first failure. */
+static int run_workers(long jobs, const char *tmpdir, pool_work_fn *work, void *ctx,
+		       volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+{
+	pid_t *pids = xcalloc((size_t)jobs, sizeof(*pids));
+	int ret = 0;
+
+	fflush(NULL);
+	for (long k = 0; k < jobs; k++) {
+		pids[k] = fork();
+		if (pids[k] < 0) {
+			snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+			break;
+		}
+		if (pids[k] == 0) {
+			char werr[512];
+			werr[0] = '\0';
+			if (work(ctx, k, jobs, werr, sizeof(werr)) < 0) {
+				char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
+				write_error(ef, werr[0] ? werr : "worker failed");
+				_exit(WORKER_FAILED);
+			}
+			_exit(0);
+		}
+	}
+	for (long k = 0; k < jobs; k++) {
+		int wst = 0;
+		if (pids[k] <= 0) {
+			ret = -1;
+			continue;
+		}
+		while (waitpid(pids[k], &wst, 0) < 0 && errno == EINTR)
+			if (interrupted && *interrupted)
+				for (long j = k; j < jobs; j++)
+					if (pids[j] > 0)
+						kill(pids[j], SIGTERM);
+		if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
+			char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
+			char msg[400];
+			read_error(ef, msg, sizeof(msg));
+			free(ef);
+			if (ret == 0) {
+				if (msg[0])
+					snprintf(err, errlen, "%s", msg);
+				else if (WIFSIGNALED(wst))
+					snprintf(err, errlen, "worker %ld killed by signal %d", k, WTERMSIG(wst));
+				else
+					snprintf(err, errlen, "worker %ld failed", k);
+			}
+			ret = -1;
+		}
+	}
+	if (interrupted && *interrupted) {
+		snprintf(err, errlen, "interrupted");
+		ret = -1;
+	}
+	free(pids);
+	return ret;
 }
 
 int pool_import(struct store *st, const char *dir, long jobs, const struct pipeline_opts *po,
@@ -121,9 +227,9 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	size_t n = 0;
 	char **entries = ticket_entries(dir, &n);
 	char *tmpdir = NULL;
-	pid_t *pids = NULL;
 	int ret = -1;
 	char **envs_abs = NULL;
+	struct import_job job;
 
 	if (!entries) {
 		snprintf(err, errlen, "cannot read '%s': %s", dir, strerror(errno));
@@ -145,18 +251,7 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	}
 	if ((size_t)jobs > n)
 		jobs = n ? (long)n : 1;
-	{
-		const char *t = getenv("TMPDIR");
-		char *pat = xasprintf("%s/hartriage-jobs.XXXXXX", t && t[0] ? t : "/tmp");
-		tmpdir = mkdtemp(pat);
-		if (!tmpdir) {
-			free(pat);
-			pat = xstrdup("/tmp/hartriage-jobs.XXXXXX");
-			tmpdir = mkdtemp(pat);
-			if (!tmpdir)
-				free(pat);
-		}
-	}
+	tmpdir = make_tmpdir();
 	if (!tmpdir) {
 		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
 		goto out;
@@ -172,52 +267,14 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 			envs_abs[i] = rp ? rp : xstrdup(po->env_files[i]);
 		}
 	}
-	fflush(NULL);
-	pids = xcalloc((size_t)jobs, sizeof(*pids));
-	for (long k = 0; k < jobs; k++) {
-		pids[k] = fork();
-		if (pids[k] < 0) {
-			snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-			break;
-		}
-		if (pids[k] == 0) {
-			char *db = xasprintf("%s/w%ld.db", tmpdir, k);
-			char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
-			worker(k, jobs, entries, n, dir, db, ef, po, key, (const char *const *)envs_abs);
-		}
-	}
-	ret = 0;
-	for (long k = 0; k < jobs; k++) {
-		int wst = 0;
-		if (pids[k] <= 0) {
-			ret = -1;
-			continue;
-		}
-		while (waitpid(pids[k], &wst, 0) < 0 && errno == EINTR)
-			if (po->interrupted && *po->interrupted)
-				for (long j = k; j < jobs; j++)
-					if (pids[j] > 0)
-						kill(pids[j], SIGTERM);
-		if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0) {
-			char *ef = xasprintf("%s/w%ld.err", tmpdir, k);
-			char msg[400];
-			read_error(ef, msg, sizeof(msg));
-			free(ef);
-			if (ret == 0) {
-				if (msg[0])
-					snprintf(err, errlen, "%s", msg);
-				else if (WIFSIGNALED(wst))
-					snprintf(err, errlen, "worker %ld killed by signal %d", k, WTERMSIG(wst));
-				else
-					snprintf(err, errlen, "worker %ld failed", k);
-			}
-			ret = -1;
-		}
-	}
-	if (po->interrupted && *po->interrupted) {
-		snprintf(err, errlen, "interrupted");
-		ret = -1;
-	}
+	job.entries = entries;
+	job.n = n;
+	job.dir = dir;
+	job.tmpdir = tmpdir;
+	job.po = po;
+	job.key = key;
+	job.envs_abs = (const char *const *)envs_abs;
+	ret = run_workers(jobs, tmpdir, import_work, &job, po->interrupted, err, errlen);
 	/* Merge all workers at once: the rows get their ids in ticket order,
 	 * as one process importing the folder gives them, whichever worker
 	 * imported what. */
@@ -234,17 +291,7 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 		free(dbs);
 	}
 out:
-	if (tmpdir) {
-		static const char *const sfx[] = {".db", ".db-wal", ".db-shm", ".db-journal", ".err"};
-		for (long k = 0; k < jobs; k++)
-			for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-				char *f = xasprintf("%s/w%ld%s", tmpdir, k, sfx[i]);
-				unlink(f);
-				free(f);
-			}
-		rmdir(tmpdir);
-		free(tmpdir);
-	}
+	remove_tmpdir(tmpdir, jobs);
 	if (envs_abs) {
 		for (size_t i = 0; envs_abs[i]; i++)
 			free(envs_abs[i]);
@@ -253,6 +300,56 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(entries[i]);
 	free(entries);
-	free(pids);
+	return ret;
+}
+
+struct each_job {
+	const char *db;
+	int snapshot; /* db is a copy nobody writes: open it immutable */
+	pool_each_fn *fn;
+	void *ctx;
+};
+
+static int each_work(void *ctx, long k, long jobs, char *err, size_t errlen)
+{
+	struct each_job *j = ctx;
+	struct store *ws = j->snapshot ? store_open_snapshot(j->db, err, errlen)
+				       : store_open(j->db, err, errlen);
+	int rc;
+	if (!ws)
+		return -1;
+	rc = j->fn(j->ctx, ws, k, jobs, err, errlen);
+	store_free(ws);
+	return rc;
+}
+
+int pool_each(struct store *st, const char *db, long jobs, pool_each_fn *fn, void *ctx,
+	      volatile sig_atomic_t *interrupted, char *err, size_t errlen)
+{
+	char *tmpdir = make_tmpdir(), *snap = NULL;
+	struct each_job job;
+	int ret = -1;
+
+	if (!tmpdir) {
+		snprintf(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
+		return -1;
+	}
+	if (!db) {
+		/* a private database: the workers read a copy of it */
+		snap = xasprintf("%s/w0.db", tmpdir);
+		if (store_snapshot(st, snap) < 0) {
+			snprintf(err, errlen, "database error: %s", store_errmsg(st));
+			goto out;
+		}
+		db = snap;
+	}
+	job.db = db;
+	job.snapshot = snap != NULL;
+	job.fn = fn;
+	job.ctx = ctx;
+	ret = run_workers(jobs, tmpdir, each_work, &job, interrupted, err, errlen);
+out:
+	free(snap);
+	remove_tmpdir(tmpdir, jobs);
 	return ret;
 }

@@ -14,15 +14,18 @@
 #define GROUP_ERRORS 3                       /* distinct error summaries per group */
 
 /* Failed, and no finding of a failure rule on it.  Ordered so that one
- * host and status are consecutive rows. */
+ * host and status are consecutive rows.  The body is read by id after the
+ * sort (body_sql): carried through it, up to BODY_CAP a row, it filled
+ * SQLite's sorter (as large as the page cache) with copies of bodies. */
 static const char unmatched_sql[] =
 	"SELECT e.id, s.path, e.seq, e.started_at, e.method, e.url, e.host, e.status, e.status_text, "
-	"e.error, e.resp_body FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
+	"e.error, e.resp_body IS NOT NULL FROM exchanges e JOIN sources s ON s.id = e.source_id WHERE" TICKET_FILTER
 	"AND (e.status = 0 OR e.status >= 400 OR (e.status IS NULL AND e.error IS NOT NULL AND "
 	"e.kind <> 'capture')) AND NOT EXISTS (SELECT 1 FROM findings f LEFT JOIN rules r ON r.id = "
 	"f.rule_id WHERE f.exchange_id = e.id AND COALESCE(r.priority, 50) > 5) "
 	"ORDER BY e.host IS NULL, e.host, COALESCE(e.status, -1), e.started_at IS NULL, e.started_at, "
 	"s.path, e.seq";
+static const char body_sql[] = "SELECT resp_body FROM exchanges WHERE id = ?1";
 
 /* A scalar as kept text (strings and numbers), cut to UNMATCHED_TEXT. */
 static char *scalar_text(const json_t *v)
@@ -203,10 +206,12 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 	int nerr = 0, have_cur = 0, cur_kept = 0, cur_status = 0;
 	char *cur_host = NULL;
 	int rc;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s, *b = NULL;
 	memset(u, 0, sizeof(*u));
-	if (report_prepare_scoped(db, unmatched_sql, o, &s) != SQLITE_OK) {
+	if (report_prepare_scoped(db, unmatched_sql, o, &s) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, body_sql, -1, &b, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(s);
 		return -1;
 	}
 	report_bind_ticket(s, o);
@@ -223,9 +228,18 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 		x.status = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 7);
 		x.status_text = col_dup(s, 8);
 		x.error = col_dup(s, 9);
-		if (sqlite3_column_type(s, 10) != SQLITE_NULL)
-			unmatched_body_error(sqlite3_column_blob(s, 10), (size_t)sqlite3_column_bytes(s, 10),
-					     &x.message, &x.type, &x.code);
+		if (sqlite3_column_int(s, 10)) {
+			sqlite3_bind_int64(b, 1, x.id);
+			if ((rc = sqlite3_step(b)) == SQLITE_ROW)
+				unmatched_body_error(sqlite3_column_blob(b, 0),
+						     (size_t)sqlite3_column_bytes(b, 0), &x.message, &x.type,
+						     &x.code);
+			sqlite3_reset(b);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				ex_release(&x);
+				break;
+			}
+		}
 		u->total++;
 
 		struct unmatched_group *g = NULL;
@@ -276,6 +290,7 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 		unmatched_release(u);
 	}
 	sqlite3_finalize(s);
+	sqlite3_finalize(b);
 	free(cur_host);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

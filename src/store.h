@@ -122,6 +122,15 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 		    struct store_merge_result *res, char *err, size_t errlen);
 void store_merge_result_release(struct store_merge_result *res);
 
+/* Write a copy of st's database to the new file path (SQLite's backup
+ * API), for other processes to read.  Returns 0 or -1 (store_errmsg). */
+int store_snapshot(struct store *st, const char *path);
+
+/* Open a database no process writes to any more (a store_snapshot() copy)
+ * read-only and immutable: no locks, no journal.  NULL with err filled on
+ * failure. */
+struct store *store_open_snapshot(const char *path, char *err, size_t errlen);
+
 /* Store one exchange of the open source; *ex_id receives its rowid. */
 int store_add_exchange(struct store *st, long long source_id,
 		       const struct exchange *ex, long long *ex_id);

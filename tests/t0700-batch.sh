@@ -50,6 +50,19 @@ fi
 diff -r "$TMPDIR_T/out1" "$TMPDIR_T/out2" > "$TMPDIR_T/jobs.diff"
 ok $? "--jobs 2 gives the same reports as --jobs 1"
 head -20 "$TMPDIR_T/jobs.diff" | sed 's/^/# /'
+# --jobs 3 with a --db file: the report workers read that database (not a
+# copy of a private one), three of them
+mkdir -p "$TMPDIR_T/tmp"
+status=0
+TMPDIR="$TMPDIR_T/tmp" "$HARTRIAGE" analyze -q --rules "$srcdir/rules" --db "$TMPDIR_T/jobs.db" --jobs 3 \
+	--per-ticket "$TMPDIR_T/out3" "$B" 2> "$TMPDIR_T/err3" || status=$?
+is "$status" 3 "the same batch with --jobs 3 and --db exits 3"
+diff -r "$TMPDIR_T/out1" "$TMPDIR_T/out3" > "$TMPDIR_T/jobs3.diff"
+ok $? "--jobs 3 with --db gives the same reports as --jobs 1"
+head -20 "$TMPDIR_T/jobs3.diff" | sed 's/^/# /'
+# the workers' temporary folders (database copy, error files) are removed
+ls -d "$TMPDIR_T"/tmp/hartriage-jobs.* > /dev/null 2>&1
+ok $(($? == 0)) "no temporary folder of the workers left behind"
 ! grep -rq 'batchsecret' "$TMPDIR_T/out1" "$TMPDIR_T/out2"
 ok $? "no bearer token in any ticket report"
 done_testing
