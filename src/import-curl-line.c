@@ -302,3 +302,97 @@ int curl_exit_annotation(const char *s, long *code)
 		return 0;
 	return parse_long(s + 5, strlen(s + 5), code) == 0;
 }
+
+/* ---------------------------------------------------------------- libcurl debug logs */
+
+#define CURL_DEBUG_TAG "cURL:type["
+
+/* The infotype of a "cURL:type[N]-" line at s (0-6), its text in *text;
+ * -1 when s is not one. */
+static int curl_debug_type(const char *s, const char *end, const char **text)
+{
+	size_t tl = sizeof(CURL_DEBUG_TAG) - 1;
+	if ((size_t)(end - s) < tl + 3 || memcmp(s, CURL_DEBUG_TAG, tl) != 0)
+		return -1;
+	s += tl;
+	if (s[0] < '0' || s[0] > '6' || s[1] != ']' || s[2] != '-')
+		return -1;
+	*text = s + 3;
+	return s[0] - '0';
+}
+
+int curl_debug_looks(const unsigned char *p, size_t n)
+{
+	const char *s = (const char *)p, *end = s + n, *t;
+	size_t tl = sizeof(CURL_DEBUG_TAG) - 1;
+	while (s < end) {
+		const char *hit = memmem(s, (size_t)(end - s), CURL_DEBUG_TAG, tl);
+		if (!hit)
+			return 0;
+		if ((hit == (const char *)p || hit[-1] == '\n') && curl_debug_type(hit, end, &t) >= 0)
+			return 1;
+		s = hit + 1;
+	}
+	return 0;
+}
+
+char *curl_debug_rewrite(const char *p, size_t n, size_t *outlen)
+{
+	struct sbuf out = SBUF_INIT;
+	const char *end = p + n;
+	/* what unprefixed lines continue: the request's header block (each
+	 * line gets "> " up to the blank line that ends it), TLS data
+	 * (dropped), or anything else (kept as it is) */
+	enum { PLAIN, REQUEST, TLS } mode = PLAIN;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end, *text;
+		int t = curl_debug_type(p, le, &text);
+		size_t tn;
+		if (t >= 0) {
+			tn = (size_t)(le - text);
+			switch (t) {
+			case 0:
+				sbuf_adds(&out, "* ");
+				mode = PLAIN;
+				break;
+			case 1:
+				sbuf_adds(&out, "< ");
+				mode = PLAIN;
+				break;
+			case 2:
+				sbuf_adds(&out, "> ");
+				mode = tn == 0 || (tn == 1 && text[0] == '\r') ? PLAIN : REQUEST;
+				break;
+			case 3:
+				mode = PLAIN;
+				break;
+			case 4:
+				/* curl -v does not print what it sends: kept as
+				 * an info line, in the exchange's transcript */
+				sbuf_adds(&out, "* request body: ");
+				mode = PLAIN;
+				break;
+			default:
+				mode = TLS;
+				break;
+			}
+			if (t <= 4)
+				sbuf_add(&out, text, tn);
+		} else if (mode == REQUEST) {
+			tn = (size_t)(le - p);
+			sbuf_adds(&out, "> ");
+			sbuf_add(&out, p, tn);
+			if (tn == 0 || (tn == 1 && p[0] == '\r'))
+				mode = PLAIN; /* the blank line that ends the block */
+		} else if (mode == PLAIN) {
+			sbuf_add(&out, p, (size_t)(le - p));
+		}
+		if (nl && (t < 0 ? mode != TLS : t <= 4))
+			sbuf_addc(&out, '\n');
+		p = nl ? nl + 1 : end;
+	}
+	if (!out.data)
+		sbuf_adds(&out, "");
+	return sbuf_detach(&out, outlen);
+}

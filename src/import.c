@@ -301,6 +301,35 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 		goto out;
 	}
 
+	/* A libcurl debug-callback log ("cURL:type[1]-HTTP/1.1 403 ..."): read
+	 * in curl -v's notation. */
+	if (opts.hint == FMT_UNKNOWN && curl_debug_looks(p, (size_t)got)) {
+		struct hstream mem;
+		struct line_cap lc = {s, NULL, 0, 0, 0};
+		struct hstream f;
+		hstream_open_fn(&f, line_cap_read, &lc);
+		lc.out = &f;
+		rc = hstream_slurp(&f, opts.slurp_cap, &buf, &len);
+		hstream_close(&f);
+		if (rc != 0) {
+			import_fail(res, IMPORT_ERROR, rc == -2 ? "larger than %zu bytes, not read"
+							       : "read error", opts.slurp_cap);
+			goto out;
+		}
+		conv = curl_debug_rewrite(buf, len, &len);
+		hstream_open_mem(&mem, conv, len);
+		fmt = sniff_text((unsigned char *)conv, len);
+		res->format = fmt;
+		if (fmt == FMT_TEXT)
+			ret = import_text(&mem, &opts, sink, res);
+		else if (fmt == FMT_CURL_I || fmt == FMT_CURL_V || fmt == FMT_CURL_TRACE)
+			ret = import_curl(&mem, fmt, &opts, sink, res);
+		else
+			ret = import_fragments(conv, len, FMT_TEXT, sink, res);
+		hstream_close(&mem);
+		line_cap_end(&lc, sink, res);
+		goto out;
+	}
 	if (opts.hint != FMT_UNKNOWN)
 		fmt = opts.hint;
 	else if (looks_like_insomnia_yaml((const char *)p, (size_t)got))

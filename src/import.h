@@ -40,6 +40,16 @@ struct sbuf;
  * debris (its header lines, its rows), else 0; out gets the rest. */
 int curl_clean_line(const char *p, size_t n, struct sbuf *out);
 
+/* A libcurl debug-callback log that prints each piece as "cURL:type[N]-"
+ * and the data (N the curl_infotype: 0 text, 1 header in, 2 header out,
+ * 3 data in, 4 data out, 5 and 6 TLS data).  curl_debug_looks() is true
+ * when [p, p+n) has such a line; curl_debug_rewrite() returns the text
+ * with those lines in curl -v's notation ("* ", "< ", "> ", the body
+ * received bare, what was sent as a "* request body: " line, TLS data
+ * dropped), malloc'd, its length in *outlen. */
+int curl_debug_looks(const unsigned char *p, size_t n);
+char *curl_debug_rewrite(const char *p, size_t n, size_t *outlen);
+
 /* Stable lowercase name ("har", "curl-v", ...) and the reverse. */
 const char *capture_format_name(enum capture_format f);
 enum capture_format capture_format_from_name(const char *name);

@@ -587,9 +587,49 @@ static void test_sniff(void)
 		"sniff: indented -v");
 }
 
+/* libcurl debug-callback logs: "cURL:type[N]-" lines in curl -v's notation. */
+static void test_debug_callback(void)
+{
+	static const char in[] =
+		"note\n"
+		"cURL:type[0]-Connected to x.example (192.0.2.1) port 443\n"
+		"cURL:type[5]-\x16\x03\n"
+		"more TLS bytes\n"
+		"cURL:type[2]-GET /a HTTP/1.1\r\n"
+		"Host: x.example\r\n"
+		"\r\n"
+		"cURL:type[4]-q=1\n"
+		"cURL:type[1]-HTTP/1.1 500 Oops\r\n"
+		"cURL:type[1]-\r\n"
+		"cURL:type[3]-line one\n"
+		"line two\n"
+		"not cURL:type[1]-inside a line";
+	static const char want[] =
+		"note\n"
+		"* Connected to x.example (192.0.2.1) port 443\n"
+		"> GET /a HTTP/1.1\r\n"
+		"> Host: x.example\r\n"
+		"> \r\n"
+		"* request body: q=1\n"
+		"< HTTP/1.1 500 Oops\r\n"
+		"< \r\n"
+		"line one\n"
+		"line two\n"
+		"not cURL:type[1]-inside a line";
+	size_t n;
+	char *out = curl_debug_rewrite(in, sizeof(in) - 1, &n);
+	ok(curl_debug_looks((const unsigned char *)in, sizeof(in) - 1), "debug log: recognized");
+	ok(!curl_debug_looks((const unsigned char *)"a cURL:type[1]-x\ncURL:type[9]-y\n", 31),
+	   "debug log: not inside a line, not an unknown type");
+	is_str(out, want, "debug log: curl -v notation, request block, TLS data dropped, body kept");
+	ok(n == strlen(want), "debug log: length");
+	free(out);
+}
+
 int main(void)
 {
 	test_rule_minimal();
+	test_debug_callback();
 	test_verbose_quirks();
 	test_include();
 	test_trace();
