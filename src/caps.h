@@ -74,6 +74,7 @@
 /* ---- rule files (rule-*.c) ------------------------------------------- */
 
 #define RULE_FILE_CAP ((size_t)1 << 20) /* bytes of one rule file */
+#define RULE_FILES_CAP 100000           /* rule files read below one --rules folder */
 #define RULE_NODE_CAP 20000             /* YAML nodes per file */
 #define RULE_DEPTH_CAP 16               /* YAML nesting */
 #define RULE_COND_DEPTH_CAP 64          /* condition nesting */

@@ -250,7 +250,7 @@ static json_t *collect_evidence(struct evalstate *es)
 
 /* Evaluate r over the prepared exchange; reports a finding through fn. */
 static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
-		      unsigned char *memo, rule_finding_fn fn, void *ctx)
+		      unsigned char *memo, rule_finding_fn fn, void *ctx, enum tri *cond)
 {
 	struct evalstate es;
 	struct rule_finding f;
@@ -264,6 +264,8 @@ static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 	es.r = r;
 	es.memo = memo;
 	t = r->cond ? cond_eval(&es, r->cond) : T_FALSE;
+	if (cond)
+		*cond = t;
 	if (t == T_FALSE)
 		return 0;
 	ev = collect_evidence(&es);
@@ -290,7 +292,7 @@ int rule_match_one(struct rule_set *rs, const struct rule *r, const struct excha
 	if (rs->pf_rules != rs->n)
 		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
-	ret = match_rule(rs, &x, r, NULL, fn, ctx);
+	ret = match_rule(rs, &x, r, NULL, fn, ctx, NULL);
 	xctx_release(&x);
 	return ret;
 }
@@ -307,11 +309,20 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	if (rs->memo_rules != rs->n)
 		memo_build(rs);
 	memset(rs->memo, 0, rs->nmemo);
+	memset(rs->prog_false, 0, rs->n);
 	xctx_init(&x, ex, rs->source);
 	for (i = 0; i < rs->n && ret == 0; i++) {
-		if (memo_known_false(rs, i))
+		size_t same = rs->prog_same[i];
+		enum tri t;
+		if (rs->prog_false[same])
+			continue; /* a rule with the same program was false */
+		if (memo_known_false(rs, i)) {
+			rs->prog_false[same] = 1;
 			continue; /* the matchers known so far already rule it out */
-		ret = match_rule(rs, &x, rs->v[i], rs->memo, fn, ctx);
+		}
+		ret = match_rule(rs, &x, rs->v[i], rs->memo, fn, ctx, &t);
+		if (t == T_FALSE)
+			rs->prog_false[same] = 1;
 	}
 	xctx_release(&x);
 	return ret;

@@ -226,6 +226,8 @@ struct rule_set {
 	uint32_t *prog;          /* every rule's condition in postfix over memo slots */
 	size_t nprog, aprog;
 	size_t *prog_at;         /* rule i's program is prog[prog_at[i], prog_at[i + 1]) */
+	size_t *prog_same;       /* the first rule with rule i's (non-empty) program, or i */
+	unsigned char *prog_false; /* per exchange: that program is known false */
 	size_t *idtab;           /* open addressing by id: rule index + 1, 0 empty */
 	size_t idcap;            /* slots, a power of two above twice n */
 };

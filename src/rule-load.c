@@ -509,7 +509,14 @@ static int cmp_str(const void *a, const void *b)
 
 /* Collect *.yaml paths below dir (skipping hidden entries and "tests"
  * folders, which hold test captures); returns 0 or -1 when dir is unreadable. */
-static int collect_yaml(const char *dir, int depth, struct strlist *out)
+/* Paths of rule files (not a strlist: that one stops at TRANSCRIPT_CAP). */
+struct paths {
+	char **v;
+	size_t n, alloc;
+	size_t dropped; /* past RULE_FILES_CAP */
+};
+
+static int collect_yaml(const char *dir, int depth, struct paths *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -531,7 +538,13 @@ static int collect_yaml(const char *dir, int depth, struct strlist *out)
 					collect_yaml(p, depth + 1, out);
 			} else if (S_ISREG(st.st_mode) && n > 5 &&
 				   strcmp(de->d_name + n - 5, ".yaml") == 0) {
-				strlist_adds(out, p);
+				if (out->n < RULE_FILES_CAP) {
+					out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+					out->v[out->n++] = p;
+					p = NULL;
+				} else {
+					out->dropped++;
+				}
 			}
 		}
 		free(p);
@@ -544,7 +557,7 @@ static int collect_yaml(const char *dir, int depth, struct strlist *out)
  * diagnostics or -1 when dir cannot be read. */
 int rule_set_load_dir(struct rule_set *rs, const char *dir, struct strlist *diags)
 {
-	struct strlist files = { 0 };
+	struct paths files = { NULL, 0, 0, 0 };
 	size_t i;
 	int total = 0, n;
 	struct stat st;
@@ -562,7 +575,15 @@ int rule_set_load_dir(struct rule_set *rs, const char *dir, struct strlist *diag
 	for (i = 0; i < files.n; i++) {
 		n = rule_set_load_file(rs, files.v[i], diags);
 		total += n < 0 ? 1 : n;
+		free(files.v[i]);
 	}
-	strlist_release(&files);
+	free(files.v);
+	if (files.dropped) {
+		char *msg = xasprintf("%s: %zu rule files past the first %d not read", dir, files.dropped,
+				      RULE_FILES_CAP);
+		strlist_adds(diags, msg);
+		free(msg);
+		total++;
+	}
 	return total;
 }

@@ -100,6 +100,36 @@ static void prog_build(struct rule_set *rs)
 			rs->nprog = start;
 	}
 	rs->prog_at[rs->n] = rs->nprog;
+	/* Rules with the same program over the same slots (copies of a rule,
+	 * rules that differ only in what they say) are false together. */
+	free(rs->prog_same);
+	rs->prog_same = xcalloc(rs->n + 1, sizeof(*rs->prog_same));
+	free(rs->prog_false);
+	rs->prog_false = xcalloc(rs->n + 1, 1);
+	{
+		size_t cap = 16, *tab;
+		while (cap < 2 * rs->n + 16)
+			cap *= 2;
+		tab = xcalloc(cap, sizeof(*tab)); /* rule index + 1, 0 empty */
+		for (size_t i = 0; i < rs->n; i++) {
+			const uint32_t *p = rs->prog + rs->prog_at[i];
+			size_t len = rs->prog_at[i + 1] - rs->prog_at[i], at;
+			rs->prog_same[i] = i;
+			if (!len)
+				continue; /* always evaluated: shares nothing */
+			for (at = fnv1a(p, len * sizeof(*p)) & (cap - 1); tab[at]; at = (at + 1) & (cap - 1)) {
+				size_t j = tab[at] - 1;
+				if (rs->prog_at[j + 1] - rs->prog_at[j] == len &&
+				    memcmp(rs->prog + rs->prog_at[j], p, len * sizeof(*p)) == 0) {
+					rs->prog_same[i] = j;
+					break;
+				}
+			}
+			if (!tab[at])
+				tab[at] = i + 1;
+		}
+		free(tab);
+	}
 }
 
 int memo_known_false(const struct rule_set *rs, size_t i)

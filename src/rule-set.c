@@ -77,6 +77,8 @@ void rule_set_free(struct rule_set *rs)
 	free(rs->memo);
 	free(rs->prog);
 	free(rs->prog_at);
+	free(rs->prog_same);
+	free(rs->prog_false);
 	free(rs->idtab);
 	free(rs);
 }

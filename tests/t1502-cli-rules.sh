@@ -111,4 +111,18 @@ is "$?" 2 "an id that does not match the file name: lint exits 2"
 grep -q "name the file 'house.teapot.yaml' or the id 'teapot'" "$TMPDIR_T/name.err"
 ok $? "lint says the expected file name when the id does not match"
 
+# A library of more than 2,000 files is read whole (a list that stopped at
+# 2,000 paths once dropped the rest without a word).
+many=$TMPDIR_T/many
+mkdir -p "$many"
+i=0
+while [ $i -lt 2100 ]; do
+	sed "s/^id: house.teapot\$/id: house.teapot-$i/" "$house/house.teapot.yaml" > "$many/house.teapot-$i.yaml"
+	i=$((i + 1))
+done
+n=$("$HARTRIAGE" rules list "$many" 2> "$TMPDIR_T/many.err" | grep -c '^house\.teapot-')
+is "$n" 2100 "a folder of 2,100 rule files: every rule is read"
+grep -q "2100 rules read" "$TMPDIR_T/many.err" || "$HARTRIAGE" -v rules list "$many" 2>&1 >/dev/null | grep -q "2100 rules"
+ok $? "... and the count says so"
+
 done_testing
