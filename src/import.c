@@ -240,6 +240,32 @@ static void line_cap_end(const struct line_cap *lc, struct import_sink *sink,
 		import_fail(res, IMPORT_PARTIAL, "%s", msg);
 }
 
+/* Import text held in memory (a transcoded or rewritten source): as
+ * hint says, else as sniff_text() finds it; text with no HTTP is
+ * searched for error fragments when fragments is set. */
+static int import_text_buffer(const char *text, size_t len, enum capture_format hint,
+			      int fragments, const struct import_opts *opts,
+			      struct import_sink *sink, struct import_result *res)
+{
+	struct hstream mem;
+	enum capture_format fmt;
+	int ret = 0;
+
+	hstream_open_mem(&mem, text, len);
+	fmt = hint != FMT_UNKNOWN ? hint : sniff_text((const unsigned char *)text, len);
+	res->format = fmt;
+	if (fmt == FMT_TEXT)
+		ret = import_text(&mem, opts, sink, res);
+	else if (fmt == FMT_CURL_I || fmt == FMT_CURL_V || fmt == FMT_CURL_TRACE)
+		ret = import_curl(&mem, fmt, opts, sink, res);
+	else if (fragments)
+		ret = import_fragments(text, len, FMT_TEXT, sink, res);
+	else
+		import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
+	hstream_close(&mem);
+	return ret;
+}
+
 int import_stream(struct hstream *s, const char *name, const struct import_opts *opts_in,
 		  struct import_sink *sink, struct import_result *res)
 {
@@ -285,17 +311,7 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 			if (cn && (c[0] == '{' || c[0] == '[')) {
 				ret = import_json_doc(conv, len, &opts, sink, res);
 			} else {
-				struct hstream mem;
-				hstream_open_mem(&mem, conv, len);
-				fmt = opts.hint != FMT_UNKNOWN ? opts.hint : sniff_text((unsigned char *)conv, len);
-				res->format = fmt;
-				if (fmt == FMT_TEXT)
-					ret = import_text(&mem, &opts, sink, res);
-				else if (fmt == FMT_CURL_I || fmt == FMT_CURL_V || fmt == FMT_CURL_TRACE)
-					ret = import_curl(&mem, fmt, &opts, sink, res);
-				else
-					import_fail(res, IMPORT_NOT_CAPTURE, "no HTTP request or response found");
-				hstream_close(&mem);
+				ret = import_text_buffer(conv, len, opts.hint, 0, &opts, sink, res);
 			}
 		}
 		goto out;
@@ -304,7 +320,6 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 	/* A libcurl debug-callback log ("cURL:type[1]-HTTP/1.1 403 ..."): read
 	 * in curl -v's notation. */
 	if (opts.hint == FMT_UNKNOWN && curl_debug_looks(p, (size_t)got)) {
-		struct hstream mem;
 		struct line_cap lc = {s, NULL, 0, 0, 0};
 		struct hstream f;
 		hstream_open_fn(&f, line_cap_read, &lc);
@@ -317,16 +332,7 @@ int import_stream(struct hstream *s, const char *name, const struct import_opts 
 			goto out;
 		}
 		conv = curl_debug_rewrite(buf, len, &len);
-		hstream_open_mem(&mem, conv, len);
-		fmt = sniff_text((unsigned char *)conv, len);
-		res->format = fmt;
-		if (fmt == FMT_TEXT)
-			ret = import_text(&mem, &opts, sink, res);
-		else if (fmt == FMT_CURL_I || fmt == FMT_CURL_V || fmt == FMT_CURL_TRACE)
-			ret = import_curl(&mem, fmt, &opts, sink, res);
-		else
-			ret = import_fragments(conv, len, FMT_TEXT, sink, res);
-		hstream_close(&mem);
+		ret = import_text_buffer(conv, len, FMT_UNKNOWN, 1, &opts, sink, res);
 		line_cap_end(&lc, sink, res);
 		goto out;
 	}
