@@ -304,6 +304,8 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	size_t i;
 	int ret = 0;
 
+	if (rs->n == 0)
+		return 0; /* (and no memo to clear) */
 	if (rs->pf_rules != rs->n)
 		prefilter_build(rs);
 	if (rs->memo_rules != rs->n)

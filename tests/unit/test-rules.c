@@ -600,11 +600,13 @@ static void rnd_regex(struct sbuf *b, int depth)
 	unsigned parts = 1 + rnd(4);
 	for (unsigned k = 0; k < parts; k++) {
 		if (depth < 3 && rnd(4) == 0) {
-			static const char *const opens[] = { "(", "(?:", "(?<g>", "(?>", "(?i:" };
-			unsigned alts = 1 + rnd(3);
-			sbuf_adds(b, opens[rnd(5)]);
-			if (!strcmp(b->data + b->len - 4, "(?<g>") && strstr(b->data, "(?<g>") != b->data + b->len - 5)
-				b->data[b->len - 2] = 'h'; /* one name per group */
+			static const char *const opens[] = { "(", "(?:", NULL, "(?>", "(?i:" };
+			static unsigned groups;
+			unsigned alts = 1 + rnd(3), o = rnd(5);
+			if (opens[o])
+				sbuf_adds(b, opens[o]);
+			else
+				sbuf_addf(b, "(?<g%u>", groups++); /* a name used once */
 			for (unsigned a = 0; a < alts; a++) {
 				if (a)
 					sbuf_addc(b, '|');
