@@ -73,6 +73,9 @@ struct har_ctx {
 
 /* ---------------------------------------------------------------- import-har.c */
 
+/* Start hc (and res) for a HAR read into sink: both paths begin here. */
+void har_ctx_init(struct har_ctx *hc, const struct import_opts *opts, struct import_sink *sink,
+		  struct import_result *res);
 /* Convert one parsed entry and hand it to the sink.  Entries that are not
  * an object with a request are skipped with a note.  Returns 0, or -1
  * when the sink asked to stop. */

@@ -922,6 +922,37 @@ static void har_keep_log_value(struct har_reader *r, enum log_key kind, size_t s
 	*slot = rd_parse(r, start, end, &err);
 }
 
+/* The key of the next member of an object at *pos ("key" then ':'), in
+ * [*kstart, *kend), leaving *pos on the member's value and *c on its
+ * first byte.  0 when no member key follows: *c holds the byte found (or
+ * rd_ws()'s -1/-2), *sc how the key's scan ended. */
+static int member_key(struct har_reader *r, size_t *pos, size_t *kstart, size_t *kend,
+		      int *oversize, int *c, enum scan_rc *sc)
+{
+	if ((*c = rd_ws(r, pos)) != '"')
+		return 0;
+	*kstart = *pos;
+	if ((*sc = scan_value(r, *kstart, HAR_ENTRY_CAP, kend, oversize)) != SC_OK)
+		return 0;
+	*pos = *kend;
+	if ((*c = rd_ws(r, pos)) != ':')
+		return 0;
+	(*pos)++;
+	*c = rd_ws(r, pos);
+	return 1;
+}
+
+/* Past a member's value (ending at vend) and the ',' after it; 0 (with
+ * the byte found in *c) when the object does not go on. */
+static int member_next(struct har_reader *r, size_t *pos, size_t vend, int *c)
+{
+	*pos = vend;
+	if ((*c = rd_ws(r, pos)) != ',')
+		return 0;
+	(*pos)++;
+	return 1;
+}
+
 /* Stream a HAR entry by entry (see import.h); returns 0, or -1 when the
  * sink asked to stop. */
 int import_har(struct hstream *s, const struct import_opts *opts, struct import_sink *sink,
@@ -938,15 +969,7 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.line = r.col = 1;
-	memset(&hc, 0, sizeof(hc));
-	hc.opts = opts;
-	hc.sink = sink;
-	hc.res = res;
-	xb_init(&hc.xb, sink, res);
-	res->format = FMT_HAR;
-	res->status = IMPORT_OK;
-	res->exchanges = 0;
-	res->message[0] = '\0';
+	har_ctx_init(&hc, opts, sink, res);
 
 	/* framing: BOM, whitespace, JSONP callback */
 	if (rd_byte(&r, 0) == 0xef && rd_byte(&r, 1) == 0xbb && rd_byte(&r, 2) == 0xbf)
@@ -990,52 +1013,29 @@ int import_har(struct hstream *s, const struct import_opts *opts, struct import_
 	/* top-level object: find "log" */
 	pos++;
 	for (;;) {
-		c = rd_ws(&r, &pos);
-		if (c != '"')
+		if (!member_key(&r, &pos, &kstart, &kend, &oversize, &c, &sc))
 			goto prefix_end;
-		kstart = pos;
-		if ((sc = scan_value(&r, kstart, HAR_ENTRY_CAP, &kend, &oversize)) != SC_OK)
-			goto prefix_end;
-		pos = kend;
-		if ((c = rd_ws(&r, &pos)) != ':')
-			goto prefix_end;
-		pos++;
-		c = rd_ws(&r, &pos);
 		if (c == '{' && key_is(&r, kstart, kend, "log"))
 			break;
-		if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK)
+		if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK ||
+		    !member_next(&r, &pos, vend, &c))
 			goto prefix_end;
-		pos = vend;
-		if ((c = rd_ws(&r, &pos)) != ',')
-			goto prefix_end;
-		pos++;
 	}
 
 	/* log object: find "entries", keep creator and browser */
 	saw_log = 1;
 	pos++;
 	for (;;) {
-		c = rd_ws(&r, &pos);
-		if (c != '"')
+		if (!member_key(&r, &pos, &kstart, &kend, &oversize, &c, &sc))
 			goto prefix_end;
-		kstart = pos;
-		if ((sc = scan_value(&r, kstart, HAR_ENTRY_CAP, &kend, &oversize)) != SC_OK)
-			goto prefix_end;
-		pos = kend;
-		if ((c = rd_ws(&r, &pos)) != ':')
-			goto prefix_end;
-		pos++;
-		c = rd_ws(&r, &pos);
 		if (c == '[' && key_is(&r, kstart, kend, "entries"))
 			break;
 		kind = log_key_kind(&r, kstart, kend);
 		if ((sc = scan_value(&r, pos, HAR_ENTRY_CAP, &vend, &oversize)) != SC_OK)
 			goto prefix_end;
 		har_keep_log_value(&r, kind, pos, vend, &creator, &browser);
-		pos = vend;
-		if ((c = rd_ws(&r, &pos)) != ',')
+		if (!member_next(&r, &pos, vend, &c))
 			goto prefix_end;
-		pos++;
 	}
 
 	/* committed: stream the entries, dropping what is done */

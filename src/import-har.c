@@ -764,6 +764,20 @@ int har_root(struct har_ctx *hc, json_t *root)
 	return 0;
 }
 
+void har_ctx_init(struct har_ctx *hc, const struct import_opts *opts, struct import_sink *sink,
+		  struct import_result *res)
+{
+	memset(hc, 0, sizeof(*hc));
+	hc->opts = opts;
+	hc->sink = sink;
+	hc->res = res;
+	xb_init(&hc->xb, sink, res);
+	res->format = FMT_HAR;
+	res->status = IMPORT_OK;
+	res->exchanges = 0;
+	res->message[0] = '\0';
+}
+
 /* Import a parsed HAR of any shape (see import.h); returns 0, or -1 when
  * the sink asked to stop. */
 int import_har_json(json_t *root, const struct import_opts *opts, struct import_sink *sink,
@@ -772,14 +786,7 @@ int import_har_json(json_t *root, const struct import_opts *opts, struct import_
 	struct har_ctx hc;
 	int rc;
 
-	memset(&hc, 0, sizeof(hc));
-	hc.opts = opts;
-	hc.sink = sink;
-	hc.res = res;
-	xb_init(&hc.xb, sink, res);
-	res->format = FMT_HAR;
-	res->status = IMPORT_OK;
-	res->message[0] = '\0';
+	har_ctx_init(&hc, opts, sink, res);
 	rc = har_root(&hc, root);
 	har_finish(&hc);
 	return rc;
