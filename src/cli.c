@@ -176,29 +176,12 @@ int rules_load_into(struct rule_set *rs, struct rules_dirs *d, struct strlist *d
 			continue;
 		}
 		one = rule_set_new();
+		one->skip_tests = rs->skip_tests;
 		rc = rule_set_load_dir(one, d->v[i], diags);
 		if (rc != 0)
 			bad += rc < 0 ? 1 : rc;
-		for (size_t k = 0; k < one->n; k++) {
-			struct rule *r = one->v[k];
-			size_t j;
-			for (j = 0; j < rs->n; j++)
-				if (strcmp(rs->v[j]->id, r->id) == 0)
-					break;
-			if (j < rs->n) {
-				if (notes) {
-					char *msg = xasprintf("rule '%s' of %s replaces the one of %s",
-							      r->id, r->path, rs->v[j]->path);
-					strlist_adds(notes, msg);
-					free(msg);
-				}
-				rule_free(rs->v[j]);
-				rs->v[j] = r;
-				rule_set_reserve_ovector(rs, one->ovec_pairs);
-			} else {
-				rule_set_add(rs, r);
-			}
-		}
+		for (size_t k = 0; k < one->n; k++)
+			rule_set_put(rs, one->v[k], one->ovec_pairs, notes);
 		one->n = 0;
 		rule_set_free(one);
 	}
@@ -209,7 +192,10 @@ struct rule_set *load_rules(struct rules_dirs *d, int quiet)
 {
 	struct rule_set *rs = rule_set_new();
 	struct strlist diags = {0}, notes = {0};
-	int bad = rules_load_into(rs, d, &diags, &notes);
+	int bad;
+
+	rule_set_skip_tests(rs);
+	bad = rules_load_into(rs, d, &diags, &notes);
 
 	for (size_t i = 0; i < diags.n; i++)
 		fprintf(stderr, "%s\n", diags.v[i]);

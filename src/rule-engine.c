@@ -37,6 +37,18 @@ static void ev_add(json_t *ev, const char *key, const char *p, size_t n)
 		unsigned char c = (unsigned char)p[i];
 		size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
 			     : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t run = i;
+
+		/* ASCII other than NUL goes in by runs. */
+		while (run < n && run - i < EVIDENCE_TEXT_CAP - chars &&
+		       (unsigned char)p[run] - 1u < 0x7Fu)
+			run++;
+		if (run > i) {
+			sbuf_add(&b, p + i, run - i);
+			chars += run - i;
+			i = run;
+			continue;
+		}
 		if (len == 0 || i + len > n || !utf8_valid(p + i, len) || c == 0) {
 			sbuf_adds(&b, c == 0 ? "\\0" : "\xEF\xBF\xBD");
 			i++;

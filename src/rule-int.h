@@ -230,6 +230,7 @@ struct rule_set {
 	unsigned char *prog_false; /* per exchange: that program is known false */
 	size_t *idtab;           /* open addressing by id: rule index + 1, 0 empty */
 	size_t idcap;            /* slots, a power of two above twice n */
+	int skip_tests;          /* rules keep no tests (rule_set_skip_tests) */
 };
 
 /* rule-regex.c */
@@ -286,6 +287,10 @@ void rule_set_reserve_ovector(struct rule_set *rs, uint32_t pairs);
 void rule_set_add(struct rule_set *rs, struct rule *r);
 /* The rule with this id, or NULL. */
 const struct rule *rule_set_find(const struct rule_set *rs, const char *id);
+/* Add r (the set takes it over), replacing the rule of the same id if
+ * there is one, with a note in notes (may be NULL): a later rules
+ * directory wins.  pairs is the ovector size r was loaded with. */
+void rule_set_put(struct rule_set *rs, struct rule *r, uint32_t pairs, struct strlist *notes);
 
 /* rule-advice.c */
 struct json_t;

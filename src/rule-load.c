@@ -10,10 +10,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rule-int.h"
 #include "rule-yaml.h"
@@ -381,7 +383,10 @@ static struct rule *build_rule(struct loadctx *lc, const struct ynode *root)
 		}
 	}
 	v = map_get(root, "tests");
-	if (v && parse_tests(lc, r, v) == 0) {
+	if (lc->counted) {
+		nmatch = lc->nmatch;
+		nnomatch = lc->nnomatch;
+	} else if (v && parse_tests(lc, r, v) == 0) {
 		for (i = 0; i < r->ntests; i++) {
 			if (r->tests[i].expect_match)
 				nmatch++;
@@ -409,6 +414,85 @@ out:
 	return r;
 }
 
+/* Fill lc->lines with the offset of every line start of lc->buf. */
+static void lines_index(struct loadctx *lc)
+{
+	size_t alloc = 0;
+	const char *p = lc->buf, *end = lc->buf + lc->len;
+
+	lc->lines = xgrow(NULL, &alloc, 64, sizeof(size_t));
+	lc->lines[0] = 0;
+	lc->nlines = 1;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		lc->lines = xgrow(lc->lines, &alloc, lc->nlines + 1, sizeof(size_t));
+		lc->lines[lc->nlines++] = (size_t)(p - lc->buf);
+	}
+}
+
+/* Read the file open on fd into *buf (NUL-terminated, *len bytes): 0, 1
+ * past RULE_FILE_CAP, or -1 with errno on a read error.  One read() takes
+ * a whole rule file: the buffer is sized from fstat(), and a short read of
+ * a regular file is its end. */
+static int read_capped(int fd, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t want = 8192, alloc = 0;
+	int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+	if (regular && st.st_size >= 0)
+		want = (size_t)st.st_size < RULE_FILE_CAP ? (size_t)st.st_size + 1 : RULE_FILE_CAP + 1;
+	*len = 0;
+	for (;;) {
+		ssize_t got;
+
+		*buf = xgrow(*buf, &alloc, *len + want + 1, 1);
+		got = read(fd, *buf + *len, want);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		*len += (size_t)got;
+		if (*len > RULE_FILE_CAP)
+			return 1;
+		if (got == 0 || (regular && (size_t)got < want))
+			break;
+	}
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* For a set that keeps no tests: parse the file without its tests when
+ * tests_tail() can count them, else return NULL with lc->counted unset.
+ * The tests are parsed after all when the head has any problem, so that
+ * the diagnostics are those of the whole file. */
+static struct ynode *parse_head(struct loadctx *lc)
+{
+	struct strlist quiet = { 0 };
+	struct strlist *diags = lc->diags;
+	struct ynode *root;
+	size_t at, len = lc->len;
+
+	if (!tests_tail(lc->buf, lc->len, &at, &lc->nmatch, &lc->nnomatch) || !lc->nmatch ||
+	    !lc->nnomatch)
+		return NULL;
+	lc->len = at;
+	lc->diags = &quiet;
+	root = parse_yaml(lc);
+	lc->diags = diags;
+	lc->len = len;
+	strlist_release(&quiet);
+	if (!root || lc->nerr) {
+		ynode_free(root);
+		lc->nerr = 0;
+		lc->nodes = 0;
+		return NULL;
+	}
+	lc->counted = 1;
+	return root;
+}
+
 /* Load one rule file into rs; returns the number of new diagnostics, or -1
  * when the file cannot be read. */
 int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *diags)
@@ -416,51 +500,42 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *di
 	struct loadctx lc;
 	struct ynode *root = NULL;
 	struct rule *r = NULL;
-	FILE *f = NULL;
-	struct sbuf b = SBUF_INIT;
-	char chunk[8192];
-	size_t got, i;
-	int ret = -1;
+	char *data = NULL;
+	size_t len = 0;
+	int fd, ret = -1, rc;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.path = path;
 	lc.diags = diags;
-	f = fopen(path, "rb");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		char *msg = xasprintf("%s: %s", path, strerror(errno));
 		strlist_adds(diags, msg);
 		free(msg);
 		goto out;
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		sbuf_add(&b, chunk, got);
-		if (b.len > RULE_FILE_CAP) {
+	rc = read_capped(fd, &data, &len);
+	close(fd);
+	if (rc != 0) {
+		if (rc > 0)
 			ldiag(&lc, 1, 1, "rule file larger than %zu bytes", RULE_FILE_CAP);
-			ret = lc.nerr;
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		ldiag(&lc, 1, 1, "read error: %s", strerror(errno));
+		else
+			ldiag(&lc, 1, 1, "read error: %s", strerror(errno));
 		ret = lc.nerr;
 		goto out;
 	}
-	lc.buf = sbuf_str(&b);
-	lc.len = b.len;
+	lc.buf = data;
+	lc.len = len;
 	if (memchr(lc.buf, '\0', lc.len)) {
 		ldiag(&lc, 1, 1, "rule file contains a NUL byte");
 		ret = lc.nerr;
 		goto out;
 	}
-	lc.lines = xmalloc(sizeof(size_t));
-	lc.lines[0] = 0;
-	lc.nlines = 1;
-	for (i = 0; i < lc.len; i++)
-		if (lc.buf[i] == '\n') {
-			lc.lines = xrealloc(lc.lines, (lc.nlines + 1) * sizeof(size_t));
-			lc.lines[lc.nlines++] = i + 1;
-		}
-	root = parse_yaml(&lc);
+	lines_index(&lc);
+	if (rs->skip_tests)
+		root = parse_head(&lc);
+	if (!lc.counted)
+		root = parse_yaml(&lc);
 	if (!root) {
 		if (!lc.nerr)
 			ldiag(&lc, 1, 1, "empty rule file");
@@ -485,11 +560,9 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *di
 		rule_set_add(rs, r);
 	ret = lc.nerr;
 out:
-	if (f)
-		fclose(f);
 	ynode_free(root);
 	free(lc.lines);
-	sbuf_release(&b);
+	free(data);
 	return ret;
 }
 
@@ -526,18 +599,25 @@ static int collect_yaml(const char *dir, int depth, struct paths *out)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
+		mode_t mode;
 		char *p;
+		int yaml;
 
 		if (de->d_name[0] == '.')
 			continue;
+		yaml = n > 5 && strcmp(de->d_name + n - 5, ".yaml") == 0;
 		p = xasprintf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
 			      de->d_name);
-		if (stat(p, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
+		/* The entry's type from readdir() when the file system gives
+		 * it, which saves a stat() per rule file. */
+		mode = de->d_type == DT_DIR ? S_IFDIR : de->d_type == DT_REG ? S_IFREG : 0;
+		if (!mode && stat(p, &st) == 0)
+			mode = st.st_mode;
+		if (mode) {
+			if (S_ISDIR(mode)) {
 				if (strcmp(de->d_name, "tests") != 0 && depth < 8)
 					collect_yaml(p, depth + 1, out);
-			} else if (S_ISREG(st.st_mode) && n > 5 &&
-				   strcmp(de->d_name + n - 5, ".yaml") == 0) {
+			} else if (S_ISREG(mode) && yaml) {
 				if (out->n < RULE_FILES_CAP) {
 					out->v = xgrow(out->v, &out->alloc, out->n + 1, sizeof(*out->v));
 					out->v[out->n++] = p;

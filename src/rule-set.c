@@ -149,14 +149,46 @@ void rule_set_add(struct rule_set *rs, struct rule *r)
 	}
 }
 
-const struct rule *rule_set_find(const struct rule_set *rs, const char *id)
+void rule_set_skip_tests(struct rule_set *rs)
+{
+	rs->skip_tests = 1;
+}
+
+/* Index of the rule with this id, or SIZE_MAX. */
+static size_t id_find(const struct rule_set *rs, const char *id)
 {
 	if (!rs->idcap)
-		return NULL;
+		return SIZE_MAX;
 	for (size_t at = id_hash(id) & (rs->idcap - 1); rs->idtab[at]; at = (at + 1) & (rs->idcap - 1))
 		if (strcmp(rs->v[rs->idtab[at] - 1]->id, id) == 0)
-			return rs->v[rs->idtab[at] - 1];
-	return NULL;
+			return rs->idtab[at] - 1;
+	return SIZE_MAX;
+}
+
+const struct rule *rule_set_find(const struct rule_set *rs, const char *id)
+{
+	size_t i = id_find(rs, id);
+	return i == SIZE_MAX ? NULL : rs->v[i];
+}
+
+void rule_set_put(struct rule_set *rs, struct rule *r, uint32_t pairs, struct strlist *notes)
+{
+	size_t j = id_find(rs, r->id);
+
+	if (j == SIZE_MAX) {
+		rule_set_add(rs, r);
+		return;
+	}
+	if (notes) {
+		char *msg = xasprintf("rule '%s' of %s replaces the one of %s", r->id, r->path,
+				      rs->v[j]->path);
+		strlist_adds(notes, msg);
+		free(msg);
+	}
+	/* Same id, so the id table stays right. */
+	rule_free(rs->v[j]);
+	rs->v[j] = r;
+	rule_set_reserve_ovector(rs, pairs);
 }
 
 /* Free n matchers and what they own. */

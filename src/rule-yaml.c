@@ -395,3 +395,156 @@ int literal_is_strip(const struct loadctx *lc, const struct ynode *n)
 			return 1;
 	return 0;
 }
+
+/* One line [*p, *e) of buf from off, without its line break (and CR);
+ * returns the next line's offset. */
+static size_t line_at(const char *buf, size_t len, size_t off, const char **p, const char **e)
+{
+	const char *nl = memchr(buf + off, '\n', len - off);
+	size_t next = nl ? (size_t)(nl - buf) + 1 : len;
+
+	*p = buf + off;
+	*e = nl ? nl : buf + len;
+	if (*e > *p && (*e)[-1] == '\r')
+		(*e)--;
+	return next;
+}
+
+/* End of a value on [p, e): trailing blanks and a " #" comment dropped. */
+static const char *value_end(const char *p, const char *e)
+{
+	for (const char *c = p; c < e; c++)
+		if (*c == '#' && c > p && (c[-1] == ' ' || c[-1] == '\t')) {
+			e = c;
+			break;
+		}
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return e;
+}
+
+/* Is [p, e) the word w, bare or in single or double quotes? */
+static int is_word(const char *p, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(e - p) == n + 2 && (*p == '\'' || *p == '"') && e[-1] == *p) {
+		p++;
+		e--;
+	}
+	return (size_t)(e - p) == n && memcmp(p, w, n) == 0;
+}
+
+/* One test entry as the line scan sees it. */
+struct tscan {
+	int expect;          /* 0 none, 1 match, 2 no-match */
+	int exchange, file;
+	int deeper;          /* the last value may go on in deeper lines */
+};
+
+/* Read "key: value" on [p, e) into t; 0 when it is not a test key of the
+ * plain shape. */
+static int test_key(struct tscan *t, const char *p, const char *e)
+{
+	static const char *const keys[] = { "expect", "exchange", "file" };
+	const char *v;
+	size_t k, n;
+
+	for (k = 0; k < 3; k++) {
+		n = strlen(keys[k]);
+		if ((size_t)(e - p) > n && memcmp(p, keys[k], n) == 0 && p[n] == ':' &&
+		    (p + n + 1 == e || p[n + 1] == ' '))
+			break;
+	}
+	if (k == 3)
+		return 0;
+	v = p + n + 1;
+	while (v < e && *v == ' ')
+		v++;
+	e = value_end(v, e);
+	t->deeper = 0;
+	if (k == 0) {
+		if (t->expect)
+			return 0;
+		t->expect = is_word(v, e, "match") ? 1 : is_word(v, e, "no-match") ? 2 : 0;
+		return t->expect != 0;
+	}
+	if ((k == 1 ? t->exchange : t->file) || v == e || strchr("[{&*!%@`", *v))
+		return 0;
+	if (k == 1)
+		t->exchange = 1;
+	else
+		t->file = 1;
+	if (*v == '|' || *v == '>') {
+		/* A block scalar: its lines are deeper.  Only indicators
+		 * may follow the '|'. */
+		for (p = v + 1; p < e; p++)
+			if (!strchr("+-0123456789", *p))
+				return 0;
+		t->deeper = 1;
+		return 1;
+	}
+	if (*v == '\'' || *v == '"')
+		return e - v >= 2 && e[-1] == *v;
+	return k != 2 || *v != '/';
+}
+
+int tests_tail(const char *buf, size_t len, size_t *at, size_t *nmatch, size_t *nnomatch)
+{
+	struct tscan t = { 0 };
+	const char *p, *e, *c;
+	size_t off = 0, next;
+	long seq = -1, key = -1, ind;
+	int open = 0;
+
+	*nmatch = *nnomatch = 0;
+	/* The first "tests:" at the start of a line. */
+	for (;;) {
+		next = line_at(buf, len, off, &p, &e);
+		if (e - p >= 6 && memcmp(p, "tests:", 6) == 0 && value_end(p + 6, e) == p + 6)
+			break;
+		if (next >= len)
+			return 0;
+		off = next;
+	}
+	*at = off;
+	for (off = next; off < len; off = next) {
+		next = line_at(buf, len, off, &p, &e);
+		for (c = p; c < e && *c == ' '; c++)
+			;
+		if (c == e || *c == '#')
+			continue;
+		if (*c == '\t')
+			return 0;
+		ind = c - p;
+		if (open && ind > key) {
+			if (!t.deeper)
+				return 0;
+			continue;
+		}
+		if (*c == '-' && (seq < 0 || ind == seq) && c + 1 < e && c[1] == ' ') {
+			/* A new entry: the last one must be whole. */
+			if (open && (!t.expect || t.exchange == t.file))
+				return 0;
+			if (open)
+				++*(t.expect == 1 ? nmatch : nnomatch);
+			memset(&t, 0, sizeof(t));
+			open = 1;
+			seq = ind;
+			for (c++; c < e && *c == ' '; c++)
+				;
+			key = c - p;
+			if (c == e || !test_key(&t, c, e))
+				return 0;
+		} else if (open && ind == key) {
+			if (!test_key(&t, c, e))
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	if (!open || !t.expect || t.exchange == t.file)
+		return 0;
+	++*(t.expect == 1 ? nmatch : nnomatch);
+	return 1;
+}

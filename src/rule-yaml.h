@@ -37,6 +37,8 @@ struct loadctx {
 	struct strlist *diags;
 	int nerr;
 	size_t nodes;
+	int counted;               /* tests counted by tests_tail(), not parsed */
+	size_t nmatch, nnomatch;   /* then, their numbers */
 };
 
 /* Record one diagnostic "path:line:col: msg" at a 1-based position. */
@@ -52,6 +54,22 @@ void ynode_free(struct ynode *n);
 void scalar_pos(const struct loadctx *lc, const struct ynode *n, size_t off, int *line, int *col);
 /* True when a '|' block scalar at n uses the strip chomping indicator. */
 int literal_is_strip(const struct loadctx *lc, const struct ynode *n);
+
+/* The tests of a rule file counted without parsing them, for a rule set
+ * that keeps no tests (rule_set_skip_tests).  Only when "tests:" is the
+ * file's last top-level key and has the block shape of the library:
+ *
+ *   tests:
+ *     - expect: match            (or no-match; quoted or not)
+ *       exchange: |
+ *         ...
+ *     - file: tests/ok.har
+ *       expect: no-match
+ *
+ * Returns 1 with *at, the offset of the "tests:" line, and the number of
+ * entries of each kind; 0 for any other shape, and the caller parses the
+ * whole file, as 'rules lint' and 'rules test' always do. */
+int tests_tail(const char *buf, size_t len, size_t *at, size_t *nmatch, size_t *nnomatch);
 
 /* Value node for key in a map, or NULL. */
 struct ynode *map_get(const struct ynode *map, const char *key);

@@ -27,6 +27,11 @@ void rule_set_free(struct rule_set *rs);
  * diagnostics (0 = all good), or -1 when dir cannot be read. */
 int rule_set_load_dir(struct rule_set *rs, const char *dir, struct strlist *diags);
 int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *diags);
+/* Rules loaded into rs from now on keep no tests, for runs that only
+ * match: their tests are counted (a stable rule needs both kinds), and
+ * parsed only when their shape is unusual.  'rules lint' and 'rules test'
+ * load them in full. */
+void rule_set_skip_tests(struct rule_set *rs);
 size_t rule_set_count(const struct rule_set *rs);
 const struct rule *rule_set_get(const struct rule_set *rs, size_t i);
 

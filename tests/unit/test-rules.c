@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "rule.h"
+#include "rule-yaml.h"
 #include "exchange.h"
 #include "html-text.h"
 #include "util.h"
@@ -716,6 +717,124 @@ static void test_backtrack(void)
 	free(body);
 }
 
+/* tails_is: tests_tail() on text gives want (and the counts when 1). */
+static void tail_is(const char *text, int want, size_t wm, size_t wn, const char *what)
+{
+	size_t at = 0, nm = 0, nn = 0;
+	int got = tests_tail(text, strlen(text), &at, &nm, &nn);
+	const char *t = strstr(text, "tests:");
+
+	ok(got == want, "tests_tail: %s (got %d)", what, got);
+	if (want && got) {
+		ok(t && at == (size_t)(t - text), "%s: offset of 'tests:'", what);
+		ok(nm == wm && nn == wn, "%s: %zu match and %zu no-match (got %zu and %zu)", what,
+		   wm, wn, nm, nn);
+	}
+}
+
+/* Load content into a set that keeps no tests and into one that keeps
+ * them: the same rules and the same diagnostics. */
+static void same_both_ways(const char *name, const char *content, const char *what)
+{
+	struct strlist d1 = { 0 }, d2 = { 0 };
+	struct rule_set *full = rule_set_new(), *run = rule_set_new();
+	char *path = write_rule(name, content);
+	size_t i;
+	int same;
+
+	rule_set_skip_tests(run);
+	rule_set_load_file(full, path, &d1);
+	rule_set_load_file(run, path, &d2);
+	same = d1.n == d2.n && rule_set_count(full) == rule_set_count(run);
+	for (i = 0; same && i < d1.n; i++)
+		same = strcmp(d1.v[i], d2.v[i]) == 0;
+	ok(same, "%s: same rules and diagnostics with and without the tests", what);
+	if (!same)
+		diag("full: %zu rules, %s; run: %zu rules, %s", rule_set_count(full),
+		     d1.n ? d1.v[0] : "-", rule_set_count(run), d2.n ? d2.v[0] : "-");
+	unlink(path);
+	free(path);
+	strlist_release(&d1);
+	strlist_release(&d2);
+	rule_set_free(full);
+	rule_set_free(run);
+}
+
+#define STABLE "id: t.x\ntitle: T\nvendor: V\nseverity: high\nstatus: stable\nadvice: A\n" \
+	"match:\n  s: { field: status, in: [403] }\n"
+#define TWO_TESTS "tests:\n  - expect: match\n    exchange: |\n      < HTTP/1.1 403\n" \
+	"  - file: tests/ok.har\n    expect: no-match\n"
+
+/* The tests of a rule are counted, not parsed, for runs that only match;
+ * any shape but the plain one is parsed in full. */
+static void test_tests_tail(void)
+{
+	tail_is(STABLE TWO_TESTS, 1, 1, 1, "library shape");
+	tail_is(STABLE "tests:   # two\n- expect: 'match'\n  exchange: \"< HTTP/1.1 403\"\n\n"
+		       "  # the good one\n- expect: no-match # ok\n  file: ok.har\n", 1, 1, 1,
+		"sequence at column 0, quotes, comments");
+	tail_is(STABLE "tests:\r\n  - expect: match\r\n    exchange: |-\r\n      x\r\n"
+		       "  - expect: match\r\n    file: a.har\r\n", 1, 2, 0, "CRLF, two of a kind");
+	tail_is(STABLE, 0, 0, 0, "no tests");
+	tail_is(STABLE TWO_TESTS "priority: 3\n", 0, 0, 0, "a key after the tests");
+	tail_is(STABLE "tests: []\n", 0, 0, 0, "flow sequence");
+	tail_is(STABLE "tests:\n\t- expect: match\n\t  file: a\n", 0, 0, 0, "tab indentation");
+	tail_is(STABLE "tests:\n  - expect: match\n    exchang: x\n", 0, 0, 0, "unknown key");
+	tail_is(STABLE "tests:\n  - expect: match\n    expect: no-match\n    file: a\n", 0, 0, 0,
+		"duplicate key");
+	tail_is(STABLE "tests:\n  - expect: match\n    file: a\n    exchange: x\n", 0, 0, 0,
+		"both exchange and file");
+	tail_is(STABLE "tests:\n  - file: a\n", 0, 0, 0, "no expect");
+	tail_is(STABLE "tests:\n  - expect: matches\n    file: a\n", 0, 0, 0, "bad expect");
+	tail_is(STABLE "tests:\n  - expect: match\n      still\n    file: a\n", 0, 0, 0,
+		"plain scalar going on");
+	tail_is(STABLE "tests:\n  - expect: match\n    exchange: \"a\n      b\"\n", 0, 0, 0,
+		"quoted scalar over two lines");
+	tail_is(STABLE "tests:\n  - expect: match\n    file: /etc/passwd\n", 0, 0, 0, "absolute file");
+	tail_is(STABLE "tests:\n  - expect: match\n    exchange: &a x\n", 0, 0, 0, "anchor");
+	tail_is(STABLE "tests:\n  -\n    expect: match\n    file: a\n", 0, 0, 0, "dash alone");
+	tail_is(STABLE "tests:\n  - expect: match\n   file: a\n", 0, 0, 0, "key out of column");
+	tail_is(STABLE "tests:\n  - expect: match\n    exchange:\n      x\n", 0, 0, 0,
+		"empty value");
+	tail_is(STABLE "tests:\n  - expect: match\n    exchange: |x\n", 0, 0, 0,
+		"bad block indicator");
+
+	/* Loading with and without the tests agrees, diagnostics included:
+	 * an odd shape, or a head with a problem, is parsed in full. */
+	same_both_ways("t.x.yaml", STABLE TWO_TESTS, "stable rule");
+	same_both_ways("t.x.yaml", STABLE "tests:\n  - expect: match\n    exchange: |\n      x\n",
+		       "stable rule without a no-match test");
+	same_both_ways("t.x.yaml", STABLE "colour: red\n" TWO_TESTS, "unknown key in the head");
+	same_both_ways("t.x.yaml", STABLE "condition: s and\n" TWO_TESTS, "bad condition");
+	same_both_ways("t.x.yaml", STABLE TWO_TESTS "  - expect: maybe\n    file: a\n",
+		       "bad expect in the tests");
+	same_both_ways("t.x.yaml", "id: t.x\ntitle: \"two\ntests:\n  - expect: match\n    file: a\n"
+				   "  - expect: no-match\n    file: b\n", "'tests:' inside a quoted title");
+	same_both_ways("t.x.yaml", STABLE "tests:\n  - expect: match\n    exchange: |\n      x\n"
+				   "  - expect: no-match\n    file: b\ntests:\n  - expect: match\n    file: c\n",
+		       "tests given twice");
+
+	/* The library itself loads the same both ways. */
+	{
+		const char *src = getenv("srcdir");
+		char *dir = xasprintf("%s/rules", src ? src : ".");
+		struct rule_set *full = rule_set_new(), *run = rule_set_new();
+		struct strlist d1 = { 0 }, d2 = { 0 };
+
+		rule_set_skip_tests(run);
+		rule_set_load_dir(full, dir, &d1);
+		rule_set_load_dir(run, dir, &d2);
+		ok(rule_set_count(full) > 100 && rule_set_count(full) == rule_set_count(run) &&
+		   d1.n == 0 && d2.n == 0, "library: %zu rules both ways, no diagnostics",
+		   rule_set_count(full));
+		strlist_release(&d1);
+		strlist_release(&d2);
+		rule_set_free(full);
+		rule_set_free(run);
+		free(dir);
+	}
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -723,6 +842,7 @@ int main(void)
 		return 99;
 	}
 	test_loader();
+	test_tests_tail();
 	test_engine();
 	test_text();
 	test_derived();
