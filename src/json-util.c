@@ -248,3 +248,66 @@ char *json_text_repair(const char *text, size_t n, size_t *outlen, long *fixed)
 		return out;
 	}
 }
+
+/* Append s (n bytes of valid UTF-8) as a JSON string, escaped as jansson
+ * escapes it: '"', '\\' and the control characters, by name where JSON
+ * has one, else as \u00XX (upper-case hex). */
+static void json_quote(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i = 0, run;
+
+	sbuf_addc(b, '"');
+	while (i < n) {
+		unsigned char c;
+
+		for (run = i; run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\';
+		     run++)
+			;
+		sbuf_add(b, s + i, run - i);
+		if (run == n)
+			break;
+		c = (unsigned char)s[run];
+		switch (c) {
+		case '"':  sbuf_adds(b, "\\\""); break;
+		case '\\': sbuf_adds(b, "\\\\"); break;
+		case '\b': sbuf_adds(b, "\\b"); break;
+		case '\f': sbuf_adds(b, "\\f"); break;
+		case '\n': sbuf_adds(b, "\\n"); break;
+		case '\r': sbuf_adds(b, "\\r"); break;
+		case '\t': sbuf_adds(b, "\\t"); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			sbuf_add(b, u, sizeof(u));
+		}
+		}
+		i = run + 1;
+	}
+	sbuf_addc(b, '"');
+}
+
+char *json_dumps_strings(const json_t *obj)
+{
+	struct sbuf b = SBUF_INIT;
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	if (!json_is_object(obj))
+		return NULL;
+	sbuf_addc(&b, '{');
+	json_object_foreach((json_t *)obj, k, v) {
+		if (!json_is_string(v)) {
+			sbuf_release(&b);
+			return NULL;
+		}
+		if (!first)
+			sbuf_add(&b, ", ", 2);
+		first = 0;
+		json_quote(&b, k, strlen(k));
+		sbuf_add(&b, ": ", 2);
+		json_quote(&b, json_string_value(v), json_string_length(v));
+	}
+	sbuf_addc(&b, '}');
+	return sbuf_detach(&b, NULL);
+}

@@ -32,6 +32,11 @@ int jnum(const json_t *v, double *out);
  * from [*p, *p + *n) in place; returns 1 when one was removed. */
 int strip_jsonp(const char **p, size_t *n);
 
+/* obj as json_dumps(obj, JSON_PRESERVE_ORDER) writes it, when every value
+ * is a string (jansson's own dump is slow for the many small evidence
+ * objects of a run); NULL otherwise.  A new string. */
+char *json_dumps_strings(const json_t *obj);
+
 /* JSON text [p, p+n) with what jansson refuses inside strings repaired:
  * each invalid UTF-8 sequence becomes U+FFFD, each broken escape (a lone
  * surrogate, "\\u" without four hex digits, an unknown escape) becomes

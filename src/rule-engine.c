@@ -14,6 +14,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "json-util.h"
 #include "rule-int.h"
 
 /* Per-rule evaluation state. */
@@ -224,26 +225,58 @@ static int quotable(const struct matcher *m, const struct xctx *x)
 	return q == Q_YES || !x->ex->host || !*x->ex->host;
 }
 
+/* What matcher m quotes from the exchange, as a new object, and its
+ * result in *res.  In a run over the set (es->memo), it is kept for the
+ * exchange under m's slot: a matcher of the same slot and name quotes the
+ * same. */
+static json_t *matcher_evidence(struct evalstate *es, const struct matcher *m, enum tri *res)
+{
+	struct rule_set *rs = es->rs;
+	uint32_t s = m->memo;
+	json_t *one;
+
+	if (es->memo && rs->evres[s] && strcmp(rs->evname[s], m->name) == 0) {
+		*res = (enum tri)(rs->evres[s] - 1);
+		return json_incref(rs->evobj[s]);
+	}
+	one = json_object();
+	*res = eval_matcher(rs, es->x, m, one);
+	if (es->memo && !rs->evres[s]) {
+		rs->evres[s] = (unsigned char)(*res + 1);
+		rs->evobj[s] = json_incref(one);
+		rs->evname[s] = m->name;
+		rs->evset[rs->nevset++] = s;
+	}
+	return one;
+}
+
 /* Evidence object of a firing rule: every positive matcher that matches
  * and every extract entry.  Returns a new reference. */
 static json_t *collect_evidence(struct evalstate *es)
 {
 	json_t *ev = json_object();
 	size_t i;
+	enum tri t;
 
 	for (i = 0; i < es->r->nm; i++) {
 		const struct matcher *m = &es->r->m[i];
+		json_t *one, *v;
+		const char *k;
+
 		if (!quotable(m, es->x) || (es->done[i] && es->res[i] != T_TRUE))
 			continue;
-		eval_matcher(es->rs, es->x, m, ev);
+		one = matcher_evidence(es, m, &t);
+		json_object_foreach(one, k, v)
+			json_object_set(ev, k, v);
+		json_decref(one);
 	}
 	for (i = 0; i < es->r->nx; i++) {
 		const struct matcher *m = &es->r->x[i];
-		json_t *one = json_object();
+		json_t *one = matcher_evidence(es, m, &t);
 		const char *k;
 		json_t *v;
 
-		if (eval_matcher(es->rs, es->x, m, one) == T_TRUE) {
+		if (t == T_TRUE) {
 			/* Named groups carry the value; the whole match
 			 * only counts when no group has a name. */
 			int whole = m->ngroups == 0;
@@ -283,7 +316,9 @@ static int match_rule(struct rule_set *rs, struct xctx *x, const struct rule *r,
 	ev = collect_evidence(&es);
 	f.rule = r;
 	f.inconclusive = t == T_UNKNOWN;
-	f.evidence_json = json_dumps(ev, JSON_PRESERVE_ORDER);
+	f.evidence_json = json_dumps_strings(ev);
+	if (!f.evidence_json)
+		f.evidence_json = json_dumps(ev, JSON_PRESERVE_ORDER);
 	f.advice = advice_render(r->advice, ev);
 	json_decref(ev);
 	if (!f.evidence_json)
@@ -323,6 +358,7 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	if (rs->memo_rules != rs->n)
 		memo_build(rs);
 	memset(rs->memo, 0, rs->nmemo);
+	memo_evidence_clear(rs);
 	memset(rs->prog_false, 0, rs->n);
 	xctx_init(&x, ex, rs->source);
 	for (i = 0; i < rs->n && ret == 0; i++) {

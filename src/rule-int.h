@@ -228,6 +228,11 @@ struct rule_set {
 	size_t *prog_at;         /* rule i's program is prog[prog_at[i], prog_at[i + 1]) */
 	size_t *prog_same;       /* the first rule with rule i's (non-empty) program, or i */
 	unsigned char *prog_false; /* per exchange: that program is known false */
+	struct json_t **evobj;   /* per exchange: a slot's evidence object, or NULL */
+	const char **evname;     /* the matcher name it was collected under */
+	unsigned char *evres;    /* 0, or the slot's result with evidence + 1 */
+	uint32_t *evset;         /* the slots with evidence, to clear */
+	size_t nevset;
 	size_t *idtab;           /* open addressing by id: rule index + 1, 0 empty */
 	size_t idcap;            /* slots, a power of two above twice n */
 	int skip_tests;          /* rules keep no tests (rule_set_skip_tests) */
@@ -247,6 +252,8 @@ void re_release(const char *pat, uint32_t opts, pcre2_code *re);
 /* Give every matcher of rs its memo slot (identical matchers share one)
  * and size rs->memo; called again when rules were added. */
 void memo_build(struct rule_set *rs);
+/* Forget the evidence kept for the last exchange. */
+void memo_evidence_clear(struct rule_set *rs);
 /* True when the slots known so far already make rule i's condition false
  * (a slot not yet evaluated counts as unknown). */
 int memo_known_false(const struct rule_set *rs, size_t i);

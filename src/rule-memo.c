@@ -6,8 +6,10 @@
  * the same result on every exchange (same field, header name, operator,
  * case, pattern and operands) get one memo slot; while a rule set is
  * matched over one exchange, the first evaluation of a slot is kept and
- * the others read it.  Only the three-valued result is shared: evidence
- * is still collected by evaluating the firing rule's own matchers.
+ * the others read it.  Extract entries get slots too.  When a rule fires,
+ * the evidence of each of its matchers is kept for the exchange as well,
+ * and a rule firing after it with the same matcher under the same name
+ * quotes it without running the regex again.
  *
  * Each rule's condition is also kept as a short postfix program over the
  * slots, in one array for the whole set.  Before a rule is evaluated, its
@@ -20,6 +22,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "rule-int.h"
 
@@ -171,14 +175,14 @@ void memo_build(struct rule_set *rs)
 	uint32_t next = 0;
 
 	for (i = 0; i < rs->n; i++)
-		total += rs->v[i]->nm;
+		total += rs->v[i]->nm + rs->v[i]->nx;
 	while (cap < 2 * total + 16)
 		cap *= 2;
 	tab = xcalloc(cap, sizeof(*tab));
 	for (i = 0; i < rs->n; i++) {
 		struct rule *r = rs->v[i];
-		for (j = 0; j < r->nm; j++) {
-			struct matcher *m = &r->m[j];
+		for (j = 0; j < r->nm + r->nx; j++) {
+			struct matcher *m = j < r->nm ? &r->m[j] : &r->x[j - r->nm];
 			uint64_t h;
 			size_t at;
 			memo_key(m, &k);
@@ -200,8 +204,28 @@ void memo_build(struct rule_set *rs)
 	free(tab);
 	sbuf_release(&k);
 	prog_build(rs);
+	memo_evidence_clear(rs);
 	free(rs->memo);
+	free(rs->evobj);
+	free(rs->evname);
+	free(rs->evres);
+	free(rs->evset);
 	rs->nmemo = next;
 	rs->memo = xcalloc(next ? next : 1, 1);
+	rs->evobj = xcalloc(next ? next : 1, sizeof(*rs->evobj));
+	rs->evname = xcalloc(next ? next : 1, sizeof(*rs->evname));
+	rs->evres = xcalloc(next ? next : 1, 1);
+	rs->evset = xcalloc(next ? next : 1, sizeof(*rs->evset));
 	rs->memo_rules = rs->n;
+}
+
+void memo_evidence_clear(struct rule_set *rs)
+{
+	for (size_t i = 0; i < rs->nevset; i++) {
+		uint32_t s = rs->evset[i];
+		json_decref(rs->evobj[s]);
+		rs->evobj[s] = NULL;
+		rs->evres[s] = 0;
+	}
+	rs->nevset = 0;
 }

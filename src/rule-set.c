@@ -74,7 +74,12 @@ void rule_set_free(struct rule_set *rs)
 	pcre2_match_context_free(rs->mctx);
 	free(rs->source);
 	prefilter_free(rs->pf);
+	memo_evidence_clear(rs);
 	free(rs->memo);
+	free(rs->evobj);
+	free(rs->evname);
+	free(rs->evres);
+	free(rs->evset);
 	free(rs->prog);
 	free(rs->prog_at);
 	free(rs->prog_same);

@@ -8,6 +8,7 @@
 #include "caps.h"
 #include "util.h"
 #include "json-unescape.h"
+#include "json-util.h"
 
 static void sha_hex_of(const char *s, size_t n, char out[65])
 {
@@ -19,6 +20,50 @@ static void sha_hex_of(const char *s, size_t n, char out[65])
 	sha256_hex(d, out);
 }
 
+/* json_dumps_strings() writes what json_dumps(o, JSON_PRESERVE_ORDER) does,
+ * on objects of random strings (every byte below 0x80, and UTF-8). */
+static void test_dumps_strings(void)
+{
+	static const char *const utf8[] = { "\xC3\xA9", "\xE2\x80\xA6", "\xF0\x9F\x94\x91", "\xE2\x80\xA8" };
+	unsigned seed = 12345;
+	int same = 1, tried = 0;
+	json_t *o;
+	char *a, *b;
+
+	for (int round = 0; round < 400; round++) {
+		o = json_object();
+		for (int k = 0, nk = round % 6; k < nk; k++) {
+			char key[16];
+			struct sbuf v = SBUF_INIT;
+			snprintf(key, sizeof(key), "%c%d", k % 2 ? '"' : 'k', k);
+			for (int i = 0, n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40; i < n; i++) {
+				unsigned r = (seed = seed * 1103515245u + 12345u) >> 16;
+				if (r % 5 == 0)
+					sbuf_adds(&v, utf8[r % 4]);
+				else
+					sbuf_addc(&v, (int)(r % 0x80));
+			}
+			json_object_set_new(o, key, json_stringn(sbuf_str(&v), v.len));
+			sbuf_release(&v);
+		}
+		a = json_dumps(o, JSON_PRESERVE_ORDER);
+		b = json_dumps_strings(o);
+		if (!a || !b || strcmp(a, b) != 0) {
+			if (same)
+				diag("jansson: %s\nours:    %s", a ? a : "(null)", b ? b : "(null)");
+			same = 0;
+		}
+		tried++;
+		free(a);
+		free(b);
+		json_decref(o);
+	}
+	ok(same, "json_dumps_strings writes what jansson writes (%d objects)", tried);
+	o = json_pack("{s:s, s:i}", "a", "b", "n", 1);
+	ok(json_dumps_strings(o) == NULL, "json_dumps_strings: NULL when a value is not a string");
+	json_decref(o);
+}
+
 int main(void)
 {
 	char hex[65];
@@ -28,6 +73,7 @@ int main(void)
 	long v;
 	struct sbuf b = SBUF_INIT;
 
+	test_dumps_strings();
 	sha_hex_of("", 0, hex);
 	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of empty");
 	sha_hex_of("abc", 3, hex);
