@@ -484,7 +484,7 @@ static struct ynode *parse_head(struct loadctx *lc)
 	lc->len = len;
 	strlist_release(&quiet);
 	if (!root || lc->nerr) {
-		ynode_free(root);
+		ytree_free(lc);
 		lc->nerr = 0;
 		lc->nodes = 0;
 		return NULL;
@@ -560,7 +560,7 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *di
 		rule_set_add(rs, r);
 	ret = lc.nerr;
 out:
-	ynode_free(root);
+	ytree_free(&lc);
 	free(lc.lines);
 	free(data);
 	return ret;

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,18 +30,52 @@ void ldiag(struct loadctx *lc, int line, int col, const char *fmt, ...)
 	lc->nerr++;
 }
 
-/* Free a node tree; NULL is fine. */
-void ynode_free(struct ynode *n)
-{
-	size_t i;
+/* The tree's nodes, strings and child arrays come from chunks owned by
+ * the load, freed together: a rule file makes some hundred small nodes,
+ * and one malloc() each cost more than the parse around them. */
+struct ychunk {
+	struct ychunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
 
-	if (!n)
-		return;
-	for (i = 0; i < n->n; i++)
-		ynode_free(n->kids[i]);
-	free(n->kids);
-	free(n->s);
-	free(n);
+/* n zeroed bytes from lc's chunks. */
+static void *yalloc(struct loadctx *lc, size_t n)
+{
+	struct ychunk *c = lc->arena;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 16384 ? n : 16384;
+		c = xmalloc(sizeof(*c) + cap);
+		c->next = lc->arena;
+		c->used = 0;
+		c->cap = cap;
+		lc->arena = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+void ytree_free(struct loadctx *lc)
+{
+	while (lc->arena) {
+		struct ychunk *c = lc->arena;
+		lc->arena = c->next;
+		free(c);
+	}
+}
+
+/* A new node of type t, its other fields zero. */
+static struct ynode *ynode_new(struct loadctx *lc, enum ytype t)
+{
+	struct ynode *n = yalloc(lc, sizeof(*n));
+
+	n->type = t;
+	return n;
 }
 
 /* Byte offset in the file of a 0-based line/column (columns in characters). */
@@ -172,7 +207,14 @@ static int ynode_attach(struct loadctx *lc, struct ynode *parent, struct ynode *
 			}
 		}
 	}
-	parent->kids = xgrow(parent->kids, &parent->alloc, parent->n + 1, sizeof(*parent->kids));
+	if (parent->n == parent->alloc) {
+		size_t cap = parent->alloc ? 2 * parent->alloc : 8;
+		struct ynode **kids = yalloc(lc, cap * sizeof(*kids));
+		if (parent->n)
+			memcpy(kids, parent->kids, parent->n * sizeof(*kids));
+		parent->kids = kids;
+		parent->alloc = cap;
+	}
 	parent->kids[parent->n++] = kid;
 	return 0;
 }
@@ -224,23 +266,21 @@ struct ynode *parse_yaml(struct loadctx *lc)
 		case YAML_SCALAR_EVENT:
 			anchor = (const char *)ev.data.scalar.anchor;
 			tag = (const char *)ev.data.scalar.tag;
-			n = xcalloc(1, sizeof(*n));
-			n->type = Y_SCALAR;
+			n = ynode_new(lc, Y_SCALAR);
 			n->len = ev.data.scalar.length;
-			n->s = xstrndup((const char *)ev.data.scalar.value, n->len);
+			n->s = yalloc(lc, n->len + 1);
+			memcpy(n->s, ev.data.scalar.value, n->len);
 			n->style = ev.data.scalar.style;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 			anchor = (const char *)ev.data.sequence_start.anchor;
 			tag = (const char *)ev.data.sequence_start.tag;
-			n = xcalloc(1, sizeof(*n));
-			n->type = Y_SEQ;
+			n = ynode_new(lc, Y_SEQ);
 			break;
 		case YAML_MAPPING_START_EVENT:
 			anchor = (const char *)ev.data.mapping_start.anchor;
 			tag = (const char *)ev.data.mapping_start.tag;
-			n = xcalloc(1, sizeof(*n));
-			n->type = Y_MAP;
+			n = ynode_new(lc, Y_MAP);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -264,8 +304,6 @@ struct ynode *parse_yaml(struct loadctx *lc)
 				failed = 1;
 			}
 			if (depth == 0) {
-				if (root)
-					ynode_free(root);
 				root = n;
 			} else {
 				ynode_attach(lc, stack[depth - 1], n);
@@ -282,10 +320,8 @@ struct ynode *parse_yaml(struct loadctx *lc)
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&parser);
-	if (failed) {
-		ynode_free(root);
+	if (failed)
 		return NULL;
-	}
 	return root;
 }
 

@@ -4,8 +4,8 @@
  * read with libyaml's event parser into a small tree that keeps every
  * node's position and scalar style, so that anchors, aliases, tags,
  * duplicate keys and wrongly quoted regexes can be refused with an exact
- * "file:line:col:" diagnostic.  The tree owns its strings; ynode_free
- * frees it.
+ * "file:line:col:" diagnostic.  The tree and its strings belong to the
+ * load (struct loadctx); ytree_free frees them.
  */
 #ifndef HARTRIAGE_RULE_YAML_H
 #define HARTRIAGE_RULE_YAML_H
@@ -15,6 +15,7 @@
 #include "util.h"
 
 enum ytype { Y_SCALAR, Y_SEQ, Y_MAP };
+struct ychunk;
 
 /* One YAML node; a map's kids alternate key, value. */
 struct ynode {
@@ -37,6 +38,7 @@ struct loadctx {
 	struct strlist *diags;
 	int nerr;
 	size_t nodes;
+	struct ychunk *arena;      /* where the tree lives (rule-yaml.c) */
 	int counted;               /* tests counted by tests_tail(), not parsed */
 	size_t nmatch, nnomatch;   /* then, their numbers */
 };
@@ -47,8 +49,8 @@ void ldiag(struct loadctx *lc, int line, int col, const char *fmt, ...)
 
 /* Parse lc->buf into a node tree; NULL (with diagnostics) on failure. */
 struct ynode *parse_yaml(struct loadctx *lc);
-/* Free a node tree; NULL is fine. */
-void ynode_free(struct ynode *n);
+/* Free every tree parse_yaml made for lc. */
+void ytree_free(struct loadctx *lc);
 
 /* 1-based position in the file of byte off of a scalar's decoded value. */
 void scalar_pos(const struct loadctx *lc, const struct ynode *n, size_t off, int *line, int *col);
