@@ -463,15 +463,16 @@ static int read_capped(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-/* For a set that keeps no tests: parse the file without its tests when
- * tests_tail() can count them, else return NULL with lc->counted unset.
- * The tests are parsed after all when the head has any problem, so that
- * the diagnostics are those of the whole file. */
-static struct ynode *parse_head(struct loadctx *lc)
+/* For a set that keeps no tests: the rule of lc's file read without its
+ * tests, when tests_tail() can count them and nothing else is wrong; else
+ * NULL with lc as it was, and the caller loads the whole file, so that
+ * the diagnostics are always those of a full parse. */
+static struct rule *load_counted(struct loadctx *lc)
 {
 	struct strlist quiet = { 0 };
 	struct strlist *diags = lc->diags;
 	struct ynode *root;
+	struct rule *r = NULL;
 	size_t at, len = lc->len;
 
 	if (!tests_tail(lc->buf, lc->len, &at, &lc->nmatch, &lc->nnomatch) || !lc->nmatch ||
@@ -479,18 +480,20 @@ static struct ynode *parse_head(struct loadctx *lc)
 		return NULL;
 	lc->len = at;
 	lc->diags = &quiet;
+	lc->counted = 1;
 	root = parse_yaml(lc);
-	lc->diags = diags;
 	lc->len = len;
+	if (root && !lc->nerr)
+		r = build_rule(lc, root);
+	lc->diags = diags;
 	strlist_release(&quiet);
-	if (!root || lc->nerr) {
-		ytree_free(lc);
+	ytree_free(lc);
+	if (!r) {
 		lc->nerr = 0;
 		lc->nodes = 0;
-		return NULL;
+		lc->counted = 0;
 	}
-	lc->counted = 1;
-	return root;
+	return r;
 }
 
 /* Load one rule file into rs; returns the number of new diagnostics, or -1
@@ -533,20 +536,21 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct strlist *di
 	}
 	lines_index(&lc);
 	if (rs->skip_tests)
-		root = parse_head(&lc);
-	if (!lc.counted)
+		r = load_counted(&lc);
+	if (!r) {
 		root = parse_yaml(&lc);
-	if (!root) {
-		if (!lc.nerr)
-			ldiag(&lc, 1, 1, "empty rule file");
-		ret = lc.nerr;
-		goto out;
+		if (!root) {
+			if (!lc.nerr)
+				ldiag(&lc, 1, 1, "empty rule file");
+			ret = lc.nerr;
+			goto out;
+		}
+		if (lc.nerr) {
+			ret = lc.nerr;
+			goto out;
+		}
+		r = build_rule(&lc, root);
 	}
-	if (lc.nerr) {
-		ret = lc.nerr;
-		goto out;
-	}
-	r = build_rule(&lc, root);
 	if (r) {
 		const struct rule *dup = rule_set_find(rs, r->id);
 		if (dup) {

@@ -520,9 +520,14 @@ static int test_key(struct tscan *t, const char *p, const char *e)
 		t->deeper = 1;
 		return 1;
 	}
-	if (*v == '\'' || *v == '"')
-		return e - v >= 2 && e[-1] == *v;
-	return k != 2 || *v != '/';
+	if (*v == '\'' || *v == '"') {
+		if (e - v < 2 || e[-1] != *v)
+			return 0;
+		v++;
+		e--;
+	}
+	/* A file must be a relative path. */
+	return k != 2 || (v < e && *v != '/');
 }
 
 int tests_tail(const char *buf, size_t len, size_t *at, size_t *nmatch, size_t *nnomatch)

@@ -791,6 +791,9 @@ static void test_tests_tail(void)
 	tail_is(STABLE "tests:\n  - expect: match\n    exchange: \"a\n      b\"\n", 0, 0, 0,
 		"quoted scalar over two lines");
 	tail_is(STABLE "tests:\n  - expect: match\n    file: /etc/passwd\n", 0, 0, 0, "absolute file");
+	tail_is(STABLE "tests:\n  - expect: match\n    file: '/etc/passwd'\n", 0, 0, 0,
+		"quoted absolute file");
+	tail_is(STABLE "tests:\n  - expect: match\n    file: ''\n", 0, 0, 0, "empty file");
 	tail_is(STABLE "tests:\n  - expect: match\n    exchange: &a x\n", 0, 0, 0, "anchor");
 	tail_is(STABLE "tests:\n  -\n    expect: match\n    file: a\n", 0, 0, 0, "dash alone");
 	tail_is(STABLE "tests:\n  - expect: match\n   file: a\n", 0, 0, 0, "key out of column");
@@ -805,6 +808,8 @@ static void test_tests_tail(void)
 	same_both_ways("t.x.yaml", STABLE "tests:\n  - expect: match\n    exchange: |\n      x\n",
 		       "stable rule without a no-match test");
 	same_both_ways("t.x.yaml", STABLE "colour: red\n" TWO_TESTS, "unknown key in the head");
+	same_both_ways("t.x.yaml", STABLE "colour: red\n" TWO_TESTS "  - expect: match\n"
+				   "    exchange: \"\\q\"\n", "a problem in the head and one in the tests");
 	same_both_ways("t.x.yaml", STABLE "condition: s and\n" TWO_TESTS, "bad condition");
 	same_both_ways("t.x.yaml", STABLE TWO_TESTS "  - expect: maybe\n    file: a\n",
 		       "bad expect in the tests");
