@@ -361,18 +361,23 @@ int rule_set_match(struct rule_set *rs, const struct exchange *ex, rule_finding_
 	memo_evidence_clear(rs);
 	memset(rs->prog_false, 0, rs->n);
 	xctx_init(&x, ex, rs->source);
-	for (i = 0; i < rs->n && ret == 0; i++) {
-		size_t same = rs->prog_same[i];
+	/* Most rules are passed over here: keep the loop to two loads. */
+	const size_t n = rs->n, *same_of = rs->prog_same;
+	unsigned char *known_false = rs->prog_false;
+	for (i = 0; i < n; i++) {
+		size_t same = same_of[i];
 		enum tri t;
-		if (rs->prog_false[same])
+		if (known_false[same])
 			continue; /* a rule with the same program was false */
 		if (memo_known_false(rs, i)) {
-			rs->prog_false[same] = 1;
+			known_false[same] = 1;
 			continue; /* the matchers known so far already rule it out */
 		}
 		ret = match_rule(rs, &x, rs->v[i], rs->memo, fn, ctx, &t);
 		if (t == T_FALSE)
-			rs->prog_false[same] = 1;
+			known_false[same] = 1;
+		if (ret)
+			break;
 	}
 	xctx_release(&x);
 	return ret;
