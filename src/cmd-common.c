@@ -605,7 +605,7 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 	FILE *out = NULL;
 	char err[512];
 	unsigned char key_file_key[32];
-	int ret = EXIT_INTERNAL;
+	int ret = EXIT_INTERNAL, pooled = 0;
 
 	memset(&stats, 0, sizeof(stats));
 	catch_signals();
@@ -671,6 +671,16 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
 		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
 		err[0] = '\0';
+		/* analyze's own new database: each exchange is matched as it
+		 * is stored (by the --jobs workers, in parallel), not read
+		 * back afterwards */
+		if (do_match && !c->db) {
+			if (pipeline_match_begin(st, rs, err, sizeof(err)) < 0) {
+				db_failure(st, c, err);
+				goto out;
+			}
+			c->po.match_rs = rs;
+		}
 		if (c->po.batch && !c->po.one_ticket && c->jobs > 1) {
 			unsigned char key[32];
 			if (c->key_file)
@@ -678,16 +688,8 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 			else
 				c->po.key_mode = pipeline_redaction_key(st, key);
 			rc = pool_import(st, paths[0], c->jobs, &c->po, key, err, sizeof(err));
+			pooled = 1;
 		} else {
-			/* analyze's own new database: each exchange is matched
-			 * as it is stored, not read back afterwards */
-			if (do_match && !c->db) {
-				if (pipeline_match_begin(st, rs, err, sizeof(err)) < 0) {
-					db_failure(st, c, err);
-					goto out;
-				}
-				c->po.match_rs = rs;
-			}
 			rc = pipeline_import(st, (const char *const *)paths, npaths, &c->po, &stats, err,
 					     sizeof(err));
 		}
@@ -733,9 +735,11 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 				db_failure(st, c, err);
 			goto out;
 		}
-		if (verbose)
+		if (verbose) {
+			long nf = pooled ? store_count(st, STORE_COUNT_FINDINGS, NULL) : stats.findings;
 			fprintf(stderr, "%s: ran %zu rules: %ld finding%s\n", program_name,
-				rule_set_count(rs), stats.findings, stats.findings == 1 ? "" : "s");
+				rule_set_count(rs), nf, nf == 1 ? "" : "s");
+		}
 	} else if (do_match) {
 		long nfindings = 0;
 		struct progress_line ml = {-1, store_count(st, STORE_COUNT_EXCHANGES, NULL)};

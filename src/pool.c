@@ -115,6 +115,10 @@ static int import_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 	po.env_files = j->envs_abs;
 	memset(&stats, 0, sizeof(stats));
 	err[0] = '\0';
+	/* With match_rs, the worker matches each exchange as it stores it:
+	 * the rules run in parallel, and the merge keeps the findings. */
+	if (po.match_rs && pipeline_match_begin(ws, po.match_rs, err, errlen) < 0)
+		return -1;
 	rc = m ? pipeline_import(ws, mine, m, &po, &stats, err, errlen) : 0;
 	if (rc < 0 && !err[0])
 		snprintf(err, errlen, "import failed");
@@ -280,12 +284,23 @@ int pool_import(struct store *st, const char *dir, long jobs, const struct pipel
 	 * imported what. */
 	if (ret == 0) {
 		char **dbs = xcalloc((size_t)jobs + 1, sizeof(*dbs));
+		struct store_merge_result res;
+		memset(&res, 0, sizeof(res));
 		for (long k = 0; k < jobs; k++)
 			dbs[k] = xasprintf("%s/w%ld.db", tmpdir, k);
+		/* Workers that matched bring their findings; the caller reads
+		 * them as a sequence over the whole store. */
 		if (store_merge_dbs(st, (const char *const *)dbs, (size_t)jobs,
-				    STORE_MERGE_SOURCES_ONLY | (po->force ? STORE_MERGE_FORCE : 0), NULL, err,
-				    errlen) < 0)
+				    (po->match_rs ? STORE_MERGE_NO_SEQUENCE : STORE_MERGE_SOURCES_ONLY) |
+					    (po->force ? STORE_MERGE_FORCE : 0),
+				    &res, err, errlen) < 0) {
 			ret = -1;
+		} else if (po->match_rs && res.findings != STORE_MERGE_FINDINGS_KEPT) {
+			snprintf(err, errlen, "the workers' findings were not merged: %s",
+				 res.why_no_findings[0] ? res.why_no_findings : "no rules");
+			ret = -1;
+		}
+		store_merge_result_release(&res);
 		for (long k = 0; k < jobs; k++)
 			free(dbs[k]);
 		free(dbs);

@@ -15,7 +15,10 @@
 
 /* Import the tickets (top-level entries) of dir into st on jobs processes
  * with the options po (batch, progress and key are set per worker; key is
- * the 32-byte redaction key every worker uses).  Returns 0, or -1 with err
+ * the 32-byte redaction key every worker uses).  With po->match_rs (st
+ * holds no exchange yet and pipeline_match_begin() ran on it), each worker
+ * also matches what it imports and the merge keeps the findings; the
+ * caller then runs pipeline_match_end().  Returns 0, or -1 with err
  * filled. */
 int pool_import(struct store *st, const char *dir, long jobs, const struct pipeline_opts *po,
 		const unsigned char key[32], char *err, size_t errlen);

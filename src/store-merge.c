@@ -442,7 +442,7 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 		}
 	}
 	if (findings) {
-		if (resequence(st, &m) < 0)
+		if (!(flags & STORE_MERGE_NO_SEQUENCE) && resequence(st, &m) < 0)
 			goto out;
 	} else if (!(flags & STORE_MERGE_SOURCES_ONLY) && rs.with) {
 		/* Some findings would be missing or come from other rules. */

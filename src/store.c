@@ -849,6 +849,9 @@ long store_count(struct store *st, enum store_count_what what, const char *ticke
 		[STORE_COUNT_EXCHANGES] = "SELECT COUNT(*) FROM exchanges e JOIN sources s ON s.id = "
 					  "e.source_id WHERE ?1 IS NULL OR s.ticket = ?1",
 		[STORE_COUNT_RULES] = "SELECT COUNT(*) FROM rules WHERE ?1 IS NULL OR ?1 IS NOT NULL",
+		[STORE_COUNT_FINDINGS] = "SELECT COUNT(*) FROM findings f JOIN exchanges e ON e.id = "
+					 "f.exchange_id JOIN sources s ON s.id = e.source_id "
+					 "WHERE ?1 IS NULL OR s.ticket = ?1",
 	};
 	sqlite3_stmt *s = NULL;
 	long n = -1;

@@ -86,7 +86,7 @@ long store_count_unreadable(struct store *st, const char *ticket);
  * exchanges of ticket (NULL: all), its sources that are not captures, the rules of the last match run (0:
  * the rules never ran).  Returns the count, or -1 on error. */
 enum store_count_what { STORE_COUNT_SOURCES, STORE_COUNT_NOT_CAPTURE, STORE_COUNT_EXCHANGES,
-			   STORE_COUNT_RULES };
+			   STORE_COUNT_RULES, STORE_COUNT_FINDINGS };
 long store_count(struct store *st, enum store_count_what what, const char *ticket);
 /* Severities of the conclusive findings of ticket (NULL: all), except
  * context fingerprints (rule priority <= 5): fn(ctx, severity) for each
@@ -107,9 +107,11 @@ int store_each_finding_severity(struct store *st, const char *ticket,
  * runs again over the whole store, as 'match' would; else every finding
  * is dropped (res->findings says which, why_no_findings why).  With
  * STORE_MERGE_SOURCES_ONLY (the --jobs workers' databases) findings are
- * neither copied nor touched.  Each input is copied in its own
+ * neither copied nor touched.  With STORE_MERGE_NO_SEQUENCE, kept
+ * findings are not read as a sequence: the caller runs the pass (the
+ * --jobs parent, once its deferred indexes exist).  Each input is copied in its own
  * transaction.  res may be NULL.  Returns 0 or -1 (err filled). */
-enum { STORE_MERGE_FORCE = 1, STORE_MERGE_SOURCES_ONLY = 2 };
+enum { STORE_MERGE_FORCE = 1, STORE_MERGE_SOURCES_ONLY = 2, STORE_MERGE_NO_SEQUENCE = 4 };
 enum { STORE_MERGE_FINDINGS_NONE, STORE_MERGE_FINDINGS_KEPT, STORE_MERGE_FINDINGS_DROPPED };
 struct store_merge_result {
 	long *merged;           /* per input: sources copied */
