@@ -453,7 +453,7 @@ enum tri rule_explain(struct rule_set *rs, const struct rule *r, const struct ex
 	if (rs->pf_rules != rs->n)
 		prefilter_build(rs);
 	xctx_init(&x, ex, rs->source);
-	memset(es.done, 0, sizeof(es.done));
+	memset(&es, 0, sizeof(es));
 	es.rs = rs;
 	es.x = &x;
 	es.r = r;

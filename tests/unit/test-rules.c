@@ -1,6 +1,7 @@
 /* test-rules.c - rule loader diagnostics and engine semantics. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -818,6 +819,41 @@ static void test_tests_tail(void)
 	same_both_ways("t.x.yaml", STABLE "tests:\n  - expect: match\n    exchange: |\n      x\n"
 				   "  - expect: no-match\n    file: b\ntests:\n  - expect: match\n    file: c\n",
 		       "tests given twice");
+
+	/* Every library rule takes the short path: a rule written in
+	 * another shape still loads, only slower. */
+	{
+		const char *src = getenv("srcdir");
+		char *cmd = xasprintf("find '%s/rules' -name '*.yaml' ! -path '*/tests/*'", src ? src : ".");
+		FILE *p = popen(cmd, "r");
+		char line[4096];
+		long files = 0, counted = 0;
+
+		while (p && fgets(line, sizeof(line), p)) {
+			struct sbuf b = SBUF_INIT;
+			FILE *f;
+			char chunk[4096];
+			size_t got, at, nm, nn;
+
+			line[strcspn(line, "\n")] = '\0';
+			f = fopen(line, "rb");
+			while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+				sbuf_add(&b, chunk, got);
+			if (f)
+				fclose(f);
+			files++;
+			if (tests_tail(sbuf_str(&b), b.len, &at, &nm, &nn) && nm && nn)
+				counted++;
+			else
+				diag("not counted: %s", line);
+			sbuf_release(&b);
+		}
+		if (p)
+			pclose(p);
+		ok(files > 100 && counted == files, "library: the tests of %ld of %ld rules are counted",
+		   counted, files);
+		free(cmd);
+	}
 
 	/* The library itself loads the same both ways. */
 	{
