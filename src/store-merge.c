@@ -306,7 +306,14 @@ static int number(struct merge *m)
 		   " temp.m_find f JOIN temp.m_ex x ON x.shard = f.shard AND x.old = f.old_ex;"
 		   "UPDATE temp.m_find SET (new, new_ex) = (SELECT n, up FROM temp.r WHERE r.shard ="
 		   " m_find.shard AND r.old = m_find.old);"
-		   "DROP TABLE temp.r");
+		   "DROP TABLE temp.r;"
+		   /* copy_input() reads each input's rows in the order of their
+		    * new ids through these, instead of sorting whole rows (bodies
+		    * included: a sorter as large as the page cache) */
+		   "CREATE INDEX temp.m_src_new ON m_src(shard, new);"
+		   "CREATE INDEX temp.m_ex_new ON m_ex(shard, new);"
+		   "CREATE INDEX temp.m_note_new ON m_note(shard, new);"
+		   "CREATE INDEX temp.m_find_new ON m_find(shard, new)");
 }
 
 /* Pass two for input i: copy its rows under their new ids. */
