@@ -5,6 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,11 @@
 
 /* Exit status of a worker that failed (its message is in its .err file). */
 #define WORKER_FAILED 4
+/* Page cache of a worker's connection, KiB (SQLite's default size): an
+ * import worker only appends, and a report worker reads one ticket's rows
+ * at a time from a file the OS caches; the store's 16 MiB would only fill
+ * as the batch grows. */
+#define WORKER_CACHE_KIB 2000
 
 /* Sorted top-level entries of dir (hidden ones skipped): the tickets of a
  * batch run.  Returns a malloc'd NULL-terminated array, NULL on error. */
@@ -101,7 +109,7 @@ static int import_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 	ws = store_open(db, err, errlen);
 	if (!ws)
 		return -1;
-	if (store_defer_indexes(ws) < 0) {
+	if (store_set_cache(ws, WORKER_CACHE_KIB) < 0 || store_defer_indexes(ws) < 0) {
 		snprintf(err, errlen, "%s", store_errmsg(ws));
 		return -1;
 	}
@@ -330,10 +338,13 @@ static int each_work(void *ctx, long k, long jobs, char *err, size_t errlen)
 	struct each_job *j = ctx;
 	struct store *ws = j->snapshot ? store_open_snapshot(j->db, err, errlen)
 				       : store_open(j->db, err, errlen);
-	int rc;
+	int rc = -1;
 	if (!ws)
 		return -1;
-	rc = j->fn(j->ctx, ws, k, jobs, err, errlen);
+	if (store_set_cache(ws, WORKER_CACHE_KIB) < 0)
+		snprintf(err, errlen, "%s", store_errmsg(ws));
+	else
+		rc = j->fn(j->ctx, ws, k, jobs, err, errlen);
 	store_free(ws);
 	return rc;
 }
@@ -358,6 +369,12 @@ int pool_each(struct store *st, const char *db, long jobs, pool_each_fn *fn, voi
 		}
 		db = snap;
 	}
+	/* The workers start with a copy of this process: give back the
+	 * parent's page cache first (it only waits for them) */
+	store_release_memory(st);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	job.db = db;
 	job.snapshot = snap != NULL;
 	job.fn = fn;

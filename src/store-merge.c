@@ -306,7 +306,14 @@ static int number(struct merge *m)
 		   " temp.m_find f JOIN temp.m_ex x ON x.shard = f.shard AND x.old = f.old_ex;"
 		   "UPDATE temp.m_find SET (new, new_ex) = (SELECT n, up FROM temp.r WHERE r.shard ="
 		   " m_find.shard AND r.old = m_find.old);"
-		   "DROP TABLE temp.r");
+		   "DROP TABLE temp.r;"
+		   /* copy_input() reads each input's rows in the order of their
+		    * new ids through these, instead of sorting whole rows (bodies
+		    * included: a sorter as large as the page cache) */
+		   "CREATE INDEX temp.m_src_new ON m_src(shard, new);"
+		   "CREATE INDEX temp.m_ex_new ON m_ex(shard, new);"
+		   "CREATE INDEX temp.m_note_new ON m_note(shard, new);"
+		   "CREATE INDEX temp.m_find_new ON m_find(shard, new)");
 }
 
 /* Pass two for input i: copy its rows under their new ids. */
@@ -370,7 +377,7 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 {
 	struct merge m;
 	struct rules_seen rs;
-	char *target_key = NULL, *key_id = NULL;
+	char *target_key = NULL, *key_id = NULL, *journal = NULL;
 	const char *key_of = NULL;
 	long long had = 0;
 	int keep_secrets = 0, findings, ret = -1;
@@ -426,6 +433,15 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 		findings = 1;
 	else
 		findings = 0;
+	/* A private database journals in memory (store.c), and copying an
+	 * input rewrites the pages of those copied before it (the ids
+	 * interleave): that journal would hold the whole store.  A journal
+	 * file for the copies instead; SQLite keeps a temporary database's
+	 * journal in memory up to 64 KiB, then spills it. */
+	if (one_row(&m, "SELECT 0, journal_mode FROM pragma_journal_mode", NULL, &journal) < 0)
+		goto out;
+	if (journal && !strcmp(journal, "memory") && run(&m, "PRAGMA main.journal_mode = DELETE") < 0)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (attach(&m, paths[i]) < 0 || copy_input(&m, (long)i, findings) < 0) {
 			detach(&m);
@@ -471,12 +487,15 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 db_fail:
 	snprintf(err, errlen, "database error: %s", store_errmsg(st));
 out:
+	if (journal && !strcmp(journal, "memory"))
+		sqlite3_exec(m.db, "PRAGMA main.journal_mode = MEMORY", NULL, NULL, NULL);
 	sqlite3_exec(m.db, "DROP TABLE IF EXISTS temp.m_src; DROP TABLE IF EXISTS temp.m_ex;"
 			   "DROP TABLE IF EXISTS temp.m_note; DROP TABLE IF EXISTS temp.m_find;"
 			   "DROP TABLE IF EXISTS temp.r;",
 		     NULL, NULL, NULL);
 	free(target_key);
 	free(key_id);
+	free(journal);
 	free(rs.sig);
 	return ret;
 }

@@ -6,6 +6,14 @@
  * writes its answer back).  Recoveries, time twins and example checks
  * stay inside one scope (a ticket; loose files share one, see SCOPE());
  * request-ID links do not.
+ *
+ * Memory stays with the largest scope, not the store: a first query reads
+ * the request-ID headers of the whole store in order and keeps only the
+ * links it finds (two exchange ids each), and which scopes they join.
+ * Then the scopes are read one batch at a time: a scope alone, or every
+ * scope request IDs join to it (an event is then whole in its batch, so
+ * its representative and its size are those one pass over everything
+ * gives).
  */
 #include <config.h>
 
@@ -28,7 +36,7 @@
 struct sx {
 	long long id;
 	long long source;
-	char *ticket;        /* the scope: see SCOPE() */
+	const char *ticket;  /* the scope (see SCOPE()), the batch's string */
 	long seq;
 	double t;            /* ms since the epoch, NAN when unknown */
 	char *method;
@@ -351,10 +359,11 @@ static int block_matters(struct sx *v, long i)
 	".path) = length(" s ".ticket) OR substr(" s ".path, -length(" s ".ticket) - 1, 1) = '/') "       \
 	"THEN '' ELSE 't:' || " s ".ticket END)"
 
+
+/* The exchanges of one source, in seq order. */
 static const char load_sql[] =
-	"SELECT e.id, e.source_id, " SCOPE("s") ", e.seq, "
-	"(julianday(e.started_at) - 2440587.5) * 86400000.0, e.method, e.url, e.host, e.path, "
-	"e.status, e.error, e.kind = 'capture', "
+	"SELECT e.id, e.seq, (julianday(e.started_at) - 2440587.5) * 86400000.0, e.method, e.url, "
+	"e.host, e.path, e.status, e.error, e.kind = 'capture', "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$.example') END IS NOT NULL, "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$._resourceType') END, "
 	"CASE WHEN json_valid(e.extra) THEN json_extract(e.extra, '$.pageref') END, "
@@ -368,31 +377,60 @@ static const char load_sql[] =
 	"(SELECT group_concat(h.value, '; ') FROM headers h WHERE h.exchange_id = e.id AND "
 	"h.side = 'request' AND h.name = 'cookie' COLLATE NOCASE), "
 	"e.method = 'CONNECT' "
-	"FROM exchanges e JOIN sources s ON s.id = e.source_id ORDER BY e.source_id, e.seq";
+	"FROM exchanges e WHERE e.source_id = ?1 ORDER BY e.seq";
+
+/* The sources of a scope, in id order: the loose files' scope (''), and
+ * a ticket's ("t:" and the ticket, bound without the "t:"); the tickets
+ * in order. */
+static const char loose_sql[] = "SELECT s.id FROM sources s WHERE " SCOPE("s") " = '' ORDER BY s.id";
+static const char ticket_sql[] =
+	"SELECT s.id FROM sources s WHERE s.ticket = ?1 AND " SCOPE("s") " <> '' ORDER BY s.id";
+static const char tickets_sql[] =
+	"SELECT DISTINCT ticket FROM sources WHERE ticket IS NOT NULL ORDER BY ticket";
 
 /* Response headers whose value names one request and nothing else (trace
- * and correlation IDs span many requests; x-served-by names a cache). */
+ * and correlation IDs span many requests; x-served-by names a cache), in
+ * the order that puts the copies of one value side by side: name, value,
+ * then where the exchange stands (source, seq). */
 static const char ids_sql[] =
-	"SELECT h.exchange_id, lower(h.name), h.value FROM headers h WHERE h.side = 'response' AND "
+	"SELECT h.exchange_id, e.source_id, e.status, " SCOPE("s") ", lower(h.name), h.value "
+	"FROM headers h JOIN exchanges e ON e.id = h.exchange_id JOIN sources s ON s.id = e.source_id "
+	"WHERE h.side = 'response' AND "
 	"lower(h.name) IN ('x-request-id', 'request-id', 'x-vercel-id', 'cf-ray', 'x-amzn-requestid', "
 	"'x-amzn-request-id', 'x-amz-request-id', 'x-amz-cf-id', 'x-amz-apigw-id', 'x-ms-request-id', "
 	"'apim-request-id', 'x-azure-ref', 'x-github-request-id', 'x-nf-request-id', 'x-kong-request-id', "
 	"'openai-request-id', 'x-fastly-request-id', 'x-akamai-request-id', 'x-envoy-request-id') "
-	"AND length(h.value) >= 8";
+	"AND length(h.value) >= 8 ORDER BY 5, 6, e.source_id, e.seq";
 
-struct idrow {
-	long idx;
-	char *name;
-	char *value;
+static const char cap_sql[] =
+	"UPDATE findings SET severity = ?2 WHERE exchange_id = ?1 AND "
+	"CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 "
+	"ELSE 0 END > CASE ?2 WHEN 'low' THEN 1 ELSE 0 END";
+
+/* A saved example's finding stands when a run or the ticket's text (an
+ * exchange that is no example) has the same rule's finding. */
+static const char confirmed_sql[] =
+	"SELECT 1 FROM findings f1 JOIN findings f2 ON f2.rule_id = f1.rule_id AND f2.exchange_id <> "
+	"f1.exchange_id JOIN exchanges e2 ON e2.id = f2.exchange_id JOIN sources s2 ON s2.id = "
+	"e2.source_id WHERE f1.exchange_id = ?1 AND " SCOPE("s2") " = ?2 AND "
+	"(CASE WHEN json_valid(e2.extra) THEN json_extract(e2.extra, '$.example') END) IS NULL LIMIT 1";
+
+static const char insert_sql[] =
+	"INSERT INTO sequence (exchange_id, request_key, event_id, recovered_by, recovery, demoted) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/* Two copies of one request ID: b is the exchange after a in ids_sql's
+ * order, and the two are one event. */
+struct link {
+	long long a, b;
 };
 
-static int cmp_idrow(const void *pa, const void *pb)
+static int cmp_link(const void *pa, const void *pb)
 {
-	const struct idrow *a = pa, *b = pb;
-	int c = strcmp(a->name, b->name);
-	if (!c)
-		c = strcmp(a->value, b->value);
-	return c ? c : (a->idx > b->idx) - (a->idx < b->idx);
+	const struct link *a = pa, *b = pb;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return (a->b > b->b) - (a->b < b->b);
 }
 
 struct idmap {
@@ -406,10 +444,79 @@ static int cmp_idmap(const void *pa, const void *pb)
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-static void free_sx(struct sx *v, long n)
+/* A source of the batch being read, and the scope it is read in. */
+struct srcref {
+	long long id;
+	const char *scope;
+};
+
+static int cmp_srcref(const void *pa, const void *pb)
+{
+	const struct srcref *a = pa, *b = pb;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* A scope and the union-find root of the scopes request IDs join it to. */
+struct member {
+	long root;
+	long idx;
+};
+
+static int cmp_member(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+	if (a->root != b->root)
+		return a->root < b->root ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static int cmp_strp(const void *pa, const void *pb)
+{
+	return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+/* One run of the pass.  Memory: the exchanges of one batch (a scope, or
+ * the scopes request IDs join) at a time, and the request-ID links. */
+struct seq_run {
+	sqlite3 *db;
+	sqlite3_stmt *load, *loose, *ticket, *cap, *conf, *ins;
+	struct link *links;    /* sorted by a */
+	size_t nlinks, alinks;
+	char **pairs;          /* scope names two by two: a link between scopes */
+	size_t npairs, apairs;
+	char **scopes;         /* the scopes of those links, sorted, unique */
+	long *sparent;         /* ... their union-find */
+	struct member *members; /* ... by root */
+	long *first;           /* a root's first index in members */
+	unsigned char *done;   /* a root's batch was read */
+	size_t nscopes;
+	struct srcref *src;    /* the sources of the batch */
+	size_t nsrc, asrc;
+	struct sx *v;          /* its exchanges, in (source, seq) order */
+	long n;
+	size_t av;
+	long *size;            /* exchanges per event, by representative */
+	size_t asize;
+	struct sequence_stats st;
+	char *err;
+	size_t errlen;
+};
+
+static int sql_fail(sqlite3 *db, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "sequence: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+static int run_fail(struct seq_run *r)
+{
+	return sql_fail(r->db, r->err, r->errlen);
+}
+
+/* Free the strings of v[0..n-1] (ticket points to the batch's scope). */
+static void clear_sx(struct sx *v, long n)
 {
 	for (long i = 0; i < n; i++) {
-		free(v[i].ticket);
 		free(v[i].method);
 		free(v[i].url);
 		free(v[i].host);
@@ -422,124 +529,213 @@ static void free_sx(struct sx *v, long n)
 		free(v[i].key);
 		free(v[i].recovery);
 	}
-	free(v);
 }
 
-static int sql_fail(sqlite3 *db, char *err, size_t errlen)
+static long scope_parent(struct seq_run *r, long i)
 {
-	snprintf(err, errlen, "sequence: %s", sqlite3_errmsg(db));
-	return -1;
+	while (r->sparent[i] != i) {
+		r->sparent[i] = r->sparent[r->sparent[i]];
+		i = r->sparent[i];
+	}
+	return i;
 }
 
-/* Load every exchange, in (source, seq) order. */
-static int load(sqlite3 *db, struct sx **out, long *nout, char *err, size_t errlen)
+/* The index of scope name in r->scopes, or -1. */
+static long scope_index(const struct seq_run *r, const char *name)
 {
-	sqlite3_stmt *s = NULL;
-	struct sx *v = NULL;
-	size_t alloc = 0;
-	long n = 0;
-	int rc;
-	if (sqlite3_prepare_v2(db, load_sql, -1, &s, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct sx *x;
-		v = xgrow(v, &alloc, (size_t)n + 1, sizeof(*v));
-		x = &v[n];
-		memset(x, 0, sizeof(*x));
-		x->id = sqlite3_column_int64(s, 0);
-		x->source = sqlite3_column_int64(s, 1);
-		x->ticket = dup_col(s, 2);
-		x->seq = (long)sqlite3_column_int64(s, 3);
-		x->t = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
-		x->method = dup_col(s, 5);
-		x->url = dup_col(s, 6);
-		x->host = dup_col(s, 7);
-		x->path = dup_col(s, 8);
-		x->has_status = sqlite3_column_type(s, 9) != SQLITE_NULL;
-		x->status = sqlite3_column_int(s, 9);
-		x->error = dup_col(s, 10);
-		x->capture = sqlite3_column_int(s, 11);
-		x->example = sqlite3_column_int(s, 12);
-		x->rtype = dup_col(s, 13);
-		x->pageref = dup_col(s, 14);
-		x->rank = sqlite3_column_type(s, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 15);
-		x->auth = dup_col(s, 16);
-		x->cookie = dup_col(s, 17);
-		x->key = sequence_request_key(x->method, x->url);
-		x->parent = n;
-		/* A CONNECT tunnel recorded without decryption (Charles: status
-		 * -1, no headers) is the proxy's bookkeeping, not a request. */
-		if (sqlite3_column_int(s, 18) && x->has_status && x->status <= 0 && !x->error)
-			x->demoted = "tunnel";
-		n++;
+	char *const *hit;
+	if (!r->nscopes)
+		return -1;
+	hit = bsearch(&name, r->scopes, r->nscopes, sizeof(*r->scopes), cmp_strp);
+	return hit ? (long)(hit - r->scopes) : -1;
+}
+
+/* The scopes that request IDs join, as groups read together. */
+static void group_scopes(struct seq_run *r)
+{
+	size_t n = 0;
+	if (!r->npairs)
+		return;
+	r->scopes = xcalloc(r->npairs, sizeof(*r->scopes));
+	memcpy(r->scopes, r->pairs, r->npairs * sizeof(*r->scopes));
+	qsort(r->scopes, r->npairs, sizeof(*r->scopes), cmp_strp);
+	for (size_t i = 0; i < r->npairs; i++)
+		if (!n || strcmp(r->scopes[n - 1], r->scopes[i]))
+			r->scopes[n++] = r->scopes[i];
+	r->nscopes = n;
+	r->sparent = xcalloc(n, sizeof(*r->sparent));
+	for (size_t i = 0; i < n; i++)
+		r->sparent[i] = (long)i;
+	for (size_t i = 0; i + 1 < r->npairs; i += 2) {
+		long a = scope_parent(r, scope_index(r, r->pairs[i]));
+		long b = scope_parent(r, scope_index(r, r->pairs[i + 1]));
+		if (a != b)
+			r->sparent[b] = a;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free_sx(v, n);
-		return sql_fail(db, err, errlen);
+	r->members = xcalloc(n, sizeof(*r->members));
+	for (size_t i = 0; i < n; i++) {
+		r->members[i].root = scope_parent(r, (long)i);
+		r->members[i].idx = (long)i;
 	}
-	*out = v;
-	*nout = n;
-	return 0;
+	qsort(r->members, n, sizeof(*r->members), cmp_member);
+	r->first = xcalloc(n, sizeof(*r->first));
+	for (size_t k = n; k-- > 0;)
+		r->first[r->members[k].root] = (long)k;
+	r->done = xcalloc(n, 1);
 }
 
 /* Same request-ID value: one event, whatever ticket holds the copies (a
  * request ID names one request; a folder of loose files is one ticket per
- * file, and the seed ticket's HAR, curl output and text are such files). */
-static int link_ids(sqlite3 *db, struct sx *v, long n, char *err, size_t errlen)
+ * file, and the seed ticket's HAR, curl output and text are such files).
+ * Reads the ID headers of the whole store once, in order, and keeps only
+ * the links (and which scopes they join), not the rows. */
+static int find_links(struct seq_run *r)
 {
 	sqlite3_stmt *s = NULL;
-	struct idmap *map = xcalloc((size_t)n + 1, sizeof(*map));
-	struct idrow *rows = NULL;
-	size_t alloc = 0, nrows = 0;
-	int rc;
-	for (long i = 0; i < n; i++) {
-		map[i].id = v[i].id;
-		map[i].idx = i;
-	}
-	if (n > 1) /* qsort of no element may get a NULL array */
-		qsort(map, (size_t)n, sizeof(*map), cmp_idmap);
-	if (sqlite3_prepare_v2(db, ids_sql, -1, &s, NULL) != SQLITE_OK) {
-		free(map);
-		return sql_fail(db, err, errlen);
-	}
+	long long pex = 0, psrc = 0;
+	int phas = 0, pstatus = 0, have = 0, rc;
+	char *pscope = NULL, *pname = NULL, *pvalue = NULL;
+
+	if (sqlite3_prepare_v2(r->db, ids_sql, -1, &s, NULL) != SQLITE_OK)
+		return run_fail(r);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct idmap key = {sqlite3_column_int64(s, 0), 0}, *hit;
-		hit = bsearch(&key, map, (size_t)n, sizeof(*map), cmp_idmap);
-		if (!hit || !sqlite3_column_text(s, 1) || !sqlite3_column_text(s, 2))
+		long long ex = sqlite3_column_int64(s, 0), src = sqlite3_column_int64(s, 1);
+		int has = sqlite3_column_type(s, 2) != SQLITE_NULL, status = sqlite3_column_int(s, 2);
+		const char *scope = (const char *)sqlite3_column_text(s, 3);
+		const char *name = (const char *)sqlite3_column_text(s, 4);
+		const char *value = (const char *)sqlite3_column_text(s, 5);
+		if (!scope || !name || !value)
 			continue;
-		rows = xgrow(rows, &alloc, nrows + 1, sizeof(*rows));
-		rows[nrows].idx = hit->idx;
-		rows[nrows].name = dup_col(s, 1);
-		rows[nrows].value = dup_col(s, 2);
-		nrows++;
+		/* a redirect hop or a retry keeps some IDs: never link two
+		 * answers that disagree, nor two of one source */
+		if (have && ex != pex && !strcmp(name, pname) && !strcmp(value, pvalue) &&
+		    !(has && phas && status != pstatus) && src != psrc) {
+			r->links = xgrow(r->links, &r->alinks, r->nlinks + 1, sizeof(*r->links));
+			r->links[r->nlinks].a = pex;
+			r->links[r->nlinks].b = ex;
+			r->nlinks++;
+			if (strcmp(scope, pscope)) {
+				r->pairs = xgrow(r->pairs, &r->apairs, r->npairs + 2, sizeof(*r->pairs));
+				r->pairs[r->npairs++] = xstrdup(pscope);
+				r->pairs[r->npairs++] = xstrdup(scope);
+			}
+		}
+		free(pscope);
+		free(pname);
+		free(pvalue);
+		pscope = xstrdup(scope);
+		pname = xstrdup(name);
+		pvalue = xstrdup(value);
+		pex = ex;
+		psrc = src;
+		phas = has;
+		pstatus = status;
+		have = 1;
 	}
 	sqlite3_finalize(s);
-	free(map);
-	if (rc == SQLITE_DONE) {
-		if (nrows > 1)
-			qsort(rows, nrows, sizeof(*rows), cmp_idrow);
-		for (size_t i = 1; i < nrows; i++) {
-			struct sx *a = &v[rows[i - 1].idx], *b = &v[rows[i].idx];
-			if (strcmp(rows[i - 1].name, rows[i].name) ||
-			    strcmp(rows[i - 1].value, rows[i].value) || a == b)
-				continue;
-			/* a redirect hop or a retry keeps some IDs: never link
-			 * two answers that disagree, nor two of one source */
-			if ((a->has_status && b->has_status && a->status != b->status) ||
-			    a->source == b->source)
-				continue;
-			uf_union(v, rows[i - 1].idx, rows[i].idx);
-		}
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		free(rows[i].name);
-		free(rows[i].value);
-	}
-	free(rows);
-	return rc == SQLITE_DONE ? 0 : sql_fail(db, err, errlen);
+	free(pscope);
+	free(pname);
+	free(pvalue);
+	if (rc != SQLITE_DONE)
+		return run_fail(r);
+	if (r->nlinks > 1)
+		qsort(r->links, r->nlinks, sizeof(*r->links), cmp_link);
+	group_scopes(r);
+	return 0;
 }
 
+/* Add the sources of one scope to the batch. */
+static int add_sources(struct seq_run *r, const char *scope)
+{
+	sqlite3_stmt *s = scope[0] ? r->ticket : r->loose;
+	int rc;
+	if (scope[0])
+		sqlite3_bind_text(s, 1, scope + 2, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->src = xgrow(r->src, &r->asrc, r->nsrc + 1, sizeof(*r->src));
+		r->src[r->nsrc].id = sqlite3_column_int64(s, 0);
+		r->src[r->nsrc].scope = scope;
+		r->nsrc++;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : run_fail(r);
+}
+
+/* Add the exchanges of one source to the batch, in seq order. */
+static int load_source(struct seq_run *r, const struct srcref *src)
+{
+	sqlite3_stmt *s = r->load;
+	int rc;
+	sqlite3_bind_int64(s, 1, src->id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct sx *x;
+		r->v = xgrow(r->v, &r->av, (size_t)r->n + 1, sizeof(*r->v));
+		x = &r->v[r->n];
+		memset(x, 0, sizeof(*x));
+		x->id = sqlite3_column_int64(s, 0);
+		x->source = src->id;
+		x->ticket = src->scope;
+		x->seq = (long)sqlite3_column_int64(s, 1);
+		x->t = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
+		x->method = dup_col(s, 3);
+		x->url = dup_col(s, 4);
+		x->host = dup_col(s, 5);
+		x->path = dup_col(s, 6);
+		x->has_status = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		x->status = sqlite3_column_int(s, 7);
+		x->error = dup_col(s, 8);
+		x->capture = sqlite3_column_int(s, 9);
+		x->example = sqlite3_column_int(s, 10);
+		x->rtype = dup_col(s, 11);
+		x->pageref = dup_col(s, 12);
+		x->rank = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
+		x->auth = dup_col(s, 14);
+		x->cookie = dup_col(s, 15);
+		x->key = sequence_request_key(x->method, x->url);
+		x->parent = r->n;
+		/* A CONNECT tunnel recorded without decryption (Charles: status
+		 * -1, no headers) is the proxy's bookkeeping, not a request. */
+		if (sqlite3_column_int(s, 16) && x->has_status && x->status <= 0 && !x->error)
+			x->demoted = "tunnel";
+		r->n++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : run_fail(r);
+}
+
+/* The request-ID links of the batch: both copies of each are in it. */
+static void link_ids(struct seq_run *r)
+{
+	struct idmap *map;
+	if (!r->nlinks)
+		return;
+	map = xcalloc((size_t)r->n, sizeof(*map));
+	for (long i = 0; i < r->n; i++) {
+		map[i].id = r->v[i].id;
+		map[i].idx = i;
+	}
+	if (r->n > 1)
+		qsort(map, (size_t)r->n, sizeof(*map), cmp_idmap);
+	for (long i = 0; i < r->n; i++) {
+		/* the first link from this exchange */
+		size_t lo = 0, hi = r->nlinks;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (r->links[mid].a < r->v[i].id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < r->nlinks && r->links[lo].a == r->v[i].id; lo++) {
+			struct idmap key = {r->links[lo].b, 0}, *hit;
+			hit = bsearch(&key, map, (size_t)r->n, sizeof(*map), cmp_idmap);
+			if (hit)
+				uf_union(r->v, i, hit->idx);
+		}
+	}
+	free(map);
+}
 /* Same method, URL and status within a second in different sources. */
 static void link_twins(struct sx *v, long n)
 {
@@ -608,124 +804,178 @@ static void find_recoveries(struct sx *v, long n)
 	free(ix);
 }
 
-static const char cap_sql[] =
-	"UPDATE findings SET severity = ?2 WHERE exchange_id = ?1 AND "
-	"CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 "
-	"ELSE 0 END > CASE ?2 WHEN 'low' THEN 1 ELSE 0 END";
-
-/* A saved example's finding stands when a run or the ticket's text (an
- * exchange that is no example) has the same rule's finding. */
-static const char confirmed_sql[] =
-	"SELECT 1 FROM findings f1 JOIN findings f2 ON f2.rule_id = f1.rule_id AND f2.exchange_id <> "
-	"f1.exchange_id JOIN exchanges e2 ON e2.id = f2.exchange_id JOIN sources s2 ON s2.id = "
-	"e2.source_id WHERE f1.exchange_id = ?1 AND " SCOPE("s2") " = ?2 AND "
-	"(CASE WHEN json_valid(e2.extra) THEN json_extract(e2.extra, '$.example') END) IS NULL LIMIT 1";
-
-static const char insert_sql[] =
-	"INSERT INTO sequence (exchange_id, request_key, event_id, recovered_by, recovery, demoted) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-
-int sequence_apply(sqlite3 *db, struct sequence_stats *stats, char *err, size_t errlen)
+/* Write what the batch says: the findings capped, the sequence rows. */
+static int write_batch(struct seq_run *r)
 {
-	struct sx *v = NULL;
-	long n = 0;
-	long *size = NULL;
-	sqlite3_stmt *cap = NULL, *conf = NULL, *ins = NULL;
-	struct sequence_stats st;
-	int ret = -1;
-
-	memset(&st, 0, sizeof(st));
-	if (sqlite3_exec(db, "DELETE FROM sequence", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen);
-	if (load(db, &v, &n, err, errlen) < 0)
-		return -1;
-	if (link_ids(db, v, n, err, errlen) < 0)
-		goto out;
-	link_twins(v, n);
-	find_recoveries(v, n);
-
-	size = xcalloc((size_t)n + 1, sizeof(*size));
+	struct sx *v = r->v;
+	long n = r->n;
+	r->size = xgrow(r->size, &r->asize, (size_t)n, sizeof(*r->size));
+	memset(r->size, 0, (size_t)n * sizeof(*r->size));
 	for (long i = 0; i < n; i++)
-		size[uf_find(v, i)]++;
-
-	if (sqlite3_prepare_v2(db, cap_sql, -1, &cap, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, confirmed_sql, -1, &conf, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, insert_sql, -1, &ins, NULL) != SQLITE_OK) {
-		sql_fail(db, err, errlen);
-		goto out;
-	}
+		r->size[uf_find(v, i)]++;
 	for (long i = 0; i < n; i++) {
 		struct sx *x = &v[i];
 		long rep = uf_find(v, i);
 		const char *cap_to = NULL;
 		if (!x->demoted && x->example && x->rank >= 1) {
 			int confirmed;
-			sqlite3_bind_int64(conf, 1, x->id);
-			sqlite3_bind_text(conf, 2, x->ticket, -1, SQLITE_STATIC);
-			confirmed = sqlite3_step(conf) == SQLITE_ROW;
-			sqlite3_reset(conf);
+			sqlite3_bind_int64(r->conf, 1, x->id);
+			sqlite3_bind_text(r->conf, 2, x->ticket, -1, SQLITE_STATIC);
+			confirmed = sqlite3_step(r->conf) == SQLITE_ROW;
+			sqlite3_reset(r->conf);
 			if (!confirmed) {
 				x->demoted = "example";
-				st.examples++;
+				r->st.examples++;
 			}
 		}
 		if (!x->demoted && x->rank >= 2 && sequence_client_block(x->error) && !block_matters(v, i)) {
 			x->demoted = "client-block";
-			st.blocked++;
+			r->st.blocked++;
 		}
 		if (x->demoted && !strcmp(x->demoted, "recovered"))
-			st.recovered++;
+			r->st.recovered++;
 		if (x->demoted && !strcmp(x->demoted, "tunnel"))
-			st.tunnels++;
+			r->st.tunnels++;
 		if (x->demoted)
 			cap_to = !strcmp(x->demoted, "client-block") ? "low" : "info";
 		if (cap_to) {
-			sqlite3_bind_int64(cap, 1, x->id);
-			sqlite3_bind_text(cap, 2, cap_to, -1, SQLITE_STATIC);
-			if (sqlite3_step(cap) != SQLITE_DONE) {
-				sql_fail(db, err, errlen);
-				goto out;
-			}
-			sqlite3_reset(cap);
+			sqlite3_bind_int64(r->cap, 1, x->id);
+			sqlite3_bind_text(r->cap, 2, cap_to, -1, SQLITE_STATIC);
+			if (sqlite3_step(r->cap) != SQLITE_DONE)
+				return run_fail(r);
+			sqlite3_reset(r->cap);
 		}
-		if (rep == i && size[rep] > 1)
-			st.events++;
-		if (size[rep] <= 1 && !x->demoted)
+		if (rep == i && r->size[rep] > 1)
+			r->st.events++;
+		if (r->size[rep] <= 1 && !x->demoted)
 			continue;
-		sqlite3_bind_int64(ins, 1, x->id);
+		sqlite3_bind_int64(r->ins, 1, x->id);
 		if (x->key)
-			sqlite3_bind_text(ins, 2, x->key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r->ins, 2, x->key, -1, SQLITE_STATIC);
 		else
-			sqlite3_bind_null(ins, 2);
-		sqlite3_bind_int64(ins, 3, v[rep].id);
+			sqlite3_bind_null(r->ins, 2);
+		sqlite3_bind_int64(r->ins, 3, v[rep].id);
 		if (x->recovered_by)
-			sqlite3_bind_int64(ins, 4, x->recovered_by);
+			sqlite3_bind_int64(r->ins, 4, x->recovered_by);
 		else
-			sqlite3_bind_null(ins, 4);
+			sqlite3_bind_null(r->ins, 4);
 		if (x->recovery)
-			sqlite3_bind_text(ins, 5, x->recovery, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r->ins, 5, x->recovery, -1, SQLITE_STATIC);
 		else
-			sqlite3_bind_null(ins, 5);
+			sqlite3_bind_null(r->ins, 5);
 		if (x->demoted)
-			sqlite3_bind_text(ins, 6, x->demoted, -1, SQLITE_STATIC);
+			sqlite3_bind_text(r->ins, 6, x->demoted, -1, SQLITE_STATIC);
 		else
-			sqlite3_bind_null(ins, 6);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			sql_fail(db, err, errlen);
+			sqlite3_bind_null(r->ins, 6);
+		if (sqlite3_step(r->ins) != SQLITE_DONE)
+			return run_fail(r);
+		sqlite3_reset(r->ins);
+		sqlite3_clear_bindings(r->ins);
+	}
+	return 0;
+}
+
+/* Read one batch: the scope, with the scopes request IDs join to it
+ * (nothing when that group was read already). */
+static int run_scope(struct seq_run *r, const char *scope)
+{
+	long g = scope_index(r, scope);
+	int ret = 0;
+	r->nsrc = 0;
+	if (g < 0) {
+		if (add_sources(r, scope) < 0)
+			return -1;
+	} else {
+		long root = scope_parent(r, g);
+		if (r->done[root])
+			return 0;
+		r->done[root] = 1;
+		for (size_t k = (size_t)r->first[root]; k < r->nscopes && r->members[k].root == root; k++)
+			if (add_sources(r, r->scopes[r->members[k].idx]) < 0)
+				return -1;
+		if (r->nsrc > 1)
+			qsort(r->src, r->nsrc, sizeof(*r->src), cmp_srcref);
+	}
+	r->n = 0;
+	for (size_t i = 0; ret == 0 && i < r->nsrc; i++)
+		ret = load_source(r, &r->src[i]);
+	if (ret == 0 && r->n > 0) {
+		link_ids(r);
+		link_twins(r->v, r->n);
+		find_recoveries(r->v, r->n);
+		ret = write_batch(r);
+	}
+	clear_sx(r->v, r->n);
+	r->n = 0;
+	return ret;
+}
+
+static void run_release(struct seq_run *r)
+{
+	sqlite3_finalize(r->load);
+	sqlite3_finalize(r->loose);
+	sqlite3_finalize(r->ticket);
+	sqlite3_finalize(r->cap);
+	sqlite3_finalize(r->conf);
+	sqlite3_finalize(r->ins);
+	for (size_t i = 0; i < r->npairs; i++)
+		free(r->pairs[i]);
+	free(r->pairs);
+	free(r->scopes);
+	free(r->sparent);
+	free(r->members);
+	free(r->first);
+	free(r->done);
+	free(r->links);
+	free(r->src);
+	free(r->v);
+	free(r->size);
+}
+
+int sequence_apply(sqlite3 *db, struct sequence_stats *stats, char *err, size_t errlen)
+{
+	struct seq_run r;
+	sqlite3_stmt *tickets = NULL;
+	int rc, ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.db = db;
+	r.err = err;
+	r.errlen = errlen;
+	if (sqlite3_exec(db, "DELETE FROM sequence", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(db, err, errlen);
+	if (sqlite3_prepare_v2(db, load_sql, -1, &r.load, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, loose_sql, -1, &r.loose, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, ticket_sql, -1, &r.ticket, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, cap_sql, -1, &r.cap, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, confirmed_sql, -1, &r.conf, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, insert_sql, -1, &r.ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, tickets_sql, -1, &tickets, NULL) != SQLITE_OK) {
+		run_fail(&r);
+		goto out;
+	}
+	if (find_links(&r) < 0)
+		goto out;
+	/* One scope at a time: the loose files', then each ticket's. */
+	if (run_scope(&r, "") < 0)
+		goto out;
+	while ((rc = sqlite3_step(tickets)) == SQLITE_ROW) {
+		char *scope = xasprintf("t:%s", (const char *)sqlite3_column_text(tickets, 0));
+		int failed = run_scope(&r, scope) < 0;
+		free(scope);
+		if (failed)
 			goto out;
-		}
-		sqlite3_reset(ins);
-		sqlite3_clear_bindings(ins);
+	}
+	if (rc != SQLITE_DONE) {
+		run_fail(&r);
+		goto out;
 	}
 	if (stats)
-		*stats = st;
+		*stats = r.st;
 	ret = 0;
 out:
-	sqlite3_finalize(cap);
-	sqlite3_finalize(conf);
-	sqlite3_finalize(ins);
-	free(size);
-	free_sx(v, n);
+	sqlite3_finalize(tickets);
+	run_release(&r);
 	return ret;
 }
 

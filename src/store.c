@@ -882,6 +882,21 @@ int store_each_finding_severity(struct store *st, const char *ticket,
 	return 0;
 }
 
+int store_set_cache(struct store *st, long kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%ld", kib);
+	return exec(st, sql);
+}
+
+void store_release_memory(struct store *st)
+{
+	/* a private database keeps changed pages in the cache until it
+	 * spills: written out to its temporary file, they can go too */
+	sqlite3_db_cacheflush(st->db);
+	sqlite3_db_release_memory(st->db);
+}
+
 int store_snapshot(struct store *st, const char *path)
 {
 	/* The backup API copies pages as they are: unlike VACUUM INTO it

@@ -124,6 +124,14 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 		    struct store_merge_result *res, char *err, size_t errlen);
 void store_merge_result_release(struct store_merge_result *res);
 
+/* Let st's page cache hold at most kib KiB (the store opens with 16 MiB).
+ * Returns 0 or -1 (store_errmsg). */
+int store_set_cache(struct store *st, long kib);
+
+/* Free what st's page cache holds (it fills again as pages are read), for
+ * a process about to wait or fork. */
+void store_release_memory(struct store *st);
+
 /* Write a copy of st's database to the new file path (SQLite's backup
  * API), for other processes to read.  Returns 0 or -1 (store_errmsg). */
 int store_snapshot(struct store *st, const char *path);

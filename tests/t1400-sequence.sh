@@ -78,6 +78,28 @@ is "$(grep -c '^\*\*Context:\*\* Next.js route headers on an AI Gateway' "$TMPDI
 	"five requests: the AI Gateway context advice once"
 is "$(grep -c '^| `sin1::fra1::mr2nm-' "$TMPDIR_T/five.md")" 5 "five requests: five per-request ID rows"
 
+# Request IDs across the tickets of a batch: the pass reads one scope at a
+# time, and the scopes a request ID joins together (a loose file's scope
+# too); the events, their copies and a recovery beside them come out as
+# from one pass over everything.
+mkdir -p "$TMPDIR_T/ids/t1" "$TMPDIR_T/ids/t2"
+cp "$fx/gateway-five-ids.har" "$fx/refresh-retry.har" "$TMPDIR_T/ids/t1/"
+{ cat "$fx/gateway-five-ids.har"; echo; } > "$TMPDIR_T/ids/t2/gateway-five-ids.har"
+{ cat "$fx/gateway-five-ids.har"; echo; echo; } > "$TMPDIR_T/ids/loose.har"
+for j in 1 2; do
+	"$HARTRIAGE" analyze -q -r "$srcdir/rules" -f json -j $j --per-ticket "$TMPDIR_T/ids-j$j" \
+		"$TMPDIR_T/ids" 2>"$TMPDIR_T/ids-j$j.err"
+done
+is "$(jq -c '[.findings[] | .sequence.same_event | length] | unique' "$TMPDIR_T/ids-j1/t2.json")" "[2]" \
+	"request IDs across tickets: each of t2's findings has two other copies"
+is "$(jq -r '[.findings[] | .sequence.same_event[] | .source] | unique | join(",")' \
+	"$TMPDIR_T/ids-j1/t2.json")" "loose.har,t1/gateway-five-ids.har" \
+	"request IDs across tickets: the copies are t1's and the loose file's"
+is "$(jq -r '.summary.recovered' "$TMPDIR_T/ids-j1/t1.json")" 1 \
+	"request IDs across tickets: t1's recovery stands beside the links"
+diff -r "$TMPDIR_T/ids-j1" "$TMPDIR_T/ids-j2" >/dev/null
+ok $? "request IDs across tickets: --jobs 2 gives the same reports"
+
 # Real-world captures (when the shared corpus is there).
 rw=$srcdir/../shared/corpus/realworld
 if [ -d "$rw" ]; then
