@@ -455,20 +455,47 @@ void prefilter_build(struct rule_set *rs)
 	size_t i, j, k, n;
 	char **lits;
 
+	/* Rules share compiled regexes (rule-regex.c): a regex's gate is
+	 * worked out once, found again by its code. */
+	struct seen_re { const pcre2_code *re; const struct matcher *m; } *seen;
+	size_t nseen = 16, total = 0;
+
 	prefilter_free(rs->pf);
 	pf = xcalloc(1, sizeof(*pf));
 	pf->head = xmalloc(PF_SLOTS * sizeof(*pf->head));
 	for (i = 0; i < PF_SLOTS; i++)
 		pf->head[i] = PF_NONE;
+	for (i = 0; i < rs->n; i++)
+		total += rs->v[i]->nm + rs->v[i]->nx;
+	while (nseen < 2 * total)
+		nseen *= 2;
+	seen = xcalloc(nseen, sizeof(*seen));
 	for (i = 0; i < rs->n; i++) {
 		struct rule *r = rs->v[i];
 		for (j = 0; j < r->nm + r->nx; j++) {
 			struct matcher *m = j < r->nm ? &r->m[j] : &r->x[j - r->nm];
+			size_t at;
 			free(m->gate);
 			m->gate = NULL;
 			m->ngate = 0;
 			if (m->field != F_RESP_BODY || m->op != OP_REGEX || !m->str)
 				continue;
+			if (m->re) {
+				at = ((uintptr_t)m->re >> 4) & (nseen - 1);
+				while (seen[at].re && seen[at].re != m->re)
+					at = (at + 1) & (nseen - 1);
+				if (seen[at].re) {
+					const struct matcher *o = seen[at].m;
+					if (o->ngate) {
+						m->gate = xmalloc(o->ngate * sizeof(*m->gate));
+						memcpy(m->gate, o->gate, o->ngate * sizeof(*m->gate));
+						m->ngate = o->ngate;
+					}
+					continue;
+				}
+				seen[at].re = m->re;
+				seen[at].m = m;
+			}
 			/* Every regex with a required literal: the body is
 			 * scanned once for all of them, and PCRE2 walks a
 			 * body for a regex whose first byte is common ('"',
@@ -491,6 +518,7 @@ void prefilter_build(struct rule_set *rs)
 			free(lits);
 		}
 	}
+	free(seen);
 	rs->pf = pf;
 	rs->pf_rules = rs->n;
 }
