@@ -952,9 +952,24 @@ int store_defer_indexes(struct store *st)
 
 int store_index(struct store *st)
 {
+	sqlite3_stmt *s = NULL;
+	char *was = NULL;
 	int ret = 0;
+	/* SQLite's sorter may take as much memory as the page cache is
+	 * allowed: the indexes are built with SQLite's default cache (a
+	 * sorter of 2 MB, spilling to temporary files past that), which
+	 * also gives back what the load left in the cache */
+	if (st->deferred.n && sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		was = sqlite3_mprintf("PRAGMA cache_size = %lld", sqlite3_column_int64(s, 0));
+		ret = exec(st, "PRAGMA cache_size = -2000");
+	}
+	sqlite3_finalize(s);
 	for (size_t i = 0; ret == 0 && i < st->deferred.n; i++)
 		ret = exec(st, st->deferred.v[i]);
+	if (was && exec(st, was) < 0)
+		ret = -1;
+	sqlite3_free(was);
 	if (ret == 0)
 		strlist_release(&st->deferred);
 	if (ret == 0 && st->fk_deferred && (ret = exec(st, "PRAGMA foreign_keys = ON")) == 0)
