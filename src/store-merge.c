@@ -440,7 +440,8 @@ int store_merge_dbs(struct store *st, const char *const *paths, size_t n, int fl
 	 * journal in memory up to 64 KiB, then spills it. */
 	if (one_row(&m, "SELECT 0, journal_mode FROM pragma_journal_mode", NULL, &journal) < 0)
 		goto out;
-	if (journal && !strcmp(journal, "memory") && run(&m, "PRAGMA main.journal_mode = DELETE") < 0)
+	if (journal && !strcmp(journal, "memory") &&
+	    run(&m, "PRAGMA main.journal_mode = DELETE") < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		if (attach(&m, paths[i]) < 0 || copy_input(&m, (long)i, findings) < 0) {

@@ -382,7 +382,8 @@ static const char load_sql[] =
 /* The sources of a scope, in id order: the loose files' scope (''), and
  * a ticket's ("t:" and the ticket, bound without the "t:"); the tickets
  * in order. */
-static const char loose_sql[] = "SELECT s.id FROM sources s WHERE " SCOPE("s") " = '' ORDER BY s.id";
+static const char loose_sql[] =
+	"SELECT s.id FROM sources s WHERE " SCOPE("s") " = '' ORDER BY s.id";
 static const char ticket_sql[] =
 	"SELECT s.id FROM sources s WHERE s.ticket = ?1 AND " SCOPE("s") " <> '' ORDER BY s.id";
 static const char tickets_sql[] =
@@ -394,8 +395,8 @@ static const char tickets_sql[] =
  * then where the exchange stands (source, seq). */
 static const char ids_sql[] =
 	"SELECT h.exchange_id, e.source_id, e.status, " SCOPE("s") ", lower(h.name), h.value "
-	"FROM headers h JOIN exchanges e ON e.id = h.exchange_id JOIN sources s ON s.id = e.source_id "
-	"WHERE h.side = 'response' AND "
+	"FROM headers h JOIN exchanges e ON e.id = h.exchange_id "
+	"JOIN sources s ON s.id = e.source_id WHERE h.side = 'response' AND "
 	"lower(h.name) IN ('x-request-id', 'request-id', 'x-vercel-id', 'cf-ray', 'x-amzn-requestid', "
 	"'x-amzn-request-id', 'x-amz-request-id', 'x-amz-cf-id', 'x-amz-apigw-id', 'x-ms-request-id', "
 	"'apim-request-id', 'x-azure-ref', 'x-github-request-id', 'x-nf-request-id', 'x-kong-request-id', "
@@ -600,7 +601,8 @@ static int find_links(struct seq_run *r)
 		return run_fail(r);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long ex = sqlite3_column_int64(s, 0), src = sqlite3_column_int64(s, 1);
-		int has = sqlite3_column_type(s, 2) != SQLITE_NULL, status = sqlite3_column_int(s, 2);
+		int has = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		int status = sqlite3_column_int(s, 2);
 		const char *scope = (const char *)sqlite3_column_text(s, 3);
 		const char *name = (const char *)sqlite3_column_text(s, 4);
 		const char *value = (const char *)sqlite3_column_text(s, 5);
@@ -615,7 +617,8 @@ static int find_links(struct seq_run *r)
 			r->links[r->nlinks].b = ex;
 			r->nlinks++;
 			if (strcmp(scope, pscope)) {
-				r->pairs = xgrow(r->pairs, &r->apairs, r->npairs + 2, sizeof(*r->pairs));
+				r->pairs = xgrow(r->pairs, &r->apairs, r->npairs + 2,
+						 sizeof(*r->pairs));
 				r->pairs[r->npairs++] = xstrdup(pscope);
 				r->pairs[r->npairs++] = xstrdup(scope);
 			}
@@ -890,7 +893,8 @@ static int run_scope(struct seq_run *r, const char *scope)
 		if (r->done[root])
 			return 0;
 		r->done[root] = 1;
-		for (size_t k = (size_t)r->first[root]; k < r->nscopes && r->members[k].root == root; k++)
+		for (size_t k = (size_t)r->first[root];
+		     k < r->nscopes && r->members[k].root == root; k++)
 			if (add_sources(r, r->scopes[r->members[k].idx]) < 0)
 				return -1;
 		if (r->nsrc > 1)
