@@ -16,6 +16,9 @@
 #include "util.h"
 #include "walk.h"
 
+/* Page cache, KiB, of the database a batch folder goes into (see run_steps). */
+#define BATCH_CACHE_KIB 4096
+
 /* The signal (SIGINT, SIGTERM) that stops the run, or 0. */
 static volatile sig_atomic_t interrupted;
 
@@ -670,6 +673,15 @@ int run_steps(struct common *c, int do_import, int do_match, int do_report, char
 		/* One folder: a batch of tickets, or one ticket (walk_is_batch). */
 		c->po.batch = npaths == 1 && stat(paths[0], &sb) == 0 && S_ISDIR(sb.st_mode);
 		c->po.one_ticket = c->po.batch && !walk_is_batch(paths[0]);
+		/* A batch is stored, sequenced and reported a ticket at a
+		 * time: 4 MiB of page cache hold a ticket, and the store's
+		 * 16 MiB (for one large capture) would only fill as the batch
+		 * grows (10,000 tickets, -j 2: parent peak RSS 32.9 to 20.9 MB,
+		 * the same CPU). */
+		if (c->po.batch && !c->po.one_ticket && store_set_cache(st, BATCH_CACHE_KIB) < 0) {
+			db_failure(st, c, store_errmsg(st));
+			goto out;
+		}
 		err[0] = '\0';
 		/* analyze's own new database: each exchange is matched as it
 		 * is stored (by the --jobs workers, in parallel), not read

@@ -27,6 +27,12 @@
  * as the batch grows. */
 #define WORKER_CACHE_KIB 2000
 
+/* qsort comparator: byte order of two entry names. */
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Sorted top-level entries of dir (hidden ones skipped): the tickets of a
  * batch run.  Returns a malloc'd NULL-terminated array, NULL on error. */
 static char **ticket_entries(const char *dir, size_t *n)
@@ -47,12 +53,8 @@ static char **ticket_entries(const char *dir, size_t *n)
 	closedir(d);
 	if (!v)
 		v = xcalloc(1, sizeof(*v));
-	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_entry);
 	v[*n] = NULL;
 	return v;
 }
