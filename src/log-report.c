@@ -189,7 +189,7 @@ static int minutes_of(sqlite3 *db, const struct report_opts *o, const char *rule
 		v[z][n[z]].m = m;
 		v[z][n[z]++].n = (long)sqlite3_column_int64(s, 2);
 	}
-	sqlite3_finalize(s);
+	report_release(s);
 	return 0;
 }
 
@@ -253,7 +253,7 @@ json_t *log_histograms_json(sqlite3 *db, const struct report_opts *o)
 		else
 			json_decref(list);
 	}
-	sqlite3_finalize(s);
+	report_release(s);
 	return all;
 }
 
@@ -344,7 +344,7 @@ int log_any_records(sqlite3 *db, const struct report_opts *o)
 		return 0;
 	report_bind_ticket(s, o);
 	any = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	report_release(s);
 	return any;
 }
 

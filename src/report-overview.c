@@ -30,7 +30,7 @@ static int each_row(sqlite3 *db, const char *sql, const struct report_opts *o,
 	report_bind_ticket(s, o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		row(ctx, s);
-	sqlite3_finalize(s);
+	report_release(s);
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
 		return -1;
@@ -269,6 +269,6 @@ long report_count_failing_timed(sqlite3 *db, const struct report_opts *o)
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	report_release(s);
 	return n;
 }

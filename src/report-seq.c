@@ -40,7 +40,7 @@ static long count_in_scope(sqlite3 *db, const struct report_opts *o, const char 
 	report_bind_ticket(s, o);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	report_release(s);
 	return n;
 }
 
@@ -198,7 +198,7 @@ void report_seq_md_recovered(FILE *out, sqlite3 *db, const struct report_opts *o
 		report_md_text(out, col(s, 10), 600);
 		fputs(" |\n", out);
 	}
-	sqlite3_finalize(s);
+	report_release(s);
 }
 
 void report_seq_md_values(FILE *out, sqlite3 *db, const char *lead_rule, const char *ctx_rule,

@@ -211,7 +211,7 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 	if (report_prepare_scoped(db, unmatched_sql, o, &s) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, body_sql, -1, &b, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(s);
+		report_release(s);
 		return -1;
 	}
 	report_bind_ticket(s, o);
@@ -289,7 +289,7 @@ int unmatched_load(sqlite3 *db, const struct report_opts *o, struct unmatched *u
 		snprintf(err, errlen, "reading failed exchanges: %s", sqlite3_errmsg(db));
 		unmatched_release(u);
 	}
-	sqlite3_finalize(s);
+	report_release(s);
 	sqlite3_finalize(b);
 	free(cur_host);
 	return rc == SQLITE_DONE ? 0 : -1;

@@ -176,19 +176,77 @@ char *report_sql_one_ticket(const char *sql)
 	return sbuf_detach(&b, NULL);
 }
 
+/* The statements of report_prepare_scoped() kept while a report writer
+ * lives (report_stmts_keep), so that a run over many tickets prepares
+ * each once: preparing the sections' queries again for every ticket was
+ * a quarter of a --per-ticket run. */
+#define KEPT_CAP 48
+static struct kept {
+	char *sql;            /* as the caller gave it */
+	int one;              /* its one-ticket form */
+	int lent;             /* handed out, not yet given back */
+	sqlite3_stmt *s;
+} kept[KEPT_CAP];
+static size_t nkept;
+static sqlite3 *kept_db;
+
+void report_stmts_keep(sqlite3 *db)
+{
+	report_stmts_drop();
+	kept_db = db;
+}
+
+void report_stmts_drop(void)
+{
+	for (size_t i = 0; i < nkept; i++) {
+		sqlite3_finalize(kept[i].s);
+		free(kept[i].sql);
+	}
+	nkept = 0;
+	kept_db = NULL;
+}
+
 int report_prepare_scoped(sqlite3 *db, const char *sql, const struct report_opts *o,
 			  sqlite3_stmt **out)
 {
-	char *one = o && o->ticket && strstr(sql, TICKET_FILTER) ? report_sql_one_ticket(sql) : NULL;
+	int one_form = o && o->ticket && strstr(sql, TICKET_FILTER);
+	char *one;
 	int rc;
+	size_t i;
+
 	*out = NULL;
+	if (db == kept_db)
+		for (i = 0; i < nkept; i++)
+			if (!kept[i].lent && kept[i].one == one_form && strcmp(kept[i].sql, sql) == 0) {
+				kept[i].lent = 1;
+				*out = kept[i].s;
+				return SQLITE_OK;
+			}
+	one = one_form ? report_sql_one_ticket(sql) : NULL;
 	rc = sqlite3_prepare_v2(db, one ? one : sql, -1, out, NULL);
 	free(one);
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(*out);
 		*out = NULL;
+	} else if (db == kept_db && nkept < KEPT_CAP) {
+		kept[nkept].sql = xstrdup(sql);
+		kept[nkept].one = one_form;
+		kept[nkept].lent = 1;
+		kept[nkept++].s = *out;
 	}
 	return rc;
+}
+
+void report_release(sqlite3_stmt *s)
+{
+	for (size_t i = 0; s && i < nkept; i++)
+		if (kept[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			kept[i].lent = 0;
+			return;
+		}
+	sqlite3_finalize(s);
 }
 
 sqlite3_stmt *report_prepare(sqlite3 *db, const char *sql, char *err, size_t errlen)
