@@ -54,9 +54,12 @@ is "$nsrc" 5 "an uninterrupted import stores every source"
 # kill -9 at several points: inside the first source, and inside the
 # 2nd, 3rd and 4th, just after the one before was committed.  A poller
 # reads the database (WAL: readers never wait) and kills the import.
+# killer DB PID K DELAY [SIGNAL]: send SIGNAL (default 9) DELAY seconds
+# after DB holds K sources.
 killer() {
 	python3 -c 'import os, sqlite3, sys, time
 db, pid, k, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+sig = int(sys.argv[5]) if len(sys.argv) > 5 else 9
 end = time.time() + 120
 while time.time() < end:
     try:
@@ -73,7 +76,7 @@ while time.time() < end:
             n = 0
     if n >= k:
         time.sleep(delay)
-        os.kill(pid, 9)
+        os.kill(pid, sig)
         sys.exit(0)
     time.sleep(0.02)' "$@"
 }
@@ -101,15 +104,16 @@ for point in 0:0.3 0:1.0 1:0.1 2:0.1 3:0.1; do
 done
 
 # SIGINT / SIGTERM: the source being imported is rolled back, the WAL is
-# checkpointed and removed, no partial report is left.
+# checkpointed and removed, no partial report is left.  The signal comes
+# once the first large capture is stored, while the others are read.
 for sig in INT TERM; do
 	db="$TMPDIR_T/sig-$sig.db"
 	"$HARTRIAGE" import -q --db "$db" "$IN/small.txt" 2> /dev/null
 	"$HARTRIAGE" analyze -q --db "$db" --rules "$srcdir/rules" -o "$TMPDIR_T/sig-$sig.md" "$IN" \
 		2> "$TMPDIR_T/sig-$sig.err" &
 	pid=$!
-	sleep 1
-	kill -$sig "$pid" 2> /dev/null
+	case $sig in INT) signum=2 ;; TERM) signum=15 ;; esac
+	killer "$db" "$pid" 2 0 "$signum"
 	status=0
 	wait "$pid" || status=$?
 	if [ "$status" -eq 0 ]; then
