@@ -235,16 +235,16 @@ static json_t *matcher_evidence(struct evalstate *es, const struct matcher *m, e
 	uint32_t s = m->memo;
 	json_t *one;
 
-	if (es->memo && rs->evres[s] && strcmp(rs->evname[s], m->name) == 0) {
-		*res = (enum tri)(rs->evres[s] - 1);
-		return json_incref(rs->evobj[s]);
+	if (es->memo && rs->ev[s].obj && strcmp(rs->ev[s].name, m->name) == 0) {
+		*res = rs->ev[s].res;
+		return json_incref(rs->ev[s].obj);
 	}
 	one = json_object();
 	*res = eval_matcher(rs, es->x, m, one);
-	if (es->memo && !rs->evres[s]) {
-		rs->evres[s] = (unsigned char)(*res + 1);
-		rs->evobj[s] = json_incref(one);
-		rs->evname[s] = m->name;
+	if (es->memo && !rs->ev[s].obj) {
+		rs->ev[s].obj = json_incref(one);
+		rs->ev[s].name = m->name;
+		rs->ev[s].res = *res;
 		rs->evset[rs->nevset++] = s;
 	}
 	return one;

@@ -209,6 +209,14 @@ struct rule {
 	uint64_t fields;         /* bit per enum field_kind the rule reads (F_COUNT <= 64) */
 };
 
+/* What a memo slot's matcher quoted on the exchange being matched, kept
+ * for the other rules that fire with it (rule-engine.c). */
+struct slot_evidence {
+	struct json_t *obj;      /* NULL: not collected yet */
+	const char *name;        /* the matcher name it was collected under */
+	enum tri res;
+};
+
 struct rule_set {
 	struct rule **v;
 	size_t n, alloc;
@@ -228,9 +236,7 @@ struct rule_set {
 	size_t *prog_at;         /* rule i's program is prog[prog_at[i], prog_at[i + 1]) */
 	size_t *prog_same;       /* the first rule with rule i's (non-empty) program, or i */
 	unsigned char *prog_false; /* per exchange: that program is known false */
-	struct json_t **evobj;   /* per exchange: a slot's evidence object, or NULL */
-	const char **evname;     /* the matcher name it was collected under */
-	unsigned char *evres;    /* 0, or the slot's result with evidence + 1 */
+	struct slot_evidence *ev; /* per exchange: what each slot's matcher quoted */
 	uint32_t *evset;         /* the slots with evidence, to clear */
 	size_t nevset;
 	size_t *idtab;           /* open addressing by id: rule index + 1, 0 empty */

@@ -206,15 +206,11 @@ void memo_build(struct rule_set *rs)
 	prog_build(rs);
 	memo_evidence_clear(rs);
 	free(rs->memo);
-	free(rs->evobj);
-	free(rs->evname);
-	free(rs->evres);
+	free(rs->ev);
 	free(rs->evset);
 	rs->nmemo = next;
 	rs->memo = xcalloc(next ? next : 1, 1);
-	rs->evobj = xcalloc(next ? next : 1, sizeof(*rs->evobj));
-	rs->evname = xcalloc(next ? next : 1, sizeof(*rs->evname));
-	rs->evres = xcalloc(next ? next : 1, 1);
+	rs->ev = xcalloc(next ? next : 1, sizeof(*rs->ev));
 	rs->evset = xcalloc(next ? next : 1, sizeof(*rs->evset));
 	rs->memo_rules = rs->n;
 }
@@ -223,9 +219,8 @@ void memo_evidence_clear(struct rule_set *rs)
 {
 	for (size_t i = 0; i < rs->nevset; i++) {
 		uint32_t s = rs->evset[i];
-		json_decref(rs->evobj[s]);
-		rs->evobj[s] = NULL;
-		rs->evres[s] = 0;
+		json_decref(rs->ev[s].obj);
+		rs->ev[s].obj = NULL;
 	}
 	rs->nevset = 0;
 }

@@ -76,9 +76,7 @@ void rule_set_free(struct rule_set *rs)
 	prefilter_free(rs->pf);
 	memo_evidence_clear(rs);
 	free(rs->memo);
-	free(rs->evobj);
-	free(rs->evname);
-	free(rs->evres);
+	free(rs->ev);
 	free(rs->evset);
 	free(rs->prog);
 	free(rs->prog_at);
