@@ -177,7 +177,7 @@ char *report_sql_one_ticket(const char *sql)
 }
 
 /* The statements of report_prepare_scoped() kept while a report writer
- * lives (report_stmts_keep), so that a run over many tickets prepares
+ * lives (report_scoped_keep), so that a run over many tickets prepares
  * each once: preparing the sections' queries again for every ticket was
  * a quarter of a --per-ticket run. */
 #define KEPT_CAP 48
@@ -190,13 +190,13 @@ static struct kept {
 static size_t nkept;
 static sqlite3 *kept_db;
 
-void report_stmts_keep(sqlite3 *db)
+void report_scoped_keep(sqlite3 *db)
 {
-	report_stmts_drop();
+	report_scoped_drop();
 	kept_db = db;
 }
 
-void report_stmts_drop(void)
+void report_scoped_drop(void)
 {
 	for (size_t i = 0; i < nkept; i++) {
 		sqlite3_finalize(kept[i].s);
@@ -241,8 +241,7 @@ void report_release(sqlite3_stmt *s)
 {
 	for (size_t i = 0; s && i < nkept; i++)
 		if (kept[i].s == s) {
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
+			report_stmt_done(s);
 			kept[i].lent = 0;
 			return;
 		}

@@ -78,7 +78,7 @@ void report_bind_ticket(sqlite3_stmt *s, const struct report_opts *o);
  * its TICKET_FILTERs become the indexable "s.ticket = ?1" (a per-ticket
  * report then reads only its ticket's rows, not every ticket's).  Bind
  * with report_bind_ticket as usual; give it back with report_release().
- * On the connection of report_stmts_keep() the statement is prepared once
+ * On the connection of report_scoped_keep() the statement is prepared once
  * and kept.  Returns SQLite's code. */
 int report_prepare_scoped(sqlite3 *db, const char *sql, const struct report_opts *o,
 			  sqlite3_stmt **out);
@@ -86,9 +86,9 @@ int report_prepare_scoped(sqlite3 *db, const char *sql, const struct report_opts
  * one is reset for the next report, another one finalized. */
 void report_release(sqlite3_stmt *s);
 /* Keep the statements report_prepare_scoped() prepares on db until
- * report_stmts_drop() (a report writer's life); one db at a time. */
-void report_stmts_keep(sqlite3 *db);
-void report_stmts_drop(void);
+ * report_scoped_drop() (a report writer's life); one db at a time. */
+void report_scoped_keep(sqlite3 *db);
+void report_scoped_drop(void);
 /* sql with every TICKET_FILTER made "s.ticket = ?1", a form SQLite can
  * answer from the sources_ticket index: reports of one ticket in a large
  * database then read only that ticket's rows.  Returns a malloc'd copy. */

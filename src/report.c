@@ -30,7 +30,7 @@ struct report_writer *report_writer_new(struct store *st, const struct report_op
 		free(w);
 		return NULL;
 	}
-	report_stmts_keep(store_db(st));
+	report_scoped_keep(store_db(st));
 	return w;
 }
 
@@ -67,7 +67,7 @@ void report_writer_free(struct report_writer *w)
 {
 	if (!w)
 		return;
-	report_stmts_drop();
+	report_scoped_drop();
 	report_md_free(w->md);
 	report_json_free(w->json);
 	free(w);

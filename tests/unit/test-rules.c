@@ -718,7 +718,7 @@ static void test_backtrack(void)
 	free(body);
 }
 
-/* tails_is: tests_tail() on text gives want (and the counts when 1). */
+/* tail_is: tests_tail() on text gives want (and the counts when 1). */
 static void tail_is(const char *text, int want, size_t wm, size_t wn, const char *what)
 {
 	size_t at = 0, nm = 0, nn = 0;
